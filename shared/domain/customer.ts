@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * A customer is one business of a partner, which becomes one Twilio subaccount and one A2P 10DLC
+ * brand. The fields are exactly the data Twilio's ISV registration needs (secondary customer
+ * profile end users, address, A2P messaging profile), named for partners rather than for Twilio.
+ */
+
+export const BUSINESS_TYPES = [
+  'Sole Proprietorship',
+  'Partnership',
+  'Limited Liability Corporation',
+  'Co-operative',
+  'Non-profit Corporation',
+  'Corporation',
+] as const;
+
+export const INDUSTRIES = [
+  'AUTOMOTIVE', 'AGRICULTURE', 'BANKING', 'CONSTRUCTION', 'CONSUMER', 'EDUCATION', 'ENGINEERING', 'ENERGY',
+  'OIL_AND_GAS', 'FAST_MOVING_CONSUMER_GOODS', 'FINANCIAL', 'FINTECH', 'FOOD_AND_BEVERAGE', 'GOVERNMENT',
+  'HEALTHCARE', 'HOSPITALITY', 'INSURANCE', 'LEGAL', 'MANUFACTURING', 'MEDIA', 'ONLINE', 'PROFESSIONAL_SERVICES',
+  'RAW_MATERIALS', 'REAL_ESTATE', 'RELIGION', 'RETAIL', 'JEWELRY', 'TECHNOLOGY', 'TELECOMMUNICATIONS',
+  'TRANSPORTATION', 'TRAVEL', 'ELECTRONICS', 'NOT_FOR_PROFIT',
+] as const;
+
+export const REGISTRATION_ID_TYPES = ['EIN', 'CBN', 'CN', 'ACN', 'CIN', 'VAT', 'VATRN', 'RN', 'Other'] as const;
+export const REGIONS = ['AFRICA', 'ASIA', 'EUROPE', 'LATIN_AMERICA', 'USA_AND_CANADA'] as const;
+export const COMPANY_TYPES = ['private', 'public', 'non-profit', 'government'] as const;
+export const STOCK_EXCHANGES = [
+  'NONE', 'NASDAQ', 'NYSE', 'AMEX', 'AMX', 'ASX', 'B3', 'BME', 'BSE', 'FRA', 'ICEX', 'JPX', 'JSE', 'KRX', 'LON',
+  'NSE', 'OMX', 'SEHK', 'SSE', 'STO', 'SWX', 'SZSE', 'TSX', 'TWSE', 'VSE',
+] as const;
+export const JOB_POSITIONS = ['Director', 'GM', 'VP', 'CEO', 'CFO', 'General Counsel', 'Other'] as const;
+export const CUSTOMER_STATUSES = ['active', 'suspended', 'closed'] as const;
+
+const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +14155550100');
+const text = (max: number) => z.string().trim().min(1).max(max);
+const httpsUrl = z
+  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
+  .max(2048)
+  .describe('A public http(s) URL');
+
+export const ContactSchema = z
+  .strictObject({
+    firstName: text(100),
+    lastName: text(100),
+    email: z.email().max(254),
+    phone: e164,
+    businessTitle: text(100),
+    jobPosition: z.enum(JOB_POSITIONS),
+  })
+  .describe('Authorized representative of the business (TrustHub authorized_representative_1)');
+
+export const AddressSchema = z.strictObject({
+  street: text(200),
+  streetSecondary: text(200).optional(),
+  city: text(100),
+  region: text(100).describe('State or province, e.g. CA'),
+  postalCode: text(20),
+  isoCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US'),
+});
+
+export const RegistrationSchema = z
+  .strictObject({
+    type: z.enum(REGISTRATION_ID_TYPES),
+    number: text(50),
+  })
+  .refine((r) => r.type !== 'EIN' || /^\d{2}-?\d{7}$/.test(r.number), {
+    message: 'an EIN has 9 digits, e.g. 12-3456789',
+    path: ['number'],
+  })
+  .describe('Business registration identifier (EIN for US businesses; never a DUNS number)');
+
+/** The fields a partner provides and may later change. */
+const customerFields = {
+  legalName: text(255).describe('Exact legal name as registered with the tax authority (IRS CP-575 for EINs)'),
+  displayName: text(100),
+  businessType: z.enum(BUSINESS_TYPES),
+  industry: z.enum(INDUSTRIES),
+  registration: RegistrationSchema.optional(),
+  regionsOfOperation: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
+  website: httpsUrl,
+  socialMediaProfileUrls: z.array(httpsUrl).max(5).optional(),
+  companyType: z.enum(COMPANY_TYPES),
+  stockExchange: z.enum(STOCK_EXCHANGES).optional(),
+  stockTicker: z.string().regex(/^[A-Z0-9.\-]{1,10}$/).optional(),
+  contact: ContactSchema,
+  address: AddressSchema,
+};
+
+type CustomerFields = z.infer<z.ZodObject<typeof customerFields>>;
+
+/** Cross-field rules, shared by create and by the merged result of a patch. */
+function checkCustomerInvariants(c: Partial<CustomerFields>, ctx: z.RefinementCtx): void {
+  if (c.businessType !== undefined && c.businessType !== 'Sole Proprietorship' && !c.registration) {
+    ctx.addIssue({ code: 'custom', path: ['registration'], message: 'required unless businessType is Sole Proprietorship' });
+  }
+  if (c.companyType === 'public' && (!c.stockExchange || c.stockExchange === 'NONE' || !c.stockTicker)) {
+    ctx.addIssue({ code: 'custom', path: ['stockTicker'], message: 'stockExchange and stockTicker are required for a public company' });
+  }
+}
+
+export const CustomerCreateSchema = z.strictObject(customerFields).superRefine(checkCustomerInvariants);
+export type CustomerCreate = z.infer<typeof CustomerCreateSchema>;
+
+export const CustomerPatchSchema = z
+  .strictObject(customerFields)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { message: 'at least one field must be given' });
+export type CustomerPatch = z.infer<typeof CustomerPatchSchema>;
+
+/** Re-validates a customer after a patch is merged, so a patch cannot break a cross-field rule. */
+export const CustomerFieldsSchema = CustomerCreateSchema;
+
+export const CustomerSchema = z
+  .object({
+    id: z.string().describe('Switchboard customer id, e.g. cus_01JF3…'),
+    status: z.enum(CUSTOMER_STATUSES),
+    ...customerFields,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .describe('A business customer of the partner');
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const CustomerListSchema = z.object({
+  data: z.array(CustomerSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
+});
+
+export const ListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(200).optional(),
+});

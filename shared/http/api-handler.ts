@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { AppError } from '../domain/errors';
+import { logger, metrics, tracer } from '../observability';
+import { problemFor } from './problem';
+
+export type ApiFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The one middy stack of every API handler: structured logs with the request id as correlation
+ * id, cold-start and error metrics, tracing, and typed errors → problem+json. Client mistakes
+ * (AppError) are logged at info without a stack; anything else is a bug, logged in full and
+ * answered with a bare 500.
+ */
+export function apiHandler(fn: ApiFunction) {
+  return middy(fn)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use({
+      onError: async (request) => {
+        const event = request.event as APIGatewayProxyEvent;
+        const instance = event?.requestContext?.requestId;
+        if (request.error instanceof AppError) {
+          logger.info('Request refused', { status: request.error.status, type: request.error.type, detail: request.error.message });
+        } else {
+          logger.error('Unhandled error', request.error as Error);
+          metrics.addMetric('UnhandledError', 'Count', 1);
+        }
+        request.response = problemFor(request.error, instance);
+      },
+    });
+}

@@ -1,0 +1,73 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { ConflictError, IdempotencyKeyReusedError, ValidationError } from '../domain/errors';
+import { dynamoClient, tableName } from '../store/client';
+import { TABLE } from '../store/table';
+import { optionalHeader } from './request';
+
+/** Replays answer with the first result for a day, like most payment-grade APIs. */
+const REPLAY_WINDOW_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Idempotency records live in the main table under one static partition; they expire via TTL. */
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName,
+  keyAttr: TABLE.partitionKey,
+  sortKeyAttr: TABLE.sortKey,
+  staticPkValue: 'IDEMPOTENCY',
+  expiryAttr: TABLE.ttlAttribute,
+  awsSdkV3Client: dynamoClient,
+});
+
+interface Command<B> {
+  partnerId: string;
+  idempotencyKey: string;
+  body: B;
+}
+
+/**
+ * Wraps a create command so that the same `Idempotency-Key` (per partner) with the same body
+ * returns the first result, and with a different body fails with 422. Requests without the
+ * header run normally.
+ */
+export function idempotentCreate<B, R>(operation: string, run: (partnerId: string, body: B) => Promise<R>) {
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: '[partnerId, idempotencyKey]',
+    payloadValidationJmesPath: 'body',
+    expiresAfterSeconds: REPLAY_WINDOW_SECONDS,
+  });
+  const once = makeIdempotent(async (command: Command<B>) => run(command.partnerId, command.body), {
+    persistenceStore,
+    config: idempotencyConfig,
+    keyPrefix: operation,
+  });
+
+  return async (event: APIGatewayProxyEvent, context: Context, partnerId: string, body: B): Promise<R> => {
+    const idempotencyKey = optionalHeader(event, 'idempotency-key');
+    if (idempotencyKey === undefined) return run(partnerId, body);
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ValidationError('Idempotency-Key is not valid', [
+        { field: 'header.Idempotency-Key', message: 'must be 1–255 printable ASCII characters' },
+      ]);
+    }
+    // Lets an in-progress record expire with this invocation, so a crash does not block retries for a day.
+    idempotencyConfig.registerLambdaContext(context);
+    try {
+      return await once({ partnerId, idempotencyKey, body });
+    } catch (error) {
+      if (error instanceof IdempotencyValidationError) {
+        throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different body; use a new key for a new request');
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly');
+      }
+      throw error;
+    }
+  };
+}

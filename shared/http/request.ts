@@ -1,0 +1,72 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors';
+import { parseWith } from './validation';
+
+/** Bodies above this are refused before parsing (API Gateway itself allows 10 MB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The partner the authorizer resolved from the API key. Every route is scoped to it. */
+export function partnerIdOf(event: APIGatewayProxyEvent): string {
+  const partnerId = event.requestContext.authorizer?.partnerId;
+  // The authorizer guarantees this; a missing value means a wiring mistake, never an anonymous call.
+  if (typeof partnerId !== 'string' || partnerId === '') throw new UnauthorizedError('No authenticated partner');
+  return partnerId;
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v ?? undefined;
+  return undefined;
+}
+
+/** Size → media type → JSON → schema, each failure with its own status and a pointer to the fault. */
+export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  }
+  const contentType = header(event, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`Content-Type ${contentType ?? '(none)'} is not supported; send application/json`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new MalformedJsonError(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseWith(schema, value, 'body');
+}
+
+export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  for (const [name, values] of Object.entries(multi)) {
+    if ((values?.length ?? 0) > 1) {
+      throw new ValidationError('A query parameter was repeated', [{ field: `query.${name}`, message: 'give it once' }]);
+    }
+  }
+  return parseWith(schema, event.queryStringParameters ?? {}, 'query');
+}
+
+export function pathParam(event: APIGatewayProxyEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new ValidationError(`Missing path parameter ${name}`, [{ field: `path.${name}`, message: 'is required' }]);
+  return value;
+}
+
+export function optionalHeader(event: APIGatewayProxyEvent, name: string): string | undefined {
+  return header(event, name);
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}

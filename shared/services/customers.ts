@@ -1,0 +1,94 @@
+import { CustomerFieldsSchema, type Customer, type CustomerCreate, type CustomerPatch } from '../domain/customer';
+import { NotFoundError, ValidationError } from '../domain/errors';
+import type { CustomerRecord, CustomerRepository } from '../store/customers';
+import { fieldErrorsOf } from '../http/validation';
+import type { Clock, IdGenerator } from './support';
+
+export interface CustomerServiceDeps {
+  customers: CustomerRepository;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface CustomerList {
+  data: Customer[];
+  nextCursor: string | null;
+}
+
+/** Partner-facing view: the owner and the lock version are internal. */
+export function toCustomer(record: CustomerRecord): Customer {
+  const { partnerId: _owner, version: _version, ...customer } = record;
+  return customer;
+}
+
+/** Cursors are opaque to partners; inside they carry only the last customer id of the page. */
+const encodeCursor = (lastId: string) => Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string' && /^cus_[0-9A-HJKMNP-TV-Z]{26}$/.test(parsed.after)) return parsed.after;
+  } catch {
+    // fall through to the validation error below
+  }
+  throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
+}
+
+export function customerService({ customers, clock, ids }: CustomerServiceDeps) {
+  async function require(partnerId: string, customerId: string): Promise<CustomerRecord> {
+    const found = await customers.get(partnerId, customerId);
+    if (!found) throw new NotFoundError(`Customer ${customerId} not found`);
+    return found;
+  }
+
+  return {
+    async create(partnerId: string, input: CustomerCreate): Promise<Customer> {
+      const now = clock.now().toISOString();
+      const record: CustomerRecord = {
+        id: ids('cus'),
+        partnerId,
+        status: 'active',
+        ...input,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      };
+      await customers.create(record);
+      return toCustomer(record);
+    },
+
+    async get(partnerId: string, customerId: string): Promise<Customer> {
+      return toCustomer(await require(partnerId, customerId));
+    },
+
+    async list(partnerId: string, limit: number, cursor?: string): Promise<CustomerList> {
+      const page = await customers.list(partnerId, limit, cursor ? decodeCursor(cursor) : undefined);
+      return { data: page.items.map(toCustomer), nextCursor: page.lastId ? encodeCursor(page.lastId) : null };
+    },
+
+    /**
+     * Primary course: load the partner's customer, merge the patch, re-check the whole customer
+     * (a patch must not break a cross-field rule), write it back if nobody changed it meanwhile.
+     */
+    async patch(partnerId: string, customerId: string, patch: CustomerPatch): Promise<Customer> {
+      const current = await require(partnerId, customerId);
+      const { id, partnerId: owner, status, createdAt, updatedAt: _u, version, ...fields } = current;
+      const merged = CustomerFieldsSchema.safeParse({ ...fields, ...patch });
+      if (!merged.success) {
+        throw new ValidationError('The patched customer would not be valid', fieldErrorsOf(merged.error, 'body'));
+      }
+      const next: CustomerRecord = {
+        ...merged.data,
+        id,
+        partnerId: owner,
+        status,
+        createdAt,
+        updatedAt: clock.now().toISOString(),
+        version: version + 1,
+      };
+      await customers.replace(next, version);
+      return toCustomer(next);
+    },
+  };
+}
+
+export type CustomerService = ReturnType<typeof customerService>;

@@ -1,0 +1,90 @@
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../domain/errors';
+import type { Customer } from '../domain/customer';
+import { CUSTOMER_PREFIX, customerIndex, customerKey } from './keys';
+
+/** A customer as stored: the API shape plus its owner and an optimistic-locking version. */
+export interface CustomerRecord extends Customer {
+  partnerId: string;
+  version: number;
+}
+
+export interface CustomerPage {
+  items: CustomerRecord[];
+  /** The id of the last customer returned when more may follow. */
+  lastId?: string;
+}
+
+export interface CustomerRepository {
+  create(customer: CustomerRecord): Promise<void>;
+  /** Only the owning partner's customer is found: another partner's id reads as missing. */
+  get(partnerId: string, customerId: string): Promise<CustomerRecord | undefined>;
+  /** Newest first. `afterId` continues after the last id of the previous page. */
+  list(partnerId: string, limit: number, afterId?: string): Promise<CustomerPage>;
+  /** Replaces the mutable fields if the stored version is still `expectedVersion`. */
+  replace(customer: CustomerRecord, expectedVersion: number): Promise<void>;
+}
+
+const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+
+function fromItem(item: Record<string, unknown>): CustomerRecord {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!INTERNAL.has(k)) out[k] = v;
+  return out as unknown as CustomerRecord;
+}
+
+function toItem(customer: CustomerRecord): Record<string, unknown> {
+  return { ...customerKey(customer.partnerId, customer.id), ...customerIndex(customer.id), entity: 'Customer', ...customer };
+}
+
+export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: string): CustomerRepository {
+  return {
+    async create(customer) {
+      await db.send(
+        new PutCommand({ TableName: tableName, Item: toItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    },
+
+    async get(partnerId, customerId) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: customerKey(partnerId, customerId) }));
+      return Item ? fromItem(Item) : undefined;
+    },
+
+    async list(partnerId, limit, afterId) {
+      const { pk } = customerKey(partnerId, '');
+      const page = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': CUSTOMER_PREFIX },
+          ScanIndexForward: false,
+          Limit: limit,
+          // Rebuilt from the partner's own partition: a cursor can never point into another tenant.
+          ExclusiveStartKey: afterId ? customerKey(partnerId, afterId) : undefined,
+        }),
+      );
+      const items = (page.Items ?? []).map(fromItem);
+      return { items, lastId: page.LastEvaluatedKey ? items[items.length - 1]?.id : undefined };
+    },
+
+    async replace(customer, expectedVersion) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(customer),
+            ConditionExpression: 'attribute_exists(pk) AND version = :expected',
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') {
+          throw new ConflictError(`Customer ${customer.id} was changed concurrently; fetch it and retry`);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
