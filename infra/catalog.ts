@@ -1,0 +1,170 @@
+/**
+ * THE list of functions. The CDK platform stack and the local runtime are both generated from
+ * it: adding an endpoint is one handler file plus one entry here. Keep this module pure data
+ * (no imports of handlers or of CDK) so both sides — and handlers such as the route fallback —
+ * can read it cheaply.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** A REST API route on API Gateway (locally: the HTTP server on PORT). */
+export interface ApiTrigger {
+  kind: 'api';
+  method: HttpMethod;
+  /** API Gateway path template, e.g. `/v1/customers/{id}`. */
+  path: string;
+  /** `partner` routes go through the API-key authorizer; `none` are public (docs only). */
+  auth: 'partner' | 'none';
+}
+
+/** The API-key authorizer of the REST API. */
+export interface AuthorizerTrigger {
+  kind: 'authorizer';
+}
+
+/** Answers every method a resource does not define, and unknown paths: 404 / 405 problem+json. */
+export interface RouteFallbackTrigger {
+  kind: 'routeFallback';
+}
+
+/** A Twilio webhook receiver on its own Lambda function URL (locally: `/webhooks/<name>`). */
+export interface FunctionUrlTrigger {
+  kind: 'functionUrl';
+  /** Path segment of the canonical webhook URL: `${WEBHOOK_BASE_URL}/<name>` locally, the function URL in AWS. */
+  name: string;
+}
+
+/** An SQS consumer (locally: an in-process queue with the same semantics). */
+export interface QueueTrigger {
+  kind: 'queue';
+  queue: QueueName;
+  batchSize: number;
+}
+
+/** A Step Functions task (locally: the workflow runner invokes it by ASL state name). */
+export interface WorkflowTaskTrigger {
+  kind: 'workflowTask';
+  /** `${FunctionArn_<id>}`-style substitution name used in the ASL document. */
+  substitution: string;
+}
+
+export type Trigger =
+  | ApiTrigger
+  | AuthorizerTrigger
+  | RouteFallbackTrigger
+  | FunctionUrlTrigger
+  | QueueTrigger
+  | WorkflowTaskTrigger;
+
+/** What a function may touch. The CDK stack turns this into one least-privilege role per function. */
+export interface Access {
+  table?: 'read' | 'readwrite';
+  /** Key-service operations on the customer-managed key (always with the tenant encryption context). */
+  keys?: ('encrypt' | 'decrypt')[];
+  /** Queues this function sends to. */
+  sendTo?: QueueName[];
+  /** Reads the Twilio master credentials secret. */
+  twilioMaster?: boolean;
+  /** Starts onboarding executions / reports task tokens. */
+  workflow?: ('start' | 'callback')[];
+}
+
+export interface FunctionSpec {
+  /** Stable kebab-case id; the CDK construct id and the local function name derive from it. */
+  id: string;
+  /** Handler module relative to the project root; it exports `handler`. */
+  entry: string;
+  description: string;
+  trigger: Trigger;
+  access: Access;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+}
+
+/** Queues with their DLQ policy. Consumers are idempotent, so redelivery is safe. */
+export const QUEUES = {} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
+export type QueueName = keyof typeof QUEUES;
+
+export const catalog: readonly FunctionSpec[] = [
+  {
+    id: 'authorizer',
+    entry: 'functions/authorizer/index.ts',
+    description: 'Validates partner API keys',
+    trigger: { kind: 'authorizer' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'route-fallback',
+    entry: 'functions/http/fallback.ts',
+    description: 'Unknown routes (404) and undefined methods (405) as problem+json',
+    trigger: { kind: 'routeFallback' },
+    access: {},
+  },
+  {
+    id: 'openapi-get',
+    entry: 'functions/http/openapi/get.ts',
+    description: 'Serves the OpenAPI 3.1 document',
+    trigger: { kind: 'api', method: 'GET', path: '/openapi.json', auth: 'none' },
+    access: {},
+  },
+  {
+    id: 'customers-create',
+    entry: 'functions/http/customers/create.ts',
+    description: 'Creates a customer (Idempotency-Key aware)',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers', auth: 'partner' },
+    access: { table: 'readwrite' },
+  },
+  {
+    id: 'customers-list',
+    entry: 'functions/http/customers/list.ts',
+    description: "Lists the partner's customers, newest first",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'customers-get',
+    entry: 'functions/http/customers/get.ts',
+    description: 'Fetches one customer',
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'customers-patch',
+    entry: 'functions/http/customers/patch.ts',
+    description: "Updates a customer's mutable fields",
+    trigger: { kind: 'api', method: 'PATCH', path: '/v1/customers/{id}', auth: 'partner' },
+    access: { table: 'readwrite' },
+  },
+];
+
+export type ApiFunctionSpec = FunctionSpec & { trigger: ApiTrigger };
+
+export const apiRoutes = (): ApiFunctionSpec[] => catalog.filter((f): f is ApiFunctionSpec => f.trigger.kind === 'api');
+
+/** Methods defined per API path template, e.g. `/v1/customers` → [GET, POST]. */
+export function methodsByPath(): Map<string, HttpMethod[]> {
+  const byPath = new Map<string, HttpMethod[]>();
+  for (const { trigger } of apiRoutes()) byPath.set(trigger.path, [...(byPath.get(trigger.path) ?? []), trigger.method]);
+  return byPath;
+}
+
+/** Matches a concrete path against the catalog's templates: `{name}` matches one non-empty segment. */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const want = template.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith('{') && w.endsWith('}')) {
+      if (g === '') return undefined;
+      try {
+        params[w.slice(1, -1)] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
