@@ -1,0 +1,61 @@
+import type { Message, SubaccountCredentials, TwilioGateway } from '../gateway';
+import type { SdkContext } from './context';
+import { date, defined, num, str } from './values';
+
+type MessagesPort = Pick<TwilioGateway, 'sendMessage' | 'fetchMessage'>;
+
+interface SdkMessage {
+  sid: string;
+  status: string;
+  to: string;
+  from?: string | null;
+  messagingServiceSid?: string | null;
+  direction?: string | null;
+  numSegments?: string | number | null;
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  dateCreated?: Date | null;
+  dateSent?: Date | null;
+}
+
+function toMessage(m: SdkMessage): Message {
+  return {
+    sid: m.sid,
+    status: m.status,
+    to: m.to,
+    from: str(m.from),
+    messagingServiceSid: str(m.messagingServiceSid),
+    direction: str(m.direction),
+    numSegments: num(m.numSegments),
+    errorCode: num(m.errorCode),
+    errorMessage: str(m.errorMessage),
+    dateCreated: date(m.dateCreated),
+    dateSent: date(m.dateSent),
+  };
+}
+
+export function messagesAdapter(ctx: SdkContext): MessagesPort {
+  const messages = (creds: SubaccountCredentials) => ctx.client(creds).api.v2010.accounts(creds.accountSid).messages;
+  return {
+    async sendMessage(creds, input) {
+      const created = await messages(creds).create(
+        defined({
+          to: input.to,
+          from: input.from,
+          messagingServiceSid: input.messagingServiceSid,
+          body: input.body,
+          mediaUrl: input.mediaUrls,
+          contentSid: input.contentSid,
+          // Twilio expects the variables as a JSON string, not as form fields.
+          contentVariables: input.contentVariables ? JSON.stringify(input.contentVariables) : undefined,
+          statusCallback: input.statusCallback,
+          validityPeriod: input.validityPeriodSeconds,
+        }) as Parameters<ReturnType<typeof messages>['create']>[0],
+      );
+      return toMessage(created);
+    },
+    async fetchMessage(creds, messageSid) {
+      return toMessage(await messages(creds)(messageSid).fetch());
+    },
+  };
+}

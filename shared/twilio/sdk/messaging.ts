@@ -1,0 +1,189 @@
+import type { BrandRegistration, BrandIdentityStatus, BrandStatus, Campaign, MessagingService, SubaccountCredentials, TwilioGateway } from '../gateway';
+import type { SdkContext } from './context';
+import { bool, defined, list, num, str } from './values';
+
+type MessagingPort = Pick<
+  TwilioGateway,
+  | 'createBrandRegistration'
+  | 'fetchBrandRegistration'
+  | 'resubmitBrandRegistration'
+  | 'sendBrandSmsOtp'
+  | 'createMessagingService'
+  | 'fetchMessagingService'
+  | 'deleteMessagingService'
+  | 'listCampaignUsecases'
+  | 'createCampaign'
+  | 'fetchCampaign'
+  | 'listCampaigns'
+  | 'deleteCampaign'
+  | 'attachNumberToService'
+  | 'detachNumberFromService'
+>;
+
+interface SdkBrand {
+  sid: string;
+  status: string;
+  identityStatus?: string | null;
+  brandType?: string | null;
+  tcrId?: string | null;
+  brandScore?: number | null;
+  mock?: boolean | null;
+  skipAutomaticSecVet?: boolean | null;
+  failureReason?: string | null;
+  errors?: unknown;
+}
+
+function toBrand(b: SdkBrand): BrandRegistration {
+  return {
+    sid: b.sid,
+    status: b.status as BrandStatus,
+    identityStatus: (str(b.identityStatus) as BrandIdentityStatus | null) ?? null,
+    brandType: str(b.brandType),
+    tcrId: str(b.tcrId),
+    brandScore: num(b.brandScore),
+    mock: b.mock === true,
+    skipAutomaticSecVet: b.skipAutomaticSecVet === true,
+    failureReason: str(b.failureReason),
+    errors: list(b.errors),
+  };
+}
+
+interface SdkService {
+  sid: string;
+  friendlyName: string;
+  inboundRequestUrl?: string | null;
+  statusCallback?: string | null;
+  useInboundWebhookOnNumber?: boolean | null;
+  usAppToPersonRegistered?: boolean | null;
+}
+
+function toService(s: SdkService): MessagingService {
+  return {
+    sid: s.sid,
+    friendlyName: s.friendlyName,
+    inboundRequestUrl: str(s.inboundRequestUrl),
+    statusCallback: str(s.statusCallback),
+    useInboundWebhookOnNumber: bool(s.useInboundWebhookOnNumber),
+    usAppToPersonRegistered: bool(s.usAppToPersonRegistered),
+  };
+}
+
+interface SdkCampaign {
+  sid: string;
+  messagingServiceSid: string;
+  brandRegistrationSid: string;
+  usAppToPersonUsecase: string;
+  campaignStatus?: string | null;
+  campaignId?: string | null;
+  mock?: boolean | null;
+  errors?: unknown;
+}
+
+function toCampaign(c: SdkCampaign): Campaign {
+  return {
+    sid: c.sid,
+    messagingServiceSid: c.messagingServiceSid,
+    brandRegistrationSid: c.brandRegistrationSid,
+    usecase: c.usAppToPersonUsecase,
+    status: str(c.campaignStatus),
+    campaignId: str(c.campaignId),
+    mock: c.mock === true,
+    errors: list(c.errors),
+  };
+}
+
+/** A2P brand, Messaging Service and campaign calls, always with the subaccount's credentials. */
+export function messagingAdapter(ctx: SdkContext): MessagingPort {
+  const v1 = (creds: SubaccountCredentials) => ctx.client(creds).messaging.v1;
+  return {
+    async createBrandRegistration(creds, input) {
+      const created = await v1(creds).brandRegistrations.create(
+        defined({
+          customerProfileBundleSid: input.customerProfileBundleSid,
+          a2PProfileBundleSid: input.a2pProfileBundleSid,
+          brandType: input.brandType,
+          mock: input.mock,
+          skipAutomaticSecVet: input.skipAutomaticSecVet,
+        }),
+      );
+      return toBrand(created);
+    },
+    async fetchBrandRegistration(creds, brandSid) {
+      return toBrand(await v1(creds).brandRegistrations(brandSid).fetch());
+    },
+    async resubmitBrandRegistration(creds, brandSid) {
+      return toBrand(await v1(creds).brandRegistrations(brandSid).update());
+    },
+    async sendBrandSmsOtp(creds, brandSid) {
+      await v1(creds).brandRegistrations(brandSid).brandRegistrationOtps.create();
+    },
+    async createMessagingService(creds, input) {
+      const created = await v1(creds).services.create(
+        defined({
+          friendlyName: input.friendlyName,
+          inboundRequestUrl: input.inboundRequestUrl,
+          statusCallback: input.statusCallback,
+          fallbackUrl: input.fallbackUrl,
+          useInboundWebhookOnNumber: input.useInboundWebhookOnNumber,
+          usecase: input.usecase,
+        }),
+      );
+      return toService(created);
+    },
+    async fetchMessagingService(creds, serviceSid) {
+      return toService(await v1(creds).services(serviceSid).fetch());
+    },
+    async deleteMessagingService(creds, serviceSid) {
+      await v1(creds).services(serviceSid).remove();
+    },
+    async listCampaignUsecases(creds, serviceSid, brandSid) {
+      const found = await v1(creds).services(serviceSid).usAppToPersonUsecases.fetch({ brandRegistrationSid: brandSid });
+      return list(found.usAppToPersonUsecases).map((raw) => {
+        const u = (raw ?? {}) as Record<string, unknown>;
+        return { code: String(u.code), name: str(u.name) ?? '', description: str(u.description) ?? '', postApprovalRequired: u.post_approval_required === true };
+      });
+    },
+    async createCampaign(creds, serviceSid, input) {
+      const created = await v1(creds)
+        .services(serviceSid)
+        .usAppToPerson.create(
+          defined({
+            brandRegistrationSid: input.brandRegistrationSid,
+            description: input.description,
+            messageFlow: input.messageFlow,
+            messageSamples: input.messageSamples,
+            usAppToPersonUsecase: input.usecase,
+            hasEmbeddedLinks: input.hasEmbeddedLinks,
+            hasEmbeddedPhone: input.hasEmbeddedPhone,
+            optInMessage: input.optInMessage,
+            optOutMessage: input.optOutMessage,
+            helpMessage: input.helpMessage,
+            optInKeywords: input.optInKeywords,
+            optOutKeywords: input.optOutKeywords,
+            helpKeywords: input.helpKeywords,
+            subscriberOptIn: input.subscriberOptIn,
+            ageGated: input.ageGated,
+            directLending: input.directLending,
+          }),
+        );
+      return toCampaign(created);
+    },
+    async fetchCampaign(creds, serviceSid, campaignSid) {
+      return toCampaign(await v1(creds).services(serviceSid).usAppToPerson(campaignSid).fetch());
+    },
+    async listCampaigns(creds, serviceSid) {
+      const found = await v1(creds).services(serviceSid).usAppToPerson.list({ pageSize: 50, limit: 50 });
+      return found.map(toCampaign);
+    },
+    async deleteCampaign(creds, serviceSid, campaignSid) {
+      await v1(creds).services(serviceSid).usAppToPerson(campaignSid).remove();
+    },
+    async attachNumberToService(creds, serviceSid, numberSid) {
+      const created = await v1(creds).services(serviceSid).phoneNumbers.create({ phoneNumberSid: numberSid });
+      return { sid: created.sid, messagingServiceSid: created.serviceSid, phoneNumber: str(created.phoneNumber) };
+    },
+    async detachNumberFromService(creds, serviceSid, numberSid) {
+      await v1(creds).services(serviceSid).phoneNumbers(numberSid).remove();
+    },
+  };
+}
