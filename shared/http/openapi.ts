@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { apiRoutes, type ApiFunctionSpec } from '../../infra/catalog';
+import {
+  CustomerCreateSchema,
+  CustomerListSchema,
+  CustomerPatchSchema,
+  CustomerSchema,
+  ListQuerySchema,
+} from '../domain/customer';
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with and from
+ * the catalog's routes, so the document cannot drift from what the API accepts. Each catalog
+ * API route needs an entry in ROUTE_DOCS (a test enforces it).
+ */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('Stable URI of the problem type'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional().describe('Request id'),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Fields at fault'),
+  })
+  .describe('RFC 9457 problem details');
+
+interface RouteDoc {
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  idempotent?: boolean;
+  response: { status: number; schema: z.ZodType; description: string };
+}
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'openapi-get': {
+    summary: 'This OpenAPI document',
+    response: { status: 200, schema: z.object({}).loose(), description: 'OpenAPI 3.1 document' },
+  },
+  'customers-create': {
+    summary: 'Create a customer',
+    body: CustomerCreateSchema,
+    idempotent: true,
+    response: { status: 201, schema: CustomerSchema, description: 'The created customer' },
+  },
+  'customers-list': {
+    summary: 'List customers, newest first',
+    query: ListQuerySchema,
+    response: { status: 200, schema: CustomerListSchema, description: 'A page of customers' },
+  },
+  'customers-get': {
+    summary: 'Get a customer',
+    response: { status: 200, schema: CustomerSchema, description: 'The customer' },
+  },
+  'customers-patch': {
+    summary: 'Update mutable fields of a customer (top-level fields are replaced whole)',
+    body: CustomerPatchSchema,
+    response: { status: 200, schema: CustomerSchema, description: 'The updated customer' },
+  },
+};
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) straight from zod; requests as input, responses as output. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return json;
+}
+
+const NAMED: Record<string, z.ZodType> = { Customer: CustomerSchema, Problem: ProblemSchema };
+const ref = (name: keyof typeof NAMED) => ({ $ref: `#/components/schemas/${name}` });
+
+function responseSchema(schema: z.ZodType): JsonSchema {
+  for (const [name, named] of Object.entries(NAMED)) if (named === schema) return ref(name);
+  return schemaOf(schema, 'output');
+}
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+
+function pathParamsOf(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+}
+
+function queryParameters(query: z.ZodObject): JsonSchema[] {
+  const json = schemaOf(query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema,
+  }));
+}
+
+function operation(route: ApiFunctionSpec, doc: RouteDoc): JsonSchema {
+  const { path, auth } = route.trigger;
+  const responses: Record<string, unknown> = {
+    [doc.response.status]: {
+      description: doc.response.description,
+      content: { 'application/json': { schema: responseSchema(doc.response.schema) } },
+    },
+    400: problem('Invalid request; `errors` names each field at fault'),
+    404: problem('Not found (also for ids of other partners)'),
+    405: problem('Method not allowed on this path'),
+    429: problem('Too many requests for this partner'),
+  };
+  if (auth === 'partner') responses[401] = problem('Missing, invalid or revoked API key');
+  if (doc.body) {
+    responses[413] = problem('Body over 256 KB');
+    responses[415] = problem('Content-Type is not application/json');
+  }
+  if (doc.idempotent) responses[422] = problem('Idempotency-Key reused with a different body');
+  const parameters: JsonSchema[] = [
+    ...pathParamsOf(path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(doc.query ? queryParameters(doc.query) : []),
+    ...(doc.idempotent
+      ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Replays return the first response for 24 h', schema: { type: 'string', maxLength: 255 } }]
+      : []),
+  ];
+  return {
+    operationId: route.id,
+    summary: doc.summary,
+    security: auth === 'partner' ? [{ apiKey: [] }] : [],
+    ...(parameters.length ? { parameters } : {}),
+    ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(doc.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of apiRoutes()) {
+    const doc = ROUTE_DOCS[route.id];
+    if (!doc) throw new Error(`No OpenAPI documentation for catalog route ${route.id}`);
+    (paths[route.trigger.path] ??= {})[route.trigger.method.toLowerCase()] = operation(route, doc);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard API',
+      version: '1.0.0',
+      description: 'Put business customers on SMS and WhatsApp: subaccounts, A2P 10DLC registration, numbers, messaging.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: Object.fromEntries(Object.entries(NAMED).map(([name, schema]) => [name, schemaOf(schema, 'output')])),
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Partner API key: `Authorization: Bearer sb_live_…`' },
+      },
+    },
+  };
+}
