@@ -13,6 +13,7 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     project('unit'),
     project('contract'),
