@@ -44,5 +44,5 @@ export function toSdkParams(params: FormParams): Record<string, string | string[
 }
 
 export function formBody(params: FormParams): string {
-  return new URLSearchParams(params.map(([n, v]) => [n, v])).toString();
+  return new URLSearchParams(params.map(([n, v]): [string, string] => [n, v])).toString();
 }
