@@ -1,0 +1,251 @@
+import { TwilioError, invalidParameter } from '../core/errors';
+import { pageOf, rfc2822, v2010Page } from '../core/format';
+import { filtersOf, list, str } from '../core/params';
+import { created, noContent, ok, route, type Route, type SandboxContext } from '../core/context';
+import type { MessageRecord, MessageStatus, PhoneNumberRecord } from '../core/state';
+import { API_HOST, accountUri, owned, pathAccount } from './api-scope';
+import { isTenDlc } from './number-plan';
+import { renderTemplateText } from './content';
+import { isOptedOut } from './opt-outs';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+/** Errors Twilio reports before the carrier hop: the message ends `failed`, not `undelivered`. */
+const FAILED_BEFORE_SENDING = new Set([30034, 30032, 63016, 21610, 30001, 21408]);
+
+export function renderMessage(m: MessageRecord): Record<string, unknown> {
+  const uri = `${accountUri(m.accountSid)}/Messages/${m.sid}`;
+  return {
+    body: m.body,
+    num_segments: String(m.numSegments),
+    direction: m.direction,
+    from: m.from,
+    to: m.to,
+    date_updated: rfc2822(m.updatedAt),
+    price: null,
+    error_message: m.errorMessage,
+    uri: `${uri}.json`,
+    account_sid: m.accountSid,
+    num_media: String(m.mediaUrls.length),
+    status: m.status,
+    messaging_service_sid: m.messagingServiceSid,
+    sid: m.sid,
+    date_sent: m.sentAt === null ? null : rfc2822(m.sentAt),
+    date_created: rfc2822(m.createdAt),
+    error_code: m.errorCode,
+    price_unit: 'USD',
+    api_version: '2010-04-01',
+    subresource_uris: { media: `${uri}/Media.json`, feedback: `${uri}/Feedback.json` },
+  };
+}
+
+export function segmentsOf(body: string): number {
+  return body.length <= 160 ? 1 : Math.ceil(body.length / 153);
+}
+
+const isWhatsApp = (address: string | null): boolean => !!address && address.startsWith('whatsapp:');
+const bare = (address: string): string => address.replace(/^whatsapp:/, '');
+
+/** The status path a message walks, from its initial status to its final one. */
+function statusPath(m: MessageRecord, outcome: { errorCode: number | null }): MessageStatus[] {
+  const start: MessageStatus[] = m.messagingServiceSid ? ['accepted', 'queued'] : ['queued'];
+  if (outcome.errorCode !== null && FAILED_BEFORE_SENDING.has(outcome.errorCode)) return [...start, 'failed'];
+  if (outcome.errorCode !== null) return [...start, 'sending', 'sent', 'undelivered'];
+  return [...start, 'sending', 'sent', 'delivered', ...(isWhatsApp(m.to) ? (['read'] as MessageStatus[]) : [])];
+}
+
+function chooseSender(ctx: SandboxContext, accountSid: string, from: string | undefined, serviceSid: string | undefined, to: string): { from: string; number?: PhoneNumberRecord } {
+  if (serviceSid) {
+    const service = ctx.state.services.get(serviceSid);
+    if (!service || service.accountSid !== accountSid) throw new TwilioError(400, 21701, `The Messaging Service Sid ${serviceSid} is invalid`);
+  }
+  if (from) {
+    if (isWhatsApp(from)) {
+      const sender = [...ctx.state.senders.values()].find((s) => s.accountSid === accountSid && s.senderId === from && s.status === 'ONLINE');
+      if (!sender) throw new TwilioError(400, 63007, `Twilio could not find a Channel with the specified From address: ${from}`);
+      return { from };
+    }
+    const number = ctx.state.numberByE164(from);
+    if (!number || number.accountSid !== accountSid || !number.capabilities.sms) {
+      throw new TwilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    }
+    return { from, number };
+  }
+  if (isWhatsApp(to)) {
+    const sender = [...ctx.state.senders.values()].find((s) => s.accountSid === accountSid && s.status === 'ONLINE');
+    if (sender) return { from: sender.senderId };
+  }
+  const pool = [...ctx.state.phoneNumbers.values()].filter((n) => n.messagingServiceSid === serviceSid && n.capabilities.sms);
+  const number = pool[0];
+  if (!number) throw new TwilioError(400, 21704, 'The Messaging Service contains no phone numbers');
+  return { from: number.phoneNumber, number };
+}
+
+/** Why this message will fail, if it will: scenario rules first, then Twilio's own checks. */
+function failureOf(ctx: SandboxContext, m: MessageRecord, number: PhoneNumberRecord | undefined, usesTemplate: boolean): number | null {
+  const decision = ctx.rules.decide('message', m.accountSid, [m.body]);
+  if (decision.outcome === 'fail') return decision.errorCode ?? 30003;
+  if (isWhatsApp(m.to) && !usesTemplate) {
+    const last = ctx.state.lastInbound.get(`${m.accountSid}|${m.from}|${m.to}`);
+    if (last === undefined || ctx.clock.now() - last > WHATSAPP_WINDOW_MS) return 63016;
+  }
+  if (ctx.settings.enforceA2pRegistration && number && isTenDlc(number.phoneNumber) && m.to.startsWith('+1') && number.a2pRegistration !== 'registered') return 30034;
+  return null;
+}
+
+function statusCallbackUrl(ctx: SandboxContext, m: MessageRecord): string | null {
+  if (m.statusCallback) return m.statusCallback;
+  const service = m.messagingServiceSid ? ctx.state.services.get(m.messagingServiceSid) : undefined;
+  const url = service?.settings.status_callback;
+  return typeof url === 'string' && url ? url : null;
+}
+
+function callbackParams(m: MessageRecord, status: MessageStatus, at: number): Record<string, string> {
+  const params: Record<string, string> = {
+    AccountSid: m.accountSid,
+    ApiVersion: '2010-04-01',
+    From: m.from ?? '',
+    To: m.to,
+    MessageSid: m.sid,
+    SmsSid: m.sid,
+    SmsStatus: status,
+    MessageStatus: status,
+  };
+  if (m.messagingServiceSid) params.MessagingServiceSid = m.messagingServiceSid;
+  if ((status === 'failed' || status === 'undelivered') && m.errorCode !== null) params.ErrorCode = String(m.errorCode);
+  if (isWhatsApp(m.to)) {
+    params.ChannelPrefix = 'whatsapp';
+    params.ChannelToAddress = bare(m.to);
+  } else if (status === 'delivered') {
+    params.RawDlrDoneDate = new Date(at).toISOString().replace(/[-T:]/g, '').slice(2, 12);
+  }
+  return params;
+}
+
+/**
+ * Schedules the walk from the initial status to the final one. No callback fires for the initial
+ * status; a `status-callbacks` rule may duplicate every callback or hold them all and deliver them
+ * in reverse order at the end, as carriers sometimes do.
+ */
+function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, errorCode: number | null): void {
+  const path = statusPath(m, { errorCode }).slice(1);
+  const shape = ctx.rules.statusCallbackShape();
+  const held: Array<Record<string, string>> = [];
+  const send = async (params: Record<string, string>): Promise<void> => {
+    const url = statusCallbackUrl(ctx, m);
+    if (!url) return;
+    for (let i = 0; i < (shape.duplicate ? 2 : 1); i++) await ctx.webhooks.sendForm('status-callback', m.accountSid, url, params);
+  };
+  path.forEach((status, index) => {
+    const id = ctx.clock.schedule(ctx.settings.messageStepSeconds * (index + 1), `message ${m.sid} → ${status}`, async () => {
+      m.pendingTaskIds = m.pendingTaskIds.filter((t) => t !== id);
+      m.status = status;
+      m.updatedAt = ctx.clock.now();
+      if (status === 'sent') m.sentAt = m.updatedAt;
+      if (status === 'failed' || status === 'undelivered') {
+        m.errorCode = errorCode;
+        m.errorMessage = null;
+      }
+      const params = callbackParams(m, status, m.updatedAt);
+      if (!shape.reorder) return send(params);
+      held.push(params);
+      if (index === path.length - 1) for (const p of held.reverse()) await send(p);
+    });
+    m.pendingTaskIds.push(id);
+  });
+}
+
+export const messageRoutes: Route[] = [
+  route('POST', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', (req, ctx) => {
+    const account = pathAccount(req, ctx);
+    const to = str(req.params, 'To');
+    if (!to) throw new TwilioError(400, 21604, "A 'To' phone number is required.");
+    if (!E164.test(bare(to))) throw new TwilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+    const serviceSid = str(req.params, 'MessagingServiceSid');
+    const fromParam = str(req.params, 'From');
+    if (!fromParam && !serviceSid) throw new TwilioError(400, 21603, "A 'From' phone number is required.");
+    const contentSid = str(req.params, 'ContentSid');
+    const mediaUrls = list(req.params, 'MediaUrl');
+    let body = str(req.params, 'Body') ?? '';
+    if (contentSid) {
+      const content = ctx.state.contents.get(contentSid);
+      if (!content || content.accountSid !== account.sid) throw new TwilioError(400, 21655, 'The ContentSid is Invalid');
+      body = renderTemplateText(content, str(req.params, 'ContentVariables'));
+    } else if (!body && mediaUrls.length === 0) {
+      throw new TwilioError(400, 21602, 'Message body is required.');
+    }
+    if (body.length > 1600) throw new TwilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    if (isOptedOut(ctx, account.sid, bare(to))) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+    const sender = chooseSender(ctx, account.sid, fromParam, serviceSid, to);
+    const now = ctx.clock.now();
+    const message: MessageRecord = {
+      sid: ctx.sids.next(mediaUrls.length > 0 ? 'MM' : 'SM'),
+      accountSid: account.sid,
+      direction: 'outbound-api',
+      from: sender.from,
+      to,
+      body,
+      mediaUrls,
+      messagingServiceSid: serviceSid ?? null,
+      status: serviceSid ? 'accepted' : 'queued',
+      statusCallback: str(req.params, 'StatusCallback') ?? null,
+      errorCode: null,
+      errorMessage: null,
+      numSegments: segmentsOf(body),
+      createdAt: now,
+      updatedAt: now,
+      sentAt: null,
+      pendingTaskIds: [],
+    };
+    ctx.state.messages.set(message.sid, message);
+    const sendAt = str(req.params, 'SendAt');
+    if (sendAt && serviceSid && str(req.params, 'ScheduleType') === 'fixed') {
+      const delay = (Date.parse(sendAt) - now) / 1000;
+      if (!(delay >= 900 && delay <= 35 * 24 * 3600)) throw invalidParameter('SendAt', 'must be between 15 minutes and 35 days in the future');
+      message.status = 'scheduled';
+      message.pendingTaskIds.push(
+        ctx.clock.schedule(delay, `message ${message.sid} scheduled send`, () => {
+          message.status = 'accepted';
+          scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
+        }),
+      );
+    } else {
+      scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
+    }
+    return created(renderMessage(message));
+  }),
+  route('GET', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', (req, ctx) => {
+    const account = pathAccount(req, ctx);
+    const to = str(req.params, 'To');
+    const from = str(req.params, 'From');
+    const items = ctx.state
+      .ownedBy(ctx.state.messages, account.sid)
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map(renderMessage);
+    return ok(v2010Page('messages', `${accountUri(account.sid)}/Messages.json`, items, pageOf(req.params), filtersOf(req.params, ['To', 'From'])));
+  }),
+  route('GET', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', (req, ctx) =>
+    ok(renderMessage(owned(ctx.state.messages, req.pathParams.Sid, pathAccount(req, ctx), req.path))),
+  ),
+  route('POST', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', (req, ctx) => {
+    const message = owned(ctx.state.messages, req.pathParams.Sid, pathAccount(req, ctx), req.path);
+    const status = str(req.params, 'Status');
+    if (status !== undefined) {
+      if (status !== 'canceled') throw invalidParameter('Status', "only 'canceled' is accepted");
+      if (message.status !== 'scheduled') throw new TwilioError(400, 30409, 'Message cannot be canceled: it is not scheduled');
+      message.pendingTaskIds.forEach((id) => ctx.clock.cancel(id));
+      message.pendingTaskIds = [];
+      message.status = 'canceled';
+    }
+    const body = str(req.params, 'Body');
+    if (body === '') message.body = ''; // redaction: Body may only be set to the empty string
+    message.updatedAt = ctx.clock.now();
+    return ok(renderMessage(message));
+  }),
+  route('DELETE', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json', (req, ctx) => {
+    const message = owned(ctx.state.messages, req.pathParams.Sid, pathAccount(req, ctx), req.path);
+    ctx.state.messages.delete(message.sid);
+    return noContent();
+  }),
+];

@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net';
+import { SandboxClock } from './core/clock';
+import { RequestRecorder, type RecordedRequest, type RequestFilter } from './core/recorder';
+import { Router } from './core/router';
+import { RuleBook, type SandboxRule, type StoredRule, type WebhookKind } from './core/rules';
+import { SidFactory } from './core/sids';
+import { SandboxState, type AccountStatus } from './core/state';
+import type { SandboxContext, SandboxSettings } from './core/context';
+import { WebhookSender, fetchDispatch, type WebhookDelivery, type WebhookDispatch } from './webhooks/dispatcher';
+import { accountRoutes, changeAccountStatus, createAccountRecord } from './resources/api-accounts';
+import { keyRoutes } from './resources/api-keys';
+import { addressRoutes } from './resources/api-addresses';
+import { phoneNumberRoutes } from './resources/api-phone-numbers';
+import { messageRoutes } from './resources/api-messages';
+import { trustItemRoutes } from './resources/trusthub-items';
+import { bundleRoutes, createBundleRecord } from './resources/trusthub-bundles';
+import { POLICY } from './resources/trusthub-policies';
+import { serviceRoutes } from './resources/messaging-services';
+import { brandRoutes, confirmBrandOtp } from './resources/messaging-brands';
+import { campaignRoutes, registerNumber } from './resources/messaging-campaigns';
+import { senderRoutes } from './resources/messaging-senders';
+import { contentRoutes } from './resources/content';
+import { emitEvent, eventRoutes } from './resources/events';
+import { simulateInbound, type InboundMessage, type InboundResult } from './resources/inbound';
+import { createSandboxServer } from './server';
+import { controlHandler } from './control/routes';
+
+export interface TwilioSandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: '127.0.0.1';
+  masterAccountSid?: string;
+  masterAuthToken?: string;
+  /** Sandbox seconds per review step; default 60, 0 allowed. */
+  reviewDelaySeconds?: number;
+  /** Sandbox seconds between message statuses; default 1. */
+  messageStepSeconds?: number;
+  /** Sole-proprietor OTP validity in sandbox seconds; default 24 h. */
+  otpValiditySeconds?: number;
+  /** Fail US 10DLC sends with 30034 until the number is registered in a VERIFIED campaign; default true. */
+  enforceA2pRegistration?: boolean;
+  /** Webhook transport; default real HTTP POST with fetch. */
+  dispatch?: WebhookDispatch;
+  /** Seed for SIDs and tokens; the same seed gives the same SIDs in the same order. */
+  seed?: string;
+  /** Sandbox epoch start; default 2025-01-01T00:00:00Z. */
+  startTime?: Date;
+  /** Also move sandbox time with wall time (for the interactive local platform). */
+  realtime?: boolean;
+}
+
+export interface SandboxAccount {
+  sid: string;
+  authToken: string;
+  status: AccountStatus;
+  parentSid: string | null;
+  friendlyName: string;
+}
+
+export interface TwilioSandbox {
+  url: string;
+  port: number;
+  masterAccountSid: string;
+  masterAuthToken: string;
+  /** The master's twilio-approved ISV Primary Customer Profile, to assign to secondary profiles. */
+  primaryCustomerProfileSid: string;
+  stop(): Promise<void>;
+  now(): Date;
+  advance(seconds: number): Promise<void>;
+  pendingTransitions(): Array<{ id: number; dueAt: number; label: string }>;
+  addRule(rule: SandboxRule): number;
+  removeRule(id: number): boolean;
+  rules(): StoredRule[];
+  requests(filter?: RequestFilter): RecordedRequest[];
+  webhooks(filter?: { kind?: WebhookKind; accountSid?: string }): WebhookDelivery[];
+  reset(): void;
+  simulateInbound(message: InboundMessage): Promise<InboundResult>;
+  confirmBrandOtp(brandSid: string): Promise<void>;
+  account(sid: string): SandboxAccount | undefined;
+  setAccountStatus(sid: string, status: AccountStatus, options?: { byTwilio?: boolean }): void;
+}
+
+const DEFAULT_MASTER_SID = 'AC' + '0'.repeat(31) + '1';
+
+export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Promise<TwilioSandbox> {
+  const seed = options.seed ?? 'switchboard-sandbox';
+  const state = new SandboxState();
+  const clock = new SandboxClock((options.startTime ?? new Date('2025-01-01T00:00:00Z')).getTime());
+  const sids = new SidFactory(seed);
+  const rules = new RuleBook();
+  const recorder = new RequestRecorder();
+  const webhooks = new WebhookSender(options.dispatch ?? fetchDispatch, rules, sids, () => clock.now(), (sid) => state.accounts.get(sid)?.authToken);
+  const settings: SandboxSettings = {
+    reviewDelaySeconds: options.reviewDelaySeconds ?? 60,
+    messageStepSeconds: options.messageStepSeconds ?? 1,
+    otpValiditySeconds: options.otpValiditySeconds ?? 24 * 3600,
+    enforceA2pRegistration: options.enforceA2pRegistration ?? true,
+  };
+  const masterAccountSid = options.masterAccountSid ?? DEFAULT_MASTER_SID;
+  const masterAuthToken = options.masterAuthToken ?? sids.secret('master-auth-token');
+  const ctx: SandboxContext = {
+    state, clock, sids, rules, webhooks, recorder, settings, masterAccountSid, primaryCustomerProfileSid: '',
+    hooks: {
+      emitEvent: (accountSid, type, data, source, dataschema) => emitEvent(ctx, accountSid, type, data, source, dataschema),
+      campaignVerifiedFor: (serviceSid) => [...state.campaigns.values()].some((c) => c.messagingServiceSid === serviceSid && c.status === 'VERIFIED'),
+      registerNumber: (numberSid) => registerNumber(ctx, numberSid),
+    },
+  };
+
+  /** The master account and its approved ISV Primary profile exist before any test runs. */
+  const bootstrap = (): void => {
+    createAccountRecord(ctx, { friendlyName: 'Switchboard ISV (sandbox master)', sid: masterAccountSid, authToken: masterAuthToken });
+    const primary = createBundleRecord(ctx, {
+      kind: 'customer-profile', accountSid: masterAccountSid, policySid: POLICY.primaryCustomerProfile, friendlyName: 'ISV Primary Customer Profile',
+      email: 'compliance@isv.example', statusCallback: null, status: 'twilio-approved',
+    });
+    ctx.primaryCustomerProfileSid = primary.sid;
+  };
+  bootstrap();
+
+  const router = new Router([
+    ...accountRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes,
+    ...trustItemRoutes, ...bundleRoutes,
+    ...serviceRoutes, ...brandRoutes, ...campaignRoutes, ...senderRoutes,
+    ...contentRoutes, ...eventRoutes,
+  ]);
+
+  const toAccount = (sid: string): SandboxAccount | undefined => {
+    const a = state.accounts.get(sid);
+    return a && { sid: a.sid, authToken: a.authToken, status: a.status, parentSid: a.parentSid ?? null, friendlyName: a.friendlyName };
+  };
+
+  let ticker: NodeJS.Timeout | undefined;
+  const sandbox: TwilioSandbox = {
+    url: '',
+    port: 0,
+    masterAccountSid,
+    masterAuthToken,
+    get primaryCustomerProfileSid() {
+      return ctx.primaryCustomerProfileSid;
+    },
+    stop: async () => {
+      if (ticker) clearInterval(ticker);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    now: () => clock.date(),
+    advance: (seconds) => clock.advance(seconds),
+    pendingTransitions: () => [...clock.pending()],
+    addRule: (rule) => rules.add(rule).id,
+    removeRule: (id) => rules.remove(id),
+    rules: () => rules.list(),
+    requests: (filter) => recorder.list(filter),
+    webhooks: (filter) => webhooks.list(filter),
+    reset: () => {
+      state.clear();
+      rules.clear();
+      recorder.clear();
+      webhooks.clear();
+      clock.reset();
+      sids.reset();
+      bootstrap();
+    },
+    simulateInbound: (message) => simulateInbound(ctx, message),
+    confirmBrandOtp: async (brandSid) => {
+      await confirmBrandOtp(ctx, brandSid);
+    },
+    account: toAccount,
+    setAccountStatus: (sid, status, opts = {}) => {
+      const account = state.accounts.get(sid);
+      if (!account) throw new Error(`unknown account ${sid}`);
+      if (opts.byTwilio && status === 'suspended') account.suspendedByTwilio = true;
+      if (status === 'active') account.suspendedByTwilio = false;
+      changeAccountStatus(ctx, account, status);
+    },
+  };
+
+  const server = createSandboxServer(ctx, router, controlHandler(sandbox));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  sandbox.port = address.port;
+  sandbox.url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+
+  if (options.realtime) {
+    let last = Date.now();
+    ticker = setInterval(() => {
+      const now = Date.now();
+      void clock.advance((now - last) / 1000);
+      last = now;
+    }, 250);
+    ticker.unref();
+  }
+  return sandbox;
+}
