@@ -38,20 +38,24 @@ function isCredentials(value: unknown): value is SubaccountCredentials {
   return typeof value === 'object' && value !== null && typeof (value as SubaccountCredentials).authToken === 'string';
 }
 
+/** The token and the Basic credential built from it: either would let a reader call Twilio. */
+function secretsOf(creds: SubaccountCredentials): string[] {
+  return [creds.authToken, Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64')];
+}
+
 /**
  * Wraps every gateway method once so SDK and transport failures become typed errors. The tokens
  * in play for the call are scrubbed from messages.
  */
-function withTypedErrors(gateway: TwilioGateway, masterToken: () => string | undefined): TwilioGateway {
+function withTypedErrors(gateway: TwilioGateway, masterCredentials: () => SubaccountCredentials | undefined): TwilioGateway {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, method] of Object.entries(gateway) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
     wrapped[name] = async (...args: unknown[]) => {
       try {
         return await method(...args);
       } catch (error) {
-        const secrets = args.filter(isCredentials).map((c) => c.authToken);
-        const master = masterToken();
-        if (master) secrets.push(master);
+        const master = masterCredentials();
+        const secrets = [...args.filter(isCredentials), ...(master ? [master] : [])].flatMap(secretsOf);
         throw toTwilioError(error, secrets);
       }
     };
@@ -68,12 +72,12 @@ export function createSdkTwilioGateway(options: SdkTwilioGatewayOptions): Twilio
     log: options.log,
   });
   const clients = new TwilioClientCache(http, options.maxCachedClients);
-  let lastMasterToken: string | undefined;
+  let lastMaster: MasterCredentials | undefined = isCredentials(options.master) ? options.master : undefined;
   const ctx: SdkContext = {
     client: (creds) => clients.get(creds),
     async master() {
       const creds = typeof options.master === 'function' ? await options.master() : options.master;
-      lastMasterToken = creds.authToken;
+      lastMaster = creds;
       return clients.get(creds);
     },
   };
@@ -87,5 +91,5 @@ export function createSdkTwilioGateway(options: SdkTwilioGatewayOptions): Twilio
     ...whatsappAdapter(ctx),
     ...contentAdapter(ctx),
   };
-  return withTypedErrors(gateway, () => lastMasterToken ?? (isCredentials(options.master) ? options.master.authToken : undefined));
+  return withTypedErrors(gateway, () => lastMaster);
 }

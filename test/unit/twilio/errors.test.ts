@@ -5,15 +5,15 @@ import { networkError } from './fake-http';
 const rest = (statusCode: number, body: Record<string, unknown>) => new RestException({ statusCode, body });
 
 describe('toTwilioError', () => {
-  it.each([
-    [429, { code: 20429, message: 'Too Many Requests' }],
-    [400, { code: 20429, message: 'Too many concurrent requests' }],
-    [500, { code: 20500, message: 'Internal Server Error' }],
-    [503, { message: 'Service Unavailable' }],
-  ])('HTTP %i %j is retryable', (status, body) => {
-    const error = toTwilioError(rest(status, body));
+  it.each<[number, number | null, string]>([
+    [429, 20429, 'Too Many Requests'],
+    [400, 20429, 'Too many concurrent requests'],
+    [500, 20500, 'Internal Server Error'],
+    [503, null, 'Service Unavailable'],
+  ])('HTTP %i / code %s is retryable', (status, code, message) => {
+    const error = toTwilioError(rest(status, code === null ? { message } : { code, message }));
     expect(error).toBeInstanceOf(TwilioRetryableError);
-    expect(error).toMatchObject({ status, code: body.code ?? null, message: body.message, retryable: true });
+    expect(error).toMatchObject({ status, code, message, retryable: true });
   });
 
   it.each([
