@@ -1,0 +1,172 @@
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { ApiTrigger } from '../catalog';
+import { pascalCase, type FunctionDefinition } from './catalog-types';
+import type { DataTable } from './data-table';
+import { ProjectFunction } from './project-function';
+import type { TokenKey } from './token-key';
+import type { TwilioMasterSecret } from './twilio-master-secret';
+import type { WorkQueues } from './work-queues';
+
+export interface CatalogFunctionsProps {
+  /** The catalog (tests pass fixtures). */
+  readonly functions: readonly FunctionDefinition[];
+  readonly projectRoot: string;
+  readonly table: DataTable;
+  readonly tokenKey: TokenKey;
+  readonly twilioMaster: TwilioMasterSecret;
+  readonly queues: WorkQueues;
+  readonly logRetention: logs.RetentionDays;
+  readonly logLevel: string;
+  /** Public base URL in front of all webhook receivers (`<base>/<name>`), when operators run one. */
+  readonly webhookBaseUrl?: string;
+}
+
+export interface ApiRouteFunction {
+  readonly trigger: ApiTrigger;
+  readonly function: ProjectFunction;
+}
+
+export interface WebhookReceiver {
+  readonly name: string;
+  readonly function: ProjectFunction;
+  readonly url: lambda.FunctionUrl;
+}
+
+/**
+ * One {@link ProjectFunction} per catalog entry, its permissions derived from `access`, and every
+ * trigger that is not the REST API wired here: function URLs for Twilio webhooks, SQS event sources
+ * for consumers, and the ARNs of workflow tasks. A new catalog entry of any of these kinds needs no
+ * change here.
+ */
+export class CatalogFunctions extends Construct {
+  readonly all: readonly ProjectFunction[];
+  readonly apiRoutes: readonly ApiRouteFunction[];
+  readonly authorizer?: ProjectFunction;
+  readonly routeFallback?: ProjectFunction;
+  readonly webhooks: readonly WebhookReceiver[];
+  /**
+   * The seam for the onboarding state machine: ASL substitution name → task function. The workflow
+   * construct passes `definitionSubstitutions` from {@link taskArnSubstitutions} and grants invoke.
+   */
+  readonly workflowTasks: ReadonlyMap<string, ProjectFunction>;
+
+  constructor(scope: Construct, id: string, props: CatalogFunctionsProps) {
+    super(scope, id);
+    const apiRoutes: ApiRouteFunction[] = [];
+    const webhooks: WebhookReceiver[] = [];
+    const workflowTasks = new Map<string, ProjectFunction>();
+    let authorizer: ProjectFunction | undefined;
+    let routeFallback: ProjectFunction | undefined;
+
+    const all = props.functions.map((definition) => {
+      const fn = new ProjectFunction(this, pascalCase(definition.id), {
+        definition,
+        projectRoot: props.projectRoot,
+        logRetention: props.logRetention,
+        logLevel: props.logLevel,
+      });
+      this.applyAccess(fn, props);
+
+      const { trigger } = definition;
+      switch (trigger.kind) {
+        case 'api':
+          apiRoutes.push({ trigger, function: fn });
+          break;
+        case 'authorizer':
+          authorizer = single('authorizer', authorizer, fn);
+          break;
+        case 'routeFallback':
+          routeFallback = single('routeFallback', routeFallback, fn);
+          break;
+        case 'functionUrl':
+          webhooks.push({ name: trigger.name, function: fn, url: this.addWebhookUrl(fn) });
+          break;
+        case 'queue':
+          fn.fn.addEventSource(
+            new SqsEventSource(props.queues.get(trigger.queue, definition.id).queue, {
+              batchSize: trigger.batchSize,
+              // Consumers answer with the failed message ids; only those are retried, then dead-lettered.
+              reportBatchItemFailures: true,
+            }),
+          );
+          break;
+        case 'workflowTask':
+          if (workflowTasks.has(trigger.substitution)) throw new Error(`Two workflow tasks use the substitution "${trigger.substitution}"`);
+          workflowTasks.set(trigger.substitution, fn);
+          break;
+      }
+      return fn;
+    });
+
+    this.all = all;
+    this.apiRoutes = apiRoutes;
+    this.authorizer = authorizer;
+    this.routeFallback = routeFallback;
+    this.webhooks = webhooks;
+    this.workflowTasks = workflowTasks;
+    this.shareWebhookUrls(props.webhookBaseUrl);
+  }
+
+  /** `${FunctionArn_…}` substitutions for the ASL document. */
+  taskArnSubstitutions(): Record<string, string> {
+    return Object.fromEntries([...this.workflowTasks].map(([name, fn]) => [name, fn.fn.functionArn]));
+  }
+
+  /** Called by the workflow construct once the state machine exists: grants what `access.workflow` asks for. */
+  bindWorkflow(stateMachine: sfn.IStateMachine): void {
+    for (const fn of this.all) {
+      const operations = fn.definition.access.workflow ?? [];
+      if (operations.length > 0) fn.bindStateMachine(stateMachine, operations);
+    }
+  }
+
+  private applyAccess(fn: ProjectFunction, props: CatalogFunctionsProps): void {
+    const { access } = fn.definition;
+    if (access.table) fn.bindTable(props.table, access.table);
+    if (access.keys?.length) fn.bindTokenKey(props.tokenKey, access.keys);
+    if (access.sendTo?.length) fn.bindQueueSenders(access.sendTo.map((name) => props.queues.get(name, fn.definition.id)));
+    if (access.twilioMaster) fn.bindTwilioMaster(props.twilioMaster);
+  }
+
+  private addWebhookUrl(fn: ProjectFunction): lambda.FunctionUrl {
+    const url = fn.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    // AwsSolutions has no rule on function URLs; the compliance packs that flag public Lambda access do.
+    const reason =
+      'Twilio cannot sign requests with AWS SigV4: the webhook URL is public by design and the handler verifies ' +
+      "Twilio's X-Twilio-Signature (HMAC-SHA1 with the account's auth token over the configured canonical URL) " +
+      'before enqueueing; unsigned or forged requests get 403 and nothing is enqueued.';
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      Validations.of(fn.fn).acknowledge({ id: `${pack}-LambdaFunctionPublicAccessProhibited`, reason });
+    }
+    return url;
+  }
+
+  /**
+   * Functions that talk to Twilio need the receivers' public URLs to configure callbacks. With a
+   * common base URL that is WEBHOOK_BASE_URL; each receiver also gets it, because it checks
+   * signatures against the configured URL and never against request headers. Without one, every
+   * receiver has its own function URL, published as WEBHOOK_URLS (name → URL) to the other functions
+   * — not to receivers, where receivers naming each other's URLs would form a dependency cycle.
+   */
+  private shareWebhookUrls(webhookBaseUrl: string | undefined): void {
+    const receivers = new Set(this.webhooks.map((w) => w.function));
+    const callsTwilio = (fn: ProjectFunction) => Boolean(fn.definition.access.twilioMaster || fn.definition.access.keys?.length);
+    for (const fn of this.all) {
+      const isReceiver = receivers.has(fn);
+      if (webhookBaseUrl && (isReceiver || callsTwilio(fn))) fn.addEnvironment('WEBHOOK_BASE_URL', webhookBaseUrl);
+      if (!isReceiver && callsTwilio(fn) && this.webhooks.length > 0) {
+        fn.addEnvironment('WEBHOOK_URLS', Stack.of(this).toJsonString(Object.fromEntries(this.webhooks.map((w) => [w.name, w.url.url]))));
+      }
+    }
+  }
+}
+
+function single(kind: string, existing: ProjectFunction | undefined, next: ProjectFunction): ProjectFunction {
+  if (existing) throw new Error(`The catalog declares more than one ${kind} function: ${existing.definition.id}, ${next.definition.id}`);
+  return next;
+}

@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CatalogFunctions } from '../constructs/catalog-functions';
+import { pascalCase, type FunctionDefinition } from '../constructs/catalog-types';
+import { PartnerApi } from '../constructs/partner-api';
+import type { Settings } from './settings';
+import type { StatefulStack } from './stateful-stack';
+
+export interface PlatformStackProps extends StackProps {
+  readonly settings: Settings;
+  /** The catalog (tests pass fixtures). */
+  readonly functions: readonly FunctionDefinition[];
+  readonly projectRoot: string;
+  /** Typed references to the stateful resources; CDK wires the cross-stack values. */
+  readonly stateful: Pick<StatefulStack, 'table' | 'tokenKey' | 'twilioMaster' | 'queues'>;
+}
+
+/**
+ * The stateless part: one function per catalog entry, the partner REST API, webhook function URLs
+ * and queue consumers. It can be destroyed and redeployed without losing data.
+ */
+export class PlatformStack extends Stack {
+  readonly functions: CatalogFunctions;
+  readonly api?: PartnerApi;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { settings, stateful } = props;
+
+    this.functions = new CatalogFunctions(this, 'Functions', {
+      functions: props.functions,
+      projectRoot: props.projectRoot,
+      table: stateful.table,
+      tokenKey: stateful.tokenKey,
+      twilioMaster: stateful.twilioMaster,
+      queues: stateful.queues,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      webhookBaseUrl: settings.webhookBaseUrl,
+    });
+
+    const { apiRoutes, authorizer, routeFallback } = this.functions;
+    if (apiRoutes.length > 0) {
+      if (!authorizer) throw new Error('The catalog has API routes but no function with trigger "authorizer"');
+      if (!routeFallback) throw new Error('The catalog has API routes but no function with trigger "routeFallback"');
+      this.api = new PartnerApi(this, 'PartnerApi', {
+        stageName: settings.stage,
+        routes: apiRoutes,
+        authorizer,
+        routeFallback,
+        partnerLimits: settings.partnerLimits,
+        stageLimits: settings.stageLimits,
+        logRetention: settings.logRetention,
+      });
+      new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Partner API base URL; append catalog paths such as /v1/customers' });
+      new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
+      new CfnOutput(this, 'UsagePlanId', { value: this.api.usagePlan.usagePlanId, description: 'Add each partner API key (value = partnerId) here' });
+    }
+
+    new CfnOutput(this, 'TableName', { value: stateful.table.table.tableName });
+    new CfnOutput(this, 'Region', { value: this.region });
+    for (const { name, url } of this.functions.webhooks) {
+      new CfnOutput(this, `WebhookUrl${pascalCase(name)}`, { value: url.url, description: `Twilio webhook receiver "${name}"` });
+    }
+  }
+}

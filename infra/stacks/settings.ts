@@ -1,0 +1,59 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import type { PartnerLimits } from '../constructs/partner-api';
+
+/** Deployment settings, all from CDK context (`-c name=value` or `cdk.json`), with defaults for a small production. */
+export interface Settings {
+  /** `dev`, `staging`, `prod`…: part of stack names, key aliases and the API Gateway stage. */
+  readonly stage: string;
+  readonly partnerLimits: PartnerLimits;
+  readonly stageLimits: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: logs.RetentionDays;
+  readonly logLevel: string;
+  readonly webhookBaseUrl?: string;
+}
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** Reads and checks the context once; a bad value stops the synth with the setting's name. */
+export function readSettings(node: Node): Settings {
+  const text = (name: string): string | undefined => {
+    const value: unknown = node.tryGetContext(name);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const positive = (name: string, fallback: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`Context "${name}" must be a positive number, got "${raw}"`);
+    return value;
+  };
+
+  const stage = text('stage') ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) throw new Error(`Context "stage" must be lowercase letters, digits and dashes (max 16), got "${stage}"`);
+
+  const retentionDays = positive('logRetentionDays', 30);
+  const logRetention = Object.values(logs.RetentionDays).find((days): days is logs.RetentionDays => days === retentionDays);
+  if (logRetention === undefined) throw new Error(`Context "logRetentionDays" must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90…), got ${retentionDays}`);
+
+  const logLevel = (text('logLevel') ?? 'INFO').toUpperCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const webhookBaseUrl = text('webhookBaseUrl');
+  if (webhookBaseUrl !== undefined && !/^https:\/\/[^/]+(\/.*[^/])?$/.test(webhookBaseUrl)) {
+    throw new Error(`Context "webhookBaseUrl" must be an https URL without a trailing slash, got "${webhookBaseUrl}"`);
+  }
+
+  return {
+    stage,
+    partnerLimits: {
+      rateLimit: positive('partnerRateLimit', 25),
+      burstLimit: positive('partnerBurstLimit', 50),
+      quotaPerDay: positive('partnerQuotaPerDay', 100_000),
+    },
+    stageLimits: { rateLimit: positive('apiRateLimit', 500), burstLimit: positive('apiBurstLimit', 1000) },
+    logRetention,
+    logLevel,
+    webhookBaseUrl,
+  };
+}

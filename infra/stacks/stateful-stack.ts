@@ -1,0 +1,44 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { TableDefinition } from '../../shared/store/table';
+import { pascalCase, type QueueDefinitions } from '../constructs/catalog-types';
+import { DataTable } from '../constructs/data-table';
+import { TokenKey } from '../constructs/token-key';
+import { TwilioMasterSecret } from '../constructs/twilio-master-secret';
+import { WorkQueues } from '../constructs/work-queues';
+
+export interface StatefulStackProps extends StackProps {
+  readonly stage: string;
+  readonly table: TableDefinition;
+  readonly queues: QueueDefinitions;
+}
+
+/**
+ * Everything that holds data or identity and must outlive a bad deploy of the functions: the table
+ * and its key, the tenant token key, the Twilio master secret and the work queues. It changes
+ * rarely and is deployed first; the platform stack receives these constructs as typed props.
+ */
+export class StatefulStack extends Stack {
+  readonly table: DataTable;
+  readonly tokenKey: TokenKey;
+  readonly twilioMaster: TwilioMasterSecret;
+  readonly queues: WorkQueues;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    this.table = new DataTable(this, 'Data', { definition: props.table, stage: props.stage });
+    this.tokenKey = new TokenKey(this, 'TokenKey', { stage: props.stage });
+    this.twilioMaster = new TwilioMasterSecret(this, 'TwilioMaster', { stage: props.stage });
+    this.queues = new WorkQueues(this, 'Queues', { queues: props.queues });
+
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The single DynamoDB table' });
+    new CfnOutput(this, 'TwilioMasterSecretArn', {
+      value: this.twilioMaster.secret.secretArn,
+      description: 'Write {"accountSid","authToken"} here with secretsmanager put-secret-value',
+    });
+    for (const { name, queue, deadLetterQueue } of this.queues.byName.values()) {
+      new CfnOutput(this, `QueueUrl${pascalCase(name)}`, { value: queue.queueUrl, description: `Queue "${name}"` });
+      new CfnOutput(this, `DeadLetterQueueUrl${pascalCase(name)}`, { value: deadLetterQueue.queueUrl, description: `Dead letters of "${name}" (redrive source)` });
+    }
+  }
+}
