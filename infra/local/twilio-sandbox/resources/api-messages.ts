@@ -233,7 +233,7 @@ export const messageRoutes: Route[] = [
     const status = str(req.params, 'Status');
     if (status !== undefined) {
       if (status !== 'canceled') throw invalidParameter('Status', "only 'canceled' is accepted");
-      if (message.status !== 'scheduled') throw new TwilioError(400, 30409, 'Message cannot be canceled: it is not scheduled');
+      if (message.status !== 'scheduled') throw invalidParameter('Status', 'only scheduled messages can be canceled');
       message.pendingTaskIds.forEach((id) => ctx.clock.cancel(id));
       message.pendingTaskIds = [];
       message.status = 'canceled';
