@@ -8,6 +8,7 @@
  * every failure leaves as a typed error from `./errors` with the credentials scrubbed.
  */
 import type { MasterCredentials, SubaccountCredentials, TwilioGateway } from './gateway';
+import { logger } from '../observability';
 import { toTwilioError } from './errors';
 import { TwilioRequestClient, type RetryLog } from './request-client';
 import type { RetryOptions } from './retry';
@@ -29,7 +30,7 @@ export interface SdkTwilioGatewayOptions {
   timeoutMs?: number;
   retry?: RetryOptions;
   retryNonIdempotent?: boolean;
-  /** Receives one line per retry (Powertools logger in production). */
+  /** Receives one line per retry; defaults to the shared Powertools logger. */
   log?: RetryLog;
   maxCachedClients?: number;
 }
@@ -69,7 +70,7 @@ export function createSdkTwilioGateway(options: SdkTwilioGatewayOptions): Twilio
     timeoutMs: options.timeoutMs,
     retry: options.retry,
     retryNonIdempotent: options.retryNonIdempotent,
-    log: options.log,
+    log: options.log ?? logger,
   });
   const clients = new TwilioClientCache(http, options.maxCachedClients);
   let lastMaster: MasterCredentials | undefined = isCredentials(options.master) ? options.master : undefined;
