@@ -1,0 +1,85 @@
+import type { PartnerService } from '../../shared/services/partners';
+import type { Command } from './args';
+import { IncompleteError } from './errors';
+import type { Output } from './output';
+import type { UsagePlanPort } from './usage-plan';
+import { SECRET_WARNING, keyView, partnerView } from './views';
+
+/** The partner use cases the CLI drives; the real service in production, a fake in tests. */
+export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
+
+export interface CommandDeps {
+  partners: PartnerAdmin;
+  /** Present for deployed stacks only: locally there is no API Gateway usage plan. */
+  usagePlan?: UsagePlanPort;
+  out: Output;
+}
+
+/** Runs one parsed command and writes its JSON result; failures are thrown for the caller to report. */
+export async function execute(command: Command, { partners, usagePlan, out }: CommandDeps): Promise<void> {
+  switch (command.name) {
+    case 'partners create': {
+      // Primary course: partner row → API Gateway key in the usage plan (deployed) → first key (asked).
+      // Each step after the first says how to finish if it fails, since the partner already exists.
+      const partner = await partners.create(command.partnerName);
+      const apiGatewayKey = usagePlan
+        ? await finishing(partner.id, 'its API Gateway key', `partners reactivate --id ${partner.id}`, () => usagePlan.admit(partner))
+        : undefined;
+      const issued = command.withKey
+        ? await finishing(partner.id, 'its first API key', `keys issue --partner ${partner.id}`, () => partners.issueKey(partner.id))
+        : undefined;
+      // No re-read once a key exists: a failed read here would lose a secret that cannot be shown again.
+      const current = issued ? { ...partner, activeKeyCount: partner.activeKeyCount + 1, updatedAt: issued.key.createdAt } : partner;
+      out.result({
+        partner: partnerView(current),
+        ...(usagePlan ? { apiGatewayKey } : {}),
+        ...(issued ? { key: keyView(issued.key), secret: issued.secret, warning: SECRET_WARNING } : {}),
+      });
+      return;
+    }
+
+    case 'partners get':
+      out.result({ partner: partnerView(await partners.get(command.partnerId)) });
+      return;
+
+    case 'partners suspend': {
+      // The table first: the authorizer refuses a suspended partner even if the gateway step fails.
+      const partner = await partners.setStatus(command.partnerId, 'suspended');
+      const apiGatewayKey = usagePlan ? ((await usagePlan.suspend(partner.id)) ?? null) : undefined;
+      out.result({ partner: partnerView(partner), ...(usagePlan ? { apiGatewayKey } : {}) });
+      return;
+    }
+
+    case 'partners reactivate': {
+      const partner = await partners.setStatus(command.partnerId, 'active');
+      const apiGatewayKey = usagePlan ? await usagePlan.admit(partner) : undefined;
+      out.result({ partner: partnerView(partner), ...(usagePlan ? { apiGatewayKey } : {}) });
+      return;
+    }
+
+    case 'keys issue': {
+      const { key, secret } = await partners.issueKey(command.partnerId);
+      out.result({ key: keyView(key), secret, warning: SECRET_WARNING });
+      return;
+    }
+
+    case 'keys list': {
+      const keys = await partners.listKeys(command.partnerId);
+      out.result({ partnerId: command.partnerId, keys: keys.map(keyView) });
+      return;
+    }
+
+    case 'keys revoke':
+      out.result({ key: keyView(await partners.revokeKey(command.partnerId, command.keyId)) });
+      return;
+  }
+}
+
+async function finishing<T>(partnerId: string, what: string, retry: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new IncompleteError(`Partner ${partnerId} was created but ${what} was not (${reason}). Finish with: switchboard ${retry} (same target)`);
+  }
+}

@@ -1,0 +1,8 @@
+import { runCli } from './cli';
+import { connect } from './connect';
+import { stdioOutput } from './output';
+
+/** Entry point of `switchboard` (see bin/switchboard.js). */
+void runCli(process.argv.slice(2), { out: stdioOutput, connect }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { z } from 'zod';
+import type { TargetFlags } from './args';
+import { TargetError, UsageError } from './errors';
+
+export type Target =
+  | { kind: 'local'; endpoint: string; tableName: string; region: string }
+  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string };
+
+/** What the local platform writes while it runs; other fields it may add are ignored. */
+export const LocalPlatformSchema = z.object({
+  dynamoEndpoint: z.url(),
+  tableName: z.string().min(1),
+  region: z.string().min(1),
+});
+export type LocalPlatform = z.infer<typeof LocalPlatformSchema>;
+
+/** The local platform's connection file; `undefined` when absent, which means it is not running. */
+export async function readLocalPlatformFile(path: string): Promise<LocalPlatform | undefined> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new TargetError('.local/platform.json is not valid JSON: restart the local platform');
+  }
+  const parsed = LocalPlatformSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new TargetError(`.local/platform.json lacks valid ${fields}: restart the local platform`);
+  }
+  return parsed.data;
+}
+
+export interface TargetSources {
+  /** The running local platform's connection file, or `undefined` when it is not running. */
+  readLocalPlatform(): Promise<LocalPlatform | undefined>;
+  /** The region for a deployed target: the flag, else the AWS SDK's own chain (AWS_REGION, profile). */
+  awsRegion(flag: string | undefined): Promise<string>;
+  cloudFormation(region: string): CloudFormationClient;
+}
+
+/** When neither the flag nor the platform file names a region: the same default as `shared/config.ts`. */
+const LOCAL_DEFAULT_REGION = 'us-east-1';
+
+/**
+ * Chooses the target. `--stack`, or `--table` without `--endpoint` (or `--usage-plan`), means a
+ * deployed table; anything else means DynamoDB Local, because a developer's default must never
+ * reach a real account by accident.
+ */
+export async function resolveTarget(flags: TargetFlags, needsUsagePlan: boolean, sources: TargetSources): Promise<Target> {
+  const deployed = Boolean(flags.stack || flags.usagePlan || (flags.table && !flags.endpoint));
+  if (!deployed) return resolveLocal(flags, sources);
+  const region = await sources.awsRegion(flags.region);
+  if (flags.stack) return resolveStack(flags.stack, flags, region, needsUsagePlan, sources);
+  if (needsUsagePlan && !flags.usagePlan) {
+    throw new UsageError("This command also updates the partner's API Gateway key: give --usage-plan <id> with --table, or use --stack <name>");
+  }
+  return { kind: 'aws', tableName: flags.table!, region, usagePlanId: flags.usagePlan };
+}
+
+async function resolveLocal(flags: TargetFlags, sources: TargetSources): Promise<Target> {
+  const platform = await sources.readLocalPlatform();
+  const endpoint = flags.endpoint ?? platform?.dynamoEndpoint;
+  const tableName = flags.table ?? platform?.tableName;
+  if (!endpoint || !tableName) {
+    throw new TargetError(
+      platform || flags.endpoint
+        ? 'No table for the local endpoint: pass --table <name>'
+        : 'The local platform is not running (no .local/platform.json): start it with `npm start`, pass --endpoint and --table, or --stack for a deployed stack',
+    );
+  }
+  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION };
+}
+
+async function resolveStack(
+  stackName: string,
+  flags: TargetFlags,
+  region: string,
+  needsUsagePlan: boolean,
+  sources: TargetSources,
+): Promise<Target> {
+  const cloudFormation = sources.cloudFormation(region);
+  const outputs = await stackOutputs(cloudFormation, stackName, region);
+  // The table belongs to the stateful stack; the platform stack may re-export it, else look next door.
+  const statefulStack = stackName.replace(/-Platform$/, '-Stateful');
+  const tableName =
+    flags.table ??
+    outputs.TableName ??
+    (statefulStack !== stackName ? (await stackOutputs(cloudFormation, statefulStack, region, true)).TableName : undefined);
+  if (!tableName) {
+    throw new TargetError(`Stack ${stackName} has no TableName output${statefulStack !== stackName ? ` (nor has ${statefulStack})` : ''}: pass --table <name>`);
+  }
+  const usagePlanId = flags.usagePlan ?? outputs.UsagePlanId;
+  if (needsUsagePlan && !usagePlanId) {
+    throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
+  }
+  return { kind: 'aws', tableName, region, usagePlanId, stackName };
+}
+
+/** A stack's outputs by key. A missing stack is an operator error, reported with the region looked in. */
+export async function stackOutputs(
+  client: CloudFormationClient,
+  stackName: string,
+  region: string,
+  missingIsEmpty = false,
+): Promise<Record<string, string>> {
+  try {
+    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs: Record<string, string> = {};
+    for (const output of Stacks?.[0]?.Outputs ?? []) {
+      if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+    }
+    return outputs;
+  } catch (error) {
+    // CloudFormation reports a missing stack as a ValidationError "Stack with id … does not exist".
+    const missing = error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message);
+    if (missing && missingIsEmpty) return {};
+    if (missing) throw new TargetError(`Stack ${stackName} does not exist in ${region}`);
+    throw error;
+  }
+}
+
+/** Key prefixes tell environments apart at a glance (and in secret scanners). */
+export const KEY_PREFIX = { local: 'sb_test_', aws: 'sb_live_' } as const;
+
+/**
+ * The environment `shared/config.ts` parses at import time. Every variable is set or removed, so a
+ * DYNAMODB_ENDPOINT left in the operator's shell from local work cannot redirect a deployed command.
+ */
+export function configEnvironment(target: Target): Record<'TABLE_NAME' | 'AWS_REGION' | 'API_KEY_PREFIX' | 'DYNAMODB_ENDPOINT', string | undefined> {
+  return {
+    TABLE_NAME: target.tableName,
+    AWS_REGION: target.region,
+    API_KEY_PREFIX: KEY_PREFIX[target.kind],
+    DYNAMODB_ENDPOINT: target.kind === 'local' ? target.endpoint : undefined,
+  };
+}

@@ -1,0 +1,36 @@
+import type { ApiKey, Partner } from '../../shared/domain/partner';
+
+/**
+ * What the CLI prints of partners and keys, field by field. Projections list what is shown rather
+ * than strip what is not, so a field added to the stored shape later (a hash, a token) stays out
+ * of the operator's terminal and scrollback unless someone decides to print it.
+ */
+export interface PartnerView {
+  id: string;
+  name: string;
+  status: Partner['status'];
+  activeKeyCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface KeyView {
+  id: string;
+  prefix: string;
+  status: ApiKey['status'];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export function partnerView(partner: Partner): PartnerView {
+  const { id, name, status, activeKeyCount, createdAt, updatedAt } = partner;
+  return { id, name, status, activeKeyCount, createdAt, updatedAt };
+}
+
+export function keyView(key: ApiKey): KeyView {
+  const { id, prefix, status, createdAt, revokedAt } = key;
+  return { id, prefix, status, createdAt, ...(revokedAt ? { revokedAt } : {}) };
+}
+
+export const SECRET_WARNING =
+  'This is the only time the secret is shown. Store it now: Switchboard keeps only its SHA-256 hash and cannot show it again.';

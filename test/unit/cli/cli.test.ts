@@ -1,0 +1,319 @@
+import type { TargetFlags } from '../../../infra/cli/args';
+import { runCli, type Connection } from '../../../infra/cli/cli';
+import { TargetError, UsageError } from '../../../infra/cli/errors';
+import type { GatewayKey, UsagePlanPort } from '../../../infra/cli/usage-plan';
+import { SECRET_WARNING } from '../../../infra/cli/views';
+import { NOW, OTHER_KEY_ID, PARTNER_ID, activePartner, fakePartners, hashFor, recordingOutput, secretFor } from './fakes';
+
+const gatewayKey = (enabled: boolean): GatewayKey => ({ apiKeyId: 'k1abc', usagePlanId: 'up1', enabled });
+
+function fakeUsagePlan(overrides: Partial<UsagePlanPort> = {}) {
+  const calls: string[] = [];
+  const port: UsagePlanPort = {
+    admit: async (partner) => {
+      calls.push(`admit ${partner.id}`);
+      return gatewayKey(true);
+    },
+    suspend: async (partnerId) => {
+      calls.push(`suspend ${partnerId}`);
+      return gatewayKey(false);
+    },
+    ...overrides,
+  };
+  return { port, calls };
+}
+
+/** Runs the CLI as `switchboard <line>` against fakes; a `usagePlan` stands for a deployed target. */
+async function run(line: string, { seed = [activePartner()], usagePlan }: { seed?: ReturnType<typeof activePartner>[]; usagePlan?: UsagePlanPort } = {}) {
+  const partners = fakePartners(seed);
+  const output = recordingOutput();
+  const connects: Array<{ flags: TargetFlags; needsUsagePlan: boolean }> = [];
+  const connect = async (flags: TargetFlags, needsUsagePlan: boolean): Promise<Connection> => {
+    connects.push({ flags, needsUsagePlan });
+    return { partners: partners.service, usagePlan };
+  };
+  const exitCode = await runCli(line.split(' ').filter(Boolean), { out: output.out, connect });
+  return { exitCode, ...output, partners, connects };
+}
+
+describe('switchboard CLI', () => {
+  describe('usage errors', () => {
+    it('exits 2 with the missing option and the command synopsis, without connecting', async () => {
+      // Act
+      const { exitCode, errors, results, connects } = await run('partners suspend');
+
+      // Assess
+      expect(exitCode).toBe(2);
+      expect(results).toEqual([]);
+      expect(connects).toEqual([]);
+      expect(errors).toEqual([
+        {
+          error: 'usage',
+          detail: 'Missing required option --id for "partners suspend"',
+          usage: expect.stringMatching(/^switchboard partners suspend --id <ptn_…> \[--stack/),
+        },
+      ]);
+    });
+
+    it('exits 2 for an unknown command', async () => {
+      const { exitCode, errors } = await run('customers list');
+
+      expect(exitCode).toBe(2);
+      expect(errors[0]).toMatchObject({ error: 'usage', detail: 'Unknown command "customers list"' });
+    });
+
+    it('prints the reference for --help and exits 0', async () => {
+      const { exitCode, texts, errors } = await run('--help');
+
+      expect(exitCode).toBe(0);
+      expect(errors).toEqual([]);
+      expect(texts[0]).toContain('partners create --name <name> [--with-key]');
+    });
+
+    it('gives a target usage problem the synopsis of the command', async () => {
+      // Prepare: the target resolver refuses, as it does for --table without --usage-plan.
+      const output = recordingOutput();
+      const connect = async (): Promise<Connection> => {
+        throw new UsageError('give --usage-plan');
+      };
+
+      // Act
+      const exitCode = await runCli(['partners', 'create', '--name', 'Acme', '--table', 't'], { out: output.out, connect });
+
+      // Assess
+      expect(exitCode).toBe(2);
+      expect(output.errors[0]).toEqual({ error: 'usage', detail: 'give --usage-plan', usage: expect.stringContaining('partners create --name') });
+    });
+  });
+
+  describe('failures', () => {
+    it('reports a missing partner as not-found with exit code 1', async () => {
+      const { exitCode, errors, results } = await run(`partners get --id ${PARTNER_ID}`, { seed: [] });
+
+      expect(exitCode).toBe(1);
+      expect(results).toEqual([]);
+      expect(errors).toEqual([{ error: 'not-found', detail: `Partner ${PARTNER_ID} not found` }]);
+    });
+
+    it('reports an unreachable target with exit code 1', async () => {
+      const output = recordingOutput();
+      const connect = async (): Promise<Connection> => {
+        throw new TargetError('The local platform is not running');
+      };
+
+      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connect });
+
+      expect(exitCode).toBe(1);
+      expect(output.errors).toEqual([{ error: 'target', detail: 'The local platform is not running' }]);
+    });
+
+    it('reports AWS errors by their exception name', async () => {
+      const output = recordingOutput();
+      const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException' });
+      const connect = async (): Promise<Connection> => ({ partners: { ...fakePartners().service, get: async () => Promise.reject(denied) } });
+
+      const exitCode = await runCli(['partners', 'get', '--id', PARTNER_ID], { out: output.out, connect });
+
+      expect(exitCode).toBe(1);
+      expect(output.errors).toEqual([{ error: 'failed', detail: 'AccessDeniedException: User is not authorized to perform: dynamodb:GetItem' }]);
+    });
+  });
+
+  describe('partners', () => {
+    it('create prints the partner (locally, with no usage plan to join)', async () => {
+      const { exitCode, results, partners, connects } = await run('partners create --name Acme', { seed: [] });
+
+      expect(exitCode).toBe(0);
+      expect(connects).toEqual([{ flags: {}, needsUsagePlan: true }]);
+      expect(partners.calls).toEqual(['create Acme']);
+      expect(results).toEqual([{ partner: activePartner() }]);
+    });
+
+    it('create --with-key prints the partner, the key, its secret once and the warning', async () => {
+      const { exitCode, results, partners } = await run('partners create --name Acme --with-key', { seed: [] });
+
+      expect(exitCode).toBe(0);
+      expect(partners.calls).toEqual(['create Acme', `issueKey ${PARTNER_ID}`]);
+      expect(results).toEqual([
+        {
+          partner: activePartner({ activeKeyCount: 1 }),
+          key: { id: expect.stringMatching(/^key_/), prefix: secretFor(1).slice(0, 14), status: 'active', createdAt: NOW },
+          secret: secretFor(1),
+          warning: SECRET_WARNING,
+        },
+      ]);
+    });
+
+    it('create in a deployed stack admits the partner to the usage plan before issuing its key', async () => {
+      const usagePlan = fakeUsagePlan();
+
+      const { exitCode, results, partners } = await run('partners create --name Acme --with-key --stack S', { seed: [], usagePlan: usagePlan.port });
+
+      expect(exitCode).toBe(0);
+      expect(usagePlan.calls).toEqual([`admit ${PARTNER_ID}`]);
+      expect(partners.calls).toEqual(['create Acme', `issueKey ${PARTNER_ID}`]);
+      expect(results[0]).toMatchObject({ partner: { id: PARTNER_ID }, apiGatewayKey: gatewayKey(true), secret: secretFor(1) });
+    });
+
+    it('create says how to finish when the API Gateway step fails after the partner exists', async () => {
+      const usagePlan = fakeUsagePlan({
+        admit: async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' })),
+      });
+
+      const { exitCode, results, errors, partners } = await run('partners create --name Acme --with-key', { seed: [], usagePlan: usagePlan.port });
+
+      expect(exitCode).toBe(1);
+      expect(results).toEqual([]);
+      // No key is issued for a partner API Gateway would refuse anyway.
+      expect(partners.calls).toEqual(['create Acme']);
+      expect(errors).toEqual([
+        {
+          error: 'incomplete',
+          detail: `Partner ${PARTNER_ID} was created but its API Gateway key was not (TooManyRequestsException: Rate exceeded). Finish with: switchboard partners reactivate --id ${PARTNER_ID} (same target)`,
+        },
+      ]);
+    });
+
+    it('get prints the partner', async () => {
+      const { exitCode, results } = await run(`partners get --id ${PARTNER_ID}`);
+
+      expect(exitCode).toBe(0);
+      expect(results).toEqual([{ partner: activePartner() }]);
+    });
+
+    it('suspend sets the status; locally there is no API Gateway key to disable', async () => {
+      const { exitCode, results, partners } = await run(`partners suspend --id ${PARTNER_ID}`);
+
+      expect(exitCode).toBe(0);
+      expect(partners.calls).toEqual([`setStatus ${PARTNER_ID} suspended`]);
+      expect(results).toEqual([{ partner: activePartner({ status: 'suspended' }) }]);
+    });
+
+    it('suspend in a deployed stack also disables the API Gateway key', async () => {
+      const usagePlan = fakeUsagePlan();
+
+      const { results } = await run(`partners suspend --id ${PARTNER_ID}`, { usagePlan: usagePlan.port });
+
+      expect(usagePlan.calls).toEqual([`suspend ${PARTNER_ID}`]);
+      expect(results).toEqual([{ partner: activePartner({ status: 'suspended' }), apiGatewayKey: gatewayKey(false) }]);
+    });
+
+    it('suspend reports null when the partner never had an API Gateway key', async () => {
+      const usagePlan = fakeUsagePlan({ suspend: async () => undefined });
+
+      const { exitCode, results } = await run(`partners suspend --id ${PARTNER_ID}`, { usagePlan: usagePlan.port });
+
+      expect(exitCode).toBe(0);
+      expect(results[0].apiGatewayKey).toBeNull();
+    });
+
+    it('suspend of an unknown partner touches no API Gateway key', async () => {
+      const usagePlan = fakeUsagePlan();
+
+      const { exitCode } = await run(`partners suspend --id ${PARTNER_ID}`, { seed: [], usagePlan: usagePlan.port });
+
+      expect(exitCode).toBe(1);
+      expect(usagePlan.calls).toEqual([]);
+    });
+
+    it('reactivate sets the status and, deployed, re-admits the partner', async () => {
+      const usagePlan = fakeUsagePlan();
+
+      const { results, partners } = await run(`partners reactivate --id ${PARTNER_ID}`, {
+        seed: [activePartner({ status: 'suspended' })],
+        usagePlan: usagePlan.port,
+      });
+
+      expect(partners.calls).toEqual([`setStatus ${PARTNER_ID} active`]);
+      expect(usagePlan.calls).toEqual([`admit ${PARTNER_ID}`]);
+      expect(results).toEqual([{ partner: activePartner(), apiGatewayKey: gatewayKey(true) }]);
+    });
+  });
+
+  describe('keys', () => {
+    it('issue prints the key, its secret and the warning', async () => {
+      const { exitCode, results, connects } = await run(`keys issue --partner ${PARTNER_ID}`);
+
+      expect(exitCode).toBe(0);
+      expect(connects[0].needsUsagePlan).toBe(false);
+      expect(results).toEqual([
+        {
+          key: { id: expect.stringMatching(/^key_/), prefix: secretFor(1).slice(0, 14), status: 'active', createdAt: NOW },
+          secret: secretFor(1),
+          warning: SECRET_WARNING,
+        },
+      ]);
+    });
+
+    it('list prints prefixes and states only', async () => {
+      // Prepare
+      const partners = fakePartners([activePartner()]);
+      await partners.service.issueKey(PARTNER_ID);
+      await partners.service.issueKey(PARTNER_ID);
+      const output = recordingOutput();
+
+      // Act
+      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connect: async () => ({ partners: partners.service }) });
+
+      // Assess
+      expect(exitCode).toBe(0);
+      expect(output.results).toEqual([
+        {
+          partnerId: PARTNER_ID,
+          keys: [1, 2].map((n) => ({ id: expect.stringMatching(/^key_/), prefix: secretFor(n).slice(0, 14), status: 'active', createdAt: NOW })),
+        },
+      ]);
+    });
+
+    it('revoke prints the revoked key; a second revoke is a conflict', async () => {
+      const partners = fakePartners([activePartner()]);
+      const { key } = await partners.service.issueKey(PARTNER_ID);
+      const output = recordingOutput();
+      const cli = (argv: string[]) => runCli(argv, { out: output.out, connect: async () => ({ partners: partners.service }) });
+
+      const first = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
+      const second = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
+
+      expect([first, second]).toEqual([0, 1]);
+      expect(output.results).toEqual([{ key: { id: key.id, prefix: key.prefix, status: 'revoked', createdAt: NOW, revokedAt: NOW } }]);
+      expect(output.errors).toEqual([{ error: 'conflict', detail: `API key ${key.id} is already revoked` }]);
+    });
+
+    it('revoke of an unknown key is not-found', async () => {
+      const { exitCode, errors } = await run(`keys revoke --partner ${PARTNER_ID} --key ${OTHER_KEY_ID}`);
+
+      expect(exitCode).toBe(1);
+      expect(errors[0].error).toBe('not-found');
+    });
+  });
+
+  describe('secrecy', () => {
+    it('prints no hash anywhere, and each secret only in the one `secret` field of the command that issued it', async () => {
+      // Prepare: one session that issues keys both ways, lists, revokes and fails.
+      const partners = fakePartners([]);
+      const output = recordingOutput();
+      const cli = (line: string) =>
+        runCli(line.split(' '), { out: output.out, connect: async () => ({ partners: partners.service, usagePlan: fakeUsagePlan().port }) });
+
+      // Act
+      await cli('partners create --name Acme --with-key');
+      await cli(`keys issue --partner ${PARTNER_ID}`);
+      await cli(`keys list --partner ${PARTNER_ID}`);
+      await cli(`keys revoke --partner ${PARTNER_ID} --key ${partners.keys[0].id}`);
+      await cli(`keys revoke --partner ${PARTNER_ID} --key ${partners.keys[0].id}`);
+      await cli(`keys issue --partner ${PARTNER_ID}`);
+      await cli(`partners get --id ${PARTNER_ID}`);
+
+      // Assess
+      const printed = output.everything();
+      expect(partners.keys).toHaveLength(3);
+      for (const key of partners.keys) expect(printed).not.toContain(key.hash);
+      expect(printed).not.toContain(hashFor(1).slice(0, 6));
+      const secretFields = output.results.filter((r) => 'secret' in r).map((r) => r.secret);
+      expect(secretFields).toEqual([secretFor(1), secretFor(2), secretFor(3)]);
+      for (const n of [1, 2, 3]) expect(printed.split(secretFor(n)).length - 1).toBe(1);
+      const withoutSecretFields = JSON.stringify(output.results.map(({ secret: _secret, ...rest }) => rest)) + JSON.stringify(output.errors);
+      expect(withoutSecretFields).not.toMatch(/SECRET\d\d/);
+    });
+  });
+});

@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { TargetError, UsageError } from '../../../infra/cli/errors';
+import { configEnvironment, readLocalPlatformFile, resolveTarget, type LocalPlatform, type TargetSources } from '../../../infra/cli/target';
+
+const cloudFormation = mockClient(CloudFormationClient);
+
+const PLATFORM: LocalPlatform = { dynamoEndpoint: 'http://127.0.0.1:48123', tableName: 'switchboard-local', region: 'us-east-1' };
+
+function sources({ platform, region = 'eu-west-1' }: { platform?: LocalPlatform; region?: string } = {}) {
+  const regionsAsked: Array<string | undefined> = [];
+  const clientRegions: string[] = [];
+  const value: TargetSources = {
+    readLocalPlatform: async () => platform,
+    awsRegion: async (flag) => {
+      regionsAsked.push(flag);
+      return flag ?? region;
+    },
+    cloudFormation: (r) => {
+      clientRegions.push(r);
+      return new CloudFormationClient({ region: r });
+    },
+  };
+  return { value, regionsAsked, clientRegions };
+}
+
+const stack = (name: string, outputs: Record<string, string>) => ({
+  Stacks: [
+    {
+      StackName: name,
+      CreationTime: new Date(0),
+      StackStatus: 'UPDATE_COMPLETE' as const,
+      Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+    },
+  ],
+});
+
+const missingStack = (name: string) =>
+  new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: `Stack with id ${name} does not exist` });
+
+describe('resolveTarget', () => {
+  beforeEach(() => {
+    cloudFormation.reset();
+  });
+
+  describe('local', () => {
+    it('reads the running local platform by default and never asks AWS', async () => {
+      const { value, regionsAsked } = sources({ platform: PLATFORM });
+
+      const target = await resolveTarget({}, true, value);
+
+      expect(target).toEqual({ kind: 'local', endpoint: PLATFORM.dynamoEndpoint, tableName: PLATFORM.tableName, region: 'us-east-1' });
+      expect(regionsAsked).toEqual([]);
+      expect(cloudFormation).not.toHaveReceivedAnyCommand();
+    });
+
+    it('lets --endpoint, --table and --region override the platform file', async () => {
+      const target = await resolveTarget(
+        { endpoint: 'http://127.0.0.1:8000', table: 'other', region: 'eu-central-1' },
+        false,
+        sources({ platform: PLATFORM }).value,
+      );
+
+      expect(target).toEqual({ kind: 'local', endpoint: 'http://127.0.0.1:8000', tableName: 'other', region: 'eu-central-1' });
+    });
+
+    it('works without the platform file when endpoint and table are given', async () => {
+      const target = await resolveTarget({ endpoint: 'http://127.0.0.1:8000', table: 't' }, false, sources().value);
+
+      expect(target).toEqual({ kind: 'local', endpoint: 'http://127.0.0.1:8000', tableName: 't', region: 'us-east-1' });
+    });
+
+    it('explains how to start the platform when it is not running', async () => {
+      await expect(resolveTarget({}, false, sources().value)).rejects.toThrow(
+        new TargetError(
+          'The local platform is not running (no .local/platform.json): start it with `npm start`, pass --endpoint and --table, or --stack for a deployed stack',
+        ),
+      );
+    });
+
+    it('asks for the table when only an endpoint is known', async () => {
+      await expect(resolveTarget({ endpoint: 'http://127.0.0.1:8000' }, false, sources().value)).rejects.toThrow('pass --table <name>');
+    });
+  });
+
+  describe('deployed stack', () => {
+    it('reads TableName and UsagePlanId from the platform stack outputs', async () => {
+      // Prepare
+      cloudFormation
+        .on(DescribeStacksCommand, { StackName: 'Switchboard-prod-Platform' })
+        .resolves(stack('Switchboard-prod-Platform', { TableName: 'sb-prod', UsagePlanId: 'up123', RestApiId: 'api123' }));
+      const { value, clientRegions } = sources({ region: 'eu-west-1' });
+
+      // Act
+      const target = await resolveTarget({ stack: 'Switchboard-prod-Platform' }, true, value);
+
+      // Assess
+      expect(target).toEqual({ kind: 'aws', tableName: 'sb-prod', region: 'eu-west-1', usagePlanId: 'up123', stackName: 'Switchboard-prod-Platform' });
+      expect(clientRegions).toEqual(['eu-west-1']);
+      expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+    });
+
+    it('finds the table in the sibling stateful stack when the platform stack does not export it', async () => {
+      cloudFormation
+        .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Platform' })
+        .resolves(stack('Switchboard-dev-Platform', { UsagePlanId: 'up1', RestApiId: 'api1' }))
+        .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Stateful' })
+        .resolves(stack('Switchboard-dev-Stateful', { TableName: 'sb-dev' }));
+
+      const target = await resolveTarget({ stack: 'Switchboard-dev-Platform', region: 'us-west-2' }, true, sources().value);
+
+      expect(target).toMatchObject({ kind: 'aws', tableName: 'sb-dev', region: 'us-west-2', usagePlanId: 'up1' });
+      expect(cloudFormation).toHaveReceivedNthCommandWith(2, DescribeStacksCommand, { StackName: 'Switchboard-dev-Stateful' });
+    });
+
+    it('prefers --table and --usage-plan over the outputs', async () => {
+      cloudFormation.on(DescribeStacksCommand).resolves(stack('S', { TableName: 'from-stack', UsagePlanId: 'from-stack' }));
+
+      const target = await resolveTarget({ stack: 'S', table: 'mine', usagePlan: 'up-mine' }, true, sources().value);
+
+      expect(target).toMatchObject({ tableName: 'mine', usagePlanId: 'up-mine' });
+    });
+
+    it('names the stack and region when the stack does not exist', async () => {
+      cloudFormation.on(DescribeStacksCommand).rejects(missingStack('Switchboard-prd-Platform'));
+
+      await expect(resolveTarget({ stack: 'Switchboard-prd-Platform' }, false, sources({ region: 'eu-west-1' }).value)).rejects.toThrow(
+        new TargetError('Stack Switchboard-prd-Platform does not exist in eu-west-1'),
+      );
+    });
+
+    it('says where it looked when no stack has a TableName output', async () => {
+      cloudFormation
+        .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Platform' })
+        .resolves(stack('Switchboard-dev-Platform', { UsagePlanId: 'up1' }))
+        .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Stateful' })
+        .rejects(missingStack('Switchboard-dev-Stateful'));
+
+      await expect(resolveTarget({ stack: 'Switchboard-dev-Platform' }, false, sources().value)).rejects.toThrow(
+        'Stack Switchboard-dev-Platform has no TableName output (nor has Switchboard-dev-Stateful): pass --table <name>',
+      );
+    });
+
+    it('requires a usage plan only for commands that change the API Gateway key', async () => {
+      cloudFormation.on(DescribeStacksCommand).resolves(stack('Switchboard-dev-Stateful', { TableName: 'sb-dev' }));
+
+      await expect(resolveTarget({ stack: 'Switchboard-dev-Stateful' }, false, sources().value)).resolves.toMatchObject({ tableName: 'sb-dev' });
+      await expect(resolveTarget({ stack: 'Switchboard-dev-Stateful' }, true, sources().value)).rejects.toThrow(/has no UsagePlanId output/);
+    });
+
+    it('passes other CloudFormation failures on', async () => {
+      cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+      await expect(resolveTarget({ stack: 'S' }, false, sources().value)).rejects.toThrow('Rate exceeded');
+    });
+  });
+
+  describe('deployed table named explicitly', () => {
+    it('is chosen by --table without --endpoint, in the SDK default region', async () => {
+      const { value, regionsAsked } = sources({ platform: PLATFORM, region: 'ap-southeast-2' });
+
+      const target = await resolveTarget({ table: 'sb-prod' }, false, value);
+
+      expect(target).toEqual({ kind: 'aws', tableName: 'sb-prod', region: 'ap-southeast-2', usagePlanId: undefined });
+      expect(regionsAsked).toEqual([undefined]);
+      expect(cloudFormation).not.toHaveReceivedAnyCommand();
+    });
+
+    it('needs --usage-plan for commands that change the API Gateway key', async () => {
+      await expect(resolveTarget({ table: 'sb-prod', region: 'eu-west-1' }, true, sources().value)).rejects.toThrow(UsageError);
+
+      await expect(resolveTarget({ table: 'sb-prod', region: 'eu-west-1', usagePlan: 'up1' }, true, sources().value)).resolves.toEqual({
+        kind: 'aws',
+        tableName: 'sb-prod',
+        region: 'eu-west-1',
+        usagePlanId: 'up1',
+      });
+    });
+  });
+});
+
+describe('configEnvironment', () => {
+  it('points config at DynamoDB Local with test keys', () => {
+    expect(configEnvironment({ kind: 'local', endpoint: 'http://127.0.0.1:8000', tableName: 't', region: 'us-east-1' })).toEqual({
+      TABLE_NAME: 't',
+      AWS_REGION: 'us-east-1',
+      API_KEY_PREFIX: 'sb_test_',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+    });
+  });
+
+  it('clears any local endpoint and issues live keys for a deployed table', () => {
+    expect(configEnvironment({ kind: 'aws', tableName: 'sb-prod', region: 'eu-west-1', usagePlanId: 'up1' })).toEqual({
+      TABLE_NAME: 'sb-prod',
+      AWS_REGION: 'eu-west-1',
+      API_KEY_PREFIX: 'sb_live_',
+      DYNAMODB_ENDPOINT: undefined,
+    });
+  });
+});
+
+describe('readLocalPlatformFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the connection details and ignores other fields', async () => {
+    const path = file('ok.json', JSON.stringify({ ...PLATFORM, apiUrl: 'http://127.0.0.1:3000' }));
+
+    await expect(readLocalPlatformFile(path)).resolves.toEqual(PLATFORM);
+  });
+
+  it('answers undefined when the platform is not running', async () => {
+    await expect(readLocalPlatformFile(join(dir, 'absent.json'))).resolves.toBeUndefined();
+  });
+
+  it('refuses a file that is not JSON', async () => {
+    await expect(readLocalPlatformFile(file('bad.json', '{"dynamoEndpoint":'))).rejects.toThrow(
+      new TargetError('.local/platform.json is not valid JSON: restart the local platform'),
+    );
+  });
+
+  it('names the fields that are missing', async () => {
+    const path = file('partial.json', JSON.stringify({ dynamoEndpoint: 'not a url', region: 'us-east-1' }));
+
+    await expect(readLocalPlatformFile(path)).rejects.toThrow(
+      new TargetError('.local/platform.json lacks valid dynamoEndpoint, tableName: restart the local platform'),
+    );
+  });
+});
