@@ -140,8 +140,12 @@ export class CatalogFunctions extends Construct {
       'Twilio cannot sign requests with AWS SigV4: the webhook URL is public by design and the handler verifies ' +
       "Twilio's X-Twilio-Signature (HMAC-SHA1 with the account's auth token over the configured canonical URL) " +
       'before enqueueing; unsigned or forged requests get 403 and nothing is enqueued.';
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      Validations.of(fn.fn).acknowledge({ id: `${pack}-LambdaFunctionPublicAccessProhibited`, reason });
+    // Scoped to the two public permissions the URL adds (InvokeFunctionUrl and InvokeFunction via the URL).
+    for (const permissionId of ['invoke-function-url', 'invoke-function']) {
+      const permission = fn.fn.node.findChild(permissionId);
+      for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+        Validations.of(permission).acknowledge({ id: `${pack}-LambdaFunctionPublicAccessProhibited`, reason });
+      }
     }
     return url;
   }

@@ -79,6 +79,9 @@ export class PartnerApi extends Construct {
       },
     });
 
+    // The stack publishes `ApiUrl` (no trailing slash) instead of the construct's own `Endpoint` output.
+    this.api.node.tryRemoveChild('Endpoint');
+
     this.authorizer = new apigw.RequestAuthorizer(this, 'PartnerAuthorizer', {
       authorizerName: 'partner-api-key',
       handler: props.authorizer.fn,

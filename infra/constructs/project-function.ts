@@ -79,6 +79,8 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
         POWERTOOLS_SERVICE_NAME: definition.id,
         POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
+        // Stack traces in the logs point at the TypeScript sources through the bundled source map.
+        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         minify: true,
