@@ -135,6 +135,45 @@ export const catalog: readonly FunctionSpec[] = [
     trigger: { kind: 'api', method: 'PATCH', path: '/v1/customers/{id}', auth: 'partner' },
     access: { table: 'readwrite' },
   },
+  {
+    id: 'subaccount-create',
+    entry: 'functions/http/subaccounts/create.ts',
+    description: "Creates the customer's Twilio subaccount (idempotent)",
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount', auth: 'partner' },
+    access: { table: 'readwrite', keys: ['encrypt'], twilioMaster: true },
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'subaccount-get',
+    entry: 'functions/http/subaccounts/get.ts',
+    description: "Fetches the customer's subaccount (no secrets)",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/subaccount', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'subaccount-suspend',
+    entry: 'functions/http/subaccounts/suspend.ts',
+    description: 'Suspends the subaccount on Twilio',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount/suspend', auth: 'partner' },
+    access: { table: 'readwrite', twilioMaster: true },
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'subaccount-reactivate',
+    entry: 'functions/http/subaccounts/reactivate.ts',
+    description: 'Reactivates a suspended subaccount on Twilio',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount/reactivate', auth: 'partner' },
+    access: { table: 'readwrite', twilioMaster: true },
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'subaccount-close',
+    entry: 'functions/http/subaccounts/close.ts',
+    description: 'Closes the subaccount on Twilio (terminal)',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount/close', auth: 'partner' },
+    access: { table: 'readwrite', twilioMaster: true },
+    timeoutSeconds: 29,
+  },
 ];
 
 export type ApiFunctionSpec = FunctionSpec & { trigger: ApiTrigger };

@@ -32,6 +32,7 @@ export const STOCK_EXCHANGES = [
 ] as const;
 export const JOB_POSITIONS = ['Director', 'GM', 'VP', 'CEO', 'CFO', 'General Counsel', 'Other'] as const;
 export const CUSTOMER_STATUSES = ['active', 'suspended', 'closed'] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
 const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +14155550100');
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -117,6 +118,7 @@ export const CustomerSchema = z
     id: z.string().describe('Switchboard customer id, e.g. cus_01JF3…'),
     status: z.enum(CUSTOMER_STATUSES),
     ...customerFields,
+    accountSid: z.string().optional().describe("The customer's Twilio subaccount SID (AC…), once created"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -7,6 +7,7 @@ import {
   CustomerSchema,
   ListQuerySchema,
 } from '../domain/customer';
+import { SubaccountSchema } from '../domain/subaccount';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with and from
@@ -58,6 +59,26 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: CustomerPatchSchema,
     response: { status: 200, schema: CustomerSchema, description: 'The updated customer' },
   },
+  'subaccount-create': {
+    summary: "Create the customer's Twilio subaccount (201; a repeat call returns the same one with 200)",
+    response: { status: 201, schema: SubaccountSchema, description: 'The subaccount, without secrets' },
+  },
+  'subaccount-get': {
+    summary: "Get the customer's Twilio subaccount",
+    response: { status: 200, schema: SubaccountSchema, description: 'The subaccount, without secrets' },
+  },
+  'subaccount-suspend': {
+    summary: 'Suspend the subaccount on Twilio (the customer becomes suspended)',
+    response: { status: 200, schema: SubaccountSchema, description: 'The suspended subaccount' },
+  },
+  'subaccount-reactivate': {
+    summary: 'Reactivate a suspended subaccount',
+    response: { status: 200, schema: SubaccountSchema, description: 'The active subaccount' },
+  },
+  'subaccount-close': {
+    summary: 'Close the subaccount on Twilio; closed is terminal',
+    response: { status: 200, schema: SubaccountSchema, description: 'The closed subaccount' },
+  },
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -68,7 +89,7 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return json;
 }
 
-const NAMED: Record<string, z.ZodType> = { Customer: CustomerSchema, Problem: ProblemSchema };
+const NAMED: Record<string, z.ZodType> = { Customer: CustomerSchema, Subaccount: SubaccountSchema, Problem: ProblemSchema };
 const ref = (name: keyof typeof NAMED) => ({ $ref: `#/components/schemas/${name}` });
 
 function responseSchema(schema: z.ZodType): JsonSchema {
@@ -105,6 +126,7 @@ function operation(route: ApiFunctionSpec, doc: RouteDoc): JsonSchema {
     400: problem('Invalid request; `errors` names each field at fault'),
     404: problem('Not found (also for ids of other partners)'),
     405: problem('Method not allowed on this path'),
+    409: problem('Conflicts with the current state (e.g. concurrent change, closed subaccount)'),
     429: problem('Too many requests for this partner'),
   };
   if (auth === 'partner') responses[401] = problem('Missing, invalid or revoked API key');

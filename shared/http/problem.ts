@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { AppError, MethodNotAllowedError } from '../domain/errors';
+import { TwilioError } from '../twilio/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Problem types are stable, documented URIs; partners may switch on them. */
@@ -12,6 +13,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: { field: string; message: string }[];
+  /** Extension member: what Twilio answered, when Twilio is why the request failed. */
+  twilio?: { code: number | null; message: string; moreInfo: string | null };
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): APIGatewayProxyResult {
@@ -37,6 +40,39 @@ export function problemFor(error: unknown, instance?: string): APIGatewayProxyRe
       },
       headers,
     );
+  }
+  if (error instanceof TwilioError) {
+    const twilio = { code: error.code, message: error.message, moreInfo: error.moreInfo };
+    // Twilio refusing our own credentials is the platform's fault, not the partner's.
+    if (error.status === 401 || error.status === 403) {
+      return problemResponse({
+        type: PROBLEM_TYPE_BASE + 'upstream-error',
+        title: 'An upstream service failed',
+        status: 502,
+        detail: 'The platform could not authenticate with Twilio. The operator has been alerted.',
+        instance,
+      });
+    }
+    return error.retryable
+      ? problemResponse(
+          {
+            type: PROBLEM_TYPE_BASE + 'twilio-unavailable',
+            title: 'Twilio is unavailable or throttling',
+            status: 503,
+            detail: 'Twilio did not complete the request after retries; it is safe to retry later.',
+            instance,
+            twilio,
+          },
+          { 'retry-after': '5' },
+        )
+      : problemResponse({
+          type: PROBLEM_TYPE_BASE + 'twilio-rejected',
+          title: 'Twilio refused the request',
+          status: 422,
+          detail: `Twilio answered ${error.code ?? error.status}: ${error.message}`,
+          instance,
+          twilio,
+        });
   }
   return problemResponse({
     type: PROBLEM_TYPE_BASE + 'internal-error',

@@ -71,7 +71,7 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
      */
     async patch(partnerId: string, customerId: string, patch: CustomerPatch): Promise<Customer> {
       const current = await require(partnerId, customerId);
-      const { id, partnerId: owner, status, createdAt, updatedAt: _u, version, ...fields } = current;
+      const { id, partnerId: owner, status, createdAt, updatedAt: _u, version, accountSid, ...fields } = current;
       const merged = CustomerFieldsSchema.safeParse({ ...fields, ...patch });
       if (!merged.success) {
         throw new ValidationError('The patched customer would not be valid', fieldErrorsOf(merged.error, 'body'));
@@ -81,6 +81,7 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
         id,
         partnerId: owner,
         status,
+        ...(accountSid ? { accountSid } : {}),
         createdAt,
         updatedAt: clock.now().toISOString(),
         version: version + 1,

@@ -26,7 +26,8 @@ export interface CustomerRepository {
   replace(customer: CustomerRecord, expectedVersion: number): Promise<void>;
 }
 
-const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+/** Storage keys and the subaccount provisioning claim are never part of the customer. */
+const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'provisioningClaim', 'provisioningAt']);
 
 function fromItem(item: Record<string, unknown>): CustomerRecord {
   const out: Record<string, unknown> = {};

@@ -8,6 +8,7 @@
  * | Partner              | PARTNER#<partnerId>       | PARTNER                    | —                                        |
  * | API key              | APIKEY#<sha256(key)>      | APIKEY                     | PARTNER#<partnerId>#KEYS / <createdAt>#<keyId> |
  * | Customer             | PARTNER#<partnerId>       | CUSTOMER#<customerId>      | CUSTOMER#<customerId> / CUSTOMER         |
+ * | Subaccount           | ACCOUNT#<accountSid>      | ACCOUNT                    | —                                        |
  * | Idempotency record   | IDEMPOTENCY               | <function>#<hash>          | —  (expires through the TTL attribute)   |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
@@ -17,6 +18,10 @@
  *   tasks that start from a customer id, never for partner requests).
  * - API keys are found by the SHA-256 of the presented key (a GetItem; the key itself is never
  *   stored); gsi1 lists a partner's keys.
+ * - A subaccount is keyed by its AccountSid, because webhooks arrive with only that: tenant and
+ *   encrypted token in one GetItem. The partner path goes customer (partner-scoped GetItem) →
+ *   `accountSid` → subaccount, and checks the row names the same partner and customer. The
+ *   customer's `accountSid` and the subaccount row are written in one transaction.
  * - Later aggregates (subaccounts, brands, campaigns, numbers, messages, events) add rows to this
  *   table and document them here.
  */

@@ -1,0 +1,120 @@
+import type { KeyService } from '../crypto/key-service';
+import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
+import { subaccountFriendlyName, type Subaccount, type SubaccountRecord, type SubaccountStatus } from '../domain/subaccount';
+import type { CustomerRepository } from '../store/customers';
+import type { SubaccountRepository } from '../store/subaccounts';
+import { TwilioPermanentError } from '../twilio/errors';
+import type { Account, SubaccountCredentials, TwilioGateway } from '../twilio/gateway';
+import type { Clock, IdGenerator } from './support';
+
+export interface SubaccountServiceDeps {
+  customers: CustomerRepository;
+  subaccounts: SubaccountRepository;
+  twilio: Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus'>;
+  keys: KeyService;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** A provisioning claim older than this is considered abandoned (its holder crashed). */
+const CLAIM_TTL_MS = 60_000;
+
+/** Twilio's refusals to change an account's status, as partner-readable conflicts. */
+const STATUS_REFUSALS: Record<number, string> = {
+  21476: 'the parent account is suspended',
+  21478: 'Twilio suspended this account; only Twilio support can reactivate it',
+  21479: 'the subaccount is closed and cannot be reopened',
+};
+
+export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }: SubaccountRecord): Subaccount => view;
+
+export function subaccountService({ customers, subaccounts, twilio, keys, clock, ids }: SubaccountServiceDeps) {
+  async function requireRecord(partnerId: string, customerId: string): Promise<SubaccountRecord> {
+    const customer = await customers.get(partnerId, customerId);
+    if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+    if (!customer.accountSid) throw new NotFoundError(`Customer ${customerId} has no subaccount yet`);
+    const record = await subaccounts.get(customer.accountSid);
+    // The row must name the same tenant; anything else is treated as absent, never shown.
+    if (!record || record.partnerId !== partnerId || record.customerId !== customerId) {
+      throw new NotFoundError(`Customer ${customerId} has no subaccount yet`);
+    }
+    return record;
+  }
+
+  /** Finds a subaccount created for this customer by an earlier attempt that crashed before saving it. */
+  async function adoptOrCreate(friendlyName: string): Promise<Account> {
+    const earlier = (await twilio.findSubaccountsByFriendlyName(friendlyName)).filter((a) => a.status !== 'closed');
+    return earlier[0] ?? twilio.createSubaccount(friendlyName);
+  }
+
+  return {
+    /**
+     * Primary course: the customer exists and has no subaccount → claim it (one provisioner at a
+     * time) → adopt a subaccount an earlier crashed attempt created, or create one → encrypt its
+     * token bound to the tenant → store it and point the customer at it, atomically.
+     * Calling again returns the same subaccount; it never creates a second one.
+     */
+    async create(partnerId: string, customerId: string): Promise<{ subaccount: Subaccount; created: boolean }> {
+      const customer = await customers.get(partnerId, customerId);
+      if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+      if (customer.accountSid) return { subaccount: toSubaccount(await requireRecord(partnerId, customerId)), created: false };
+
+      const now = clock.now();
+      const claimId = ids('claim');
+      const claimed = await subaccounts.claim(partnerId, customerId, claimId, now.toISOString(), new Date(now.getTime() - CLAIM_TTL_MS).toISOString());
+      if (!claimed) {
+        const again = await customers.get(partnerId, customerId);
+        if (again?.accountSid) return { subaccount: toSubaccount(await requireRecord(partnerId, customerId)), created: false };
+        throw new ConflictError('The subaccount is being created by another request; retry shortly');
+      }
+
+      const friendlyName = subaccountFriendlyName(customerId);
+      const account = await adoptOrCreate(friendlyName);
+      const authToken = account.authToken ?? (await twilio.fetchAccount(account.accountSid)).authToken;
+      if (!authToken) throw new UpstreamError('Twilio did not return the subaccount credentials');
+      const at = clock.now().toISOString();
+      const record: SubaccountRecord = {
+        partnerId,
+        customerId,
+        accountSid: account.accountSid,
+        friendlyName,
+        status: account.status,
+        encryptedAuthToken: await keys.encrypt(authToken, { partnerId, customerId, accountSid: account.accountSid }),
+        createdAt: at,
+        updatedAt: at,
+      };
+      await subaccounts.commit(record, claimId);
+      return { subaccount: toSubaccount(record), created: true };
+    },
+
+    async get(partnerId: string, customerId: string): Promise<Subaccount> {
+      return toSubaccount(await requireRecord(partnerId, customerId));
+    },
+
+    /** active ⇄ suspended → closed, as Twilio allows; the customer's status follows. */
+    async setStatus(partnerId: string, customerId: string, target: SubaccountStatus): Promise<Subaccount> {
+      const record = await requireRecord(partnerId, customerId);
+      if (record.status === target) return toSubaccount(record);
+      if (record.status === 'closed') throw new ConflictError(`Subaccount ${record.accountSid} is closed and cannot be ${target === 'active' ? 'reactivated' : 'changed'}`);
+      try {
+        await twilio.updateAccountStatus(record.accountSid, target);
+      } catch (error) {
+        const reason = error instanceof TwilioPermanentError && error.code !== null ? STATUS_REFUSALS[error.code] : undefined;
+        if (reason) throw new ConflictError(`Twilio refused (${(error as TwilioPermanentError).code}): ${reason}`);
+        throw error;
+      }
+      const at = clock.now().toISOString();
+      await subaccounts.setStatus(record, target, target, at);
+      return toSubaccount({ ...record, status: target, updatedAt: at });
+    },
+
+    /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
+    async credentials(partnerId: string, customerId: string): Promise<SubaccountCredentials> {
+      const record = await requireRecord(partnerId, customerId);
+      const authToken = await keys.decrypt(record.encryptedAuthToken, { partnerId, customerId, accountSid: record.accountSid });
+      return { accountSid: record.accountSid, authToken };
+    },
+  };
+}
+
+export type SubaccountService = ReturnType<typeof subaccountService>;

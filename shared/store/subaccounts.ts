@@ -1,0 +1,118 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerStatus } from '../domain/customer';
+import type { SubaccountRecord, SubaccountStatus } from '../domain/subaccount';
+import { ConflictError } from '../domain/errors';
+import { accountKey, customerKey } from './keys';
+
+export interface SubaccountRepository {
+  /**
+   * Marks the customer as being provisioned by `claimId` unless it already has a subaccount or
+   * another fresh claim holds it. Returns false when the claim was not taken.
+   */
+  claim(partnerId: string, customerId: string, claimId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Stores the subaccount and points the customer at it, if the claim is still ours. */
+  commit(record: SubaccountRecord, claimId: string): Promise<void>;
+  get(accountSid: string): Promise<SubaccountRecord | undefined>;
+  /** Moves the subaccount and its customer's status together. */
+  setStatus(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): Promise<void>;
+}
+
+const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
+
+function fromItem(item: Record<string, unknown>): SubaccountRecord {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) out[f] = item[f];
+  return out as unknown as SubaccountRecord;
+}
+
+export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {
+  return {
+    async claim(partnerId, customerId, claimId, now, staleBefore) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: customerKey(partnerId, customerId),
+            UpdateExpression: 'SET provisioningClaim = :claim, provisioningAt = :now',
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(accountSid) AND (attribute_not_exists(provisioningClaim) OR provisioningAt < :stale)',
+            ExpressionAttributeValues: { ':claim': claimId, ':now': now, ':stale': staleBefore },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+
+    async commit(record, claimId) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: customerKey(record.partnerId, record.customerId),
+                  UpdateExpression: 'SET accountSid = :sid, updatedAt = :at, version = version + :one REMOVE provisioningClaim, provisioningAt',
+                  ConditionExpression: 'provisioningClaim = :claim AND attribute_not_exists(accountSid)',
+                  ExpressionAttributeValues: { ':sid': record.accountSid, ':at': record.updatedAt, ':one': 1, ':claim': claimId },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...accountKey(record.accountSid), entity: 'Subaccount', ...record },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          throw new ConflictError('The subaccount was provisioned concurrently; fetch it and retry if needed');
+        }
+        throw error;
+      }
+    },
+
+    async get(accountSid) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: accountKey(accountSid) }));
+      return Item ? fromItem(Item) : undefined;
+    },
+
+    async setStatus(record, status, customerStatus, at) {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: accountKey(record.accountSid),
+                UpdateExpression: 'SET #status = :status, updatedAt = :at',
+                // Closed is terminal, whatever a concurrent request tries.
+                ConditionExpression: '#status <> :closed',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': status, ':at': at, ':closed': 'closed' },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: customerKey(record.partnerId, record.customerId),
+                UpdateExpression: 'SET #status = :status, updatedAt = :at, version = version + :one',
+                ConditionExpression: 'accountSid = :sid',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
+              },
+            },
+          ],
+        }),
+      );
+    },
+  };
+}

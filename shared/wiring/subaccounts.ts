@@ -1,0 +1,17 @@
+import { subaccountService } from '../services/subaccounts';
+import { systemClock, ulidIds } from '../services/support';
+import { documentClient, tableName } from '../store/client';
+import { dynamoCustomerRepository } from '../store/customers';
+import { dynamoSubaccountRepository } from '../store/subaccounts';
+import { keyService } from './keys';
+import { twilioGateway } from './twilio';
+
+/** Default wiring of the subaccount service: DynamoDB, the key service and the Twilio gateway. */
+export const subaccounts = subaccountService({
+  customers: dynamoCustomerRepository(documentClient, tableName),
+  subaccounts: dynamoSubaccountRepository(documentClient, tableName),
+  twilio: twilioGateway,
+  keys: keyService,
+  clock: systemClock,
+  ids: ulidIds,
+});

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { createLocalKeyService, DecryptionError } from '../../../shared/crypto';
+import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
+import type { SubaccountRecord } from '../../../shared/domain/subaccount';
+import { customerService } from '../../../shared/services/customers';
+import { subaccountService } from '../../../shared/services/subaccounts';
+import type { SubaccountRepository } from '../../../shared/store/subaccounts';
+import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
+import type { Account, TwilioGateway } from '../../../shared/twilio/gateway';
+import { fakeCustomerRepository, fixedClock, sequentialIds } from '../../support/fakes';
+import { validCustomer } from '../../support/fixtures';
+
+type AccountsPort = Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus'>;
+
+/** A Twilio stand-in for the four account calls, with a hook to fail the next create. */
+function fakeTwilio() {
+  const accounts: Account[] = [];
+  let n = 0;
+  const calls: string[] = [];
+  const twilio: AccountsPort & { accounts: Account[]; calls: string[]; failNextCreateAfterSuccess: boolean; refuseStatus?: number } = {
+    accounts,
+    calls,
+    failNextCreateAfterSuccess: false,
+    async createSubaccount(friendlyName) {
+      calls.push('create');
+      const account: Account = {
+        accountSid: `AC${String(++n).padStart(32, '0')}`,
+        friendlyName,
+        status: 'active',
+        ownerAccountSid: 'ACmaster',
+        authToken: `token-${n}-${'x'.repeat(24)}`,
+        dateCreated: null,
+      };
+      accounts.push(account);
+      // Twilio created it, but the answer never reached us (timeout after the fact).
+      if (twilio.failNextCreateAfterSuccess) {
+        twilio.failNextCreateAfterSuccess = false;
+        throw new TwilioRetryableError({ code: null, status: null, message: 'socket hang up', moreInfo: null });
+      }
+      return { ...account };
+    },
+    async findSubaccountsByFriendlyName(friendlyName) {
+      calls.push('find');
+      return accounts.filter((a) => a.friendlyName === friendlyName).map((a) => ({ ...a, authToken: null }));
+    },
+    async fetchAccount(sid) {
+      calls.push('fetch');
+      return { ...accounts.find((a) => a.accountSid === sid)! };
+    },
+    async updateAccountStatus(sid, status) {
+      calls.push(`status:${status}`);
+      if (twilio.refuseStatus) throw new TwilioPermanentError({ code: twilio.refuseStatus, status: 400, message: 'refused', moreInfo: null });
+      const account = accounts.find((a) => a.accountSid === sid)!;
+      account.status = status;
+      return { ...account };
+    },
+  };
+  return twilio;
+}
+
+/** In-memory subaccount rows + the customer pointer, honoring the claim like the DynamoDB repository. */
+function fakeSubaccounts(customers: ReturnType<typeof fakeCustomerRepository>): SubaccountRepository & { rows: Map<string, SubaccountRecord> } {
+  const rows = new Map<string, SubaccountRecord>();
+  const claims = new Map<string, { claimId: string; at: string }>();
+  return {
+    rows,
+    async claim(partnerId, customerId, claimId, now, staleBefore) {
+      const customer = await customers.get(partnerId, customerId);
+      if (!customer || customer.accountSid) return false;
+      const held = claims.get(customerId);
+      if (held && held.at >= staleBefore) return false;
+      claims.set(customerId, { claimId, at: now });
+      return true;
+    },
+    async commit(record, claimId) {
+      if (claims.get(record.customerId)?.claimId !== claimId || rows.has(record.accountSid)) throw new ConflictError('lost claim');
+      claims.delete(record.customerId);
+      rows.set(record.accountSid, { ...record });
+      const customer = (await customers.get(record.partnerId, record.customerId))!;
+      await customers.replace({ ...customer, accountSid: record.accountSid, version: customer.version + 1 }, customer.version);
+    },
+    async get(accountSid) {
+      const row = rows.get(accountSid);
+      return row && { ...row };
+    },
+    async setStatus(record, status, customerStatus, at) {
+      rows.set(record.accountSid, { ...rows.get(record.accountSid)!, status, updatedAt: at });
+      const customer = (await customers.get(record.partnerId, record.customerId))!;
+      await customers.replace({ ...customer, status: customerStatus, version: customer.version + 1 }, customer.version);
+    },
+  };
+}
+
+async function setup() {
+  const customerRepo = fakeCustomerRepository();
+  const clock = fixedClock();
+  const ids = sequentialIds();
+  const keys = createLocalKeyService({ masterKey: randomBytes(32).toString('base64') });
+  const twilio = fakeTwilio();
+  const subaccountRepo = fakeSubaccounts(customerRepo);
+  const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids });
+  const customer = await customerService({ customers: customerRepo, clock, ids }).create('ptn_a', validCustomer());
+  return { service, twilio, keys, clock, subaccountRepo, customerRepo, customer };
+}
+
+describe('subaccount service', () => {
+  it('creates one subaccount, stores the token only encrypted and bound to the tenant', async () => {
+    const { service, twilio, keys, subaccountRepo, customer } = await setup();
+    const { subaccount, created } = await service.create('ptn_a', customer.id);
+    expect(created).toBe(true);
+    expect(subaccount).toEqual({
+      customerId: customer.id,
+      accountSid: twilio.accounts[0]!.accountSid,
+      friendlyName: `switchboard:${customer.id}`,
+      status: 'active',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect(JSON.stringify(subaccount)).not.toContain('token-');
+    const row = subaccountRepo.rows.get(subaccount.accountSid)!;
+    expect(row.encryptedAuthToken).not.toContain('token-');
+    const context = { partnerId: 'ptn_a', customerId: customer.id, accountSid: subaccount.accountSid };
+    await expect(keys.decrypt(row.encryptedAuthToken, context)).resolves.toBe(twilio.accounts[0]!.authToken);
+    await expect(keys.decrypt(row.encryptedAuthToken, { ...context, customerId: 'cus_other' })).rejects.toThrow(DecryptionError);
+    await expect(keys.decrypt(row.encryptedAuthToken, { ...context, partnerId: 'ptn_b' })).rejects.toThrow(DecryptionError);
+  });
+
+  it('returns the same subaccount on a second call without calling Twilio again', async () => {
+    const { service, twilio, customer } = await setup();
+    const first = await service.create('ptn_a', customer.id);
+    const callsAfterFirst = twilio.calls.length;
+    const second = await service.create('ptn_a', customer.id);
+    expect(second).toEqual({ subaccount: first.subaccount, created: false });
+    expect(twilio.calls.length).toBe(callsAfterFirst);
+    expect(twilio.accounts).toHaveLength(1);
+  });
+
+  it('adopts the subaccount a crashed attempt created instead of creating a second one', async () => {
+    const { service, twilio, clock, customer } = await setup();
+    twilio.failNextCreateAfterSuccess = true;
+    await expect(service.create('ptn_a', customer.id)).rejects.toThrow(TwilioRetryableError);
+    expect(twilio.accounts).toHaveLength(1);
+    // The first attempt's claim goes stale; the retry finds the account by FriendlyName.
+    clock.advance(61_000);
+    const { subaccount, created } = await service.create('ptn_a', customer.id);
+    expect(created).toBe(true);
+    expect(subaccount.accountSid).toBe(twilio.accounts[0]!.accountSid);
+    expect(twilio.accounts).toHaveLength(1);
+    expect(twilio.calls).toEqual(['find', 'create', 'find', 'fetch']);
+  });
+
+  it('refuses a concurrent provisioning while a fresh claim is held', async () => {
+    const { service, subaccountRepo, customer } = await setup();
+    await subaccountRepo.claim('ptn_a', customer.id, 'other', '2026-01-01T00:00:00.000Z', '2025-12-31T23:59:00.000Z');
+    await expect(service.create('ptn_a', customer.id)).rejects.toThrow(ConflictError);
+  });
+
+  it("answers another partner's customer as not found and never calls Twilio for it", async () => {
+    const { service, twilio, customer } = await setup();
+    await expect(service.create('ptn_b', customer.id)).rejects.toThrow(NotFoundError);
+    await service.create('ptn_a', customer.id);
+    await expect(service.get('ptn_b', customer.id)).rejects.toThrow(NotFoundError);
+    await expect(service.setStatus('ptn_b', customer.id, 'suspended')).rejects.toThrow(NotFoundError);
+    await expect(service.credentials('ptn_b', customer.id)).rejects.toThrow(NotFoundError);
+    expect(twilio.calls.filter((c) => c.startsWith('status'))).toEqual([]);
+  });
+
+  it('follows Twilio lifecycle: suspend, reactivate, close; closed is terminal; the customer follows', async () => {
+    const { service, twilio, customerRepo, customer } = await setup();
+    await service.create('ptn_a', customer.id);
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).resolves.toMatchObject({ status: 'suspended' });
+    expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('suspended');
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).resolves.toMatchObject({ status: 'active' });
+    await expect(service.setStatus('ptn_a', customer.id, 'closed')).resolves.toMatchObject({ status: 'closed' });
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(ConflictError);
+    expect(twilio.calls.filter((c) => c.startsWith('status'))).toEqual(['status:suspended', 'status:active', 'status:closed']);
+    expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('closed');
+  });
+
+  it("turns Twilio's status refusals into conflicts and changes nothing", async () => {
+    const { service, twilio, subaccountRepo, customer } = await setup();
+    const { subaccount } = await service.create('ptn_a', customer.id);
+    twilio.refuseStatus = 21478;
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).resolves.toMatchObject({ status: 'active' });
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(/21478/);
+    expect(subaccountRepo.rows.get(subaccount.accountSid)!.status).toBe('active');
+  });
+
+  it('decrypts credentials for the owning tenant only', async () => {
+    const { service, twilio, customer } = await setup();
+    await service.create('ptn_a', customer.id);
+    await expect(service.credentials('ptn_a', customer.id)).resolves.toEqual({
+      accountSid: twilio.accounts[0]!.accountSid,
+      authToken: twilio.accounts[0]!.authToken,
+    });
+  });
+});
