@@ -1,0 +1,205 @@
+import { Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { catalog } from '../../infra/catalog';
+import { pascalCase } from '../../infra/constructs/catalog-types';
+import { TOKEN_CONTEXT_KEYS } from '../../infra/constructs/token-key';
+import { asArray, buildApp, policyStatements, type CfnResource } from './app-fixture';
+import { FIXTURE_FUNCTIONS, FIXTURE_QUEUES } from './fixtures';
+
+const functionsOf = (template: Template) => template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>;
+const functionId = (id: string) => Match.stringLikeRegexp(`^Functions${pascalCase(id)}Function`);
+/** Statements of the one role policy that belongs to the given catalog function. */
+function statementsOf(template: Template, id: string) {
+  return policyStatements(template).filter(({ policy }) => policy.startsWith(`Functions${pascalCase(id)}Role`)).map(({ statement }) => statement);
+}
+const actionsOf = (statements: { Action: string | string[] }[]) => statements.flatMap((s) => asArray(s.Action)).sort();
+
+describe('functions generated from the real catalog', () => {
+  const { platformTemplate } = buildApp();
+  const template = platformTemplate();
+
+  it('creates exactly one function per catalog entry', () => {
+    const functions = Object.values(functionsOf(template));
+    expect(functions).toHaveLength(catalog.length);
+    expect(functions.map((f) => f.Properties!.Description).sort()).toEqual(catalog.map((f) => f.description).sort());
+  });
+
+  it('applies the project defaults: Node.js 24 on arm64, active tracing, Powertools settings', () => {
+    for (const spec of catalog) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: spec.description,
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: spec.memoryMb ?? 512,
+        Timeout: spec.timeoutSeconds ?? 10,
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: spec.id,
+            POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    }
+  });
+
+  it('gives every function its own log group with a retention', () => {
+    const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, CfnResource>;
+    for (const fn of Object.values(functionsOf(template))) {
+      const logGroupId = fn.Properties!.LoggingConfig.LogGroup.Ref as string;
+      expect(logGroups[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+    }
+    const used = Object.values(functionsOf(template)).map((fn) => fn.Properties!.LoggingConfig.LogGroup.Ref);
+    expect(new Set(used).size).toBe(catalog.length);
+  });
+
+  it('gives every function its own role, with no managed policies', () => {
+    const roles = Object.values(functionsOf(template)).map((fn) => fn.Properties!.Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(catalog.length);
+    const allRoles = template.findResources('AWS::IAM::Role') as Record<string, CfnResource>;
+    for (const role of roles) expect(allRoles[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('grants table read as GetItem/BatchGetItem/Query only, and never Scan', () => {
+    const readers = catalog.filter((f) => f.access.table === 'read');
+    expect(readers.length).toBeGreaterThan(0);
+    for (const reader of readers) {
+      const dynamo = actionsOf(statementsOf(template, reader.id)).filter((a) => a.startsWith('dynamodb:'));
+      expect(dynamo).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    }
+    expect(policyStatements(template).flatMap(({ statement }) => asArray(statement.Action))).not.toContain('dynamodb:Scan');
+  });
+
+  it('adds item writes (the actions TransactWriteItems is authorised by) for readwrite', () => {
+    const writer = catalog.find((f) => f.access.table === 'readwrite')!;
+    const dynamo = actionsOf(statementsOf(template, writer.id)).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('names the table and each index as resources (no index/*) and uses the table key only through DynamoDB', () => {
+    const writer = catalog.find((f) => f.access.table === 'readwrite')!;
+    const statements = statementsOf(template, writer.id);
+    const tableStatement = statements.find((s) => asArray(s.Action).includes('dynamodb:GetItem'))!;
+    expect(JSON.stringify(tableStatement.Resource)).toContain('/index/gsi1');
+    expect(JSON.stringify(tableStatement.Resource)).not.toContain('*');
+    const kms = statements.find((s) => asArray(s.Action).includes('kms:Decrypt'))!;
+    expect(JSON.stringify(kms.Condition?.StringEquals?.['kms:ViaService'])).toContain('dynamodb.');
+  });
+
+  it('sets TABLE_NAME only where the catalog grants table access', () => {
+    for (const spec of catalog) {
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: spec.description } })) as CfnResource[];
+      expect('TABLE_NAME' in fn!.Properties!.Environment.Variables).toBe(Boolean(spec.access.table));
+    }
+  });
+
+  it('has no "*" action anywhere, and "*" resources only for X-Ray', () => {
+    for (const { statement } of policyStatements(template)) {
+      for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+      if (asArray(statement.Resource).includes('*')) {
+        expect(asArray(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      }
+    }
+  });
+
+  it('creates no function URL for the real catalog unless it declares a webhook', () => {
+    template.resourceCountIs('AWS::Lambda::Url', catalog.filter((f) => f.trigger.kind === 'functionUrl').length);
+  });
+});
+
+describe('functions generated from a catalog with every trigger kind', () => {
+  const built = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+  const template = built.platformTemplate();
+
+  it('puts a public function URL only on webhook receivers, and outputs each URL', () => {
+    const receivers = FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'functionUrl');
+    template.resourceCountIs('AWS::Lambda::Url', receivers.length);
+    for (const receiver of receivers) {
+      template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [functionId(receiver.id), 'Arn'] } });
+      if (receiver.trigger.kind === 'functionUrl') template.hasOutput(`WebhookUrl${pascalCase(receiver.trigger.name)}`, Match.anyValue());
+    }
+    const publicPermissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: '*' } }) as Record<string, CfnResource>;
+    for (const permission of Object.values(publicPermissions)) {
+      const target = permission.Properties!.FunctionName['Fn::GetAtt'][0] as string;
+      expect(receivers.some((r) => target.startsWith(`Functions${pascalCase(r.id)}Function`))).toBe(true);
+    }
+  });
+
+  it('grants the token key only under the tenant encryption context, per operation', () => {
+    const contextCondition = {
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...TOKEN_CONTEXT_KEYS] },
+      StringLike: Object.fromEntries(TOKEN_CONTEXT_KEYS.map((k) => [`kms:EncryptionContext:${k}`, '*'])),
+    };
+    expect(TOKEN_CONTEXT_KEYS).toEqual(['partnerId', 'customerId', 'accountSid']);
+    for (const spec of FIXTURE_FUNCTIONS.filter((f) => f.access.keys?.length)) {
+      const tokenStatements = statementsOf(template, spec.id).filter((s) => s.Condition?.['ForAllValues:StringEquals']);
+      expect(tokenStatements).toHaveLength(1);
+      const expected = [...new Set(spec.access.keys!.map((op) => (op === 'encrypt' ? 'kms:GenerateDataKey' : 'kms:Decrypt')))].sort();
+      expect(actionsOf(tokenStatements)).toEqual(expected);
+      expect(tokenStatements[0]!.Condition).toEqual(contextCondition);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Twilio messaging webhook receiver',
+      Environment: { Variables: Match.objectLike({ KEY_SERVICE: 'kms', KMS_KEY_ID: Match.anyValue() }) },
+    });
+  });
+
+  it('grants the Twilio master secret to twilioMaster functions only, decryptable only through Secrets Manager', () => {
+    const holders = FIXTURE_FUNCTIONS.filter((f) => f.access.twilioMaster);
+    const getSecret = policyStatements(template).filter(({ statement }) => asArray(statement.Action).includes('secretsmanager:GetSecretValue'));
+    expect(getSecret).toHaveLength(holders.length);
+    for (const holder of holders) {
+      const decrypt = statementsOf(template, holder.id).find((s) => s.Condition?.StringEquals?.['kms:EncryptionContext:SecretARN']);
+      expect(decrypt?.Action).toBe('kms:Decrypt');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: holder.description,
+        Environment: { Variables: Match.objectLike({ TWILIO_MASTER_SECRET_ARN: Match.anyValue(), WEBHOOK_URLS: Match.anyValue() }) },
+      });
+    }
+  });
+
+  it('leaves a workflow seam: substitution name → task function ARN, and grants from access.workflow', () => {
+    // Prepare: a fresh app, since the shared one is already synthesised.
+    const { platform } = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+    const substitutions = platform.functions.taskArnSubstitutions();
+    expect(Object.keys(substitutions)).toEqual(['FunctionArn_CreateSubaccount']);
+    expect(platform.resolve(substitutions.FunctionArn_CreateSubaccount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FunctionsCreateSubaccountFunction/), 'Arn'] });
+
+    // Act: what the workflow construct will do once the state machine exists.
+    const stateMachine = new sfn.StateMachine(platform, 'TestOnboarding', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(platform, 'Noop')),
+    });
+    for (const id of ['AwsSolutions-SF1', 'AwsSolutions-SF2']) {
+      Validations.of(stateMachine).acknowledge({ id, reason: 'Test stand-in for the onboarding state machine; only its ARN is used.' });
+    }
+    platform.functions.bindWorkflow(stateMachine);
+    const withWorkflow = Template.fromStack(platform);
+
+    expect(actionsOf(statementsOf(withWorkflow, 'onboarding-start')).filter((a) => a.startsWith('states:'))).toEqual(['states:StartExecution']);
+    expect(actionsOf(statementsOf(withWorkflow, 'status-consumer')).filter((a) => a.startsWith('states:'))).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    withWorkflow.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Starts onboarding for a customer',
+      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('^TestOnboarding') } }) },
+    });
+  });
+
+  it('refuses a catalog with two authorizers', () => {
+    const twice = [...FIXTURE_FUNCTIONS, { ...catalog.find((f) => f.trigger.kind === 'authorizer')!, id: 'second-authorizer' }];
+    expect(() => buildApp({ functions: twice, queues: FIXTURE_QUEUES })).toThrow('more than one authorizer');
+  });
+});
