@@ -406,6 +406,8 @@ export interface TwilioGateway {
   fetchTrustBundle(creds: SubaccountCredentials, kind: TrustBundleKind, bundleSid: string): Promise<TrustBundle>;
   updateTrustBundleStatus(creds: SubaccountCredentials, kind: TrustBundleKind, bundleSid: string, status: 'draft' | 'pending-review'): Promise<TrustBundle>;
   createEndUser(creds: SubaccountCredentials, input: TrustHubItemInput): Promise<TrustHubItem>;
+  /** Replaces an end user's attributes, e.g. after the customer fixed data a review rejected. */
+  updateEndUser(creds: SubaccountCredentials, endUserSid: string, attributes: Record<string, unknown>): Promise<TrustHubItem>;
   createSupportingDocument(creds: SubaccountCredentials, input: TrustHubItemInput): Promise<TrustHubItem>;
   assignToTrustBundle(creds: SubaccountCredentials, kind: TrustBundleKind, bundleSid: string, objectSid: string): Promise<EntityAssignment>;
   evaluateTrustBundle(creds: SubaccountCredentials, kind: TrustBundleKind, bundleSid: string, policySid: string): Promise<Evaluation>;

@@ -53,6 +53,7 @@ const CASES: Case[] = [
     operations: ['CreateEndUser'],
     sends: ['FriendlyName', 'Type', 'Attributes'],
   },
+  { name: 'updateEndUser', call: (g) => g.updateEndUser(SUB, sid('IT'), { business_name: 'Acme Dental LLC' }), operations: ['UpdateEndUser'], sends: ['Attributes'] },
   {
     name: 'createSupportingDocument',
     call: (g) => g.createSupportingDocument(SUB, { friendlyName: 'Acme address', type: 'customer_profile_address', attributes: { address_sids: sid('AD') } }),

@@ -18,6 +18,7 @@ type TrustHubPort = Pick<
   | 'fetchTrustBundle'
   | 'updateTrustBundleStatus'
   | 'createEndUser'
+  | 'updateEndUser'
   | 'createSupportingDocument'
   | 'assignToTrustBundle'
   | 'evaluateTrustBundle'
@@ -95,6 +96,10 @@ export function trusthubAdapter(ctx: SdkContext): TrustHubPort {
     async createEndUser(creds, input): Promise<TrustHubItem> {
       const created = await th(creds).endUsers.create({ friendlyName: input.friendlyName, type: input.type, attributes: input.attributes });
       return { sid: created.sid, type: created.type };
+    },
+    async updateEndUser(creds, endUserSid, attributes): Promise<TrustHubItem> {
+      const updated = await th(creds).endUsers(endUserSid).update({ attributes });
+      return { sid: updated.sid, type: updated.type };
     },
     async createSupportingDocument(creds, input): Promise<TrustHubItem> {
       const created = await th(creds).supportingDocuments.create({ friendlyName: input.friendlyName, type: input.type, attributes: input.attributes });
