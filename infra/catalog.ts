@@ -82,7 +82,12 @@ export interface FunctionSpec {
 }
 
 /** Queues with their DLQ policy. Consumers are idempotent, so redelivery is safe. */
-export const QUEUES = {} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
+export const QUEUES = {
+  // Visibility ≥ 6× the consumer's timeout (AWS guidance), so a slow batch is not redelivered mid-flight.
+  'inbound-messages': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  'status-callbacks': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  'twilio-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
 export type QueueName = keyof typeof QUEUES;
 
 export const catalog: readonly FunctionSpec[] = [
@@ -173,6 +178,34 @@ export const catalog: readonly FunctionSpec[] = [
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount/close', auth: 'partner' },
     access: { table: 'readwrite', twilioMaster: true },
     timeoutSeconds: 29,
+  },
+  {
+    id: 'webhooks-inbound',
+    entry: 'functions/webhooks/inbound.ts',
+    description: 'Twilio inbound message webhook: verify signature, enqueue',
+    trigger: { kind: 'functionUrl', name: 'inbound' },
+    access: { table: 'read', keys: ['decrypt'], sendTo: ['inbound-messages'] },
+  },
+  {
+    id: 'webhooks-status',
+    entry: 'functions/webhooks/status.ts',
+    description: 'Twilio message status callback: verify signature, enqueue',
+    trigger: { kind: 'functionUrl', name: 'status' },
+    access: { table: 'read', keys: ['decrypt'], sendTo: ['status-callbacks'] },
+  },
+  {
+    id: 'webhooks-events',
+    entry: 'functions/webhooks/events.ts',
+    description: 'Twilio Event Streams webhook sink: verify signature and body hash, enqueue',
+    trigger: { kind: 'functionUrl', name: 'events' },
+    access: { table: 'read', keys: ['decrypt'], sendTo: ['twilio-events'] },
+  },
+  {
+    id: 'webhooks-trusthub',
+    entry: 'functions/webhooks/trusthub.ts',
+    description: 'Twilio TrustHub status callback: verify signature, enqueue',
+    trigger: { kind: 'functionUrl', name: 'trusthub' },
+    access: { table: 'read', keys: ['decrypt'], sendTo: ['twilio-events'] },
   },
 ];
 

@@ -1,0 +1,39 @@
+import { urlOf, type MessageAttributes, type QueuePort } from './port';
+
+/** What the local platform publishes on `globalThis` while it runs (see the local queues). */
+interface LocalQueueTransport {
+  send(queue: string, body: string, attributes?: Record<string, string>): Promise<unknown>;
+}
+
+export const LOCAL_QUEUE_SCHEME = 'local://';
+const TRANSPORT = Symbol.for('switchboard.local-queue-transport');
+
+export class LocalQueueUnavailableError extends Error {
+  override readonly name = 'LocalQueueUnavailableError';
+
+  constructor() {
+    super('QUEUE_URLS names local queues but no local platform is running in this process');
+  }
+}
+
+/**
+ * Adapter for the in-process queues of the local platform. `shared/` must not import the local
+ * runtime, so the transport is found on `globalThis` — looked up per send, because the platform
+ * publishes it after handler modules may already have been loaded.
+ */
+export function createLocalQueue(urls: Readonly<Record<string, string>>): QueuePort {
+  return {
+    async send(queue, body, attributes: MessageAttributes = {}) {
+      const url = urlOf(urls, queue);
+      const transport = (globalThis as Record<symbol, LocalQueueTransport | undefined>)[TRANSPORT];
+      if (!transport) throw new LocalQueueUnavailableError();
+      await transport.send(url, body, { ...attributes });
+    },
+  };
+}
+
+/** True when every configured queue is a local one (`local://<name>`). */
+export function isLocal(urls: Readonly<Record<string, string>>): boolean {
+  const values = Object.values(urls);
+  return values.length > 0 && values.every((url) => url.startsWith(LOCAL_QUEUE_SCHEME));
+}

@@ -1,0 +1,167 @@
+import type { TokenCache } from '../crypto/token-cache';
+import type { QueuePort } from '../queue/port';
+import type { QueueName } from '../../infra/catalog';
+import {
+  decodeEventBody,
+  parseFormBody,
+  verifyFormSignature,
+  verifyJsonSignature,
+  type SignatureCheck,
+  type SignatureFailure,
+} from '../twilio/webhook-signature';
+import type { WebhookKind } from './envelope';
+import type { TenantCache, WebhookTenant } from './tenants';
+
+/** The parts of a Lambda function URL (payload 2.0) event a receiver reads. */
+export interface FunctionUrlRequest {
+  readonly rawQueryString?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext?: { readonly http?: { readonly method?: string } };
+}
+
+export interface FunctionUrlResponse {
+  readonly statusCode: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export type RejectReason = SignatureFailure | 'unknown-account' | 'malformed-body';
+
+export interface ReceiverOptions {
+  readonly kind: WebhookKind;
+  /** Form-encoded (messages, status, TrustHub) or a raw JSON body signed through `bodySHA256` (Event Streams). */
+  readonly format: 'form' | 'json';
+  /** `${WEBHOOK_BASE_URL}/<name>`: what Twilio was told to call, hence what it signed. */
+  readonly url: string;
+  readonly queueName: QueueName;
+  readonly queue: QueuePort;
+  readonly tenants: Pick<TenantCache, 'get' | 'refresh'>;
+  readonly tokens: Pick<TokenCache, 'get'>;
+  /** Counts a refusal (the `WebhookRejected` metric, by reason). */
+  readonly rejected: (reason: RejectReason) => void;
+  /** Reports a failure that made the receiver answer 5xx. */
+  readonly failed: (stage: 'lookup' | 'enqueue', error: unknown) => void;
+  readonly now?: () => number;
+}
+
+// Answers are constants: the hot path allocates no response objects.
+const EMPTY_XML_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+const OK_TWIML: FunctionUrlResponse = Object.freeze({ statusCode: 200, headers: Object.freeze({ 'content-type': 'text/xml' }), body: EMPTY_XML_RESPONSE });
+const OK_EMPTY: FunctionUrlResponse = Object.freeze({ statusCode: 200, body: '' });
+const FORBIDDEN: FunctionUrlResponse = Object.freeze({ statusCode: 403, body: '' });
+const BAD_REQUEST: FunctionUrlResponse = Object.freeze({ statusCode: 400, body: '' });
+const METHOD_NOT_ALLOWED: FunctionUrlResponse = Object.freeze({ statusCode: 405, headers: Object.freeze({ allow: 'POST' }), body: '' });
+// Twilio retries on a 5xx only with `#rp=5xx`/`all`, but it logs 11200 and uses the fallback URL either way.
+const UNAVAILABLE: FunctionUrlResponse = Object.freeze({ statusCode: 500, body: '' });
+
+const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+const QUERY_ACCOUNT = 'accountSid=';
+
+/** The raw value of the first `accountSid` query parameter (Event Streams sinks name their account in the URL). */
+function queryAccountSid(query: string | undefined): string | undefined {
+  if (!query) return undefined;
+  for (let start = 0; start < query.length; ) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    if (query.startsWith(QUERY_ACCOUNT, start)) return query.slice(start + QUERY_ACCOUNT.length, end);
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function formAccountSid(params: ReadonlyArray<readonly [string, string]>): string | undefined {
+  for (let i = 0; i < params.length; i++) if (params[i]![0] === 'AccountSid') return params[i]![1];
+  return undefined;
+}
+
+/**
+ * One Twilio webhook receiver: verify → enqueue → 200, in that order and nothing else.
+ *
+ * Primary course: POST only → decode the (possibly base64) body → find the AccountSid (form field, or
+ * the sink URL's `accountSid` for JSON) → the subaccount row and its decrypted primary token (both
+ * cached) → `X-Twilio-Signature` over the configured URL plus the raw query → enqueue the raw
+ * parameters with the tenant → 200. Anything unverifiable is 403 with nothing enqueued; a failure of
+ * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
+ */
+export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {
+  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed, now = Date.now } = options;
+  const ok = kind === 'inbound' ? OK_TWIML : OK_EMPTY;
+
+  const reject = (reason: RejectReason): FunctionUrlResponse => {
+    rejected(reason);
+    return reason === 'malformed-body' ? BAD_REQUEST : FORBIDDEN;
+  };
+
+  function verify(tenantToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
+    const request = { url, rawQueryString: event.rawQueryString, authToken: tenantToken, signature };
+    return params ? verifyFormSignature({ ...request, params }) : verifyJsonSignature({ ...request, rawBody: body });
+  }
+
+  async function tokenOf(tenant: WebhookTenant): Promise<string> {
+    return tokens.get(tenant.encryptedAuthToken, tenant);
+  }
+
+  return async function receive(event) {
+    if (event.requestContext?.http?.method !== 'POST') return METHOD_NOT_ALLOWED;
+    const headers = event.headers ?? {};
+    const signature = headers['x-twilio-signature'];
+    // Refused before any lookup: a request without a signature must not cost a read or a decrypt.
+    if (!signature) return reject('missing-signature');
+
+    const body = decodeEventBody(event);
+    const params = format === 'form' ? parseFormBody(body) : undefined;
+    const accountSid = (params && formAccountSid(params)) ?? queryAccountSid(event.rawQueryString);
+    if (accountSid === undefined || !ACCOUNT_SID.test(accountSid)) return reject('unknown-account');
+
+    let check: SignatureCheck;
+    let tenant: WebhookTenant | undefined;
+    try {
+      tenant = await tenants.get(accountSid);
+      if (tenant === undefined) return reject('unknown-account');
+      check = verify(await tokenOf(tenant), event, signature, params, body);
+      if (!check.valid && check.reason === 'signature-mismatch') {
+        // The cached row may predate a token rotation: one bounded re-read, then verify again.
+        const fresh = await tenants.refresh(accountSid);
+        if (fresh !== undefined && fresh.encryptedAuthToken !== tenant.encryptedAuthToken) {
+          tenant = fresh;
+          check = verify(await tokenOf(fresh), event, signature, params, body);
+        }
+      }
+    } catch (error) {
+      failed('lookup', error);
+      return UNAVAILABLE;
+    }
+    if (!check.valid) return reject(check.reason);
+
+    let message: string;
+    const base = {
+      kind,
+      accountSid,
+      partnerId: tenant.partnerId,
+      customerId: tenant.customerId,
+      idempotencyToken: headers['i-twilio-idempotency-token'] || undefined,
+      receivedAt: new Date(now()).toISOString(),
+    };
+    if (params) {
+      message = JSON.stringify({ ...base, params });
+    } else {
+      let events: unknown;
+      try {
+        events = JSON.parse(body.toString('utf8'));
+      } catch {
+        return reject('malformed-body');
+      }
+      message = JSON.stringify({ ...base, events });
+    }
+
+    try {
+      await queue.send(queueName, message);
+    } catch (error) {
+      failed('enqueue', error);
+      return UNAVAILABLE;
+    }
+    return ok;
+  };
+}
