@@ -2,7 +2,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
@@ -159,6 +159,14 @@ export class CatalogFunctions extends Construct {
    */
   private shareWebhookUrls(webhookBaseUrl: string | undefined): void {
     const receivers = new Set(this.webhooks.map((w) => w.function));
+    if (!webhookBaseUrl && receivers.size > 0) {
+      // A receiver cannot be told its own function URL (the URL depends on the function), and it
+      // refuses to guess one from request headers; without a base URL it cannot verify signatures.
+      Annotations.of(this).addWarningV2(
+        'switchboard:webhookBaseUrl',
+        'No webhookBaseUrl context: webhook receivers get no WEBHOOK_BASE_URL. Deploy with -c webhookBaseUrl=https://<domain routing /<name> to each WebhookUrl output>.',
+      );
+    }
     const callsTwilio = (fn: ProjectFunction) => Boolean(fn.definition.access.twilioMaster || fn.definition.access.keys?.length);
     for (const fn of this.all) {
       const isReceiver = receivers.has(fn);

@@ -1,10 +1,9 @@
-import { catalog } from '../../infra/catalog';
 import type { FunctionDefinition, QueueDefinitions } from '../../infra/constructs/catalog-types';
 
 /**
- * A catalog with every trigger kind the real one will grow into (webhook receiver, queue consumer,
- * workflow tasks, a workflow-starting route), so generation is proven before those entries exist.
- * Entries reuse an existing handler file: bundling is skipped in these tests.
+ * A self-contained catalog with every trigger kind (routes public and partner, webhook receivers,
+ * queue consumers, workflow tasks, a workflow-starting route), so generation is proven independently
+ * of what the real catalog holds today. Entries reuse an existing handler file: bundling is skipped.
  */
 export const FIXTURE_QUEUES: QueueDefinitions = {
   'inbound-messages': { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
@@ -14,7 +13,16 @@ export const FIXTURE_QUEUES: QueueDefinitions = {
 const entry = 'functions/http/fallback.ts';
 
 export const FIXTURE_FUNCTIONS: FunctionDefinition[] = [
-  ...catalog,
+  { id: 'authorizer', entry, description: 'Validates partner API keys', trigger: { kind: 'authorizer' }, access: { table: 'read' } },
+  { id: 'route-fallback', entry, description: 'Unknown routes and methods', trigger: { kind: 'routeFallback' }, access: {} },
+  { id: 'openapi-get', entry, description: 'Public document', trigger: { kind: 'api', method: 'GET', path: '/openapi.json', auth: 'none' }, access: {} },
+  {
+    id: 'customers-get',
+    entry,
+    description: 'Fetches one customer',
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}', auth: 'partner' },
+    access: { table: 'read' },
+  },
   {
     id: 'webhook-messaging',
     entry,

@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { catalog } from '../../infra/catalog';
 import { pascalCase } from '../../infra/constructs/catalog-types';
@@ -16,8 +16,10 @@ function statementsOf(template: Template, id: string) {
 const actionsOf = (statements: { Action: string | string[] }[]) => statements.flatMap((s) => asArray(s.Action)).sort();
 
 describe('functions generated from the real catalog', () => {
-  const { platformTemplate } = buildApp();
-  const template = platformTemplate();
+  let template: Template;
+  beforeAll(() => {
+    template = buildApp().platformTemplate();
+  });
 
   it('creates exactly one function per catalog entry', () => {
     const functions = Object.values(functionsOf(template));
@@ -119,8 +121,10 @@ describe('functions generated from the real catalog', () => {
 });
 
 describe('functions generated from a catalog with every trigger kind', () => {
-  const built = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
-  const template = built.platformTemplate();
+  let template: Template;
+  beforeAll(() => {
+    template = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }).platformTemplate();
+  });
 
   it('puts a public function URL only on webhook receivers, and outputs each URL', () => {
     const receivers = FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'functionUrl');
@@ -198,8 +202,23 @@ describe('functions generated from a catalog with every trigger kind', () => {
     });
   });
 
+  it('gives receivers and Twilio-calling functions the webhook base URL from context, and warns without it', () => {
+    const withBase = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }, { webhookBaseUrl: 'https://hooks.example.com' });
+    const withBaseTemplate = withBase.platformTemplate();
+    for (const spec of FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'functionUrl' || f.access.twilioMaster)) {
+      withBaseTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Description: spec.description,
+        Environment: { Variables: Match.objectLike({ WEBHOOK_BASE_URL: 'https://hooks.example.com' }) },
+      });
+    }
+    Annotations.fromStack(withBase.platform).hasNoWarning('*', Match.stringLikeRegexp('webhookBaseUrl'));
+
+    const without = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+    Annotations.fromStack(without.platform).hasWarning('/switchboard-dev-platform/Functions', Match.stringLikeRegexp('No webhookBaseUrl context'));
+  });
+
   it('refuses a catalog with two authorizers', () => {
-    const twice = [...FIXTURE_FUNCTIONS, { ...catalog.find((f) => f.trigger.kind === 'authorizer')!, id: 'second-authorizer' }];
+    const twice = [...FIXTURE_FUNCTIONS, { ...FIXTURE_FUNCTIONS.find((f) => f.trigger.kind === 'authorizer')!, id: 'second-authorizer' }];
     expect(() => buildApp({ functions: twice, queues: FIXTURE_QUEUES })).toThrow('more than one authorizer');
   });
 });

@@ -4,9 +4,13 @@ import { buildApp, policyStatements, asArray } from './app-fixture';
 import { FIXTURE_FUNCTIONS, FIXTURE_QUEUES } from './fixtures';
 
 describe('work queues generated from the catalog', () => {
-  const { stateful, platform } = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
-  const statefulTemplate = Template.fromStack(stateful);
-  const platformTemplate = Template.fromStack(platform);
+  let statefulTemplate: Template;
+  let platformTemplate: Template;
+  beforeAll(() => {
+    const { stateful, platform } = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+    statefulTemplate = Template.fromStack(stateful);
+    platformTemplate = Template.fromStack(platform);
+  });
   const names = Object.keys(FIXTURE_QUEUES);
 
   it('creates a queue and a dead-letter queue per entry, encrypted, with the catalog redrive policy', () => {

@@ -1,11 +1,13 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { QUEUES } from '../../infra/catalog';
 import { TABLE } from '../../shared/store/table';
 import { buildApp } from './app-fixture';
 
 describe('stateful stack', () => {
-  const { statefulTemplate } = buildApp();
-  const template = statefulTemplate();
+  let template: Template;
+  beforeAll(() => {
+    template = buildApp().statefulTemplate();
+  });
 
   it('builds the table from the shared definition: keys, gsi1, TTL', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
