@@ -8,10 +8,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // Type errors are caught by `npm run typecheck`; tests transpile each file alone (fast).
 const tsJest = ['ts-jest', { diagnostics: false }];
+// @middy/core ships only ES modules; jest's CommonJS runtime needs it transpiled (esbuild and tsx
+// load it as it is).
+const esmToCjs = ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true } }];
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': tsJest, '^.+/node_modules/@middy/.+\\.js$': esmToCjs },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   ...extra,
 });
