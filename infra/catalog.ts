@@ -141,6 +141,13 @@ export const catalog: readonly FunctionSpec[] = [
     access: { table: 'readwrite' },
   },
   {
+    id: 'events-list',
+    entry: 'functions/http/events/list.ts',
+    description: "Reads the partner's ordered event log",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/events', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
     id: 'subaccount-create',
     entry: 'functions/http/subaccounts/create.ts',
     description: "Creates the customer's Twilio subaccount (idempotent)",
@@ -206,6 +213,30 @@ export const catalog: readonly FunctionSpec[] = [
     description: 'Twilio TrustHub status callback: verify signature, enqueue',
     trigger: { kind: 'functionUrl', name: 'trusthub' },
     access: { table: 'read', keys: ['decrypt'], sendTo: ['twilio-events'] },
+  },
+  {
+    id: 'queues-inbound',
+    entry: 'functions/queues/inbound.ts',
+    description: 'Stores inbound messages and applies opt-out keywords',
+    trigger: { kind: 'queue', queue: 'inbound-messages', batchSize: 10 },
+    access: { table: 'readwrite' },
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'queues-status',
+    entry: 'functions/queues/status.ts',
+    description: 'Folds message status callbacks (status only moves forward)',
+    trigger: { kind: 'queue', queue: 'status-callbacks', batchSize: 10 },
+    access: { table: 'readwrite' },
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'queues-events',
+    entry: 'functions/queues/events.ts',
+    description: 'Records Event Streams and TrustHub events per customer',
+    trigger: { kind: 'queue', queue: 'twilio-events', batchSize: 10 },
+    access: { table: 'readwrite' },
+    timeoutSeconds: 30,
   },
 ];
 

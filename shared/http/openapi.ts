@@ -8,6 +8,7 @@ import {
   ListQuerySchema,
 } from '../domain/customer';
 import { SubaccountSchema } from '../domain/subaccount';
+import { EventsQuerySchema, PartnerEventPageSchema } from '../services/partner-events';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with and from
@@ -58,6 +59,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Update mutable fields of a customer (top-level fields are replaced whole)',
     body: CustomerPatchSchema,
     response: { status: 200, schema: CustomerSchema, description: 'The updated customer' },
+  },
+  'events-list': {
+    summary: 'Read the partner event log in order (poll with `after` = the last `next`)',
+    query: EventsQuerySchema,
+    response: { status: 200, schema: PartnerEventPageSchema, description: 'Events after the cursor, oldest first' },
   },
   'subaccount-create': {
     summary: "Create the customer's Twilio subaccount (201; a repeat call returns the same one with 200)",

@@ -69,20 +69,27 @@ export function subaccountService({ customers, subaccounts, twilio, keys, clock,
       }
 
       const friendlyName = subaccountFriendlyName(customerId);
-      const account = await adoptOrCreate(friendlyName);
-      const authToken = account.authToken ?? (await twilio.fetchAccount(account.accountSid)).authToken;
-      if (!authToken) throw new UpstreamError('Twilio did not return the subaccount credentials');
-      const at = clock.now().toISOString();
-      const record: SubaccountRecord = {
-        partnerId,
-        customerId,
-        accountSid: account.accountSid,
-        friendlyName,
-        status: account.status,
-        encryptedAuthToken: await keys.encrypt(authToken, { partnerId, customerId, accountSid: account.accountSid }),
-        createdAt: at,
-        updatedAt: at,
-      };
+      let record: SubaccountRecord;
+      try {
+        const account = await adoptOrCreate(friendlyName);
+        const authToken = account.authToken ?? (await twilio.fetchAccount(account.accountSid)).authToken;
+        if (!authToken) throw new UpstreamError('Twilio did not return the subaccount credentials');
+        const at = clock.now().toISOString();
+        record = {
+          partnerId,
+          customerId,
+          accountSid: account.accountSid,
+          friendlyName,
+          status: account.status,
+          encryptedAuthToken: await keys.encrypt(authToken, { partnerId, customerId, accountSid: account.accountSid }),
+          createdAt: at,
+          updatedAt: at,
+        };
+      } catch (error) {
+        // A retry may start at once: it looks Twilio up by FriendlyName first, so it adopts rather than duplicates.
+        await subaccounts.release(partnerId, customerId, claimId);
+        throw error;
+      }
       await subaccounts.commit(record, claimId);
       return { subaccount: toSubaccount(record), created: true };
     },

@@ -12,6 +12,8 @@ export interface SubaccountRepository {
    * another fresh claim holds it. Returns false when the claim was not taken.
    */
   claim(partnerId: string, customerId: string, claimId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Gives up a claim after a failed attempt, so a retry need not wait for it to go stale. */
+  release(partnerId: string, customerId: string, claimId: string): Promise<void>;
   /** Stores the subaccount and points the customer at it, if the claim is still ours. */
   commit(record: SubaccountRecord, claimId: string): Promise<void>;
   get(accountSid: string): Promise<SubaccountRecord | undefined>;
@@ -45,6 +47,23 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
       } catch (error) {
         if ((error as Error).name === 'ConditionalCheckFailedException') return false;
         throw error;
+      }
+    },
+
+    async release(partnerId, customerId, claimId) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: customerKey(partnerId, customerId),
+            UpdateExpression: 'REMOVE provisioningClaim, provisioningAt',
+            ConditionExpression: 'provisioningClaim = :claim',
+            ExpressionAttributeValues: { ':claim': claimId },
+          }),
+        );
+      } catch (error) {
+        // Someone else's claim by now (ours went stale): nothing of ours to release.
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
     },
 

@@ -9,7 +9,16 @@
  * | API key              | APIKEY#<sha256(key)>      | APIKEY                     | PARTNER#<partnerId>#KEYS / <createdAt>#<keyId> |
  * | Customer             | PARTNER#<partnerId>       | CUSTOMER#<customerId>      | CUSTOMER#<customerId> / CUSTOMER         |
  * | Subaccount           | ACCOUNT#<accountSid>      | ACCOUNT                    | —                                        |
+ * | Partner event counter| PARTNER#<partnerId>#EVENTS| COUNTER                    | —                                        |
+ * | Partner event        | PARTNER#<partnerId>#EVENTS| EVENT#<12-digit sequence>  | —                                        |
  * | Idempotency record   | IDEMPOTENCY               | <function>#<hash>          | —  (expires through the TTL attribute)   |
+ * | Onboarding record    | PARTNER#<p>#CUSTOMER#<c>  | ONBOARDING                 | —                                        |
+ * | Customer number      | PARTNER#<p>#CUSTOMER#<c>  | NUMBER#<E.164>             | —                                        |
+ * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
+ * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES | MESSAGE#<MessageSid> | same pk / <createdAt>#<MessageSid>  |
+ * | Opt-out state        | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | STATE      | —                                        |
+ * | Opt-out history      | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | HISTORY#<at>#<MessageSid> | —                         |
+ * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
  *   (partner, id): another partner's id is simply absent — tenancy is enforced by the key itself.
@@ -22,6 +31,25 @@
  *   encrypted token in one GetItem. The partner path goes customer (partner-scoped GetItem) →
  *   `accountSid` → subaccount, and checks the row names the same partner and customer. The
  *   customer's `accountSid` and the subaccount row are written in one transaction.
+ * - Partner events are numbered by a per-partner counter advanced in the same transaction as the
+ *   event is written (optimistic: the counter must still hold the value read). Commit order is
+ *   therefore sequence order, and a reader paging with `after=<sequence>` can never skip an event
+ *   that commits later with a smaller number.
+ * - The onboarding record holds the options, one state per step ({status, run, rank, …}) and every
+ *   Twilio SID, each stored the moment it exists. A step state is replaced only if the stored one
+ *   is from an older run, or from the same run with a rank not above the new one (the condition
+ *   carries the check), so a late writer never moves a step backwards.
+ * - A number is claimed before it is bought: the customer's number row and the platform-wide
+ *   PHONE#<E.164> row are written in one transaction, the latter only if absent (or already this
+ *   customer's), so one number can never belong to two customers. Release deletes the PHONE row in
+ *   the same transaction that marks the customer's row released. The PHONE row also answers
+ *   "customer by phone number" for inbound routing.
+ * - Webhook rows. A message's status only moves forward: the status callback's update carries
+ *   `statusRank < :rank` in its condition, so duplicated and out-of-order callbacks converge on the
+ *   highest rank whatever order they are applied in. Opt-out state is one row per (customer,
+ *   contact) replaced only by a newer keyword; every keyword also leaves a history row (keyword,
+ *   time, MessageSid as evidence). Twilio events (Event Streams, TrustHub) are keyed by their id, so
+ *   a redelivery is a failed conditional put; gsi1 orders them by occurrence for the workflow.
  * - Later aggregates (subaccounts, brands, campaigns, numbers, messages, events) add rows to this
  *   table and document them here.
  */

@@ -72,6 +72,9 @@ function fakeSubaccounts(customers: ReturnType<typeof fakeCustomerRepository>): 
       claims.set(customerId, { claimId, at: now });
       return true;
     },
+    async release(_partnerId, customerId, claimId) {
+      if (claims.get(customerId)?.claimId === claimId) claims.delete(customerId);
+    },
     async commit(record, claimId) {
       if (claims.get(record.customerId)?.claimId !== claimId || rows.has(record.accountSid)) throw new ConflictError('lost claim');
       claims.delete(record.customerId);
@@ -136,12 +139,11 @@ describe('subaccount service', () => {
   });
 
   it('adopts the subaccount a crashed attempt created instead of creating a second one', async () => {
-    const { service, twilio, clock, customer } = await setup();
+    const { service, twilio, customer } = await setup();
     twilio.failNextCreateAfterSuccess = true;
     await expect(service.create('ptn_a', customer.id)).rejects.toThrow(TwilioRetryableError);
     expect(twilio.accounts).toHaveLength(1);
-    // The first attempt's claim goes stale; the retry finds the account by FriendlyName.
-    clock.advance(61_000);
+    // The failed attempt released its claim; the retry finds the account by FriendlyName.
     const { subaccount, created } = await service.create('ptn_a', customer.id);
     expect(created).toBe(true);
     expect(subaccount.accountSid).toBe(twilio.accounts[0]!.accountSid);

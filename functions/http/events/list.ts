@@ -1,0 +1,14 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiHandler } from '../../../shared/http/api-handler';
+import { json, parseQuery, partnerIdOf } from '../../../shared/http/request';
+import { EventsQuerySchema } from '../../../shared/services/partner-events';
+import { partnerEvents } from '../../../shared/wiring/partner-events';
+
+/** GET /v1/events?after=<id> — the partner's events in commit order; poll with the returned `next`. */
+export async function main(event: APIGatewayProxyEvent) {
+  const partnerId = partnerIdOf(event);
+  const { after, limit } = parseQuery(event, EventsQuerySchema);
+  return json(200, await partnerEvents.list(partnerId, after, limit));
+}
+
+export const handler = apiHandler(main);
