@@ -27,6 +27,6 @@ module.exports = {
     project('contract'),
     project('infra'),
     project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
-    project('workflow'),
+    project('workflow', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
   ],
 };

@@ -1,0 +1,103 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { OnboardingStep } from '../services/onboarding/contract';
+import type { OnboardingRun, RunStatus, StepRecord } from '../workflow/timeline';
+
+/**
+ * The onboarding run (timeline) of a customer, in its partner's partition so that reading it is
+ * tenant-scoped by the key itself, like the customer.
+ *
+ * | Entity         | pk                  | sk                         |
+ * |----------------|---------------------|----------------------------|
+ * | Onboarding run | PARTNER#<partnerId> | ONBOARDING#<customerId>    |
+ *
+ * One item per customer, rewritten by each attempt (the step records carry over, so a resumed
+ * attempt keeps the SIDs and timestamps of the steps that had succeeded). Every write names the
+ * attempt in its condition: a task of an older execution can never overwrite a newer attempt.
+ */
+export const onboardingRunKey = (partnerId: string, customerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: `ONBOARDING#${customerId}` });
+
+export interface OnboardingRunRepository {
+  get(partnerId: string, customerId: string): Promise<OnboardingRun | undefined>;
+  /** Writes attempt `run.attempt` if the stored one is `previousAttempt` (none for 0) and not running; false otherwise. */
+  begin(run: OnboardingRun, previousAttempt: number): Promise<boolean>;
+  setExecutionArn(partnerId: string, customerId: string, attempt: number, executionArn: string): Promise<void>;
+  recordStep(partnerId: string, customerId: string, attempt: number, step: OnboardingStep, record: StepRecord, run?: { status: RunStatus; at: string; failedStep?: OnboardingStep }): Promise<void>;
+}
+
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+export function dynamoOnboardingRunRepository(db: DynamoDBDocumentClient, tableName: string): OnboardingRunRepository {
+  return {
+    async get(partnerId, customerId) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: onboardingRunKey(partnerId, customerId), ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, ...run } = out.Item;
+      return run as OnboardingRun;
+    },
+
+    async begin(run, previousAttempt) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...onboardingRunKey(run.partnerId, run.customerId), ...run },
+            ConditionExpression: previousAttempt === 0 ? 'attribute_not_exists(pk)' : 'attempt = :previous AND #status <> :running',
+            ...(previousAttempt === 0
+              ? {}
+              : { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':previous': previousAttempt, ':running': 'running' } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async setExecutionArn(partnerId, customerId, attempt, executionArn) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: onboardingRunKey(partnerId, customerId),
+          UpdateExpression: 'SET executionArn = :arn',
+          ConditionExpression: 'attempt = :attempt',
+          ExpressionAttributeValues: { ':arn': executionArn, ':attempt': attempt },
+        }),
+      );
+    },
+
+    async recordStep(partnerId, customerId, attempt, step, record, run) {
+      const names: Record<string, string> = { '#steps': 'steps', '#step': step };
+      const values: Record<string, unknown> = { ':record': record, ':attempt': attempt, ':at': record.updatedAt };
+      let update = 'SET #steps.#step = :record, updatedAt = :at';
+      if (run) {
+        names['#status'] = 'status';
+        values[':status'] = run.status;
+        update += ', #status = :status';
+        if (run.status !== 'running') {
+          values[':finished'] = run.at;
+          update += ', finishedAt = :finished';
+        }
+        if (run.failedStep) {
+          values[':failedStep'] = run.failedStep;
+          update += ', failedStep = :failedStep';
+        }
+      }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: onboardingRunKey(partnerId, customerId),
+            UpdateExpression: update,
+            ConditionExpression: 'attempt = :attempt',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+      } catch (error) {
+        // A task of a superseded attempt: the newer attempt owns the timeline.
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { TwilioPermanentError, TwilioRetryableError } from '../twilio/errors';
+import type { Clock } from '../services/support';
+import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepOutcome } from '../services/onboarding/contract';
+import type { OnboardingRunRepository } from '../store/onboarding-runs';
+import type { TaskTokenRepository } from '../store/task-tokens';
+import { executionNameOf, type StepRecord } from './timeline';
+import type { WorkflowPort } from './port';
+
+/**
+ * The state machine's task handlers as one use case per role. Each is idempotent: the steps look
+ * up before creating, the timeline writes are keyed by step and attempt, a token is parked and
+ * taken with conditional writes.
+ */
+
+/** The state machine retries this error name with backoff (throttling, Twilio 5xx, network). */
+export const RETRYABLE_ERROR = 'TwilioRetryable';
+
+export class StepRetryableError extends Error {
+  override readonly name = RETRYABLE_ERROR;
+}
+
+export interface StepTask {
+  step: OnboardingStep;
+  input: StepInput;
+}
+export interface WaitTask extends StepTask {
+  waitingFor: string;
+  taskToken: string;
+}
+export interface CheckTask extends StepTask {
+  /** Checks so far in this wait loop; the state machine bounds it. */
+  polls: number;
+}
+/** What the state machine has when a step failed: the step's last result, or the error it caught. */
+export interface MarkFailedTask {
+  input: StepInput;
+  step: OnboardingStep;
+  result: { outcome: StepOutcome; polls: number } | null;
+  error: { Error: string; Cause?: string } | null;
+}
+
+export interface WorkflowTaskDeps {
+  steps: OnboardingSteps;
+  runs: OnboardingRunRepository;
+  tokens: TaskTokenRepository;
+  workflow: WorkflowPort;
+  clock: Clock;
+}
+
+const LAST_STEP = ONBOARDING_STEPS[ONBOARDING_STEPS.length - 1];
+
+export function workflowTasks({ steps, runs, tokens, workflow, clock }: WorkflowTaskDeps) {
+  /** Twilio refusals become a failed outcome with Twilio's code; retryable trouble a named error the ASL retries. */
+  async function call(fn: () => Promise<StepOutcome>): Promise<StepOutcome> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof TwilioRetryableError) throw new StepRetryableError(error.message);
+      if (error instanceof TwilioPermanentError) return { status: 'failed', sids: {}, errors: [{ code: error.code ?? error.status ?? 'twilio-error', message: error.message, fields: [] }] };
+      throw error;
+    }
+  }
+
+  async function record(task: StepTask, outcome: StepOutcome, { checked }: { checked: boolean }): Promise<void> {
+    const { partnerId, customerId, attempt } = task.input;
+    const at = clock.now().toISOString();
+    const run = await runs.get(partnerId, customerId);
+    const previous = run?.steps[task.step];
+    const sameAttempt = previous?.attempt === attempt;
+    const next: StepRecord = {
+      status: outcome.status,
+      attempt,
+      startedAt: sameAttempt ? previous.startedAt : at,
+      updatedAt: at,
+      sids: { ...previous?.sids, ...outcome.sids },
+    };
+    const checks = (sameAttempt ? (previous.checks ?? 0) : 0) + (checked ? 1 : 0);
+    if (checks > 0) next.checks = checks;
+    if (outcome.status === 'succeeded') next.completedAt = at;
+    if (outcome.status === 'waiting') {
+      next.waitingFor = outcome.waitingFor;
+      next.waitingSince = sameAttempt && previous.waitingFor === outcome.waitingFor && previous.waitingSince ? previous.waitingSince : at;
+    }
+    if (outcome.status === 'failed') next.errors = outcome.errors;
+    const finished = outcome.status === 'succeeded' && task.step === LAST_STEP ? { status: 'succeeded' as const, at } : undefined;
+    await runs.recordStep(partnerId, customerId, attempt, task.step, next, finished);
+  }
+
+  return {
+    /** Run<Step>: does (or resumes) the step's work. */
+    async runStep(task: StepTask): Promise<StepOutcome> {
+      const outcome = await call(() => steps.run(task.step, task.input));
+      await record(task, outcome, { checked: false });
+      return outcome;
+    },
+
+    /** Wait<Step>: parks the task token under what the step waits for; an event that came first resumes it at once. */
+    async waitStep(task: WaitTask): Promise<{ parked: true }> {
+      const { eventArrived } = await tokens.park(task.waitingFor, task.taskToken, { executionName: executionNameOf(task.input.customerId, task.input.attempt), step: task.step }, clock.now());
+      if (eventArrived && (await tokens.unpark(task.waitingFor, task.taskToken))) {
+        await workflow.sendTaskSuccess(task.taskToken, { waitingFor: task.waitingFor, resumedBy: 'event-before-wait' });
+      }
+      return { parked: true };
+    },
+
+    /** Check<Step>: re-reads Twilio after a wait; events are hints, the GET is the truth. */
+    async checkStep(task: CheckTask): Promise<{ outcome: StepOutcome; polls: number }> {
+      const outcome = await call(() => steps.check(task.step, task.input));
+      await record(task, outcome, { checked: true });
+      return { outcome, polls: task.polls + 1 };
+    },
+
+    /** MarkFailed: records why the step failed — Twilio's codes and the fields to fix — and fails the run. */
+    async markFailed(task: MarkFailedTask): Promise<{ errors: StepError[] }> {
+      const errors = failureOf(task);
+      const { partnerId, customerId, attempt } = task.input;
+      const at = clock.now().toISOString();
+      const run = await runs.get(partnerId, customerId);
+      const previous = run?.steps[task.step];
+      const sameAttempt = previous?.attempt === attempt;
+      await runs.recordStep(
+        partnerId,
+        customerId,
+        attempt,
+        task.step,
+        { status: 'failed', attempt, startedAt: sameAttempt ? previous.startedAt : at, updatedAt: at, sids: { ...previous?.sids }, errors, ...(previous?.checks && sameAttempt ? { checks: previous.checks } : {}) },
+        { status: 'failed', at, failedStep: task.step },
+      );
+      return { errors };
+    },
+  };
+}
+export type WorkflowTasks = ReturnType<typeof workflowTasks>;
+
+/** The errors to show for a failed step, from whichever way it failed. */
+export function failureOf(task: MarkFailedTask): StepError[] {
+  if (task.error) return [caughtError(task.error)];
+  const outcome = task.result?.outcome;
+  if (outcome?.status === 'failed') return outcome.errors;
+  if (outcome?.status === 'waiting') {
+    return [{ code: 'review-stalled', message: `Still waiting for ${outcome.waitingFor} after ${task.result!.polls} status checks; ask Twilio support about it, then resume`, fields: [] }];
+  }
+  return [{ code: 'unknown', message: 'The step stopped without an outcome', fields: [] }];
+}
+
+/**
+ * A Lambda failure caught by the state machine: `Cause` is Lambda's JSON error document. Only our
+ * own named errors say what happened; anything else is a bug whose details belong in the logs,
+ * not in a partner-visible timeline.
+ */
+function caughtError({ Error: name, Cause }: { Error: string; Cause?: string }): StepError {
+  if (name === RETRYABLE_ERROR) {
+    return { code: 'twilio-unavailable', message: 'Twilio kept throttling or failing after every retry; resume the onboarding later', fields: [] };
+  }
+  if (name === 'States.Timeout') return { code: 'task-timeout', message: 'The step took too long; resume the onboarding', fields: [] };
+  void Cause;
+  return { code: 'internal-error', message: 'The step failed unexpectedly; resume the onboarding, and contact support if it fails again', fields: [] };
+}

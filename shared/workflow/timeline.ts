@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { STEP_STATUSES } from '../domain/onboarding';
+import { ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/onboarding/contract';
+
+/**
+ * The onboarding timeline partners read: one record per customer, carried across attempts, with
+ * every step's status, timestamps, SIDs, what it waits for and the errors to fix. The workflow's
+ * task handlers write it as each step reports; the API only reads it.
+ */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface StepRecord {
+  status: 'running' | 'waiting' | 'succeeded' | 'failed';
+  /** The attempt that last touched the step. */
+  attempt: number;
+  startedAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  sids: Record<string, string>;
+  waitingFor?: string;
+  waitingSince?: string;
+  /** Status reads after a wait (the event resumed it or the wait timed out). */
+  checks?: number;
+  errors?: StepError[];
+}
+
+export interface OnboardingRun {
+  partnerId: string;
+  customerId: string;
+  attempt: number;
+  executionName: string;
+  executionArn?: string;
+  status: RunStatus;
+  startAt: OnboardingStep;
+  /** The options the partner onboarded with (validated by the options schema). */
+  options: unknown;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  failedStep?: OnboardingStep;
+  steps: Partial<Record<OnboardingStep, StepRecord>>;
+}
+
+const StepErrorSchema = z.object({
+  code: z.union([z.number(), z.string()]).describe("Twilio's error code, or ours for pre-submission checks"),
+  message: z.string(),
+  fields: z.array(z.string()).describe('Customer / onboarding fields to fix'),
+  twilioFields: z.array(z.string()).optional().describe("Twilio's names for them"),
+});
+
+export const TimelineStepSchema = z.object({
+  step: z.enum(ONBOARDING_STEPS),
+  status: z.enum(STEP_STATUSES),
+  startedAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  completedAt: z.string().optional(),
+  sids: z.record(z.string(), z.string()).describe('Twilio SIDs the step created or adopted'),
+  waitingFor: z.string().optional().describe('The status event that resumes the step, e.g. brand-registration:BN…'),
+  waitingSince: z.string().optional(),
+  checks: z.number().int().optional().describe('Status reads after waiting'),
+  errors: z.array(StepErrorSchema).optional(),
+});
+
+export const OnboardingTimelineSchema = z
+  .object({
+    customerId: z.string(),
+    attempt: z.number().int().describe('Attempt number; a resumed onboarding is a new attempt'),
+    status: z.enum(RUN_STATUSES),
+    executionName: z.string(),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+    failedStep: z.enum(ONBOARDING_STEPS).optional(),
+    steps: z.array(TimelineStepSchema),
+  })
+  .describe('Where the onboarding stands: every step in order');
+export type OnboardingTimeline = z.infer<typeof OnboardingTimelineSchema>;
+
+export function timelineOf(run: OnboardingRun): OnboardingTimeline {
+  return {
+    customerId: run.customerId,
+    attempt: run.attempt,
+    status: run.status,
+    executionName: run.executionName,
+    startedAt: run.startedAt,
+    updatedAt: run.updatedAt,
+    ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    ...(run.failedStep ? { failedStep: run.failedStep } : {}),
+    steps: ONBOARDING_STEPS.map((step) => {
+      const record = run.steps[step];
+      if (!record) return { step, status: 'pending' as const, sids: {} };
+      const { attempt: _attempt, ...rest } = record;
+      return { step, ...rest };
+    }),
+  };
+}
+
+/** Where a resumed onboarding starts: the first step that has not succeeded. */
+export function resumeStep(run: OnboardingRun | undefined): OnboardingStep {
+  return ONBOARDING_STEPS.find((step) => run?.steps[step]?.status !== 'succeeded') ?? ONBOARDING_STEPS[0];
+}
+
+/** Execution names are unique per state machine for 90 days: one per customer and attempt. */
+export const executionNameOf = (customerId: string, attempt: number) => `${customerId}-a${attempt}`;
