@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorize } from './api/authorizer';
+import { gatewayResponse, type RawResponse } from './api/gateway-responses';
+import { authorizerEvent, proxyEvent, requestParts, type RequestFacts } from './api/proxy-event';
+import { fromProxyResult } from './api/proxy-result';
+import { createRouter } from './api/routes';
+import { DEFAULT_THROTTLE, tokenBuckets, type ThrottleSettings } from './api/throttle';
+import { createFunctionUrls } from './function-urls';
+import { readBody } from './http/body';
+import type { LambdaRuntime } from './lambda-runtime';
+import { singleFunction, type LocalCatalog } from './local-catalog';
+
+/** API Gateway's REST payload limit. Handlers enforce their own, smaller limits (e.g. 256 KB for JSON). */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ApiGatewayOptions {
+  catalog: LocalCatalog;
+  runtime: LambdaRuntime;
+  /** Default: PORT or 3000; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Per-partner usage-plan throttling; `false` disables it. */
+  throttle?: ThrottleSettings | false;
+  /** Time source of the throttle buckets (ms). */
+  now?: () => number;
+  maxBodyBytes?: number;
+}
+
+export interface ApiGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The REST API and the function URLs of the catalog on one local HTTP server: every request is
+ * turned into the event AWS would deliver, the catalog's handler module is invoked, and its
+ * result is turned back into HTTP — the same handlers, the same events, no AWS.
+ */
+export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
+  const host = options.host ?? '127.0.0.1';
+  const handle = createRequestHandler(options);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only a bug in this module gets here; the client still gets an answer.
+      console.error('Local API gateway failed', error);
+      if (!res.headersSent) write(res, gatewayResponse('BAD_GATEWAY', 'local'));
+      else res.destroy();
+    });
+  });
+  await listen(server, options.port ?? Number(process.env.PORT ?? 3000), host);
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://${host}:${port}`, port, stop: () => close(server) };
+}
+
+export function createRequestHandler(options: ApiGatewayOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { catalog, runtime } = options;
+  const route = createRouter(catalog);
+  const authorizer = singleFunction(catalog, 'authorizer');
+  const fallback = singleFunction(catalog, 'routeFallback');
+  const throttle = options.throttle === false ? undefined : tokenBuckets(options.throttle ?? DEFAULT_THROTTLE, options.now);
+  const webhooks = createFunctionUrls(catalog, runtime);
+  const maxBody = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+
+  async function restApi(req: IncomingMessage, facts: Omit<RequestFacts, 'resource' | 'pathParameters' | 'body'>, port: number): Promise<RawResponse> {
+    const { requestId } = facts;
+    const match = route(facts.method, facts.path);
+    const read = await readBody(req, maxBody);
+    if (!read.ok) return gatewayResponse('REQUEST_TOO_LARGE', requestId, { connection: 'close' });
+
+    const full: RequestFacts = { ...facts, resource: match.resource, pathParameters: match.pathParameters, body: read.body };
+    const parts = requestParts(req, full, port);
+    const host = req.headers.host ?? `127.0.0.1:${port}`;
+
+    let authorizerContext: Record<string, string> | null = null;
+    if (match.kind === 'route' && match.fn.trigger.auth === 'partner') {
+      if (!authorizer) throw new Error(`Route ${match.fn.id} needs the authorizer, but the catalog has none`);
+      const decision = await authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host));
+      if (decision.outcome === 'unauthorized') return gatewayResponse('UNAUTHORIZED', requestId);
+      if (decision.outcome === 'denied') return gatewayResponse('ACCESS_DENIED', requestId);
+      if (decision.outcome === 'failed') return gatewayResponse('AUTHORIZER_FAILURE', requestId);
+      if (throttle && decision.usageIdentifierKey !== undefined) {
+        const taken = throttle.take(decision.usageIdentifierKey);
+        if (!taken.allowed) return gatewayResponse('THROTTLED', requestId, { 'retry-after': String(taken.retryAfterSeconds) });
+      }
+      authorizerContext = { principalId: decision.principalId, integrationLatency: '0', ...decision.context };
+    }
+
+    const functionId = match.kind === 'route' ? match.fn.id : fallback?.id;
+    if (!functionId) return gatewayResponse('BAD_GATEWAY', requestId);
+    let result: unknown;
+    try {
+      result = await runtime.invoke(functionId, proxyEvent(full, parts, host, authorizerContext));
+    } catch {
+      return gatewayResponse('BAD_GATEWAY', requestId);
+    }
+    return fromProxyResult(result) ?? gatewayResponse('BAD_GATEWAY', requestId);
+  }
+
+  return async (req, res) => {
+    const requestId = randomUUID();
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const port = req.socket.localPort ?? 0;
+
+    const response =
+      (await webhooks(req, path, rawQuery, sourceIp)) ??
+      (await restApi(req, { requestId, method: req.method ?? 'GET', path, rawQuery, receivedAt: Date.now(), sourceIp }, port));
+    write(res, response, requestId);
+  };
+}
+
+function write(res: ServerResponse, response: RawResponse, requestId?: string): void {
+  const headers: Record<string, string | string[]> = { ...response.headers, 'content-length': String(response.body.length) };
+  if (requestId) headers['x-amzn-requestid'] = requestId;
+  res.writeHead(response.statusCode, headers);
+  res.end(response.body);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, and drops idle keep-alive sockets at once. */
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}

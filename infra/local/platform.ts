@@ -1,0 +1,234 @@
+import { resolve } from 'node:path';
+import { startApiGateway } from './api-gateway';
+import type { ThrottleSettings } from './api/throttle';
+import { systemClock, type Clock } from './clock';
+import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { WEBHOOKS_PREFIX } from './function-urls';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
+import { projectCatalog, type LocalCatalog } from './local-catalog';
+import { localMasterKey } from './local-secrets';
+import { consoleLog, type LocalLog } from './log';
+import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type LocalQueues } from './queues';
+import { connectTwilio, sandboxAvailable, type SandboxHandle, type TwilioMode } from './twilio';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+export interface PlatformOptions {
+  /** HTTP port of the API and webhooks; default PORT or 3000; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Use this DynamoDB (Local) endpoint instead of starting DynamoDB Local. */
+  dynamoDbEndpoint?: string;
+  /** Start DynamoDB Local in memory instead of persisting under `dataDir`. */
+  inMemory?: boolean;
+  /** Local state (database, master key, first-start marker); default `.local/` in the project. */
+  dataDir?: string;
+  /** Default `switchboard`; tests use one table per file. */
+  tableName?: string;
+  region?: string;
+  /** Default: the project catalog. Tests pass fixture catalogs. */
+  catalog?: LocalCatalog;
+  /** Catalog entries are relative to it; default the project root. */
+  rootDir?: string;
+  /** Extra handler environment, applied last. */
+  env?: Record<string, string>;
+  /** Per-partner throttling (usage plan); `false` disables it. */
+  throttle?: ThrottleSettings | false;
+  /** Time of the queues and the throttle; a manual clock makes them deterministic. */
+  clock?: Clock;
+  /**
+   * Run in real time: poll queues in the background (ms interval, or true = 100 ms) and let the
+   * sandbox clock follow wall time. Tests leave it off, call `queues.drain()` and move clocks by hand.
+   */
+  pollQueues?: boolean | number;
+  /**
+   * Default: the given TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN (real Twilio) when set, else the
+   * sandbox when present, else none.
+   */
+  twilio?: TwilioMode;
+  log?: LocalLog;
+}
+
+export interface Platform {
+  /** Base URL of the REST API, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** `${url}/webhooks`: the canonical base of the function URLs (WEBHOOK_BASE_URL). */
+  webhookBaseUrl: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+  /** The environment the handlers run with. */
+  env: Readonly<Record<string, string>>;
+  queues: LocalQueues;
+  /** Invokes catalog functions directly (workflow tasks, tools). */
+  lambda: LambdaRuntime;
+  /** The Twilio sandbox, when the platform started one. */
+  twilioSandbox?: SandboxHandle;
+  admin: PartnerAdmin;
+  stop(): Promise<void>;
+}
+
+/** Operator actions the API does not expose, through the same partner service the operator CLI uses. */
+export interface PartnerAdmin {
+  createPartner(name: string): Promise<{ id: string; name: string; status: string }>;
+  /** Returns the secret once, like the operator CLI. */
+  issueKey(partnerId: string): Promise<{ keyId: string; secret: string }>;
+  revokeKey(partnerId: string, keyId: string): Promise<void>;
+  setPartnerStatus(partnerId: string, status: 'active' | 'suspended'): Promise<void>;
+  /** A partner with one key, for demos and tests. */
+  createPartnerWithKey(name: string): Promise<{ partnerId: string; keyId: string; apiKey: string }>;
+}
+
+/**
+ * The whole platform on one machine: DynamoDB Local with the real table, the Twilio sandbox,
+ * the in-process queues and the API/webhook server, all generated from the catalog and running
+ * the real handler modules. The handlers' environment is set on `process.env` before any of them
+ * is loaded, so run one platform per process (per jest test file).
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const log = options.log ?? consoleLog;
+  const region = options.region ?? 'us-east-1';
+  const tableName = options.tableName ?? 'switchboard';
+  const catalog = options.catalog ?? projectCatalog;
+  const rootDir = options.rootDir ?? PROJECT_ROOT;
+  const clock = options.clock ?? systemClock;
+  const persistent = !options.inMemory && !options.dynamoDbEndpoint;
+  const dataDir = persistent ? resolve(options.dataDir ?? resolve(PROJECT_ROOT, '.local')) : undefined;
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error('Stopping a local component failed', error as Error);
+      }
+    }
+  };
+
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    if (!options.dynamoDbEndpoint) {
+      dynamo = await startDynamoDbLocal({ inMemory: !persistent, dataDir: dataDir && resolve(dataDir, 'dynamodb') });
+      cleanups.push(() => dynamo!.stop());
+    }
+    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamo!.endpoint;
+    await ensureTable(dynamoDbEndpoint, tableName, { region });
+
+    const twilio = await connectTwilio(options.twilio ?? defaultTwilioMode(), { realtime: Boolean(options.pollQueues) });
+    cleanups.push(() => twilio.stop());
+
+    const lambda = createLambdaRuntime({ catalog, rootDir, region, log });
+    const queues = createLocalQueues({ catalog, runtime: lambda, region, clock, log });
+    cleanups.push(() => queues.stopPolling());
+
+    const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now() });
+    cleanups.push(() => gateway.stop());
+    const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
+
+    // Handlers are loaded on their first invocation, which cannot happen before this synchronous block ends.
+    const env: Record<string, string> = {
+      ...powertoolsDefaults(),
+      AWS_REGION: region,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+      API_KEY_PREFIX: 'sb_test_',
+      KEY_SERVICE: 'local',
+      LOCAL_MASTER_KEY: process.env.LOCAL_MASTER_KEY ?? localMasterKey(dataDir),
+      WEBHOOK_BASE_URL: webhookBaseUrl,
+      QUEUE_URLS: JSON.stringify(queues.urls()),
+      ...twilio.env,
+      ...options.env,
+    };
+    const previous = applyEnv(env);
+    cleanups.unshift(async () => {
+      applyEnv(previous);
+    });
+    (globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT] = queues;
+    cleanups.push(async () => {
+      if ((globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT] === queues) delete (globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT];
+    });
+
+    if (options.pollQueues) queues.startPolling(options.pollQueues === true ? undefined : options.pollQueues);
+    for (const fn of lambda.missingEntries()) log.warn(`catalog function '${fn.id}' has no module at ${fn.entry}; it answers 502 until it exists`);
+
+    return {
+      url: gateway.url,
+      webhookBaseUrl,
+      tableName,
+      dynamoDbEndpoint,
+      env,
+      queues,
+      lambda,
+      twilioSandbox: twilio.sandbox,
+      admin: partnerAdmin(rootDir),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function defaultTwilioMode(): TwilioMode {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_BASE_URL: baseUrl } = process.env;
+  if (accountSid && authToken) return { accountSid, authToken, baseUrl };
+  return sandboxAvailable() ? 'sandbox' : 'none';
+}
+
+/** Quiet, readable local logs: warnings and errors only, no metric blobs; any POWERTOOLS_* already set wins. */
+function powertoolsDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {
+    POWERTOOLS_SERVICE_NAME: 'switchboard',
+    POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_DEV: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+  for (const key of Object.keys(defaults)) if (process.env[key] !== undefined) defaults[key] = process.env[key]!;
+  return defaults;
+}
+
+/** Sets the variables and returns what they were, so `stop()` can put them back. */
+function applyEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const previous: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) {
+    previous[key] = process.env[key];
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  return previous;
+}
+
+interface PartnerServiceModule {
+  partners: {
+    create(name: string): Promise<{ id: string; name: string; status: string }>;
+    issueKey(partnerId: string): Promise<{ key: { id: string }; secret: string }>;
+    revokeKey(partnerId: string, keyId: string): Promise<unknown>;
+    setStatus(partnerId: string, status: 'active' | 'suspended'): Promise<unknown>;
+  };
+}
+
+/** Loaded on first use, after the environment is set, like a handler. */
+function partnerAdmin(rootDir: string): PartnerAdmin {
+  const service = () => (require(resolve(rootDir, 'shared/wiring/partners')) as PartnerServiceModule).partners;
+  const admin: PartnerAdmin = {
+    createPartner: (name) => service().create(name),
+    async issueKey(partnerId) {
+      const { key, secret } = await service().issueKey(partnerId);
+      return { keyId: key.id, secret };
+    },
+    async revokeKey(partnerId, keyId) {
+      await service().revokeKey(partnerId, keyId);
+    },
+    async setPartnerStatus(partnerId, status) {
+      await service().setStatus(partnerId, status);
+    },
+    async createPartnerWithKey(name) {
+      const partner = await admin.createPartner(name);
+      const { keyId, secret } = await admin.issueKey(partner.id);
+      return { partnerId: partner.id, keyId, apiKey: secret };
+    },
+  };
+  return admin;
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the whole platform on this machine. Persistent under `.local/` by default
+ * (`--in-memory` for a throwaway run); `PORT` picks the HTTP port. The first start creates a
+ * demo partner and prints its API key — the only time it is ever shown.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { consoleLog } from './log';
+import { PROJECT_ROOT, startPlatform, type Platform } from './platform';
+
+const DEMO_MARKER = 'demo-partner.json';
+
+async function main(): Promise<void> {
+  const inMemory = process.argv.includes('--in-memory');
+  const dataDir = resolve(PROJECT_ROOT, '.local');
+  const started = Date.now();
+  const platform = await startPlatform({ inMemory, dataDir, pollQueues: true, log: consoleLog });
+  installShutdown(platform);
+
+  const lines = [
+    `Switchboard is running at ${platform.url}  (${inMemory ? 'in memory' : `data in ${dataDir}`}, started in ${Date.now() - started} ms)`,
+    `  webhooks:  ${platform.webhookBaseUrl}/<name>`,
+    `  DynamoDB:  ${platform.dynamoDbEndpoint} (table ${platform.tableName})`,
+    `  Twilio:    ${platform.twilioSandbox ? `sandbox at ${platform.twilioSandbox.url}` : platform.env.TWILIO_ACCOUNT_SID ? 'real Twilio' : 'not configured'}`,
+  ];
+  const marker = join(dataDir, DEMO_MARKER);
+  if (inMemory || !existsSync(marker)) {
+    const demo = await platform.admin.createPartnerWithKey('Demo partner');
+    if (!inMemory) {
+      mkdirSync(dataDir, { recursive: true });
+      // The key itself is never written down: only its id, to know the demo partner exists.
+      writeFileSync(marker, `${JSON.stringify({ partnerId: demo.partnerId, keyId: demo.keyId, createdAt: new Date().toISOString() }, null, 2)}\n`);
+    }
+    lines.push(
+      '',
+      `Demo partner ${demo.partnerId} created. Its API key is shown only this once:`,
+      '',
+      `  ${demo.apiKey}`,
+      '',
+      'Try it:',
+      `  curl -s ${platform.url}/v1/customers -H 'Authorization: Bearer ${demo.apiKey}'`,
+    );
+  }
+  lines.push('', 'Press Ctrl-C to stop.');
+  console.log(lines.join('\n'));
+}
+
+function installShutdown(platform: Platform): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    platform.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
