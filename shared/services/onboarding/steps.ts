@@ -1,0 +1,152 @@
+import { NotFoundError } from '../../domain/errors';
+import { OnboardingOptionsSchema, STEP_STATUS_RANK, crossCheck, type OnboardingRecord, type StepState } from '../../domain/onboarding';
+import type { NumberRecord } from '../../domain/registration';
+import { TwilioPermanentError } from '../../twilio/errors';
+import type { SubaccountCredentials } from '../../twilio/gateway';
+import { brandStep, resubmitBrand } from './brand-step';
+import { campaignStep } from './campaign-step';
+import type { StepContext, StepDeps, StepModule } from './context';
+import type { OnboardingStep, OnboardingSteps, StepError, StepInput, StepOutcome } from './contract';
+import { customerProfileStep } from './customer-profile-step';
+import { messagingServiceStep } from './messaging-service-step';
+import { numbersStep, releaseNumber } from './numbers-step';
+import { subaccountStep } from './subaccount-step';
+import { trustProductStep } from './trust-product-step';
+
+const MODULES: Record<OnboardingStep, StepModule> = {
+  subaccount: subaccountStep,
+  customerProfile: customerProfileStep,
+  trustProduct: trustProductStep,
+  brand: brandStep,
+  messagingService: messagingServiceStep,
+  campaign: campaignStep,
+  numbers: numbersStep,
+};
+
+/** Steps that send customer data to Twilio check the customer against the options first. */
+const CROSS_CHECKED: Partial<Record<OnboardingStep, (e: StepError) => boolean>> = {
+  customerProfile: (e) => !e.fields.some((f) => f.startsWith('campaign') || f.startsWith('numbers')),
+  trustProduct: (e) => !e.fields.some((f) => f.startsWith('campaign') || f.startsWith('numbers')),
+  brand: (e) => !e.fields.some((f) => f.startsWith('campaign') || f.startsWith('numbers')),
+  campaign: (e) => e.fields.some((f) => f.startsWith('campaign')),
+};
+
+/** The partner event naming the resource a step drives, besides `onboarding.step.updated`. */
+const RESOURCE_EVENT: Partial<Record<OnboardingStep, string>> = { brand: 'brand.updated', campaign: 'campaign.updated' };
+
+/** `refresh` re-runs a step carrying fixed customer data into Twilio; `resubmit` asks for a new brand review. */
+type Mode = 'run' | 'check' | 'refresh' | 'resubmit';
+
+export interface RegistrationSteps extends OnboardingSteps {
+  /** Carries the fixed customer into the bundles and asks Twilio to review the same brand again. */
+  resubmitBrand(input: StepInput): Promise<StepOutcome>;
+  /** Detaches, releases and frees one of the customer's numbers. */
+  releaseNumber(input: StepInput, number: NumberRecord): Promise<void>;
+}
+
+/**
+ * The onboarding steps over the Twilio gateway and the onboarding store. Around every step:
+ * load the record and the customer, mark the step running, run it with the subaccount's
+ * credentials, store the outcome (rank-checked) and append partner events when the status or
+ * what it waits for changed. Permanent Twilio errors become `failed` outcomes with Twilio's code;
+ * retryable ones propagate so the driver retries with backoff.
+ */
+export function onboardingSteps(deps: StepDeps): RegistrationSteps {
+  const now = () => deps.clock.now().toISOString();
+
+  async function loadRecord(input: StepInput): Promise<OnboardingRecord> {
+    const existing = await deps.onboarding.get(input.partnerId, input.customerId);
+    return existing ?? deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now());
+  }
+
+  function contextFor(input: StepInput, record: OnboardingRecord, customer: StepContext['customer'], refresh: boolean): StepContext {
+    let creds: Promise<SubaccountCredentials> | undefined;
+    return {
+      deps,
+      input,
+      customer,
+      record,
+      refresh,
+      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId)),
+      async saveSids(sids) {
+        await deps.onboarding.setSids(input.partnerId, input.customerId, sids, now());
+        Object.assign(record.sids, sids);
+      },
+      now,
+    };
+  }
+
+  async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState): Promise<void> {
+    const stored = await deps.onboarding.putStep(input.partnerId, input.customerId, step, state);
+    const changed = stored && (previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run);
+    if (!changed || state.status === 'running') return;
+    const data = { step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt };
+    await deps.events.append(input.partnerId, { type: 'onboarding.step.updated', customerId: input.customerId, data });
+    const resourceEvent = RESOURCE_EVENT[step];
+    if (resourceEvent) await deps.events.append(input.partnerId, { type: resourceEvent, customerId: input.customerId, data });
+  }
+
+  async function execute(step: OnboardingStep, input: StepInput, mode: Mode): Promise<StepOutcome> {
+    const customer = await deps.customers.get(input.partnerId, input.customerId);
+    if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
+    const record = await loadRecord(input);
+    const previous = record.steps[step];
+    const startsOver = mode === 'resubmit' || mode === 'refresh' || (mode === 'run' && previous?.status === 'failed');
+    const run = (previous?.run ?? 1) + (startsOver && previous ? 1 : 0);
+    const startedAt = mode === 'check' && previous?.startedAt ? previous.startedAt : now();
+    if (mode !== 'check') {
+      const running: StepState = { status: 'running', run, rank: STEP_STATUS_RANK.running, startedAt, updatedAt: startedAt, sids: previous?.sids ?? {}, errors: [] };
+      // A waiting or finished step being re-run keeps its state until the new outcome is known.
+      if (!previous || startsOver || previous.status === 'pending') await persist(input, step, previous, running);
+    }
+
+    const ctx = contextFor(input, record, customer, mode === 'refresh');
+    let outcome: StepOutcome;
+    const mismatches = CROSS_CHECKED[step] ? crossCheck(customer, record.options).filter(CROSS_CHECKED[step]!) : [];
+    if (mismatches.length > 0 && mode !== 'check') {
+      outcome = { status: 'failed', errors: mismatches, sids: {} };
+    } else {
+      try {
+        outcome = mode === 'resubmit' ? await resubmitBrand(ctx) : await MODULES[step][mode === 'check' ? 'check' : 'run'](ctx);
+      } catch (error) {
+        if (!(error instanceof TwilioPermanentError)) throw error;
+        outcome = { status: 'failed', errors: [{ code: error.code ?? error.status ?? 'twilio-error', message: error.message, fields: [] }], sids: {} };
+      }
+    }
+
+    const at = now();
+    const state: StepState = {
+      status: outcome.status,
+      run,
+      rank: STEP_STATUS_RANK[outcome.status],
+      startedAt: previous && !startsOver ? (previous.startedAt ?? startedAt) : startedAt,
+      updatedAt: at,
+      ...(outcome.status === 'succeeded' || outcome.status === 'failed' ? { completedAt: at } : {}),
+      ...(outcome.status === 'waiting' ? { waitingFor: outcome.waitingFor } : {}),
+      sids: { ...(previous?.sids ?? {}), ...outcome.sids },
+      errors: outcome.status === 'failed' ? outcome.errors : [],
+    };
+    await persist(input, step, previous, state);
+    return { ...outcome, sids: state.sids };
+  }
+
+  return {
+    run: (step, input) => execute(step, input, 'run'),
+    check: (step, input) => execute(step, input, 'check'),
+
+    async resubmitBrand(input) {
+      // Fixed data first: the bundles are rewritten from the customer (and re-reviewed if rejected).
+      for (const step of ['customerProfile', 'trustProduct'] as const) {
+        const outcome = await execute(step, input, 'refresh');
+        if (outcome.status === 'failed') return outcome;
+      }
+      return execute('brand', input, 'resubmit');
+    },
+
+    async releaseNumber(input, number) {
+      const customer = await deps.customers.get(input.partnerId, input.customerId);
+      if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
+      await releaseNumber(contextFor(input, await loadRecord(input), customer, false), number);
+    },
+  };
+}
