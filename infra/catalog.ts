@@ -233,13 +233,56 @@ export const catalog: readonly FunctionSpec[] = [
   {
     id: 'queues-events',
     entry: 'functions/queues/events.ts',
-    description: 'Records Event Streams and TrustHub events per customer',
+    description: 'Records Event Streams and TrustHub events per customer; resumes the onboarding step waiting on them',
     trigger: { kind: 'queue', queue: 'twilio-events', batchSize: 10 },
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', workflow: ['callback'] },
     timeoutSeconds: 30,
   },
+  {
+    id: 'onboarding-start',
+    entry: 'functions/http/onboarding/start.ts',
+    description: 'Starts the onboarding workflow, or resumes it from the failed step',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/onboarding', auth: 'partner' },
+    access: { table: 'readwrite', workflow: ['start'] },
+  },
+  {
+    id: 'onboarding-get',
+    entry: 'functions/http/onboarding/get.ts',
+    description: "The customer's onboarding timeline",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/onboarding', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'workflow-run-step',
+    entry: 'functions/workflow/run-step.ts',
+    description: 'Onboarding task: runs one step against Twilio',
+    trigger: { kind: 'workflowTask', substitution: 'RunStepFunctionArn' },
+    access: { table: 'readwrite', keys: ['encrypt', 'decrypt'], twilioMaster: true },
+    timeoutSeconds: 60,
+  },
+  {
+    id: 'workflow-wait-step',
+    entry: 'functions/workflow/wait-step.ts',
+    description: 'Onboarding task: parks the task token of a step waiting for Twilio review',
+    trigger: { kind: 'workflowTask', substitution: 'WaitStepFunctionArn' },
+    access: { table: 'readwrite', workflow: ['callback'] },
+  },
+  {
+    id: 'workflow-check-step',
+    entry: 'functions/workflow/check-step.ts',
+    description: 'Onboarding task: re-reads Twilio for a waiting step',
+    trigger: { kind: 'workflowTask', substitution: 'CheckStepFunctionArn' },
+    access: { table: 'readwrite', keys: ['decrypt'], twilioMaster: true },
+    timeoutSeconds: 60,
+  },
+  {
+    id: 'workflow-mark-failed',
+    entry: 'functions/workflow/mark-failed.ts',
+    description: 'Onboarding task: records the failed step with the errors to fix',
+    trigger: { kind: 'workflowTask', substitution: 'MarkFailedFunctionArn' },
+    access: { table: 'readwrite' },
+  },
 ];
-
 export type ApiFunctionSpec = FunctionSpec & { trigger: ApiTrigger };
 
 export const apiRoutes = (): ApiFunctionSpec[] => catalog.filter((f): f is ApiFunctionSpec => f.trigger.kind === 'api');

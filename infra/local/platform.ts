@@ -10,6 +10,7 @@ import { localMasterKey } from './local-secrets';
 import { consoleLog, type LocalLog } from './log';
 import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type LocalQueues } from './queues';
 import { connectTwilio, sandboxAvailable, type SandboxHandle, type TwilioMode } from './twilio';
+import { catalogTaskInvoker, createLocalWorkflowRunner, LOCAL_WORKFLOW_TRANSPORT, type LocalWorkflowRunner } from './workflow';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -61,6 +62,8 @@ export interface Platform {
   queues: LocalQueues;
   /** Invokes catalog functions directly (workflow tasks, tools). */
   lambda: LambdaRuntime;
+  /** The onboarding state machine, run in-process against the catalog's workflow tasks. */
+  workflow: LocalWorkflowRunner;
   /** The Twilio sandbox, when the platform started one. */
   twilioSandbox?: SandboxHandle;
   admin: PartnerAdmin;
@@ -121,6 +124,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const queues = createLocalQueues({ catalog, runtime: lambda, region, clock, log });
     cleanups.push(() => queues.stopPolling());
 
+    const workflow = createLocalWorkflowRunner({ invoke: catalogTaskInvoker(catalog, lambda.invoke), region, clock, log });
+    cleanups.push(() => workflow.stop());
+
     const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now() });
     cleanups.push(() => gateway.stop());
     const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
@@ -136,6 +142,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       LOCAL_MASTER_KEY: process.env.LOCAL_MASTER_KEY ?? localMasterKey(dataDir),
       WEBHOOK_BASE_URL: webhookBaseUrl,
       QUEUE_URLS: JSON.stringify(queues.urls()),
+      STATE_MACHINE_ARN: workflow.stateMachineArn,
+      // TrustHub sends review mail to an ISV-owned inbox; locally nobody reads it.
+      TWILIO_NOTIFICATION_EMAIL: process.env.TWILIO_NOTIFICATION_EMAIL ?? 'a2p-notifications@switchboard.example',
       ...twilio.env,
       ...options.env,
     };
@@ -148,6 +157,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if ((globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT] === queues) delete (globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT];
     });
 
+    (globalThis as Record<symbol, unknown>)[LOCAL_WORKFLOW_TRANSPORT] = workflow.transport;
+    cleanups.push(async () => {
+      if ((globalThis as Record<symbol, unknown>)[LOCAL_WORKFLOW_TRANSPORT] === workflow.transport) delete (globalThis as Record<symbol, unknown>)[LOCAL_WORKFLOW_TRANSPORT];
+    });
+
+    if (options.pollQueues) workflow.startTimers();
     if (options.pollQueues) queues.startPolling(options.pollQueues === true ? undefined : options.pollQueues);
     for (const fn of lambda.missingEntries()) log.warn(`catalog function '${fn.id}' has no module at ${fn.entry}; it answers 502 until it exists`);
 
@@ -159,6 +174,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       env,
       queues,
       lambda,
+      workflow,
       twilioSandbox: twilio.sandbox,
       admin: partnerAdmin(rootDir),
       stop: stopAll,

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { systemClock, type Clock } from './clock';
 import { LambdaInvocationError, LOCAL_ACCOUNT } from './lambda-runtime';
+import { functionsOf, type LocalCatalog } from './local-catalog';
 import type { LocalLog } from './log';
 
 /**
@@ -23,6 +24,9 @@ import type { LocalLog } from './log';
 export const DEFINITION_PATH = resolve(__dirname, '..', 'workflows', 'onboarding.asl.json');
 /** Stands in for `$$.Task.Token` in the static context; the wait override replaces it with a fresh token. */
 const TOKEN_PLACEHOLDER = 'local-task-token-placeholder';
+
+/** Where the workflow port's local adapter (in `shared/`) finds the runner, like the local queues. */
+export const LOCAL_WORKFLOW_TRANSPORT = Symbol.for('switchboard.local-workflow-transport');
 
 /** Invokes the function behind an ASL substitution (e.g. `RunStepFunctionArn`) with the task's Payload. */
 export type TaskInvoker = (substitution: string, payload: unknown) => Promise<unknown>;
@@ -91,8 +95,16 @@ interface PendingToken {
   reject(error: Error): void;
 }
 
+/** The port's view: StartExecution with the refusal of a used name turned into "already started". */
+export interface LocalWorkflowTransport {
+  startExecution(stateMachineArn: string, name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  sendTaskSuccess(token: string, output: unknown): Promise<boolean>;
+  sendTaskFailure(token: string, error: string, cause: string): Promise<boolean>;
+}
+
 export interface LocalWorkflowRunner {
   readonly stateMachineArn: string;
+  readonly transport: LocalWorkflowTransport;
   /** Like StartExecution: a name already used is refused with ExecutionAlreadyExists, unless it is running with the same input. */
   startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }>;
   sendTaskSuccess(token: string, output: unknown): Promise<boolean>;
@@ -256,8 +268,23 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
     return expired;
   }
 
+  const transport: LocalWorkflowTransport = {
+    async startExecution(arn, executionName, input) {
+      if (arn !== stateMachineArn) throw new NamedError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+      try {
+        return await startExecution(executionName, input);
+      } catch (error) {
+        if ((error as Error).name === 'ExecutionAlreadyExists') return { executionArn: executions.get(executionName)!.executionArn, alreadyStarted: true };
+        throw error;
+      }
+    },
+    sendTaskSuccess: async (token, output) => settle(token, { output: output ?? {} }),
+    sendTaskFailure: async (token, error, cause) => settle(token, { error: new NamedError(error, cause) }),
+  };
+
   return {
     stateMachineArn,
+    transport,
     startExecution,
     sendTaskSuccess: async (token, output) => settle(token, { output: output ?? {} }),
     sendTaskFailure: async (token, error, cause) => settle(token, { error: new NamedError(error, cause) }),
@@ -305,4 +332,14 @@ function replaceDeep(value: unknown, from: string, to: string): unknown {
   if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, from, to)]));
   return value;
+}
+
+/** Task invocations through the local Lambda runtime: the catalog's `workflowTask` entries by substitution. */
+export function catalogTaskInvoker(catalog: LocalCatalog, invoke: (functionId: string, event: unknown) => Promise<unknown>): TaskInvoker {
+  const bySubstitution = new Map(functionsOf(catalog, 'workflowTask').map((fn) => [fn.trigger.substitution, fn.id]));
+  return (substitution, payload) => {
+    const functionId = bySubstitution.get(substitution);
+    if (!functionId) throw new Error(`No workflowTask in the catalog has the substitution '${substitution}'`);
+    return invoke(functionId, payload);
+  };
 }

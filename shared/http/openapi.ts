@@ -7,7 +7,9 @@ import {
   CustomerSchema,
   ListQuerySchema,
 } from '../domain/customer';
+import { OnboardingOptionsSchema } from '../domain/onboarding';
 import { SubaccountSchema } from '../domain/subaccount';
+import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../services/partner-events';
 
 /**
@@ -36,6 +38,15 @@ interface RouteDoc {
 }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'onboarding-start': {
+    summary: 'Start the onboarding (A2P 10DLC registration) of a customer, or resume it from the step that failed (202; 200 when it already runs or is done)',
+    body: OnboardingOptionsSchema,
+    response: { status: 202, schema: OnboardingTimelineSchema, description: 'The onboarding timeline' },
+  },
+  'onboarding-get': {
+    summary: "The customer's onboarding timeline: every step, its status, timestamps, SIDs, what it waits for and the errors to fix",
+    response: { status: 200, schema: OnboardingTimelineSchema, description: 'The onboarding timeline' },
+  },
   'openapi-get': {
     summary: 'This OpenAPI document',
     response: { status: 200, schema: z.object({}).loose(), description: 'OpenAPI 3.1 document' },

@@ -1,0 +1,29 @@
+import { recordNumberRegistration, registrationEventTarget } from '../services/onboarding/events';
+import type { OnboardingRepository } from '../store/onboarding';
+import type { PartnerEventLog } from '../services/partner-events-contract';
+import type { Clock } from '../services/support';
+import type { ResumeResult } from './resume';
+
+export interface EventHookDeps {
+  onboarding: OnboardingRepository;
+  events: PartnerEventLog;
+  clock: Clock;
+  resumeWaiting(waitingFor: string, hint?: Record<string, unknown>): Promise<ResumeResult>;
+}
+
+/**
+ * What the Twilio events consumer calls after recording an event: a brand, campaign (by its
+ * messaging service) or number registration event resumes the onboarding step waiting on it. A
+ * number-registration outcome is stored first, because Twilio has no GET the step's check could
+ * read it from. Anything else is not for the workflow.
+ */
+export function onboardingEventHook(deps: EventHookDeps) {
+  return async function resumeOnboarding(tenant: { partnerId: string; customerId: string }, event: { type: string; data: unknown }): Promise<ResumeResult[]> {
+    const target = registrationEventTarget({ type: event.type, data: event.data });
+    if (!target) return [];
+    if (target.number) await recordNumberRegistration(deps, tenant, target);
+    const results: ResumeResult[] = [];
+    for (const key of target.waitingKeys) results.push(await deps.resumeWaiting(key, { type: event.type }));
+    return results;
+  };
+}
