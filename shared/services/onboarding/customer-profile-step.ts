@@ -46,7 +46,7 @@ const isSoleProprietor = (ctx: StepContext) => ctx.record.options.brandType === 
 async function run(ctx: StepContext): Promise<StepOutcome> {
   const soleProp = isSoleProprietor(ctx);
   const policySid = soleProp ? POLICIES.starterCustomerProfile : POLICIES.secondaryCustomerProfile;
-  const bundleSid = await ensureBundle(ctx, 'customer-profile', 'customerProfileSid', `${ctx.customer.legalName} (${ctx.input.customerId})`, policySid);
+  const bundleSid = await ensureBundle(ctx, 'customer-profile', 'customerProfileSid', `switchboard:${ctx.input.customerId} customer profile`, policySid);
   const objects = soleProp
     ? [await ensureEndUser(ctx, 'businessEndUserSid', 'starter_customer_profile_information', starterInformation(ctx.customer))]
     : [

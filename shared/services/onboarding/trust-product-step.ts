@@ -26,7 +26,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
   if (!profileSid) return { status: 'failed', errors: [{ code: 'step-order', message: 'The customer profile step must succeed first', fields: [] }], sids: {} };
   const soleProp = ctx.record.options.brandType === 'SOLE_PROPRIETOR';
   const policySid = soleProp ? POLICIES.soleProprietorTrustProduct : POLICIES.a2pTrustProduct;
-  const bundleSid = await ensureBundle(ctx, 'trust-product', 'trustProductSid', `${ctx.customer.legalName} A2P (${ctx.input.customerId})`, policySid);
+  const bundleSid = await ensureBundle(ctx, 'trust-product', 'trustProductSid', `switchboard:${ctx.input.customerId} A2P messaging profile`, policySid);
   const endUser = soleProp
     ? await ensureEndUser(ctx, 'messagingProfileEndUserSid', 'sole_proprietor_information', soleProprietorInformation(ctx.customer))
     : await ensureEndUser(ctx, 'messagingProfileEndUserSid', 'us_a2p_messaging_profile_information', messagingProfile(ctx.customer));
