@@ -50,3 +50,64 @@ describe('customers over HTTP', () => {
     expect((await api.get(`/v1/customers/${customer.id}`)).body).toEqual(customer);
   });
 });
+
+describe('customer pagination', () => {
+  let pager: ApiClient;
+  let createdIds: string[];
+
+  beforeAll(async () => {
+    // A partner of its own, so the page contents are exactly what this block created.
+    pager = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Pagination partner')).apiKey);
+    createdIds = [];
+    for (let i = 1; i <= 7; i++) createdIds.push((await pager.post('/v1/customers', customerBody({ displayName: `Page ${i}` }))).body.id);
+  });
+
+  async function allPages(limit: number): Promise<string[][]> {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const reply: Awaited<ReturnType<ApiClient['get']>> = await pager.get(`/v1/customers?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(reply.status).toBe(200);
+      expect(reply.body.data.length).toBeLessThanOrEqual(limit);
+      pages.push(reply.body.data.map((c: { id: string }) => c.id));
+      cursor = reply.body.nextCursor;
+    } while (cursor && pages.length < 20);
+    return pages;
+  }
+
+  it.each([1, 3, 5])('walks every customer exactly once, newest first, with limit %i', async (limit) => {
+    const pages = await allPages(limit);
+    expect(pages.flat()).toEqual([...createdIds].reverse());
+    expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+    expect(new Set(pages.flat()).size).toBe(createdIds.length);
+  });
+
+  it('returns everything on one page with limit 100 and a null nextCursor on the last page', async () => {
+    const reply = await pager.get('/v1/customers?limit=100');
+    expect(reply.body.data.map((c: { id: string }) => c.id)).toEqual([...createdIds].reverse());
+    expect(reply.body.nextCursor).toBeNull();
+    const createdAt = reply.body.data.map((c: { createdAt: string }) => c.createdAt);
+    expect([...createdAt].sort().reverse()).toEqual(createdAt);
+  });
+
+  it.each(['0', '101', 'abc', '-1', '1.5', ''])('refuses limit=%j with 400 naming query.limit', async (limit) => {
+    const problem = expectProblem(await pager.get(`/v1/customers?limit=${limit}`), 400);
+    expect(problem.errors?.map((e) => e.field)).toEqual(['query.limit']);
+  });
+
+  it('refuses a repeated or unknown query parameter', async () => {
+    expect(expectProblem(await pager.get('/v1/customers?limit=1&limit=2'), 400).errors).toEqual([expect.objectContaining({ field: 'query.limit' })]);
+    expect(expectProblem(await pager.get('/v1/customers?sort=asc'), 400).errors).toEqual([expect.objectContaining({ field: 'query.sort' })]);
+  });
+
+  it('refuses invalid and tampered cursors with 400 naming query.cursor', async () => {
+    const { body } = await pager.get('/v1/customers?limit=2');
+    const valid: string = body.nextCursor;
+    const forged = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
+    const flipped = valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A');
+    for (const cursor of ['garbage', valid.slice(0, -3), flipped, forged('PARTNER#ptn_other'), forged('cus_short'), 'x'.repeat(201)]) {
+      const problem = expectProblem(await pager.get(`/v1/customers?cursor=${encodeURIComponent(cursor)}`), 400);
+      expect(problem.errors?.map((e) => e.field)).toEqual(['query.cursor']);
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import { apiRoutes } from '../../infra/catalog';
+import type { Platform } from '../../infra/local/platform';
+import { apiClient, customerBody, startTestPlatform, type ApiClient, type Reply } from '../support/local-platform';
+
+/**
+ * BOLA (OWASP API1): partner A's key with partner B's ids must answer exactly like an id that
+ * does not exist, on every route of the catalog — new routes are covered as they are added —
+ * and must change nothing of B's.
+ */
+let platform: Platform;
+let a: ApiClient;
+let b: ApiClient;
+let bCustomer: Record<string, unknown>;
+let bSubaccount: Record<string, unknown>;
+
+/** A well-formed customer id nobody has. */
+const MISSING_CUSTOMER = 'cus_01JF3X0000000000000000ZZZZ';
+
+beforeAll(async () => {
+  platform = await startTestPlatform('tenancy', { twilio: 'sandbox' });
+  a = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Partner A')).apiKey);
+  b = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Partner B')).apiKey);
+  await a.post('/v1/customers', customerBody({ displayName: 'A own' }));
+  bCustomer = (await b.post('/v1/customers', customerBody({ displayName: 'B secret' }))).body;
+  const sub = await b.post(`/v1/customers/${bCustomer.id}/subaccount`, undefined);
+  expect(sub.status).toBe(201);
+  bSubaccount = sub.body;
+  // The subaccount is recorded on the customer: this is the state nothing of A's may change.
+  bCustomer = (await b.get(`/v1/customers/${bCustomer.id}`)).body;
+});
+afterAll(() => platform?.stop());
+
+/**
+ * Values for each path parameter: B's resource, and one that exists nowhere. Child ids are
+ * well-formed but unknown on both sides: B's customer id in front is what A must not get past.
+ */
+const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
+  id: { foreign: () => String(bCustomer.id), missing: MISSING_CUSTOMER },
+  brandId: { foreign: () => 'BN0123456789abcdef0123456789abcdef', missing: 'BN0123456789abcdef0123456789abcdef' },
+  numberId: { foreign: () => 'PN0123456789abcdef0123456789abcdef', missing: 'PN0123456789abcdef0123456789abcdef' },
+};
+
+/** Bodies that would be accepted if the resource were the caller's, so only ownership can refuse them. */
+const BODIES: Record<string, unknown> = {
+  'PATCH /v1/customers/{id}': { displayName: 'Hijacked' },
+  'POST /v1/customers/{id}/campaigns': {
+    useCase: 'ACCOUNT_NOTIFICATION',
+    description: 'Order and account notifications sent to customers of the business who opted in.',
+    messageFlow: 'Customers opt in by ticking an unchecked box at checkout on https://acme.example.com/checkout.',
+    messageSamples: ['Acme: your order 123 has shipped. Reply STOP to opt out.', 'Acme: your password was changed. Reply STOP to opt out.'],
+    hasEmbeddedLinks: false,
+    hasEmbeddedPhone: false,
+  },
+};
+
+const scopedRoutes = apiRoutes().filter((r) => r.trigger.auth === 'partner' && r.trigger.path.includes('{'));
+
+function fill(template: string, which: 'foreign' | 'missing'): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const values = PARAMS[name];
+    if (!values) throw new Error(`No tenancy test values for path parameter {${name}}: add them to PARAMS`);
+    return encodeURIComponent(which === 'foreign' ? values.foreign() : values.missing);
+  });
+}
+
+/** The answer with everything id- and request-specific taken out. */
+function normalised(reply: Reply, id: string) {
+  const { instance: _instance, ...body } = (reply.body ?? {}) as Record<string, unknown>;
+  return { status: reply.status, contentType: reply.headers.get('content-type'), body: JSON.parse(JSON.stringify(body).split(id).join('<id>')) };
+}
+
+describe('tenant isolation on every route', () => {
+  it('covers every partner route with a path parameter', () => {
+    expect(scopedRoutes.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(scopedRoutes.map((r) => [`${r.trigger.method} ${r.trigger.path}`, r] as const))('%s: a foreign id answers exactly like a missing one', async (key, route) => {
+    const body = BODIES[key] ?? (route.trigger.method === 'GET' ? undefined : {});
+    const foreign = await a.request(route.trigger.method, fill(route.trigger.path, 'foreign'), { body });
+    const missing = await a.request(route.trigger.method, fill(route.trigger.path, 'missing'), { body });
+    expect(foreign.status).toBe(404);
+    expect(normalised(foreign, String(bCustomer.id))).toEqual(normalised(missing, MISSING_CUSTOMER));
+  });
+
+  it("never lists another partner's customers or events", async () => {
+    const list = await a.get('/v1/customers?limit=100');
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((c: { id: string }) => c.id)).not.toContain(bCustomer.id);
+    expect(list.body.data).toHaveLength(1);
+    const events = await a.get('/v1/events');
+    expect(events.status).toBe(200);
+    expect(events.text).not.toContain(String(bCustomer.id));
+    expect(events.text).not.toContain(String(bSubaccount.accountSid));
+  });
+
+  it("leaves every one of B's resources unchanged", async () => {
+    expect((await b.get(`/v1/customers/${bCustomer.id}`)).body).toEqual(bCustomer);
+    expect((await b.get(`/v1/customers/${bCustomer.id}/subaccount`)).body).toEqual(bSubaccount);
+    const sandbox = platform.twilioSandbox as unknown as { account(sid: string): { status: string } | undefined };
+    expect(sandbox.account(String(bSubaccount.accountSid))?.status).toBe('active');
+  });
+});
