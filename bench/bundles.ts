@@ -47,6 +47,20 @@ async function bundle(spec: FunctionSpec, outDir: string) {
   return { outfile, byPackage };
 }
 
+/** What the stack sets on a function, so module-scope configuration checks pass as in Lambda. */
+const LAMBDA_LIKE_ENV = {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'bench',
+  KEY_SERVICE: 'kms',
+  KMS_KEY_ID: 'alias/bench',
+  TWILIO_MASTER_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:twilio-master',
+  WEBHOOK_BASE_URL: 'https://hooks.example.com',
+  QUEUE_URLS: JSON.stringify({}),
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:onboarding',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+
 /** Median of several cold requires, each in a new process (the first load is what a cold start pays). */
 function coldRequireMs(file: string, runs = 5): number {
   const times: number[] = [];
@@ -54,7 +68,7 @@ function coldRequireMs(file: string, runs = 5): number {
     const out = execFileSync(
       process.execPath,
       ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`],
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', KEY_SERVICE: 'local', POWERTOOLS_METRICS_DISABLED: 'true' } },
+      { env: { ...process.env, ...LAMBDA_LIKE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     times.push(Number(out.toString()));
   }

@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError } from '../domain/errors';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '../observability';
 import { problemFor } from './problem';
 
@@ -21,6 +22,11 @@ export function apiHandler(fn: ApiFunction) {
     .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({
+      // One count per response by status class: the 4xx/5xx ratios alarms and dashboards need.
+      after: async (request) => {
+        const status = (request.response as APIGatewayProxyResult | undefined)?.statusCode ?? 500;
+        metrics.addMetric(`Responses${Math.floor(status / 100)}xx`, MetricUnit.Count, 1);
+      },
       onError: async (request) => {
         const event = request.event as APIGatewayProxyEvent;
         const instance = event?.requestContext?.requestId;
@@ -28,9 +34,10 @@ export function apiHandler(fn: ApiFunction) {
           logger.info('Request refused', { status: request.error.status, type: request.error.type, detail: request.error.message });
         } else {
           logger.error('Unhandled error', request.error as Error);
-          metrics.addMetric('UnhandledError', 'Count', 1);
+          metrics.addMetric('UnhandledError', MetricUnit.Count, 1);
         }
         request.response = problemFor(request.error, instance);
+        metrics.addMetric(`Responses${Math.floor(request.response.statusCode / 100)}xx`, MetricUnit.Count, 1);
       },
     });
 }

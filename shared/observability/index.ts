@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
@@ -24,6 +25,8 @@ function redact(value: unknown, depth = 0): unknown {
 }
 
 export const logger = new Logger({
+  // Resolves `correlationIdPath` (the API Gateway request id) in the middy stack.
+  correlationIdSearchFn: search,
   jsonReplacerFn: (key: string, value: unknown) => (SECRET_KEYS.test(key) ? '[REDACTED]' : redact(value)),
 });
 

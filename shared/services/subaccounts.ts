@@ -7,11 +7,14 @@ import { TwilioPermanentError } from '../twilio/errors';
 import type { Account, SubaccountCredentials, TwilioGateway } from '../twilio/gateway';
 import type { Clock, IdGenerator } from './support';
 
-export interface SubaccountServiceDeps {
+export interface SubaccountReaderDeps {
   customers: CustomerRepository;
   subaccounts: SubaccountRepository;
-  twilio: Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus'>;
   keys: KeyService;
+}
+
+export interface SubaccountServiceDeps extends SubaccountReaderDeps {
+  twilio: Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus'>;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -28,7 +31,11 @@ const STATUS_REFUSALS: Record<number, string> = {
 
 export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }: SubaccountRecord): Subaccount => view;
 
-export function subaccountService({ customers, subaccounts, twilio, keys, clock, ids }: SubaccountServiceDeps) {
+/**
+ * The read side: what a function needs to show a subaccount or to act as it on Twilio. Kept apart
+ * from provisioning so functions that only read do not bundle the Twilio SDK.
+ */
+export function subaccountReader({ customers, subaccounts, keys }: SubaccountReaderDeps) {
   async function requireRecord(partnerId: string, customerId: string): Promise<SubaccountRecord> {
     const customer = await customers.get(partnerId, customerId);
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
@@ -41,6 +48,29 @@ export function subaccountService({ customers, subaccounts, twilio, keys, clock,
     return record;
   }
 
+  return {
+    requireRecord,
+
+    async get(partnerId: string, customerId: string): Promise<Subaccount> {
+      return toSubaccount(await requireRecord(partnerId, customerId));
+    },
+
+    /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
+    async credentials(partnerId: string, customerId: string): Promise<SubaccountCredentials> {
+      const record = await requireRecord(partnerId, customerId);
+      const authToken = await keys.decrypt(record.encryptedAuthToken, { partnerId, customerId, accountSid: record.accountSid });
+      return { accountSid: record.accountSid, authToken };
+    },
+  };
+}
+
+export type SubaccountReader = ReturnType<typeof subaccountReader>;
+
+export function subaccountService(deps: SubaccountServiceDeps) {
+  const { customers, subaccounts, twilio, keys, clock, ids } = deps;
+  const reader = subaccountReader(deps);
+  const { requireRecord } = reader;
+
   /** Finds a subaccount created for this customer by an earlier attempt that crashed before saving it. */
   async function adoptOrCreate(friendlyName: string): Promise<Account> {
     const earlier = (await twilio.findSubaccountsByFriendlyName(friendlyName)).filter((a) => a.status !== 'closed');
@@ -48,6 +78,8 @@ export function subaccountService({ customers, subaccounts, twilio, keys, clock,
   }
 
   return {
+    ...reader,
+
     /**
      * Primary course: the customer exists and has no subaccount → claim it (one provisioner at a
      * time) → adopt a subaccount an earlier crashed attempt created, or create one → encrypt its
@@ -94,10 +126,6 @@ export function subaccountService({ customers, subaccounts, twilio, keys, clock,
       return { subaccount: toSubaccount(record), created: true };
     },
 
-    async get(partnerId: string, customerId: string): Promise<Subaccount> {
-      return toSubaccount(await requireRecord(partnerId, customerId));
-    },
-
     /** active ⇄ suspended → closed, as Twilio allows; the customer's status follows. */
     async setStatus(partnerId: string, customerId: string, target: SubaccountStatus): Promise<Subaccount> {
       const record = await requireRecord(partnerId, customerId);
@@ -115,12 +143,6 @@ export function subaccountService({ customers, subaccounts, twilio, keys, clock,
       return toSubaccount({ ...record, status: target, updatedAt: at });
     },
 
-    /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
-    async credentials(partnerId: string, customerId: string): Promise<SubaccountCredentials> {
-      const record = await requireRecord(partnerId, customerId);
-      const authToken = await keys.decrypt(record.encryptedAuthToken, { partnerId, customerId, accountSid: record.accountSid });
-      return { accountSid: record.accountSid, authToken };
-    },
   };
 }
 
