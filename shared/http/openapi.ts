@@ -7,7 +7,8 @@ import {
   CustomerSchema,
   ListQuerySchema,
 } from '../domain/customer';
-import { OnboardingOptionsSchema } from '../domain/onboarding';
+import { BrandOptionsSchema, CampaignOptionsSchema, NumberOptionsSchema, OnboardingOptionsSchema } from '../domain/onboarding';
+import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '../domain/registration';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../services/partner-events';
@@ -95,6 +96,41 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'subaccount-close': {
     summary: 'Close the subaccount on Twilio; closed is terminal',
     response: { status: 200, schema: SubaccountSchema, description: 'The closed subaccount' },
+  },
+  'brands-create': {
+    summary: "Register the customer's A2P brand: subaccount, customer profile, trust product, brand (202; usually waiting for review)",
+    body: BrandOptionsSchema,
+    response: { status: 202, schema: BrandViewSchema, description: 'The brand and where its registration stands; `errors` name the customer fields to fix' },
+  },
+  'brands-list': {
+    summary: "The customer's brand (at most one) with its registration state",
+    response: { status: 200, schema: listOf(BrandViewSchema), description: 'The brand, if registration has started' },
+  },
+  'brands-resubmit': {
+    summary: 'Resubmit a FAILED brand after fixing the customer (PATCH /v1/customers/{id}); the same brand is reviewed again',
+    response: { status: 202, schema: BrandViewSchema, description: 'The brand, waiting for review again' },
+  },
+  'campaigns-create': {
+    summary: "Submit the customer's A2P campaign once the brand is approved; content is checked against Twilio's limits first. A failed campaign is replaced by posting again",
+    body: CampaignOptionsSchema,
+    response: { status: 202, schema: CampaignViewSchema, description: 'The campaign, usually waiting for vetting' },
+  },
+  'campaigns-list': {
+    summary: "The customer's campaign with its vetting state",
+    response: { status: 200, schema: listOf(CampaignViewSchema), description: 'The campaign, if submitted' },
+  },
+  'numbers-create': {
+    summary: 'Buy numbers until the customer holds `count`; each number belongs to one customer platform-wide. Numbers join the messaging service once the campaign is verified',
+    body: NumberOptionsSchema,
+    response: { status: 200, schema: listOf(NumberViewSchema), description: "The customer's numbers" },
+  },
+  'numbers-list': {
+    summary: "The customer's numbers and their carrier registration state",
+    response: { status: 200, schema: listOf(NumberViewSchema), description: "The customer's numbers" },
+  },
+  'numbers-delete': {
+    summary: 'Release a number (its PN… id from the list): detached from the messaging service, released on Twilio, freed platform-wide',
+    response: { status: 204, schema: z.null(), description: 'Released' },
   },
 };
 
