@@ -56,14 +56,15 @@ export function functionUrlEvent(
   functionId: string,
   region: string,
 ): LambdaFunctionURLEvent {
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: a header or parameter named `__proto__` is data, not a prototype change.
+  const headers: Record<string, string> = Object.create(null);
   let cookies: string[] | undefined;
   for (const [lower, { values }] of rawHeaderValues(req)) {
     if (lower === 'cookie') cookies = values.flatMap((v) => v.split(';').map((c) => c.trim()).filter(Boolean));
     else headers[lower] = values.join(',');
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString)) query[name] = name in query ? `${query[name]},${value}` : value;
+  const query: Record<string, string> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(rawQueryString)) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'];
   const asText = body.length > 0 && isTextMediaType(contentType) && !/^application\/x-www-form-urlencoded/i.test(contentType ?? '');
   const now = Date.now();

@@ -85,7 +85,7 @@ export function createLambdaRuntime({ catalog, rootDir, region, log }: LambdaRun
       const callback = (error?: unknown, result?: unknown) => (error ? rejectPromise(error) : resolvePromise(result));
       const context = lambdaContext(fn, region, awsRequestId, deadline, callback);
       try {
-        const returned = handler(event, context, callback);
+        const returned = handler(overTheWire(event), context, callback);
         if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolvePromise, rejectPromise);
       } catch (error) {
         rejectPromise(error);
@@ -96,7 +96,7 @@ export function createLambdaRuntime({ catalog, rootDir, region, log }: LambdaRun
       timer.unref();
     });
     try {
-      return await Promise.race([outcome, timedOut]);
+      return overTheWire(await Promise.race([outcome, timedOut]));
     } catch (error) {
       const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError(fn.id, 'handler', error);
       log.error(`${fn.id} (${awsRequestId}) ${failure.message}`, failure.kind === 'handler' ? (error as Error) : undefined);
@@ -112,6 +112,15 @@ export function createLambdaRuntime({ catalog, rootDir, region, log }: LambdaRun
     invoke,
     missingEntries: () => catalog.functions.filter((fn) => !entryExists(resolve(rootDir, fn.entry))),
   };
+}
+
+/**
+ * Events and results cross a JSON boundary in Lambda: handlers get plain parsed objects (a key
+ * named `__proto__` is an ordinary own property), never shared references, and a result that
+ * does not serialise fails the invocation.
+ */
+function overTheWire<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 function entryExists(path: string): boolean {

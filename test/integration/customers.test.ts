@@ -1,5 +1,5 @@
 import type { Platform } from '../../infra/local/platform';
-import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient, type Reply } from '../support/local-platform';
 
 let platform: Platform;
 let api: ApiClient;
@@ -66,10 +66,10 @@ describe('customer pagination', () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const reply: Awaited<ReturnType<ApiClient['get']>> = await pager.get(`/v1/customers?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const reply: Reply<{ data: { id: string }[]; nextCursor: string | null }> = await pager.get(`/v1/customers?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(reply.status).toBe(200);
       expect(reply.body.data.length).toBeLessThanOrEqual(limit);
-      pages.push(reply.body.data.map((c: { id: string }) => c.id));
+      pages.push(reply.body.data.map((c) => c.id));
       cursor = reply.body.nextCursor;
     } while (cursor && pages.length < 20);
     return pages;

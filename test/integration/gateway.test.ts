@@ -85,6 +85,15 @@ describe('REST API proxy events (payload 1.0)', () => {
     expect(received.api[0]!.event.pathParameters).toEqual({ id: 'it 01' });
   });
 
+  it('passes a query parameter or header named __proto__ as plain data', async () => {
+    const reply = await rawRequest(`${gateway.url}/v1/items?__proto__=x&constructor=y`, { headers: [auth(), ['__proto__', 'z']] });
+    expect(reply.status).toBe(200);
+    const { event } = received.api[0]!;
+    expect(Object.getOwnPropertyDescriptor(event.queryStringParameters, '__proto__')?.value).toBe('x');
+    expect(event.queryStringParameters?.constructor).toBe('y');
+    expect(Object.getOwnPropertyDescriptor(event.headers, '__proto__')?.value).toBe('z');
+  });
+
   it('prefers a literal path segment over a parameter, like API Gateway', async () => {
     await rawRequest(`${gateway.url}/v1/items/special`, { headers: [auth()] });
     expect(received.api[0]!.context.functionName).toBe('fx-items-special');

@@ -33,8 +33,9 @@ export interface RequestParts {
  * The forwarding headers API Gateway adds are added when the client did not send them.
  */
 export function requestParts(req: IncomingMessage, facts: RequestFacts, port: number): RequestParts {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Null-prototype maps: a header or parameter named `__proto__` is data, not a prototype change.
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   const raw = rawHeaderValues(req);
   const added: [string, string][] = [
     ['X-Forwarded-For', facts.sourceIp],
@@ -48,8 +49,8 @@ export function requestParts(req: IncomingMessage, facts: RequestFacts, port: nu
     multiValueHeaders[name] = values;
   }
 
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(facts.rawQuery)) {
     single[name] = value;
     (multi[name] ??= []).push(value);

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { Platform } from '../../infra/local/platform';
+import { apiClient, customerBody, expectProblem, startTestPlatform, type Reply } from '../support/local-platform';
+
+/** OWASP API2: every way of not holding a valid, active key of an active partner is the same 401. */
+let platform: Platform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform('auth');
+});
+afterAll(() => platform?.stop());
+
+const listWith = (authorization?: string) =>
+  apiClient(platform.url).get('/v1/customers', authorization === undefined ? undefined : { authorization });
+
+/** Every refusal carries the same body (only the request id differs): nothing tells a caller why. */
+function expectUnauthorized(reply: Reply) {
+  const { instance: _instance, ...problem } = expectProblem(reply, 401) as unknown as Record<string, unknown>;
+  expect(problem).toEqual({
+    type: 'https://switchboard.dev/problems/unauthorized',
+    title: 'Missing or invalid API key',
+    status: 401,
+    detail: expect.any(String),
+  });
+  return problem;
+}
+
+describe('API key authentication', () => {
+  it('accepts an active key', async () => {
+    const { apiKey } = await platform.admin.createPartnerWithKey('Valid');
+    expect((await listWith(`Bearer ${apiKey}`)).status).toBe(200);
+  });
+
+  it('refuses a missing, malformed or unknown key with one identical 401', async () => {
+    const { apiKey } = await platform.admin.createPartnerWithKey('Shapes');
+    const unknownKey = `sb_test_${randomBytes(32).toString('base64url')}`;
+    const attempts = [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`,
+      apiKey,
+      `Bearer ${apiKey} extra`,
+      `Bearer ${apiKey.slice(0, -1)}`,
+      `Bearer ${apiKey}x`,
+      `Bearer ${unknownKey}`,
+      `Bearer sb_live_${apiKey.slice('sb_test_'.length)}`,
+    ];
+    const bodies = [];
+    for (const attempt of attempts) bodies.push(expectUnauthorized(await listWith(attempt)));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+  });
+
+  it('refuses the keys of a suspended partner, and accepts them again once reactivated', async () => {
+    const { partnerId, apiKey } = await platform.admin.createPartnerWithKey('Suspended');
+    await platform.admin.setPartnerStatus(partnerId, 'suspended');
+    expectUnauthorized(await listWith(`Bearer ${apiKey}`));
+    expectUnauthorized(await apiClient(platform.url, apiKey).post('/v1/customers', customerBody()));
+    await platform.admin.setPartnerStatus(partnerId, 'active');
+    expect((await listWith(`Bearer ${apiKey}`)).status).toBe(200);
+  });
+
+  it('rotates: two keys work at once, a third is refused, a revoked key stops at once', async () => {
+    const { partnerId, keyId: firstId, apiKey: first } = await platform.admin.createPartnerWithKey('Rotating');
+    const second = await platform.admin.issueKey(partnerId);
+    expect((await listWith(`Bearer ${first}`)).status).toBe(200);
+    expect((await listWith(`Bearer ${second.secret}`)).status).toBe(200);
+
+    await expect(platform.admin.issueKey(partnerId)).rejects.toMatchObject({ status: 409 });
+
+    // Both keys act for the same partner: what one creates, the other sees.
+    const created = await apiClient(platform.url, first).post('/v1/customers', customerBody());
+    expect((await apiClient(platform.url, second.secret).get(`/v1/customers/${created.body.id}`)).status).toBe(200);
+
+    await platform.admin.revokeKey(partnerId, firstId);
+    expectUnauthorized(await listWith(`Bearer ${first}`));
+    expect((await listWith(`Bearer ${second.secret}`)).status).toBe(200);
+
+    // With one key revoked there is room for the next rotation.
+    const third = await platform.admin.issueKey(partnerId);
+    expect((await listWith(`Bearer ${third.secret}`)).status).toBe(200);
+    await expect(platform.admin.revokeKey(partnerId, firstId)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('accepts the scheme in any case, as RFC 9110 allows', async () => {
+    const { apiKey } = await platform.admin.createPartnerWithKey('Casing');
+    expect((await listWith(`bearer ${apiKey}`)).status).toBe(200);
+    expect((await listWith(`BEARER  ${apiKey}`)).status).toBe(200);
+  });
+});
