@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { UnauthorizedError } from '../../shared/domain/errors';
@@ -32,6 +33,7 @@ function stageWildcard(methodArn: string): string {
 export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
     const { partnerId, keyId } = await partners.authenticate(presentedKey(event));
+    metrics.addMetric('ApiKeyAccepted', MetricUnit.Count, 1);
     return {
       principalId: partnerId,
       usageIdentifierKey: partnerId,
@@ -43,7 +45,7 @@ export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<API
     };
   } catch (error) {
     if (error instanceof UnauthorizedError) {
-      metrics.addMetric('ApiKeyRejected', 'Count', 1);
+      metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
       throw new Error('Unauthorized');
     }
     logger.error('Authorizer failed', error as Error);
