@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CatalogFunctions } from '../constructs/catalog-functions';
 import { pascalCase, type FunctionDefinition } from '../constructs/catalog-types';
+import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
 import { PartnerApi } from '../constructs/partner-api';
 import type { Settings } from './settings';
 import type { StatefulStack } from './stateful-stack';
@@ -22,6 +23,7 @@ export interface PlatformStackProps extends StackProps {
 export class PlatformStack extends Stack {
   readonly functions: CatalogFunctions;
   readonly api?: PartnerApi;
+  readonly workflow?: OnboardingWorkflow;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -38,6 +40,12 @@ export class PlatformStack extends Stack {
       logLevel: settings.logLevel,
       webhookBaseUrl: settings.webhookBaseUrl,
     });
+
+    // Only when the catalog has the workflow's task functions (fixture catalogs in tests may not).
+    if (OnboardingWorkflow.isComplete(this.functions)) {
+      this.workflow = new OnboardingWorkflow(this, 'OnboardingWorkflow', { functions: this.functions, logRetention: settings.logRetention });
+      new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn, description: 'Customer onboarding state machine' });
+    }
 
     const { apiRoutes, authorizer, routeFallback } = this.functions;
     if (apiRoutes.length > 0) {
