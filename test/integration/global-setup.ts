@@ -1,4 +1,4 @@
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb';
+import { FAST_START_JVM_OPTIONS, startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb';
 
 /** The environment variable through which test files find the run's DynamoDB Local. */
 export const ENDPOINT_VARIABLE = 'INTEGRATION_DYNAMODB_ENDPOINT';
@@ -10,7 +10,7 @@ export const ENDPOINT_VARIABLE = 'INTEGRATION_DYNAMODB_ENDPOINT';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env[ENDPOINT_VARIABLE]) return;
-  const dynamo = await startDynamoDbLocal({ inMemory: true });
+  const dynamo = await startDynamoDbLocal({ inMemory: true, jvmOptions: FAST_START_JVM_OPTIONS });
   (globalThis as { integrationDynamo?: DynamoDbLocal }).integrationDynamo = dynamo;
   process.env[ENDPOINT_VARIABLE] = dynamo.endpoint;
 }
