@@ -1,3 +1,4 @@
+import type { PartnerEventLog } from '../services/partner-events-contract';
 import type { MessageRepository } from '../store/messages';
 import type { OptOutRepository } from '../store/opt-outs';
 import type { TwilioEventRepository } from '../store/twilio-events';
@@ -19,6 +20,11 @@ export interface WebhookConsumerDeps {
   messages: MessageRepository;
   optOuts: OptOutRepository;
   events: TwilioEventRepository;
+  /**
+   * The partner's event log: told about each stored change (at least once — partners dedupe on
+   * `messageSid`, as a retried batch may append again).
+   */
+  partnerEvents?: PartnerEventLog;
   /** Told about what was ignored on purpose (a status Twilio added later), for the log. */
   ignored?: (what: string, detail: Record<string, string>) => void;
 }
@@ -33,7 +39,7 @@ function required(envelope: FormEnvelope, name: string): string {
   return value;
 }
 
-export function webhookConsumers({ messages, optOuts, events, ignored }: WebhookConsumerDeps) {
+export function webhookConsumers({ messages, optOuts, events, partnerEvents, ignored }: WebhookConsumerDeps) {
   return {
     /** Keyed on the idempotency token, else MessageSid + status. */
     statusWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -52,19 +58,28 @@ export function webhookConsumers({ messages, optOuts, events, ignored }: Webhook
         ignored?.('unknown message status', { messageSid, status });
         return false;
       }
-      return messages.applyStatus({
+      const errorCode = param(envelope.params, 'ErrorCode') || undefined;
+      const changed = await messages.applyStatus({
         partnerId: envelope.partnerId,
         customerId: envelope.customerId,
         accountSid: envelope.accountSid,
         messageSid,
         status,
         rank,
-        errorCode: param(envelope.params, 'ErrorCode') || undefined,
+        errorCode,
         from: param(envelope.params, 'From') || undefined,
         to: param(envelope.params, 'To') || undefined,
         messagingServiceSid: param(envelope.params, 'MessagingServiceSid') || undefined,
         at: envelope.receivedAt,
       });
+      if (changed) {
+        await partnerEvents?.append(envelope.partnerId, {
+          type: 'message.status.updated',
+          customerId: envelope.customerId,
+          data: { messageSid, status, ...(errorCode ? { errorCode } : {}) },
+        });
+      }
+      return changed;
     },
 
     inboundWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -89,12 +104,24 @@ export function webhookConsumers({ messages, optOuts, events, ignored }: Webhook
         messagingServiceSid: p('MessagingServiceSid'), status: 'received', statusRank: statusRank('received')!,
         createdAt: envelope.receivedAt, updatedAt: envelope.receivedAt,
       });
+      await partnerEvents?.append(envelope.partnerId, {
+        type: 'message.received',
+        customerId: envelope.customerId,
+        data: { messageSid, from, to: p('To') ?? null, body, numMedia },
+      });
       const keyword = matchKeyword(body, p('OptOutType'));
       if (!keyword) return;
       await optOuts.record({
         partnerId: envelope.partnerId, customerId: envelope.customerId, contact: from, action: keyword.action, keyword: keyword.keyword,
         at: envelope.receivedAt, messageSid, ...(p('To') ? { to: p('To') } : {}),
       });
+      if (keyword.action !== 'help') {
+        await partnerEvents?.append(envelope.partnerId, {
+          type: keyword.action === 'opt-out' ? 'contact.opted_out' : 'contact.opted_in',
+          customerId: envelope.customerId,
+          data: { contact: from, keyword: keyword.keyword, messageSid },
+        });
+      }
     },
 
     /** One item per CloudEvent, keyed on its `id`; a TrustHub callback on its token, else bundle + status. */

@@ -56,6 +56,12 @@ it('a STOP texted to a customer number reaches the receiver signed, is queued, a
   const optOuts = dynamoOptOutRepository(db, platform.tableName);
   expect(await optOuts.get(record.partnerId, customer.id, handset)).toMatchObject({ optedOut: true, keyword: 'STOP', messageSid: inbound.messageSid });
   expect(await dynamoMessageRepository(db, platform.tableName).get(record.partnerId, customer.id, inbound.messageSid)).toMatchObject({ direction: 'inbound', body: 'STOP', from: handset, to: number });
+
+  // The partner hears about both through its ordered event log.
+  const events = (await api.get('/v1/events')).body.data.filter((e: { customerId?: string }) => e.customerId === customer.id);
+  const mine = events.filter((e: { type: string }) => e.type === 'message.received' || e.type === 'contact.opted_out');
+  expect(mine.map((e: { type: string }) => e.type)).toEqual(['message.received', 'contact.opted_out']);
+  expect(mine[1].data).toEqual({ contact: handset, keyword: 'STOP', messageSid: inbound.messageSid });
 });
 
 it('a webhook signed with the parent token is refused and nothing is queued', async () => {
