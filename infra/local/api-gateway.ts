@@ -64,11 +64,12 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
   const webhooks = createFunctionUrls(catalog, runtime);
   const maxBody = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
 
-  async function restApi(req: IncomingMessage, facts: Omit<RequestFacts, 'resource' | 'pathParameters' | 'body'>, port: number): Promise<RawResponse> {
+  async function restApi(req: IncomingMessage, facts: Omit<RequestFacts, 'resource' | 'pathParameters' | 'body'>, port: number): Promise<RawResponse | undefined> {
     const { requestId } = facts;
     const match = route(facts.method, facts.path);
     const read = await readBody(req, maxBody);
-    if (!read.ok) return gatewayResponse('REQUEST_TOO_LARGE', requestId, { connection: 'close' });
+    // A client that went away gets no answer, and its half-sent request invokes nothing.
+    if (!read.ok) return read.reason === 'too-large' ? gatewayResponse('REQUEST_TOO_LARGE', requestId, { connection: 'close' }) : undefined;
 
     const full: RequestFacts = { ...facts, resource: match.resource, pathParameters: match.pathParameters, body: read.body };
     const parts = requestParts(req, full, port);
@@ -108,10 +109,10 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const port = req.socket.localPort ?? 0;
 
-    const response =
-      (await webhooks(req, path, rawQuery, sourceIp)) ??
-      (await restApi(req, { requestId, method: req.method ?? 'GET', path, rawQuery, receivedAt: Date.now(), sourceIp }, port));
-    write(res, response, requestId);
+    const webhook = await webhooks(req, path, rawQuery, sourceIp);
+    const response = webhook === undefined ? await restApi(req, { requestId, method: req.method ?? 'GET', path, rawQuery, receivedAt: Date.now(), sourceIp }, port) : webhook;
+    if (response) write(res, response, requestId);
+    else res.destroy();
   };
 }
 

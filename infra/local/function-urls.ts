@@ -18,15 +18,15 @@ export const WEBHOOKS_PREFIX = '/webhooks';
 export function createFunctionUrls(local: LocalCatalog, runtime: LambdaRuntime) {
   const byName = new Map(functionsOf(local, 'functionUrl').map((fn) => [fn.trigger.name, fn]));
 
-  /** Undefined when the path is not under a known function URL. */
-  return async function serve(req: IncomingMessage, path: string, rawQuery: string, sourceIp: string): Promise<RawResponse | undefined> {
+  /** Undefined when the path is not under a known function URL; null when the client went away. */
+  return async function serve(req: IncomingMessage, path: string, rawQuery: string, sourceIp: string): Promise<RawResponse | null | undefined> {
     if (!path.startsWith(`${WEBHOOKS_PREFIX}/`)) return undefined;
     const [name, ...rest] = path.slice(WEBHOOKS_PREFIX.length + 1).split('/');
     const fn = byName.get(name ?? '');
     if (!fn) return undefined;
 
     const read = await readBody(req, FUNCTION_URL_MAX_BODY_BYTES);
-    if (!read.ok) return text(413, 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
+    if (!read.ok) return read.reason === 'too-large' ? text(413, 'Request must be smaller than 6291456 bytes for the InvokeFunction operation') : null;
     const event = functionUrlEvent(req, `/${rest.join('/')}`, rawQuery, read.body, sourceIp, fn.id, runtime.region);
     let result: unknown;
     try {

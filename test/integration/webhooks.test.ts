@@ -62,6 +62,15 @@ describe('function URL events (payload 2.0)', () => {
     expect(received.webhook[0]!.event).toMatchObject({ rawPath: '/plain', body: '{"a":1}', isBase64Encoded: false });
   });
 
+  it('refuses a body over the 6 MB invocation limit with 413, invoking nothing', async () => {
+    const reply = await rawRequest(`${gateway.url}/webhooks/inbound`, {
+      method: 'POST',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded'], ['Content-Length', String(6 * 1024 * 1024 + 1)]],
+    });
+    expect(reply.status).toBe(413);
+    expect(received.webhook).toHaveLength(0);
+  });
+
   it('answers 502 when the receiver throws, and leaves unknown names to the API fallback', async () => {
     expect((await rawRequest(`${gateway.url}/webhooks/inbound/throw`, { method: 'POST' })).status).toBe(502);
     const unknown = await rawRequest(`${gateway.url}/webhooks/nobody`, { method: 'POST' });
