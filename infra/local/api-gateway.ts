@@ -69,7 +69,7 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     const match = route(facts.method, facts.path);
     const read = await readBody(req, maxBody);
     // A client that went away gets no answer, and its half-sent request invokes nothing.
-    if (!read.ok) return read.reason === 'too-large' ? gatewayResponse('REQUEST_TOO_LARGE', requestId, { connection: 'close' }) : undefined;
+    if (!read.ok) return read.reason === 'too-large' ? gatewayResponse('REQUEST_TOO_LARGE', requestId) : undefined;
 
     const full: RequestFacts = { ...facts, resource: match.resource, pathParameters: match.pathParameters, body: read.body };
     const parts = requestParts(req, full, port);
@@ -111,14 +111,16 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
 
     const webhook = await webhooks(req, path, rawQuery, sourceIp);
     const response = webhook === undefined ? await restApi(req, { requestId, method: req.method ?? 'GET', path, rawQuery, receivedAt: Date.now(), sourceIp }, port) : webhook;
-    if (response) write(res, response, requestId);
+    if (response) write(res, response, requestId, req.complete);
     else res.destroy();
   };
 }
 
-function write(res: ServerResponse, response: RawResponse, requestId?: string): void {
+function write(res: ServerResponse, response: RawResponse, requestId?: string, requestComplete = true): void {
   const headers: Record<string, string | string[]> = { ...response.headers, 'content-length': String(response.body.length) };
   if (requestId) headers['x-amzn-requestid'] = requestId;
+  // Answered before the body was read (413): the rest of it must not be taken for the next request.
+  if (!requestComplete) headers.connection = 'close';
   res.writeHead(response.statusCode, headers);
   res.end(response.body);
 }
