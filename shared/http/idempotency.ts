@@ -4,26 +4,14 @@ import {
   IdempotencyValidationError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { ConflictError, IdempotencyKeyReusedError, ValidationError } from '../domain/errors';
-import { dynamoClient, tableName } from '../store/client';
-import { TABLE } from '../store/table';
+import { idempotencyStore as persistenceStore } from '../store/idempotency-store';
 import { optionalHeader } from './request';
 
 /** Replays answer with the first result for a day, like most payment-grade APIs. */
 const REPLAY_WINDOW_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** Idempotency records live in the main table under one static partition; they expire via TTL. */
-const persistenceStore = new DynamoDBPersistenceLayer({
-  tableName,
-  keyAttr: TABLE.partitionKey,
-  sortKeyAttr: TABLE.sortKey,
-  staticPkValue: 'IDEMPOTENCY',
-  expiryAttr: TABLE.ttlAttribute,
-  awsSdkV3Client: dynamoClient,
-});
 
 interface Command<B> {
   partnerId: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLog } from '../../infra/local/log';
 import { startPlatform, type Platform, type PlatformOptions } from '../../infra/local/platform';
 import { ENDPOINT_VARIABLE } from '../integration/global-setup';
+import { validCustomer } from './fixtures';
 
 /** Starting a platform loads the handler modules once (ts-jest compiles them); give it room. */
 jest.setTimeout(30_000);
@@ -59,28 +60,9 @@ export function apiClient(baseUrl: string, apiKey?: string) {
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** A customer body the API accepts; override any field. */
+/** A customer body the API accepts (the shared fixture, as plain JSON); override any field. */
 export function customerBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    legalName: 'Acme Widgets LLC',
-    displayName: 'Acme',
-    businessType: 'Limited Liability Corporation',
-    industry: 'TECHNOLOGY',
-    registration: { type: 'EIN', number: '12-3456789' },
-    regionsOfOperation: ['USA_AND_CANADA'],
-    website: 'https://acme.example.com',
-    companyType: 'private',
-    contact: {
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      email: 'ada@acme.example.com',
-      phone: '+14155550100',
-      businessTitle: 'Owner',
-      jobPosition: 'CEO',
-    },
-    address: { street: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', isoCountry: 'US' },
-    ...overrides,
-  };
+  return { ...(validCustomer() as unknown as Record<string, unknown>), ...overrides };
 }
 
 /** Asserts an RFC 9457 problem answer and returns its body. */
