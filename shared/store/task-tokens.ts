@@ -71,30 +71,42 @@ export function dynamoTaskTokenRepository(db: DynamoDBDocumentClient, tableName:
     },
 
     async take(waitingFor, at) {
-      try {
-        const out = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: taskTokenKey(waitingFor),
-            UpdateExpression: 'REMOVE #token',
-            ConditionExpression: 'attribute_exists(#token)',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-        return out.Attributes?.token as string;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+      // The arrival marker is conditional on no token being parked: a wait that parks between the
+      // failed take and the marker would otherwise never see it (its park already ran), and the
+      // execution would sit until its timeout. When the marker loses that race, take the new token.
+      for (let tries = 0; tries < 3; tries++) {
+        try {
+          const out = await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: taskTokenKey(waitingFor),
+              UpdateExpression: 'REMOVE #token',
+              ConditionExpression: 'attribute_exists(#token)',
+              ExpressionAttributeNames: { '#token': 'token' },
+              ReturnValues: 'ALL_OLD',
+            }),
+          );
+          return out.Attributes?.token as string;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+        // Nothing parked: the wait task has not stored its token yet (or the step is not waiting).
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: taskTokenKey(waitingFor),
+              UpdateExpression: 'SET arrivedAt = :at, expiresAt = :exp',
+              ConditionExpression: 'attribute_not_exists(#token)',
+              ExpressionAttributeNames: { '#token': 'token' },
+              ExpressionAttributeValues: { ':at': at.toISOString(), ':exp': expiresAt(at) },
+            }),
+          );
+          return undefined;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
       }
-      // Nothing parked: the wait task has not stored its token yet (or the step is not waiting).
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: taskTokenKey(waitingFor),
-          UpdateExpression: 'SET arrivedAt = :at, expiresAt = :exp',
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':exp': expiresAt(at) },
-        }),
-      );
       return undefined;
     },
   };

@@ -76,7 +76,8 @@ export function workflowTasks({ steps, runs, tokens, workflow, clock }: Workflow
     };
     const checks = (sameAttempt ? (previous.checks ?? 0) : 0) + (checked ? 1 : 0);
     if (checks > 0) next.checks = checks;
-    if (outcome.status === 'succeeded') next.completedAt = at;
+    // A failed step is finished too: the partner sees when it stopped, not only when it was last touched.
+    if (outcome.status === 'succeeded' || outcome.status === 'failed') next.completedAt = at;
     if (outcome.status === 'waiting') {
       next.waitingFor = outcome.waitingFor;
       next.waitingSince = sameAttempt && previous.waitingFor === outcome.waitingFor && previous.waitingSince ? previous.waitingSince : at;
@@ -123,7 +124,7 @@ export function workflowTasks({ steps, runs, tokens, workflow, clock }: Workflow
         customerId,
         attempt,
         task.step,
-        { status: 'failed', attempt, startedAt: sameAttempt ? previous.startedAt : at, updatedAt: at, sids: { ...previous?.sids }, errors, ...(previous?.checks && sameAttempt ? { checks: previous.checks } : {}) },
+        { status: 'failed', attempt, startedAt: sameAttempt ? previous.startedAt : at, updatedAt: at, completedAt: at, sids: { ...previous?.sids }, errors, ...(previous?.checks && sameAttempt ? { checks: previous.checks } : {}) },
         { status: 'failed', at, failedStep: task.step },
       );
       return { errors };

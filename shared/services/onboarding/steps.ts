@@ -130,8 +130,16 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     return { ...outcome, sids: state.sids };
   }
 
-  return {
-    run: (step, input) => execute(step, input, 'run'),
+  const steps: RegistrationSteps = {
+    async run(step, input) {
+      // A resumed onboarding re-runs the failed brand: that is the same brand reviewed again with
+      // the fixed customer data, never a second (billable) registration or a re-read of the FAILED one.
+      if (step === 'brand') {
+        const record = await deps.onboarding.get(input.partnerId, input.customerId);
+        if (record?.sids.brandSid && record.steps.brand?.status === 'failed') return steps.resubmitBrand(input);
+      }
+      return execute(step, input, 'run');
+    },
     check: (step, input) => execute(step, input, 'check'),
 
     async resubmitBrand(input) {
@@ -149,4 +157,5 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       await releaseNumber(contextFor(input, await loadRecord(input), customer, false), number);
     },
   };
+  return steps;
 }
