@@ -1,0 +1,207 @@
+/**
+ * `npm run demo`: one customer onboarded end to end, printed step by step.
+ *
+ * By default it starts its own throwaway platform (DynamoDB Local in memory, the Twilio sandbox,
+ * free ports) and moves the sandbox's clock itself, so Twilio's reviews — days in production —
+ * take a moment. With `--url <api> --key <partner key>` it drives a running platform instead
+ * (`npm start`) and simply waits for its sandbox's real-time reviews.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { manualClock } from '../infra/local/clock';
+import { silentLog } from '../infra/local/log';
+import { PROJECT_ROOT, startPlatform, type Platform } from '../infra/local/platform';
+import type { TwilioSandbox } from '../infra/local/twilio-sandbox';
+
+interface TimelineStep {
+  step: string;
+  status: string;
+  startedAt?: string;
+  completedAt?: string;
+  sids: Record<string, string>;
+  waitingFor?: string;
+  checks?: number;
+  errors?: Array<{ code: number | string; message: string; fields: string[] }>;
+}
+interface Timeline {
+  status: 'running' | 'succeeded' | 'failed';
+  attempt: number;
+  failedStep?: string;
+  steps: TimelineStep[];
+}
+
+const OPTIONS_FILE = resolve(PROJECT_ROOT, 'docs/examples/onboarding-standard.json');
+const CUSTOMER = {
+  legalName: 'Acme Widgets LLC',
+  displayName: 'Acme',
+  businessType: 'Limited Liability Corporation',
+  industry: 'TECHNOLOGY',
+  registration: { type: 'EIN', number: '12-3456789' },
+  regionsOfOperation: ['USA_AND_CANADA'],
+  website: 'https://acme.example.com',
+  companyType: 'private',
+  contact: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example.com', phone: '+14155550100', businessTitle: 'Owner', jobPosition: 'CEO' },
+  address: { street: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', isoCountry: 'US' },
+};
+/** Real-time platforms review in seconds; give up well after that. */
+const REMOTE_TIMEOUT_MS = 10 * 60 * 1000;
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function client(baseUrl: string, apiKey: string) {
+  return async function call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+type Call = ReturnType<typeof client>;
+
+/** The SIDs worth showing: bookkeeping keys (assignments) are left out. */
+const shownSids = (sids: Record<string, string>) =>
+  Object.entries(sids)
+    .filter(([key]) => !key.startsWith('assigned:'))
+    .map(([key, sid]) => `${key}=${sid}`)
+    .join('  ');
+
+const seconds = (from?: string, to?: string) => (from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : '');
+
+/** Prints each step once when it reaches a new status worth telling (waiting, succeeded, failed). */
+function stepPrinter() {
+  const told = new Map<string, string>();
+  return (timeline: Timeline) => {
+    for (const s of timeline.steps) {
+      const key = `${s.status}:${s.waitingFor ?? ''}`;
+      if (s.status === 'pending' || s.status === 'running' || told.get(s.step) === key) continue;
+      told.set(s.step, key);
+      const mark = s.status === 'succeeded' ? '✓' : s.status === 'failed' ? '✗' : '…';
+      console.log(`  ${mark} ${s.step.padEnd(17)} ${s.status.padEnd(9)} ${s.status === 'waiting' ? `for ${s.waitingFor}` : shownSids(s.sids)}`);
+      for (const e of s.errors ?? []) console.log(`      error ${e.code}: ${e.message} (fields: ${e.fields.join(', ') || '—'})`);
+    }
+  };
+}
+
+/** Local mode: run the workflow until it parks, let sandbox time pass, deliver Twilio's events; repeat. */
+async function driveLocally(platform: Platform, executionName: string, read: () => Promise<Timeline>, print: (t: Timeline) => void): Promise<void> {
+  const sandbox = platform.twilioSandbox as unknown as TwilioSandbox;
+  for (let round = 0; round < 100; round++) {
+    await platform.workflow.whenIdle();
+    print(await read());
+    if (platform.workflow.execution(executionName)?.status !== 'RUNNING') return;
+    await sandbox.advance(60);
+    await platform.queues.drain();
+  }
+  throw new Error(`${executionName} is still running after 100 review rounds`);
+}
+
+/** Remote mode: the running platform moves on its own; poll the timeline. */
+async function pollRemotely(read: () => Promise<Timeline>, print: (t: Timeline) => void): Promise<void> {
+  const deadline = Date.now() + REMOTE_TIMEOUT_MS;
+  for (;;) {
+    const timeline = await read();
+    print(timeline);
+    if (timeline.status !== 'running') return;
+    if (Date.now() > deadline) throw new Error('The onboarding did not finish in time; is the platform running with its sandbox?');
+    await new Promise((wake) => setTimeout(wake, 1000));
+  }
+}
+
+async function partnerEvents(call: Call, customerId: string) {
+  const events: Array<{ id: string; type: string; customerId?: string; occurredAt: string; data: Record<string, unknown> }> = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await call<{ data: typeof events; next?: string }>('GET', `/v1/events${after ? `?after=${after}` : ''}`);
+    events.push(...page.data);
+    if (page.data.length === 0 || !page.next || page.next === after) break;
+    after = page.next;
+  }
+  return events.filter((e) => e.customerId === customerId);
+}
+
+function describeEvent(e: { type: string; data: Record<string, unknown> }): string {
+  const d = e.data;
+  if (e.type === 'number.updated') return `${d.phoneNumber} ${d.status}`;
+  if (typeof d.step === 'string') return `${d.step} ${d.status}${d.waitingFor ? ` (waiting for ${d.waitingFor})` : ''}`;
+  return JSON.stringify(d).slice(0, 80);
+}
+
+async function main(): Promise<number> {
+  const remoteUrl = argument('url');
+  const remoteKey = argument('key');
+  if (Boolean(remoteUrl) !== Boolean(remoteKey)) throw new Error('Give both --url and --key, or neither');
+  const began = Date.now();
+
+  let platform: Platform | undefined;
+  const stop = async () => {
+    const running = platform;
+    platform = undefined;
+    await running?.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
+
+  try {
+    let baseUrl = remoteUrl!;
+    let apiKey = remoteKey!;
+    if (!remoteUrl) {
+      console.log('Starting a throwaway platform (DynamoDB Local in memory, Twilio sandbox)…');
+      // A manual clock: the workflow's wait timeouts only fire if this script moves it (it does not).
+      platform = await startPlatform({ port: 0, inMemory: true, twilio: 'sandbox', clock: manualClock(), log: silentLog, tableName: 'switchboard-demo' });
+      if (!platform.twilioSandbox) throw new Error('The Twilio sandbox is not available in this checkout');
+      baseUrl = platform.url;
+      const partner = await platform.admin.createPartnerWithKey('Demo partner');
+      apiKey = partner.apiKey;
+      console.log(`  API ${baseUrl} · sandbox ${platform.twilioSandbox.url} · partner ${partner.partnerId}`);
+    }
+    const call = client(baseUrl, apiKey);
+
+    const customer = await call<{ id: string }>('POST', '/v1/customers', CUSTOMER);
+    console.log(`\nCustomer ${customer.id} (${CUSTOMER.legalName})`);
+    const subaccount = await call<{ accountSid: string; status: string }>('POST', `/v1/customers/${customer.id}/subaccount`);
+    console.log(`Subaccount ${subaccount.accountSid} (${subaccount.status})`);
+
+    const options = JSON.parse(readFileSync(OPTIONS_FILE, 'utf8')) as Record<string, unknown>;
+    const started = await call<{ executionName: string; attempt: number }>('POST', `/v1/customers/${customer.id}/onboarding`, options);
+    console.log(`Onboarding started with docs/examples/onboarding-standard.json (${options.brandType}), execution ${started.executionName}\n`);
+
+    const read = () => call<Timeline>('GET', `/v1/customers/${customer.id}/onboarding`);
+    const print = stepPrinter();
+    if (platform) await driveLocally(platform, started.executionName, read, print);
+    else await pollRemotely(read, print);
+
+    const timeline = await read();
+    console.log(`\nTimeline: ${timeline.status}${timeline.failedStep ? ` at ${timeline.failedStep}` : ''} (attempt ${timeline.attempt})`);
+    for (const s of timeline.steps) {
+      const took = seconds(s.startedAt, s.completedAt);
+      console.log(`  ${s.step.padEnd(17)} ${s.status.padEnd(9)} ${(s.startedAt ?? '').padEnd(24)} ${took.padStart(7)}${s.checks ? `  checks ${s.checks}` : ''}`);
+    }
+
+    const events = await partnerEvents(call, customer.id);
+    console.log(`\nPartner events (${events.length}, GET /v1/events):`);
+    const idWidth = Math.max(0, ...events.map((e) => e.id.length));
+    for (const e of events) console.log(`  ${e.id.padStart(idWidth)}  ${e.type.padEnd(23)} ${describeEvent(e)}`);
+    if (platform) {
+      const execution = platform.workflow.execution(started.executionName);
+      console.log(`\nState transitions: ${execution?.transitions ?? '?'}`);
+    }
+    console.log(`Done in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
+    return timeline.status === 'succeeded' ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
