@@ -1,12 +1,12 @@
 import { consumers } from '../../shared/messaging/default';
 import { createWebhookConsumer } from '../../shared/queue/consumer';
-import { idempotencyStore } from '../../shared/store/idempotency-store';
+import { createIdempotencyStore } from '../../shared/store/idempotency-store';
 import { resumeOnboarding } from '../../shared/wiring/workflow';
 
 /** Event Streams CloudEvents and TrustHub callbacks → the customer's registration event log (deduped on the event id). */
 export const handler = createWebhookConsumer({
   name: 'twilio-events',
-  persistenceStore: idempotencyStore,
+  persistenceStore: createIdempotencyStore(),
   toWork: consumers.eventWork,
   // Recorded first, then the onboarding step waiting on it is resumed (its check re-reads Twilio).
   apply: async (work) => {

@@ -47,6 +47,10 @@ export interface PlatformOptions {
    * sandbox when present, else none.
    */
   twilio?: TwilioMode;
+  /** Port of the Twilio sandbox when the platform starts one; default 0 (a free port). */
+  sandboxPort?: number;
+  /** How long the sandbox's reviews (bundles, brands, campaigns, numbers) take, in sandbox seconds. */
+  sandboxReviewSeconds?: number;
   log?: LocalLog;
 }
 
@@ -117,7 +121,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamo!.endpoint;
     await ensureTable(dynamoDbEndpoint, tableName, { region });
 
-    const twilio = await connectTwilio(options.twilio ?? defaultTwilioMode(), { realtime: Boolean(options.pollQueues) });
+    const twilio = await connectTwilio(options.twilio ?? defaultTwilioMode(), { realtime: Boolean(options.pollQueues), port: options.sandboxPort, reviewDelaySeconds: options.sandboxReviewSeconds });
     cleanups.push(() => twilio.stop());
 
     const lambda = createLambdaRuntime({ catalog, rootDir, region, log });

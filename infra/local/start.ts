@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory');
   const dataDir = resolve(PROJECT_ROOT, '.local');
   const started = Date.now();
-  const platform = await startPlatform({ inMemory, dataDir, pollQueues: true, log: consoleLog });
+  // A fixed sandbox port keeps the README's tour copy-pasteable (its control API lives there).
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
+  // Twilio's reviews take days; the local sandbox approves after a few seconds so a tour completes.
+  const sandboxReviewSeconds = Number(process.env.SANDBOX_REVIEW_SECONDS ?? 5);
+  const platform = await startPlatform({ inMemory, dataDir, pollQueues: true, sandboxPort, sandboxReviewSeconds, log: consoleLog });
   installShutdown(platform);
 
   const lines = [

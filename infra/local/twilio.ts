@@ -17,7 +17,7 @@ export interface SandboxHandle {
   stop(): Promise<void>;
 }
 interface SandboxModule {
-  startTwilioSandbox(options: { port?: number; realtime?: boolean }): Promise<SandboxHandle>;
+  startTwilioSandbox(options: { port?: number; realtime?: boolean; reviewDelaySeconds?: number }): Promise<SandboxHandle>;
 }
 
 export interface TwilioConnection {
@@ -33,7 +33,10 @@ export function sandboxAvailable(): boolean {
 }
 
 /** Starts the sandbox on a free port (if chosen) and returns the TWILIO_* variables for the handlers. */
-export async function connectTwilio(mode: TwilioMode, { realtime }: { realtime: boolean }): Promise<TwilioConnection> {
+export async function connectTwilio(
+  mode: TwilioMode,
+  { realtime, port = 0, reviewDelaySeconds }: { realtime: boolean; port?: number; reviewDelaySeconds?: number },
+): Promise<TwilioConnection> {
   if (mode === 'none') return { env: {}, stop: async () => undefined };
   if (mode !== 'sandbox') {
     const env: Record<string, string> = { TWILIO_ACCOUNT_SID: mode.accountSid, TWILIO_AUTH_TOKEN: mode.authToken };
@@ -41,7 +44,7 @@ export async function connectTwilio(mode: TwilioMode, { realtime }: { realtime: 
     return { env, stop: async () => undefined };
   }
   const { startTwilioSandbox } = require(SANDBOX_ENTRY) as SandboxModule;
-  const sandbox = await startTwilioSandbox({ port: 0, realtime });
+  const sandbox = await startTwilioSandbox({ port, realtime, reviewDelaySeconds });
   const env: Record<string, string> = {
     TWILIO_BASE_URL: sandbox.url,
     TWILIO_ACCOUNT_SID: sandbox.masterAccountSid,

@@ -6,7 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { ConflictError, IdempotencyKeyReusedError, ValidationError } from '../domain/errors';
-import { idempotencyStore as persistenceStore } from '../store/idempotency-store';
+import { createIdempotencyStore } from '../store/idempotency-store';
 import { optionalHeader } from './request';
 
 /** Replays answer with the first result for a day, like most payment-grade APIs. */
@@ -31,7 +31,7 @@ export function idempotentCreate<B, R>(operation: string, run: (partnerId: strin
     expiresAfterSeconds: REPLAY_WINDOW_SECONDS,
   });
   const once = makeIdempotent(async (command: Command<B>) => run(command.partnerId, command.body), {
-    persistenceStore,
+    persistenceStore: createIdempotencyStore(),
     config: idempotencyConfig,
     keyPrefix: operation,
   });
