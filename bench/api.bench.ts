@@ -1,3 +1,4 @@
+import { AUTHORIZER_CACHE_SECONDS } from '../infra/catalog';
 import { startPlatform } from '../infra/local/platform';
 import { silentLog } from '../infra/local/log';
 import { validCustomer } from '../test/support/fixtures';
@@ -17,19 +18,33 @@ function row(name: string, r: LoadResult): string {
 }
 
 async function main() {
-  const platform = await startPlatform({ port: 0, inMemory: true, twilio: 'none', throttle: false, log: silentLog, tableName: 'bench' });
+  // Configured like the deployed API (authorizer results cached per key); no throttling, so the
+  // figures measure the platform rather than the usage plan.
+  const platform = await startPlatform({
+    port: 0,
+    inMemory: true,
+    twilio: 'none',
+    throttle: false,
+    authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
+    log: silentLog,
+    tableName: 'bench',
+  });
   try {
     const { apiKey } = await platform.admin.createPartnerWithKey('Bench partner');
     const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
     const created = await fetch(`${platform.url}/v1/customers`, { method: 'POST', headers, body: JSON.stringify(validCustomer()) });
     const { id } = (await created.json()) as { id: string };
 
-    // Warm every handler once (module load, JIT) before measuring.
-    await runLoad({ url: `${platform.url}/v1/customers/${id}`, connections: CONNECTIONS, durationSeconds: 2, headers });
+    // Warm the handlers and DynamoDB Local's JIT (its first thousands of calls are several times slower).
+    await runLoad({ url: `${platform.url}/v1/customers/${id}`, connections: CONNECTIONS, durationSeconds: 5, headers });
+    await runLoad({ url: `${platform.url}/v1/customers`, method: 'POST', connections: CONNECTIONS, durationSeconds: 3, headers, body: JSON.stringify(validCustomer()) });
 
-    console.log(`Local platform, concurrency ${CONNECTIONS}, ${DURATION_SECONDS} s each, Node ${process.version}`);
+    console.log(`Local platform (DynamoDB Local in memory, authorizer cache ${AUTHORIZER_CACHE_SECONDS} s), concurrency ${CONNECTIONS}, ${DURATION_SECONDS} s each, Node ${process.version}`);
+    const cpuBefore = process.cpuUsage();
     const get = await runLoad({ url: `${platform.url}/v1/customers/${id}`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, headers });
+    const cpu = process.cpuUsage(cpuBefore);
     console.log(row(`GET /v1/customers/{id}`, get));
+    console.log(`  platform process CPU per GET: ${((cpu.user + cpu.system) / 1000 / get.requests).toFixed(2)} ms (the rest of the 2 cores: DynamoDB Local and the load generator)`);
     const post = await runLoad({
       url: `${platform.url}/v1/customers`,
       method: 'POST',

@@ -81,6 +81,12 @@ export interface FunctionSpec {
   timeoutSeconds?: number;
 }
 
+/**
+ * How long API Gateway reuses an authorizer's Allow for the same API key (the deployed stack and
+ * the local platform both use it). A revoked key or a suspended partner stops working within it.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 60;
+
 /** Queues with their DLQ policy. Consumers are idempotent, so redelivery is safe. */
 export const QUEUES = {
   // Visibility ≥ 6× the consumer's timeout (AWS guidance), so a slow batch is not redelivered mid-flight.

@@ -1,7 +1,7 @@
 import { consumers } from '../../shared/messaging/default';
 import { createWebhookConsumer } from '../../shared/queue/consumer';
 import { createIdempotencyStore } from '../../shared/store/idempotency-store';
-import { resumeOnboarding } from '../../shared/wiring/workflow';
+import { resumeOnboarding } from '../../shared/wiring/workflow-resume';
 
 /** Event Streams CloudEvents and TrustHub callbacks → the customer's registration event log (deduped on the event id). */
 export const handler = createWebhookConsumer({

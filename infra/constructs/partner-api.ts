@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
 import type { ApiRouteFunction } from './catalog-functions';
 import { ProblemResponses } from './problem-responses';
 import type { ProjectFunction } from './project-function';
@@ -32,7 +33,7 @@ export interface PartnerApiProps {
  * authorizer allows the whole stage (one decision per key, not per route), so 60 s saves a table
  * read on nearly every request; the price is that a revoked key keeps working for up to 60 s.
  */
-export const AUTHORIZER_CACHE_TTL = Duration.seconds(60);
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(AUTHORIZER_CACHE_SECONDS);
 
 const COGNITO_REASON =
   'Partners are machines authenticating with API keys: a Lambda REQUEST authorizer checks the key hash in the table ' +

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorize } from './api/authorizer';
+import { authorize, type AuthorizerDecision } from './api/authorizer';
 import { gatewayResponse, type RawResponse } from './api/gateway-responses';
 import { authorizerEvent, proxyEvent, requestParts, type RequestFacts } from './api/proxy-event';
 import { fromProxyResult } from './api/proxy-result';
@@ -26,6 +26,11 @@ export interface ApiGatewayOptions {
   /** Time source of the throttle buckets (ms). */
   now?: () => number;
   maxBodyBytes?: number;
+  /**
+   * How long an Allow decision is reused for the same `Authorization` value, as API Gateway's
+   * authorizer result cache does (the deployed stack uses 60 s). 0 (default) asks every time.
+   */
+  authorizerCacheSeconds?: number;
 }
 
 export interface ApiGateway {
@@ -63,6 +68,20 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
   const throttle = options.throttle === false ? undefined : tokenBuckets(options.throttle ?? DEFAULT_THROTTLE, options.now);
   const webhooks = createFunctionUrls(catalog, runtime);
   const maxBody = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+  const cacheMs = (options.authorizerCacheSeconds ?? 0) * 1000;
+  const now = options.now ?? Date.now;
+  /** Allow decisions by identity source (the Authorization header), like API Gateway's cache. */
+  const allowed = new Map<string, { decision: AuthorizerDecision; expiresAt: number }>();
+
+  async function authorizeCached(identity: string | undefined, ask: () => Promise<AuthorizerDecision>): Promise<AuthorizerDecision> {
+    if (cacheMs <= 0 || !identity) return ask();
+    const hit = allowed.get(identity);
+    if (hit && hit.expiresAt > now()) return hit.decision;
+    const decision = await ask();
+    if (decision.outcome === 'allow') allowed.set(identity, { decision, expiresAt: now() + cacheMs });
+    else allowed.delete(identity);
+    return decision;
+  }
 
   async function restApi(req: IncomingMessage, facts: Omit<RequestFacts, 'resource' | 'pathParameters' | 'body'>, port: number): Promise<RawResponse | undefined> {
     const { requestId } = facts;
@@ -78,7 +97,7 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     let authorizerContext: Record<string, string> | null = null;
     if (match.kind === 'route' && match.fn.trigger.auth === 'partner') {
       if (!authorizer) throw new Error(`Route ${match.fn.id} needs the authorizer, but the catalog has none`);
-      const decision = await authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host));
+      const decision = await authorizeCached(req.headers.authorization, () => authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host)));
       if (decision.outcome === 'unauthorized') return gatewayResponse('UNAUTHORIZED', requestId);
       if (decision.outcome === 'denied') return gatewayResponse('ACCESS_DENIED', requestId);
       if (decision.outcome === 'failed') return gatewayResponse('AUTHORIZER_FAILURE', requestId);

@@ -47,6 +47,8 @@ export interface PlatformOptions {
    * sandbox when present, else none.
    */
   twilio?: TwilioMode;
+  /** Reuse of authorizer Allow decisions per API key, as API Gateway does; default 0 (ask every time). */
+  authorizerCacheSeconds?: number;
   /** Port of the Twilio sandbox when the platform starts one; default 0 (a free port). */
   sandboxPort?: number;
   /** How long the sandbox's reviews (bundles, brands, campaigns, numbers) take, in sandbox seconds. */
@@ -131,7 +133,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const workflow = createLocalWorkflowRunner({ invoke: catalogTaskInvoker(catalog, lambda.invoke), region, clock, log });
     cleanups.push(() => workflow.stop());
 
-    const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now() });
+    const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now(), authorizerCacheSeconds: options.authorizerCacheSeconds });
     cleanups.push(() => gateway.stop());
     const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
 

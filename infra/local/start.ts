@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
 import { consoleLog } from './log';
 import { PROJECT_ROOT, startPlatform, type Platform } from './platform';
 
@@ -18,7 +19,16 @@ async function main(): Promise<void> {
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
   // Twilio's reviews take days; the local sandbox approves after a few seconds so a tour completes.
   const sandboxReviewSeconds = Number(process.env.SANDBOX_REVIEW_SECONDS ?? 5);
-  const platform = await startPlatform({ inMemory, dataDir, pollQueues: true, sandboxPort, sandboxReviewSeconds, log: consoleLog });
+  // Like the deployed API: a revoked key stops working within AUTHORIZER_CACHE_SECONDS.
+  const platform = await startPlatform({
+    inMemory,
+    dataDir,
+    pollQueues: true,
+    sandboxPort,
+    sandboxReviewSeconds,
+    authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
+    log: consoleLog,
+  });
   installShutdown(platform);
 
   const lines = [

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
 
 /** A partner is a tenant of the platform: an integration of the ISV that calls the REST API. */
 export const PARTNER_STATUSES = ['active', 'suspended'] as const;
@@ -27,7 +26,14 @@ export interface ApiKey {
   revokedAt?: string;
 }
 
-export const PartnerNameSchema = z.string().trim().min(1).max(100);
+/**
+ * A partner name, trimmed, 1–100 characters; undefined when not valid. Plain code rather than a
+ * schema: the authorizer loads this module and must not carry a validation library it never uses.
+ */
+export function normalizePartnerName(name: string): string | undefined {
+  const trimmed = name.trim();
+  return trimmed.length >= 1 && trimmed.length <= 100 ? trimmed : undefined;
+}
 
 const KEY_BYTES = 32;
 const VISIBLE_SECRET_CHARS = 6;

@@ -11,7 +11,7 @@ import { BrandOptionsSchema, CampaignOptionsSchema, NumberOptionsSchema, Onboard
 import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '../domain/registration';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
-import { EventsQuerySchema, PartnerEventPageSchema } from '../services/partner-events';
+import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with and from

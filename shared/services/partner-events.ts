@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
 import type { PartnerEventRepository } from '../store/partner-events';
 import type { PartnerEvent, PartnerEventInput, PartnerEventLog } from './partner-events-contract';
@@ -13,27 +12,6 @@ export interface PartnerEventServiceDeps {
 
 /** Appends to one partner's log contend on its counter; a few retries absorb bursts. */
 const MAX_APPEND_ATTEMPTS = 20;
-
-export const EventsQuerySchema = z.strictObject({
-  after: z
-    .string()
-    .regex(/^\d{1,12}$/, 'must be the id of an event (a number), or omitted to start at the beginning')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-export const PartnerEventSchema = z.object({
-  id: z.string().describe('Position in the log; pass as `after` to continue'),
-  type: z.string(),
-  occurredAt: z.iso.datetime(),
-  customerId: z.string().optional(),
-  data: z.record(z.string(), z.unknown()),
-});
-
-export const PartnerEventPageSchema = z.object({
-  data: z.array(PartnerEventSchema),
-  next: z.string().nullable().describe('Cursor for the next call (`after`); the last id seen, or the given cursor when nothing is new'),
-});
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import { NotFoundError, UnauthorizedError, ValidationError } from '../domain/errors';
 import {
   API_KEY_PATTERN,
-  PartnerNameSchema,
+  normalizePartnerName,
   generateApiKey,
   hashApiKey,
   sameHash,
@@ -41,10 +41,10 @@ export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServi
 
   return {
     async create(name: string): Promise<Partner> {
-      const parsed = PartnerNameSchema.safeParse(name);
-      if (!parsed.success) throw new ValidationError('Partner name is not valid', [{ field: 'name', message: 'must be 1–100 characters' }]);
+      const validName = normalizePartnerName(name);
+      if (!validName) throw new ValidationError('Partner name is not valid', [{ field: 'name', message: 'must be 1–100 characters' }]);
       const now = clock.now().toISOString();
-      const partner: Partner = { id: ids('ptn'), name: parsed.data, status: 'active', activeKeyCount: 0, createdAt: now, updatedAt: now };
+      const partner: Partner = { id: ids('ptn'), name: validName, status: 'active', activeKeyCount: 0, createdAt: now, updatedAt: now };
       await partners.create(partner);
       return partner;
     },

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { json, parseQuery, partnerIdOf } from '../../../shared/http/request';
-import { EventsQuerySchema } from '../../../shared/services/partner-events';
+import { EventsQuerySchema } from '../../../shared/domain/partner-event';
 import { partnerEvents } from '../../../shared/wiring/partner-events';
 
 /** GET /v1/events?after=<id> — the partner's events in commit order; poll with the returned `next`. */

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { OnboardingOptionsSchema } from '../../../shared/domain/onboarding';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { json, parseJsonBody, partnerIdOf, pathParam } from '../../../shared/http/request';
-import { onboarding } from '../../../shared/wiring/workflow';
+import { onboarding } from '../../../shared/wiring/onboarding-api';
 
 /** POST /v1/customers/{id}/onboarding — starts the onboarding, or resumes it from the step that failed (202); done or running → 200. */
 export async function main(event: APIGatewayProxyEvent) {

@@ -73,14 +73,27 @@ export const numberView = (n: NumberRecord): NumberView => ({
   updatedAt: n.updatedAt,
 });
 
-export function registrationService({ onboarding, customers, clock, steps }: RegistrationServiceDeps) {
-  const now = () => clock.now().toISOString();
-
+/** The customer's numbers, read from the store alone (no Twilio call, so no Twilio SDK in the bundle). */
+export function registrationReader({ onboarding, customers }: Pick<RegistrationServiceDeps, 'onboarding' | 'customers'>) {
   async function requireCustomer(partnerId: string, customerId: string) {
     const customer = await customers.get(partnerId, customerId);
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
     return customer;
   }
+  return {
+    requireCustomer,
+    async listNumbers(partnerId: string, customerId: string): Promise<NumberView[]> {
+      await requireCustomer(partnerId, customerId);
+      const numbers = await onboarding.listNumbers(partnerId, customerId);
+      return numbers.filter((n) => n.status !== 'released').map(numberView);
+    },
+  };
+}
+
+export function registrationService({ onboarding, customers, clock, steps }: RegistrationServiceDeps) {
+  const now = () => clock.now().toISOString();
+  const reader = registrationReader({ onboarding, customers });
+  const { requireCustomer } = reader;
 
   async function input(partnerId: string, customerId: string): Promise<StepInput> {
     const record = await onboarding.get(partnerId, customerId);
@@ -172,11 +185,7 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
       return this.listNumbers(partnerId, customerId);
     },
 
-    async listNumbers(partnerId: string, customerId: string): Promise<NumberView[]> {
-      await requireCustomer(partnerId, customerId);
-      const numbers = await onboarding.listNumbers(partnerId, customerId);
-      return numbers.filter((n) => n.status !== 'released').map(numberView);
-    },
+    listNumbers: reader.listNumbers,
 
     async releaseNumber(partnerId: string, customerId: string, numberId: string): Promise<void> {
       await requireCustomer(partnerId, customerId);

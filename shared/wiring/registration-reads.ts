@@ -1,0 +1,10 @@
+import { registrationReader } from '../services/onboarding/registration-service';
+import { documentClient, tableName } from '../store/client';
+import { dynamoCustomerRepository } from '../store/customers';
+import { dynamoOnboardingRepository } from '../store/onboarding';
+
+/** Reads of registration resources that never call Twilio (no Twilio SDK in their bundles). */
+export const registrationReads = registrationReader({
+  onboarding: dynamoOnboardingRepository(documentClient, tableName),
+  customers: dynamoCustomerRepository(documentClient, tableName),
+});
