@@ -1,4 +1,5 @@
 import type { KeyService } from '../crypto/key-service';
+import type { TokenCache } from '../crypto/token-cache';
 import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
 import { subaccountFriendlyName, type Subaccount, type SubaccountRecord, type SubaccountStatus } from '../domain/subaccount';
 import type { CustomerRepository } from '../store/customers';
@@ -11,6 +12,11 @@ export interface SubaccountReaderDeps {
   customers: CustomerRepository;
   subaccounts: SubaccountRepository;
   keys: KeyService;
+  /**
+   * Decrypted tokens kept by a warm function for a TTL (one KMS Decrypt per token per TTL). Keyed
+   * by ciphertext and context, so a rotated token (a new ciphertext) is never served stale.
+   */
+  tokens?: Pick<TokenCache, 'get'>;
 }
 
 export interface SubaccountServiceDeps extends SubaccountReaderDeps {
@@ -35,7 +41,7 @@ export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }:
  * The read side: what a function needs to show a subaccount or to act as it on Twilio. Kept apart
  * from provisioning so functions that only read do not bundle the Twilio SDK.
  */
-export function subaccountReader({ customers, subaccounts, keys }: SubaccountReaderDeps) {
+export function subaccountReader({ customers, subaccounts, keys, tokens }: SubaccountReaderDeps) {
   async function requireRecord(partnerId: string, customerId: string): Promise<SubaccountRecord> {
     const customer = await customers.get(partnerId, customerId);
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
@@ -58,7 +64,10 @@ export function subaccountReader({ customers, subaccounts, keys }: SubaccountRea
     /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
     async credentials(partnerId: string, customerId: string): Promise<SubaccountCredentials> {
       const record = await requireRecord(partnerId, customerId);
-      const authToken = await keys.decrypt(record.encryptedAuthToken, { partnerId, customerId, accountSid: record.accountSid });
+      const context = { partnerId, customerId, accountSid: record.accountSid };
+      const authToken = tokens
+        ? await tokens.get(record.encryptedAuthToken, context)
+        : await keys.decrypt(record.encryptedAuthToken, context);
       return { accountSid: record.accountSid, authToken };
     },
   };

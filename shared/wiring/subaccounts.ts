@@ -4,6 +4,7 @@ import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';
 import { dynamoSubaccountRepository } from '../store/subaccounts';
 import { keyService } from './keys';
+import { tokenCache } from './token-cache';
 import { twilioGateway } from './twilio';
 
 /** Default wiring of the subaccount service: DynamoDB, the key service and the Twilio gateway. */
@@ -12,6 +13,7 @@ export const subaccounts = subaccountService({
   subaccounts: dynamoSubaccountRepository(documentClient, tableName),
   twilio: twilioGateway,
   keys: keyService,
+  tokens: tokenCache,
   clock: systemClock,
   ids: ulidIds,
 });

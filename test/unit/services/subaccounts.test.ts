@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalKeyService, DecryptionError } from '../../../shared/crypto';
+import { createLocalKeyService, createTokenCache, DecryptionError } from '../../../shared/crypto';
+import { subaccountReader } from '../../../shared/services/subaccounts';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
 import type { SubaccountRecord } from '../../../shared/domain/subaccount';
 import { customerService } from '../../../shared/services/customers';
@@ -195,5 +196,25 @@ describe('subaccount service', () => {
       accountSid: twilio.accounts[0]!.accountSid,
       authToken: twilio.accounts[0]!.authToken,
     });
+  });
+
+  it('decrypts a token once per TTL through the token cache, and again after it expires', async () => {
+    const { service, keys, customerRepo, subaccountRepo, customer } = await setup();
+    await service.create('ptn_a', customer.id);
+    let decrypts = 0;
+    const counting = { decrypt: (c: string, ctx: Parameters<typeof keys.decrypt>[1]) => (decrypts++, keys.decrypt(c, ctx)) };
+    let now = 0;
+    const reader = subaccountReader({
+      customers: customerRepo,
+      subaccounts: subaccountRepo,
+      keys,
+      tokens: createTokenCache({ keys: counting, ttlSeconds: 300, now: () => now }),
+    });
+    const first = await reader.credentials('ptn_a', customer.id);
+    await reader.credentials('ptn_a', customer.id);
+    expect(decrypts).toBe(1);
+    now += 301_000;
+    expect(await reader.credentials('ptn_a', customer.id)).toEqual(first);
+    expect(decrypts).toBe(2);
   });
 });
