@@ -143,6 +143,9 @@ export interface BrandRegistration {
   brandScore: number | null;
   mock: boolean;
   skipAutomaticSecVet: boolean;
+  /** The bundles it was registered with: how a brand created by a crashed attempt is recognised. */
+  customerProfileBundleSid: string | null;
+  a2pProfileBundleSid: string | null;
   failureReason: string | null;
   /** Twilio's `errors[]` (code, description, fields), as returned. */
   errors: unknown[];
@@ -415,6 +418,8 @@ export interface TwilioGateway {
   // A2P brand
   createBrandRegistration(creds: SubaccountCredentials, input: BrandRegistrationInput): Promise<BrandRegistration>;
   fetchBrandRegistration(creds: SubaccountCredentials, brandSid: string): Promise<BrandRegistration>;
+  /** The subaccount's brands (persist BN SIDs anyway: Twilio's list has been seen to omit some). */
+  listBrandRegistrations(creds: SubaccountCredentials): Promise<BrandRegistration[]>;
   /** Asks Twilio to re-vet a FAILED brand after its bundles were fixed. */
   resubmitBrandRegistration(creds: SubaccountCredentials, brandSid: string): Promise<BrandRegistration>;
   /** Re-sends the sole-proprietor OTP text to the brand's mobile number. */

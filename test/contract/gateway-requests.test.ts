@@ -71,6 +71,7 @@ const CASES: Case[] = [
     sends: ['CustomerProfileBundleSid', 'A2PProfileBundleSid', 'BrandType', 'Mock', 'SkipAutomaticSecVet'],
   },
   { name: 'fetchBrandRegistration', call: (g) => g.fetchBrandRegistration(SUB, sid('BN')), operations: ['FetchBrandRegistrations'] },
+  { name: 'listBrandRegistrations', call: (g) => g.listBrandRegistrations(SUB), operations: ['ListBrandRegistrations'] },
   { name: 'resubmitBrandRegistration', call: (g) => g.resubmitBrandRegistration(SUB, sid('BN')), operations: ['UpdateBrandRegistrations'] },
   { name: 'sendBrandSmsOtp', call: (g) => g.sendBrandSmsOtp(SUB, sid('BN')), operations: ['CreateBrandRegistrationOtp'] },
   {

@@ -173,6 +173,26 @@ describe('brand variants', () => {
     expect((await h.onboarding.get(partnerId, customer.id))!.steps.brand).toMatchObject({ status: 'succeeded', run: 2 });
   });
 
+  it('adopts a brand an earlier attempt registered but never stored, instead of paying for a second', async () => {
+    const partnerId = newPartner();
+    const customer = await h.createCustomer(partnerId);
+    await h.configure(partnerId, customer.id, { mock: true });
+    const i = input(partnerId, customer.id);
+    expect(await runUntil(i, 'trustProduct')).toMatchObject({ status: 'succeeded' });
+    const { sids } = (await h.onboarding.get(partnerId, customer.id))!;
+    // The crash: Twilio registered the brand, the answer never reached us, so no BN was stored.
+    const creds = await h.deps.subaccounts.credentials(partnerId, customer.id);
+    const lost = await h.deps.twilio.createBrandRegistration(creds, {
+      customerProfileBundleSid: sids.customerProfileSid!,
+      a2pProfileBundleSid: sids.trustProductSid!,
+      mock: true,
+    });
+    const before = h.posts('/v1/a2p/BrandRegistrations');
+    expect(await h.steps.run('brand', i)).toMatchObject({ sids: { brandSid: lost.sid } });
+    expect(h.posts('/v1/a2p/BrandRegistrations')).toBe(before);
+    expect((await h.onboarding.get(partnerId, customer.id))!.sids.brandSid).toBe(lost.sid);
+  });
+
   it('retries a throttled brand registration and still creates exactly one brand', async () => {
     const partnerId = newPartner();
     const customer = await h.createCustomer(partnerId);

@@ -49,7 +49,16 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     return { status: 'failed', errors: [{ code: 'step-order', message: 'The customer profile and trust product steps must succeed first', fields: [] }], sids: {} };
   }
   const { brandType, mock } = ctx.record.options;
-  const brand = await ctx.deps.twilio.createBrandRegistration(await ctx.creds(), {
+  const creds = await ctx.creds();
+  // A brand an earlier attempt registered but never stored (its answer was lost) is adopted, not paid for twice.
+  const earlier = (await ctx.deps.twilio.listBrandRegistrations(creds)).find(
+    (b) => b.customerProfileBundleSid === customerProfileSid && b.a2pProfileBundleSid === trustProductSid,
+  );
+  if (earlier) {
+    await ctx.saveSids({ brandSid: earlier.sid });
+    return brandOutcome(earlier, isSoleProprietor(ctx));
+  }
+  const brand = await ctx.deps.twilio.createBrandRegistration(creds, {
     customerProfileBundleSid: customerProfileSid,
     a2pProfileBundleSid: trustProductSid,
     brandType: brandType === 'SOLE_PROPRIETOR' ? 'SOLE_PROPRIETOR' : 'STANDARD',

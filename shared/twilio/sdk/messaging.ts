@@ -6,6 +6,7 @@ type MessagingPort = Pick<
   TwilioGateway,
   | 'createBrandRegistration'
   | 'fetchBrandRegistration'
+  | 'listBrandRegistrations'
   | 'resubmitBrandRegistration'
   | 'sendBrandSmsOtp'
   | 'createMessagingService'
@@ -29,6 +30,9 @@ interface SdkBrand {
   brandScore?: number | null;
   mock?: boolean | null;
   skipAutomaticSecVet?: boolean | null;
+  customerProfileBundleSid?: string | null;
+  // The SDK's typings say a2PProfileBundleSid; the instance it builds sets a2pProfileBundleSid.
+  a2pProfileBundleSid?: string | null;
   failureReason?: string | null;
   errors?: unknown;
 }
@@ -43,6 +47,8 @@ function toBrand(b: SdkBrand): BrandRegistration {
     brandScore: num(b.brandScore),
     mock: b.mock === true,
     skipAutomaticSecVet: b.skipAutomaticSecVet === true,
+    customerProfileBundleSid: str(b.customerProfileBundleSid),
+    a2pProfileBundleSid: str(b.a2pProfileBundleSid),
     failureReason: str(b.failureReason),
     errors: list(b.errors),
   };
@@ -110,6 +116,9 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
     },
     async fetchBrandRegistration(creds, brandSid) {
       return toBrand(await v1(creds).brandRegistrations(brandSid).fetch());
+    },
+    async listBrandRegistrations(creds) {
+      return (await v1(creds).brandRegistrations.list({ limit: 50 })).map(toBrand);
     },
     async resubmitBrandRegistration(creds, brandSid) {
       return toBrand(await v1(creds).brandRegistrations(brandSid).update());

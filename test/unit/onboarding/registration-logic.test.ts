@@ -94,7 +94,7 @@ describe('Twilio findings → customer fields', () => {
 
 describe('status folding', () => {
   const brand = (patch: Partial<BrandRegistration>): BrandRegistration => ({
-    sid: 'BN1', status: 'PENDING', identityStatus: 'SELF_DECLARED', brandType: 'STANDARD', tcrId: null, brandScore: null, mock: true, skipAutomaticSecVet: false, failureReason: null, errors: [], ...patch,
+    sid: 'BN1', status: 'PENDING', identityStatus: 'SELF_DECLARED', brandType: 'STANDARD', tcrId: null, brandScore: null, mock: true, skipAutomaticSecVet: false, customerProfileBundleSid: null, a2pProfileBundleSid: null, failureReason: null, errors: [], ...patch,
   });
 
   it('waits for review, then for the sole proprietor OTP', () => {
