@@ -1,8 +1,10 @@
+import { parseFormBody } from '../twilio/webhook-signature';
+
 /**
- * What a receiver enqueues: the webhook as Twilio sent it (form parameters as ordered pairs, repeated
- * names kept; Event Streams as the parsed JSON body) plus the tenant it was verified for. Consumers
- * trust `partnerId`/`customerId` because the receiver only enqueues after the signature matched the
- * token of exactly that tenant's subaccount.
+ * What a receiver enqueues: the webhook as Twilio sent it (the raw form body, parsed here into
+ * ordered pairs with repeated names kept; Event Streams as the parsed JSON body) plus the tenant it
+ * was verified for. Consumers trust `partnerId`/`customerId` because the receiver only enqueues
+ * after the signature matched the token of exactly that tenant's subaccount.
  */
 export type WebhookKind = 'inbound' | 'status' | 'events' | 'trusthub';
 export const WEBHOOK_KINDS: readonly WebhookKind[] = ['inbound', 'status', 'events', 'trusthub'];
@@ -43,7 +45,9 @@ function isPairs(v: unknown): v is FormPairs {
 }
 
 /**
- * Parses a queue message body. A body that is not an envelope is a poison message: it throws, so
+ * Parses a queue message body. Form webhooks arrive as the raw verified body (`form`) and are
+ * parsed here, repeated names kept; `params` pairs (the earlier layout) are still accepted so
+ * messages queued before a deploy are not dead-lettered by it. A body that is not an envelope is a poison message: it throws, so
  * the consumer reports it failed and SQS eventually dead-letters it for inspection.
  */
 export function parseEnvelope(body: string): WebhookEnvelope {
@@ -61,6 +65,9 @@ export function parseEnvelope(body: string): WebhookEnvelope {
   if (idempotencyToken !== undefined && !isString(idempotencyToken)) throw new MalformedEnvelopeError('idempotencyToken must be a string');
   if (kind === 'events') {
     if (value.events === undefined) throw new MalformedEnvelopeError('An events envelope carries events');
+  } else if (typeof value.form === 'string') {
+    value.params = parseFormBody(value.form);
+    delete value.form;
   } else if (!isPairs(value.params)) {
     throw new MalformedEnvelopeError('A form envelope carries params as name/value pairs');
   }

@@ -94,13 +94,11 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     return reason === 'malformed-body' ? BAD_REQUEST : FORBIDDEN;
   };
 
-  function verify(tenantToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
-    const request = { url, rawQueryString: event.rawQueryString, authToken: tenantToken, signature };
-    return params ? verifyFormSignature({ ...request, params }) : verifyJsonSignature({ ...request, rawBody: body });
-  }
-
-  async function tokenOf(tenant: WebhookTenant): Promise<string> {
-    return tokens.get(tenant.encryptedAuthToken, tenant);
+  function verify(authToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
+    const rawQueryString = event.rawQueryString;
+    return params
+      ? verifyFormSignature({ url, rawQueryString, authToken, signature, params })
+      : verifyJsonSignature({ url, rawQueryString, authToken, signature, rawBody: body });
   }
 
   return async function receive(event) {
@@ -120,13 +118,13 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     try {
       tenant = await tenants.get(accountSid);
       if (tenant === undefined) return reject('unknown-account');
-      check = verify(await tokenOf(tenant), event, signature, params, body);
+      check = verify(await tokens.get(tenant.encryptedAuthToken, tenant), event, signature, params, body);
       if (!check.valid && check.reason === 'signature-mismatch') {
         // The cached row may predate a token rotation: one bounded re-read, then verify again.
         const fresh = await tenants.refresh(accountSid);
         if (fresh !== undefined && fresh.encryptedAuthToken !== tenant.encryptedAuthToken) {
           tenant = fresh;
-          check = verify(await tokenOf(fresh), event, signature, params, body);
+          check = verify(await tokens.get(fresh.encryptedAuthToken, fresh), event, signature, params, body);
         }
       }
     } catch (error) {
@@ -136,16 +134,13 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     if (!check.valid) return reject(check.reason);
 
     let message: string;
-    const base = {
-      kind,
-      accountSid,
-      partnerId: tenant.partnerId,
-      customerId: tenant.customerId,
-      idempotencyToken: headers['i-twilio-idempotency-token'] || undefined,
-      receivedAt: new Date(now()).toISOString(),
-    };
+    const idempotencyToken = headers['i-twilio-idempotency-token'] || undefined;
+    const receivedAt = new Date(now()).toISOString();
+    const { partnerId, customerId } = tenant;
     if (params) {
-      message = JSON.stringify({ ...base, params });
+      // The verified form body travels as it came (one string to escape, not 20 pairs to rebuild);
+      // the consumer parses it with the same parser the signature was checked with.
+      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, form: body.toString('utf8') });
     } else {
       let events: unknown;
       try {
@@ -153,7 +148,7 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
       } catch {
         return reject('malformed-body');
       }
-      message = JSON.stringify({ ...base, events });
+      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, events });
     }
 
     try {
