@@ -1,24 +1,19 @@
 import { systemClock } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { dynamoOnboardingRunRepository } from '../store/onboarding-runs';
-import { dynamoTaskTokenRepository } from '../store/task-tokens';
-import { workflow } from '../workflow';
-import { workflowTasks } from '../workflow/tasks';
+import { stepTasks } from '../workflow/tasks';
 import { registrationSteps } from './registration';
 
 /**
- * Default wiring of the onboarding workflow's task functions; tests build their own with fakes.
- * The registration steps are built on first use (see ./registration): the wait and mark-failed
- * tasks never run them.
+ * Default wiring of the Run<Step> and Check<Step> task functions; tests build their own with
+ * fakes. The registration steps are built on first use (see ./registration). Wait<Step> and
+ * MarkFailed are wired apart (./workflow-bookkeeping) so they never load Twilio.
  */
 const runs = dynamoOnboardingRunRepository(documentClient, tableName);
-const tokens = dynamoTaskTokenRepository(documentClient, tableName);
 
-export const tasks = workflowTasks({
+export const tasks = stepTasks({
   steps: { run: (step, input) => registrationSteps().run(step, input), check: (step, input) => registrationSteps().check(step, input) },
   runs,
-  tokens,
-  workflow,
   clock: systemClock,
 });
 

@@ -49,7 +49,8 @@ export interface WorkflowTaskDeps {
 
 const LAST_STEP = ONBOARDING_STEPS[ONBOARDING_STEPS.length - 1];
 
-export function workflowTasks({ steps, runs, tokens, workflow, clock }: WorkflowTaskDeps) {
+/** Run<Step> and Check<Step>: the tasks that do Twilio work through the steps. */
+export function stepTasks({ steps, runs, clock }: Pick<WorkflowTaskDeps, 'steps' | 'runs' | 'clock'>) {
   /** Twilio refusals become a failed outcome with Twilio's code; retryable trouble a named error the ASL retries. */
   async function call(fn: () => Promise<StepOutcome>): Promise<StepOutcome> {
     try {
@@ -95,6 +96,18 @@ export function workflowTasks({ steps, runs, tokens, workflow, clock }: Workflow
       return outcome;
     },
 
+    /** Check<Step>: re-reads Twilio after a wait; events are hints, the GET is the truth. */
+    async checkStep(task: CheckTask): Promise<{ outcome: StepOutcome; polls: number }> {
+      const outcome = await call(() => steps.check(task.step, task.input));
+      await record(task, outcome, { checked: true });
+      return { outcome, polls: task.polls + 1 };
+    },
+  };
+}
+
+/** Wait<Step> and MarkFailed: bookkeeping only, so their functions never load the steps (nor Twilio). */
+export function bookkeepingTasks({ runs, tokens, workflow, clock }: Omit<WorkflowTaskDeps, 'steps'>) {
+  return {
     /** Wait<Step>: parks the task token under what the step waits for; an event that came first resumes it at once. */
     async waitStep(task: WaitTask): Promise<{ parked: true }> {
       const { eventArrived } = await tokens.park(task.waitingFor, task.taskToken, { executionName: executionNameOf(task.input.customerId, task.input.attempt), step: task.step }, clock.now());
@@ -102,13 +115,6 @@ export function workflowTasks({ steps, runs, tokens, workflow, clock }: Workflow
         await workflow.sendTaskSuccess(task.taskToken, { waitingFor: task.waitingFor, resumedBy: 'event-before-wait' });
       }
       return { parked: true };
-    },
-
-    /** Check<Step>: re-reads Twilio after a wait; events are hints, the GET is the truth. */
-    async checkStep(task: CheckTask): Promise<{ outcome: StepOutcome; polls: number }> {
-      const outcome = await call(() => steps.check(task.step, task.input));
-      await record(task, outcome, { checked: true });
-      return { outcome, polls: task.polls + 1 };
     },
 
     /** MarkFailed: records why the step failed — Twilio's codes and the fields to fix — and fails the run. */
@@ -130,6 +136,11 @@ export function workflowTasks({ steps, runs, tokens, workflow, clock }: Workflow
       return { errors };
     },
   };
+}
+
+/** All four tasks over one set of dependencies (tests, and callers that need every task). */
+export function workflowTasks(deps: WorkflowTaskDeps) {
+  return { ...stepTasks(deps), ...bookkeepingTasks(deps) };
 }
 export type WorkflowTasks = ReturnType<typeof workflowTasks>;
 
