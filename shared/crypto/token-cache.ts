@@ -13,6 +13,8 @@ export interface TokenCacheOptions {
 export interface TokenCache {
   /** The plaintext of `ciphertext`, decrypted at most once per account per TTL. */
   get(ciphertext: string, context: EncryptionContext): Promise<string>;
+  /** The plaintext if it is cached and fresh for exactly this blob and context; no I/O, no promise (hot paths). */
+  peek(ciphertext: string, context: EncryptionContext): string | undefined;
   /** Forget an account's token, e.g. after Twilio answered 401 with it. */
   invalidate(accountSid: string): void;
 }
@@ -22,6 +24,8 @@ type State = { readonly kind: 'loading'; readonly promise: Promise<string> } | {
 interface Entry {
   readonly ciphertext: string;
   readonly context: string;
+  /** The context object of the load: callers that pass the same object again skip re-canonicalising it. */
+  readonly contextObject: EncryptionContext;
   state: State;
 }
 
@@ -40,7 +44,7 @@ export function createTokenCache({ keys, ttlSeconds, now = Date.now, maxEntries 
   const entries = new Map<string, Entry>();
 
   function load(accountSid: string, ciphertext: string, context: EncryptionContext, canonical: string): Promise<string> {
-    const entry: Entry = { ciphertext, context: canonical, state: { kind: 'ready', value: '', expiresAt: 0 } };
+    const entry: Entry = { ciphertext, context: canonical, contextObject: context, state: { kind: 'ready', value: '', expiresAt: 0 } };
     const promise = Promise.resolve()
       .then(() => keys.decrypt(ciphertext, context))
       .then(
@@ -65,6 +69,11 @@ export function createTokenCache({ keys, ttlSeconds, now = Date.now, maxEntries 
   }
 
   return {
+    peek(ciphertext, context) {
+      const entry = entries.get(context.accountSid);
+      if (entry === undefined || entry.state.kind !== 'ready' || entry.ciphertext !== ciphertext || now() >= entry.state.expiresAt) return undefined;
+      return entry.contextObject === context || entry.context === canonicalContext(context) ? entry.state.value : undefined;
+    },
     get(ciphertext, context) {
       const canonical = canonicalContext(context);
       const entry = entries.get(context.accountSid);

@@ -37,8 +37,8 @@ export interface ReceiverOptions {
   readonly url: string;
   readonly queueName: QueueName;
   readonly queue: QueuePort;
-  readonly tenants: Pick<TenantCache, 'get' | 'refresh'>;
-  readonly tokens: Pick<TokenCache, 'get'>;
+  readonly tenants: Pick<TenantCache, 'get' | 'refresh'> & Partial<Pick<TenantCache, 'peek'>>;
+  readonly tokens: Pick<TokenCache, 'get'> & Partial<Pick<TokenCache, 'peek'>>;
   /** Counts a refusal (the `WebhookRejected` metric, by reason). */
   readonly rejected: (reason: RejectReason) => void;
   /** Reports a failure that made the receiver answer 5xx. */
@@ -109,16 +109,20 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     if (!signature) return reject('missing-signature');
 
     const body = decodeEventBody(event);
-    const params = format === 'form' ? parseFormBody(body) : undefined;
+    // Form bodies are text: decoded once, for the parser and for the queued message alike.
+    const form = format === 'form' ? body.toString('utf8') : undefined;
+    const params = form !== undefined ? parseFormBody(form) : undefined;
     const accountSid = (params && formAccountSid(params)) ?? queryAccountSid(event.rawQueryString);
     if (accountSid === undefined || !ACCOUNT_SID.test(accountSid)) return reject('unknown-account');
 
     let check: SignatureCheck;
     let tenant: WebhookTenant | undefined;
     try {
-      tenant = await tenants.get(accountSid);
+      // Warm path without awaits: both caches answer synchronously when they hold fresh values.
+      tenant = tenants.peek?.(accountSid) ?? (await tenants.get(accountSid));
       if (tenant === undefined) return reject('unknown-account');
-      check = verify(await tokens.get(tenant.encryptedAuthToken, tenant), event, signature, params, body);
+      const token = tokens.peek?.(tenant.encryptedAuthToken, tenant) ?? (await tokens.get(tenant.encryptedAuthToken, tenant));
+      check = verify(token, event, signature, params, body);
       if (!check.valid && check.reason === 'signature-mismatch') {
         // The cached row may predate a token rotation: one bounded re-read, then verify again.
         const fresh = await tenants.refresh(accountSid);
@@ -140,7 +144,7 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     if (params) {
       // The verified form body travels as it came (one string to escape, not 20 pairs to rebuild);
       // the consumer parses it with the same parser the signature was checked with.
-      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, form: body.toString('utf8') });
+      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, form });
     } else {
       let events: unknown;
       try {

@@ -19,6 +19,8 @@ export interface TenantCacheOptions {
 
 export interface TenantCache {
   get(accountSid: string): Promise<WebhookTenant | undefined>;
+  /** The tenant if its row is loaded and fresh; no I/O, no promise (the receivers' hot path). */
+  peek(accountSid: string): WebhookTenant | undefined;
   /**
    * Re-reads the account when the cached row may be stale (its token was rotated), at most once per
    * `minRefreshMs`; resolves `undefined` when no re-read was allowed, so a flood of forged requests
@@ -30,6 +32,8 @@ export interface TenantCache {
 interface Entry {
   loadedAt: number;
   value: Promise<WebhookTenant | undefined>;
+  /** Set once the lookup found the tenant. */
+  loaded?: WebhookTenant;
 }
 
 /**
@@ -47,13 +51,20 @@ export function createTenantCache({ lookup, ttlSeconds, minRefreshMs = 10_000, n
     entries.set(accountSid, entry);
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     entry.value.then(
-      (tenant) => tenant === undefined && entries.get(accountSid) === entry && entries.delete(accountSid),
+      (tenant) => {
+        if (tenant !== undefined) entry.loaded = tenant;
+        else if (entries.get(accountSid) === entry) entries.delete(accountSid);
+      },
       () => entries.get(accountSid) === entry && entries.delete(accountSid),
     );
     return entry.value;
   }
 
   return {
+    peek(accountSid) {
+      const entry = entries.get(accountSid);
+      return entry && now() - entry.loadedAt < ttlMs ? entry.loaded : undefined;
+    },
     get(accountSid) {
       const entry = entries.get(accountSid);
       if (entry && now() - entry.loadedAt < ttlMs) return entry.value;

@@ -206,4 +206,20 @@ describe('token cache', () => {
   it('refuses a negative TTL', () => {
     expect(() => createTokenCache({ keys: { decrypt: async () => token }, ttlSeconds: -1 })).toThrow(RangeError);
   });
+
+  it('peeks synchronously only at a fresh value for the same blob and context', async () => {
+    const decrypt = jest.fn(async () => token);
+    const cache = createTokenCache({ keys: { decrypt }, ttlSeconds: 300, now });
+    expect(cache.peek('blob', context)).toBeUndefined();
+    const loading = cache.get('blob', context);
+    expect(cache.peek('blob', context)).toBeUndefined();
+    await loading;
+    expect(cache.peek('blob', context)).toBe(token);
+    expect(cache.peek('other-blob', context)).toBeUndefined();
+    expect(cache.peek('blob', { ...context, customerId: 'cus_other' })).toBeUndefined();
+    clock += 300_000;
+    expect(cache.peek('blob', context)).toBeUndefined();
+    expect(decrypt).toHaveBeenCalledTimes(1);
+  });
 });
+
