@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
+import { writeConnectionFile } from './connection-file';
 import { consoleLog } from './log';
 import { PROJECT_ROOT, startPlatform, type Platform } from './platform';
 
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
     authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
     log: consoleLog,
   });
-  installShutdown(platform);
+  const removeConnectionFile = writeConnectionFile(dataDir, {
+    dynamoEndpoint: platform.dynamoDbEndpoint,
+    tableName: platform.tableName,
+    region: platform.env.AWS_REGION ?? 'us-east-1',
+  });
+  installShutdown(platform, removeConnectionFile);
 
   const lines = [
     `Switchboard is running at ${platform.url}  (${inMemory ? 'in memory' : `data in ${dataDir}`}, started in ${Date.now() - started} ms)`,
@@ -59,12 +65,13 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-function installShutdown(platform: Platform): void {
+function installShutdown(platform: Platform, removeConnectionFile: () => void): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping…`);
+    removeConnectionFile();
     platform.stop().then(
       () => process.exit(0),
       (error: unknown) => {
