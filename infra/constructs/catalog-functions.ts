@@ -24,6 +24,8 @@ export interface CatalogFunctionsProps {
   readonly logLevel: string;
   /** Public base URL in front of all webhook receivers (`<base>/<name>`), when operators run one. */
   readonly webhookBaseUrl?: string;
+  /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
+  readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
 }
 
 export interface ApiRouteFunction {
@@ -110,6 +112,22 @@ export class CatalogFunctions extends Construct {
     this.webhooks = webhooks;
     this.workflowTasks = workflowTasks;
     this.shareWebhookUrls(props.webhookBaseUrl);
+    this.shareTwilioSettings(props.twilioSettings);
+  }
+
+  /** Registration needs the ISV's primary profile and notification inbox wherever Twilio is called. */
+  private shareTwilioSettings(settings: CatalogFunctionsProps['twilioSettings']): void {
+    if (!settings?.primaryProfileSid || !settings.notificationEmail) {
+      Annotations.of(this).addWarningV2(
+        'switchboard:twilioSettings',
+        'No twilioPrimaryProfileSid / twilioNotificationEmail context: A2P registration steps will refuse to run. Deploy with -c twilioPrimaryProfileSid=BU… -c twilioNotificationEmail=…',
+      );
+    }
+    for (const fn of this.all) {
+      if (!(fn.definition.access.twilioMaster || fn.definition.access.keys?.length)) continue;
+      if (settings?.primaryProfileSid) fn.addEnvironment('TWILIO_PRIMARY_PROFILE_SID', settings.primaryProfileSid);
+      if (settings?.notificationEmail) fn.addEnvironment('TWILIO_NOTIFICATION_EMAIL', settings.notificationEmail);
+    }
   }
 
   /** `${FunctionArn_…}` substitutions for the ASL document. */

@@ -39,6 +39,7 @@ export class PlatformStack extends Stack {
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
       webhookBaseUrl: settings.webhookBaseUrl,
+      twilioSettings: settings.twilio,
     });
 
     // Only when the catalog has the workflow's task functions (fixture catalogs in tests may not).

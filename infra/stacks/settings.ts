@@ -11,6 +11,7 @@ export interface Settings {
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
   readonly webhookBaseUrl?: string;
+  readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -44,6 +45,15 @@ export function readSettings(node: Node): Settings {
     throw new Error(`Context "webhookBaseUrl" must be an https URL without a trailing slash, got "${webhookBaseUrl}"`);
   }
 
+  const primaryProfileSid = text('twilioPrimaryProfileSid');
+  if (primaryProfileSid !== undefined && !/^BU[0-9a-f]{32}$/.test(primaryProfileSid)) {
+    throw new Error(`Context "twilioPrimaryProfileSid" must be the ISV's Primary Customer Profile SID (BU…), got "${primaryProfileSid}"`);
+  }
+  const notificationEmail = text('twilioNotificationEmail');
+  if (notificationEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(notificationEmail)) {
+    throw new Error(`Context "twilioNotificationEmail" must be an email address, got "${notificationEmail}"`);
+  }
+
   return {
     stage,
     partnerLimits: {
@@ -55,5 +65,6 @@ export function readSettings(node: Node): Settings {
     logRetention,
     logLevel,
     webhookBaseUrl,
+    twilio: { primaryProfileSid, notificationEmail },
   };
 }

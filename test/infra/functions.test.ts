@@ -223,6 +223,26 @@ describe('functions generated from a catalog with every trigger kind', () => {
     Annotations.fromStack(without.platform).hasWarning('/switchboard-dev-platform/Functions', Match.stringLikeRegexp('No webhookBaseUrl context'));
   });
 
+  it('gives only Twilio-calling functions the ISV TrustHub settings from context, and warns without them', () => {
+    const context = { twilioPrimaryProfileSid: `BU${'a'.repeat(32)}`, twilioNotificationEmail: 'a2p@isv.example.com' };
+    const template = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }, context).platformTemplate();
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as CfnResource[];
+    const callsTwilio = new Set(FIXTURE_FUNCTIONS.filter((f) => f.access.twilioMaster || f.access.keys?.length).map((f) => f.description));
+    expect(callsTwilio.size).toBeGreaterThan(0);
+    for (const fn of functions) {
+      const vars = fn.Properties?.Environment?.Variables ?? {};
+      if (!fn.Properties?.Description) continue;
+      if (callsTwilio.has(fn.Properties.Description)) {
+        expect(vars).toMatchObject({ TWILIO_PRIMARY_PROFILE_SID: context.twilioPrimaryProfileSid, TWILIO_NOTIFICATION_EMAIL: context.twilioNotificationEmail });
+      } else {
+        expect(vars).not.toHaveProperty('TWILIO_PRIMARY_PROFILE_SID');
+      }
+    }
+    const without = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+    Annotations.fromStack(without.platform).hasWarning('/switchboard-dev-platform/Functions', Match.stringLikeRegexp('twilioPrimaryProfileSid'));
+    expect(() => buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }, { twilioPrimaryProfileSid: 'nope' })).toThrow('twilioPrimaryProfileSid');
+  });
+
   it('refuses a catalog with two authorizers', () => {
     const twice = [...FIXTURE_FUNCTIONS, { ...FIXTURE_FUNCTIONS.find((f) => f.trigger.kind === 'authorizer')!, id: 'second-authorizer' }];
     expect(() => buildApp({ functions: twice, queues: FIXTURE_QUEUES })).toThrow('more than one authorizer');
