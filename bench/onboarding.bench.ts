@@ -16,6 +16,7 @@ import { silentLog } from '../infra/local/log';
 import { PROJECT_ROOT, startPlatform, type Platform } from '../infra/local/platform';
 import { startTwilioSandbox, type TwilioSandbox } from '../infra/local/twilio-sandbox';
 import type { KeyService } from '../shared/crypto';
+import { validCustomer } from '../test/support/fixtures';
 
 const BRAND_TYPES = ['STANDARD', 'LOW_VOLUME_STANDARD', 'SOLE_PROPRIETOR'] as const;
 type BrandType = (typeof BRAND_TYPES)[number];
@@ -29,18 +30,8 @@ const CAMPAIGN = {
   hasEmbeddedLinks: false,
   hasEmbeddedPhone: false,
 };
-const BUSINESS = {
-  legalName: 'Acme Widgets LLC',
-  displayName: 'Acme',
-  businessType: 'Limited Liability Corporation',
-  industry: 'TECHNOLOGY',
-  registration: { type: 'EIN', number: '12-3456789' },
-  regionsOfOperation: ['USA_AND_CANADA'],
-  website: 'https://acme.example.com',
-  companyType: 'private',
-  contact: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example.com', phone: '+14155550100', businessTitle: 'Owner', jobPosition: 'CEO' },
-  address: { street: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', isoCountry: 'US' },
-};
+/** The shared sample customer (the same one the tests use). */
+const BUSINESS = validCustomer();
 
 function scenario(brandType: BrandType) {
   if (brandType !== 'SOLE_PROPRIETOR') return { customer: BUSINESS, options: { brandType, mock: true, campaign: CAMPAIGN, numbers: { count: 1 } } };

@@ -12,6 +12,7 @@ import { manualClock } from '../infra/local/clock';
 import { silentLog } from '../infra/local/log';
 import { PROJECT_ROOT, startPlatform, type Platform } from '../infra/local/platform';
 import type { TwilioSandbox } from '../infra/local/twilio-sandbox';
+import { validCustomer } from '../test/support/fixtures';
 
 interface TimelineStep {
   step: string;
@@ -31,18 +32,8 @@ interface Timeline {
 }
 
 const OPTIONS_FILE = resolve(PROJECT_ROOT, 'docs/examples/onboarding-standard.json');
-const CUSTOMER = {
-  legalName: 'Acme Widgets LLC',
-  displayName: 'Acme',
-  businessType: 'Limited Liability Corporation',
-  industry: 'TECHNOLOGY',
-  registration: { type: 'EIN', number: '12-3456789' },
-  regionsOfOperation: ['USA_AND_CANADA'],
-  website: 'https://acme.example.com',
-  companyType: 'private',
-  contact: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example.com', phone: '+14155550100', businessTitle: 'Owner', jobPosition: 'CEO' },
-  address: { street: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', isoCountry: 'US' },
-};
+/** The shared sample customer (the same one the tests use). */
+const CUSTOMER = validCustomer();
 /** Real-time platforms review in seconds; give up well after that. */
 const REMOTE_TIMEOUT_MS = 10 * 60 * 1000;
 
