@@ -1,70 +1,118 @@
-import * as z from 'zod/mini';
-
 /**
  * The one place that reads the environment. Parsed once at cold start; a bad value fails the
  * function (or the local platform) immediately with the variable's name, instead of surfacing
  * later as a confusing runtime error. Values a given function does not need stay optional and
- * are checked where they are used through {@link required}.
+ * are checked where they are used through {@link required}. An empty variable counts as unset.
  *
- * `zod/mini` (not full zod): every function loads this module at cold start, including the
- * webhook receivers, which are kept small and fast to load.
+ * Written without a validation library on purpose: every function loads this module at cold
+ * start, including the webhook receivers, whose bundle is budgeted to the kilobyte (zod/mini alone
+ * added 26 KB there), and the settings take only the few shapes below. Messages name the variable
+ * and the expected shape, never the value, which may be a secret.
  */
-const schema = z.object({
-  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
-  TABLE_NAME: z._default(z.string().check(z.minLength(1)), 'switchboard'),
-  /** DynamoDB Local endpoint; unset in AWS. */
-  DYNAMODB_ENDPOINT: z.optional(z.url()),
-  /** Prefix of newly issued partner API keys, e.g. `sb_live_` in production, `sb_test_` locally. */
-  API_KEY_PREFIX: z._default(z.string().check(z.regex(/^[a-z]+_[a-z]+_$/)), 'sb_live_'),
-  /** Unset = real Twilio; otherwise every Twilio host is reached at `${TWILIO_BASE_URL}/<host>/<path>`. */
-  TWILIO_BASE_URL: z.optional(z.url()),
-  /** Master (ISV parent) credentials: from Secrets Manager in AWS, from these variables locally. */
-  TWILIO_MASTER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
-  TWILIO_ACCOUNT_SID: z.optional(z.string().check(z.regex(/^AC[0-9a-f]{32}$/))),
-  TWILIO_AUTH_TOKEN: z.optional(z.string().check(z.minLength(1))),
-  /** The ISV's approved Primary Customer Profile (BU…), assigned to every secondary profile. */
-  TWILIO_PRIMARY_PROFILE_SID: z.optional(z.string().check(z.regex(/^BU[0-9a-f]{32}$/))),
-  /** Inbox that receives TrustHub notifications (an ISV-owned address, not the customer's). */
-  TWILIO_NOTIFICATION_EMAIL: z.optional(z.email()),
-  /** `kms` in AWS; `local` uses AES-256-GCM with LOCAL_MASTER_KEY (base64, 32 bytes). */
-  KEY_SERVICE: z._default(z.enum(['kms', 'local']), 'kms'),
-  KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
-  LOCAL_MASTER_KEY: z.optional(z.string().check(z.minLength(1))),
-  /** Canonical public base URL of the webhook receivers; signatures are checked against it, never against request headers. */
-  WEBHOOK_BASE_URL: z.optional(z.url()),
-  /** Queue URLs (SQS in AWS, in-process locally) keyed by catalog queue name. */
-  QUEUE_URLS: z.pipe(
-    z.optional(z.string()),
-    z.transform((raw, ctx): Record<string, string> => {
-      if (!raw) return {};
-      try {
-        const parsed: unknown = JSON.parse(raw);
-        if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string')) {
-          return parsed as Record<string, string>;
-        }
-      } catch {
-        // reported below
-      }
-      ctx.issues.push({ code: 'custom', message: 'must be a JSON object of queue name → URL', input: raw });
-      return z.NEVER;
-    }),
-  ),
-  STATE_MACHINE_ARN: z.optional(z.string().check(z.minLength(1))),
-  /** How long a decrypted subaccount token stays in a warm function's memory. */
-  TOKEN_CACHE_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)), 300),
-});
 
-export type Config = z.output<typeof schema>;
+/** Turns a raw (non-empty) value into the setting, or throws an Error saying what it must be. */
+type Reader<T> = (raw: string) => T;
+
+interface Setting<T> {
+  readonly read: Reader<T>;
+  readonly fallback: T;
+}
+
+const invalid = (shape: string): never => {
+  throw new Error(`must be ${shape}`);
+};
+
+const text: Reader<string> = (raw) => raw;
+
+const matching =
+  (pattern: RegExp, shape: string): Reader<string> =>
+  (raw) =>
+    pattern.test(raw) ? raw : invalid(shape);
+
+const httpUrl: Reader<string> = (raw) => {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  return protocol === 'http:' || protocol === 'https:' ? raw : invalid('an http(s) URL');
+};
+
+// The shape zod and most validators accept: a dotted local part, a domain with a 2+ letter TLD.
+const email = matching(/^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/, 'an email address');
+
+const oneOf =
+  <const V extends string>(values: readonly V[]): Reader<V> =>
+  (raw) =>
+    values.includes(raw as V) ? (raw as V) : invalid(`one of ${values.join(', ')}`);
+
+const integer =
+  (min: number, max: number): Reader<number> =>
+  (raw) => {
+    const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    return value >= min && value <= max ? value : invalid(`an integer from ${min} to ${max}`);
+  };
+
+const stringMap: Reader<Readonly<Record<string, string>>> = (raw) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // reported below
+  }
+  const ok = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string');
+  return ok ? Object.freeze(parsed as Record<string, string>) : invalid('a JSON object of queue name → URL');
+};
+
+const optional = <T>(read: Reader<T>): Setting<T | undefined> => ({ read, fallback: undefined });
+const withDefault = <T>(read: Reader<T>, fallback: T): Setting<T> => ({ read, fallback });
+
+const SETTINGS = {
+  AWS_REGION: withDefault(text, 'us-east-1'),
+  TABLE_NAME: withDefault(text, 'switchboard'),
+  /** DynamoDB Local endpoint; unset in AWS. */
+  DYNAMODB_ENDPOINT: optional(httpUrl),
+  /** Prefix of newly issued partner API keys, e.g. `sb_live_` in production, `sb_test_` locally. */
+  API_KEY_PREFIX: withDefault(matching(/^[a-z]+_[a-z]+_$/, 'two lowercase words each followed by _, e.g. sb_live_'), 'sb_live_'),
+  /** Unset = real Twilio; otherwise every Twilio host is reached at `${TWILIO_BASE_URL}/<host>/<path>`. */
+  TWILIO_BASE_URL: optional(httpUrl),
+  /** Master (ISV parent) credentials: from Secrets Manager in AWS, from these variables locally. */
+  TWILIO_MASTER_SECRET_ARN: optional(text),
+  TWILIO_ACCOUNT_SID: optional(matching(/^AC[0-9a-f]{32}$/, 'an account SID (AC + 32 hex digits)')),
+  TWILIO_AUTH_TOKEN: optional(text),
+  /** The ISV's approved Primary Customer Profile (BU…), assigned to every secondary profile. */
+  TWILIO_PRIMARY_PROFILE_SID: optional(matching(/^BU[0-9a-f]{32}$/, 'a customer profile SID (BU + 32 hex digits)')),
+  /** Inbox that receives TrustHub notifications (an ISV-owned address, not the customer's). */
+  TWILIO_NOTIFICATION_EMAIL: optional(email),
+  /** `kms` in AWS; `local` uses AES-256-GCM with LOCAL_MASTER_KEY (base64, 32 bytes). */
+  KEY_SERVICE: withDefault(oneOf(['kms', 'local']), 'kms'),
+  KMS_KEY_ID: optional(text),
+  LOCAL_MASTER_KEY: optional(text),
+  /** Canonical public base URL of the webhook receivers; signatures are checked against it, never against request headers. */
+  WEBHOOK_BASE_URL: optional(httpUrl),
+  /** Queue URLs (SQS in AWS, in-process locally) keyed by catalog queue name. */
+  QUEUE_URLS: withDefault(stringMap, Object.freeze({})),
+  STATE_MACHINE_ARN: optional(text),
+  /** How long a decrypted subaccount token stays in a warm function's memory. */
+  TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
+};
+
+export type Config = { readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]['fallback'] };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.')}: ${i.code === 'custom' ? i.message : `${i.code}${'format' in i ? ` (${String(i.format)})` : ''}`}`)
-      .join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, setting] of Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>) {
+    const raw = env[name];
+    try {
+      values[name] = raw === undefined || raw === '' ? setting.fallback : setting.read(raw);
+    } catch (error) {
+      problems.push(`${name} ${(error as Error).message}`);
+    }
   }
-  return parsed.data;
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return Object.freeze(values) as Config;
 }
 
 export const config: Config = loadConfig();

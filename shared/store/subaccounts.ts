@@ -29,6 +29,15 @@ function fromItem(item: Record<string, unknown>): SubaccountRecord {
   return out as unknown as SubaccountRecord;
 }
 
+/**
+ * The subaccount row by AccountSid, on its own so that the webhook receivers, which need only this
+ * read, do not bundle the rest of the repository.
+ */
+export async function getSubaccount(db: DynamoDBDocumentClient, tableName: string, accountSid: string): Promise<SubaccountRecord | undefined> {
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: accountKey(accountSid) }));
+  return Item ? fromItem(Item) : undefined;
+}
+
 export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {
   return {
     async claim(partnerId, customerId, claimId, now, staleBefore) {
@@ -99,10 +108,7 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
       }
     },
 
-    async get(accountSid) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: accountKey(accountSid) }));
-      return Item ? fromItem(Item) : undefined;
-    },
+    get: (accountSid) => getSubaccount(db, tableName, accountSid),
 
     async setStatus(record, status, customerStatus, at) {
       await db.send(

@@ -6,7 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config, required } from '../config';
 import { createKeyService, createTokenCache } from '../crypto';
 import { queue } from '../queue/default';
-import { dynamoSubaccountRepository } from '../store/subaccounts';
+import { getSubaccount } from '../store/subaccounts';
 import type { WebhookKind } from './envelope';
 import { createReceiver } from './receiver';
 import { WEBHOOK_ROUTES, webhookUrl } from './routes';
@@ -25,7 +25,6 @@ const documentClient = DynamoDBDocumentClient.from(
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   }),
 );
-const subaccounts = dynamoSubaccountRepository(documentClient, config.TABLE_NAME);
 
 const keys =
   config.KEY_SERVICE === 'kms'
@@ -36,7 +35,7 @@ const tokens = createTokenCache({ keys, ttlSeconds: config.TOKEN_CACHE_TTL_SECON
 const tenants = createTenantCache({
   ttlSeconds: config.TOKEN_CACHE_TTL_SECONDS,
   async lookup(accountSid) {
-    const record = await subaccounts.get(accountSid);
+    const record = await getSubaccount(documentClient, config.TABLE_NAME, accountSid);
     // A closed subaccount no longer sends anything genuine; its row stays for history only.
     if (!record || record.status === 'closed') return undefined;
     return { accountSid: record.accountSid, partnerId: record.partnerId, customerId: record.customerId, encryptedAuthToken: record.encryptedAuthToken };

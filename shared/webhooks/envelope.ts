@@ -45,25 +45,72 @@ function isPairs(v: unknown): v is FormPairs {
 }
 
 /**
- * Parses a queue message body. Form webhooks arrive as the raw verified body (`form`) and are
- * parsed here, repeated names kept; `params` pairs (the earlier layout) are still accepted so
- * messages queued before a deploy are not dead-lettered by it. A body that is not an envelope is a poison message: it throws, so
- * the consumer reports it failed and SQS eventually dead-letters it for inspection.
+ * The queue message layout: one JSON header line, a newline, then the webhook body exactly as Twilio
+ * sent it (the form text, or the Event Streams JSON text):
+ *
+ *   {"kind":"inbound","accountSid":"AC…","partnerId":"ptn_…","customerId":"cus_…","idempotencyToken":"…"}
+ *   ToCountry=US&…&AccountSid=AC…&Body=STOP
+ *
+ * `JSON.stringify` never writes a raw newline, so the first one ends the header, and the body after
+ * it needs no escaping: the receiver forwards the bytes it verified instead of re-encoding them on
+ * Twilio's clock. The header may carry `receivedAt`; when it does not (the receivers' case), the
+ * acceptance time is the message's SQS `SentTimestamp`, since enqueueing is the receiver's last step.
  */
-export function parseEnvelope(body: string): WebhookEnvelope {
+
+/**
+ * The constant part of the header for one kind and tenant, left open for the idempotency token:
+ * computed once per cached tenant, so a webhook costs no header serialisation.
+ */
+export function envelopeHeaderPrefix(kind: WebhookKind, tenant: { readonly accountSid: string; readonly partnerId: string; readonly customerId: string }): string {
+  const { accountSid, partnerId, customerId } = tenant;
+  return JSON.stringify({ kind, accountSid, partnerId, customerId }).slice(0, -1);
+}
+
+/** The message for a verified body: the header (closed after the token, when there is one) + `\n` + the body. */
+export function formatEnvelope(headerPrefix: string, idempotencyToken: string | undefined, body: string): string {
+  const token = idempotencyToken === undefined ? '' : `,"idempotencyToken":${JSON.stringify(idempotencyToken)}`;
+  return `${headerPrefix}${token}}\n${body}`;
+}
+
+/**
+ * Parses a queue message; `sentAt` is its SQS `SentTimestamp` (ms). A single JSON object with `form`
+ * or `params` (the layout before the header line) is still accepted, so messages queued before a
+ * deploy are not dead-lettered by it. Anything else is a poison message: it throws, so the consumer
+ * reports it failed and SQS eventually dead-letters it for inspection.
+ */
+export function parseEnvelope(message: string, sentAt: number): WebhookEnvelope {
+  const newline = message.indexOf('\n');
   let value: Record<string, unknown>;
   try {
-    value = JSON.parse(body) as Record<string, unknown>;
+    value = JSON.parse(newline === -1 ? message : message.slice(0, newline)) as Record<string, unknown>;
   } catch {
-    throw new MalformedEnvelopeError('The message body is not JSON');
+    throw new MalformedEnvelopeError('The message header is not JSON');
   }
-  if (!value || typeof value !== 'object') throw new MalformedEnvelopeError('The message body is not an object');
-  const { kind, accountSid, partnerId, customerId, receivedAt, idempotencyToken } = value;
-  if (!WEBHOOK_KINDS.includes(kind as WebhookKind) || !isString(accountSid) || !isString(partnerId) || !isString(customerId) || !isString(receivedAt)) {
-    throw new MalformedEnvelopeError('The message body is not a webhook envelope');
+  if (!value || typeof value !== 'object') throw new MalformedEnvelopeError('The message header is not an object');
+  const { kind, accountSid, partnerId, customerId, idempotencyToken } = value;
+  if (!WEBHOOK_KINDS.includes(kind as WebhookKind) || !isString(accountSid) || !isString(partnerId) || !isString(customerId)) {
+    throw new MalformedEnvelopeError('The message header is not a webhook envelope');
   }
   if (idempotencyToken !== undefined && !isString(idempotencyToken)) throw new MalformedEnvelopeError('idempotencyToken must be a string');
-  if (kind === 'events') {
+  if (value.receivedAt === undefined) {
+    if (!Number.isFinite(sentAt)) throw new MalformedEnvelopeError('The message has neither receivedAt nor SentTimestamp');
+    value.receivedAt = new Date(sentAt).toISOString();
+  } else if (!isString(value.receivedAt)) {
+    throw new MalformedEnvelopeError('receivedAt must be a string');
+  }
+
+  if (newline !== -1) {
+    const body = message.slice(newline + 1);
+    if (kind === 'events') {
+      try {
+        value.events = JSON.parse(body);
+      } catch {
+        throw new MalformedEnvelopeError('An events envelope carries a JSON body');
+      }
+    } else {
+      value.params = parseFormBody(body);
+    }
+  } else if (kind === 'events') {
     if (value.events === undefined) throw new MalformedEnvelopeError('An events envelope carries events');
   } else if (typeof value.form === 'string') {
     value.params = parseFormBody(value.form);

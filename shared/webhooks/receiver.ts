@@ -9,7 +9,7 @@ import {
   type SignatureCheck,
   type SignatureFailure,
 } from '../twilio/webhook-signature';
-import type { WebhookKind } from './envelope';
+import { envelopeHeaderPrefix, formatEnvelope, type WebhookKind } from './envelope';
 import type { TenantCache, WebhookTenant } from './tenants';
 
 /** The parts of a Lambda function URL (payload 2.0) event a receiver reads. */
@@ -43,7 +43,6 @@ export interface ReceiverOptions {
   readonly rejected: (reason: RejectReason) => void;
   /** Reports a failure that made the receiver answer 5xx. */
   readonly failed: (stage: 'lookup' | 'enqueue', error: unknown) => void;
-  readonly now?: () => number;
 }
 
 // Answers are constants: the hot path allocates no response objects.
@@ -71,6 +70,15 @@ function queryAccountSid(query: string | undefined): string | undefined {
   return undefined;
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function formAccountSid(params: ReadonlyArray<readonly [string, string]>): string | undefined {
   for (let i = 0; i < params.length; i++) if (params[i]![0] === 'AccountSid') return params[i]![1];
   return undefined;
@@ -86,8 +94,15 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
  */
 export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {
-  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed, now = Date.now } = options;
+  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed } = options;
   const ok = kind === 'inbound' ? OK_TWIML : OK_EMPTY;
+  // Keyed by the cached tenant object: one header serialisation per tenant load, none per webhook.
+  const headerPrefixes = new WeakMap<WebhookTenant, string>();
+  const headerPrefix = (tenant: WebhookTenant): string => {
+    let prefix = headerPrefixes.get(tenant);
+    if (prefix === undefined) headerPrefixes.set(tenant, (prefix = envelopeHeaderPrefix(kind, tenant)));
+    return prefix;
+  };
 
   const reject = (reason: RejectReason): FunctionUrlResponse => {
     rejected(reason);
@@ -137,23 +152,11 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     }
     if (!check.valid) return reject(check.reason);
 
-    let message: string;
-    const idempotencyToken = headers['i-twilio-idempotency-token'] || undefined;
-    const receivedAt = new Date(now()).toISOString();
-    const { partnerId, customerId } = tenant;
-    if (params) {
-      // The verified form body travels as it came (one string to escape, not 20 pairs to rebuild);
-      // the consumer parses it with the same parser the signature was checked with.
-      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, form });
-    } else {
-      let events: unknown;
-      try {
-        events = JSON.parse(body.toString('utf8'));
-      } catch {
-        return reject('malformed-body');
-      }
-      message = JSON.stringify({ kind, accountSid, partnerId, customerId, idempotencyToken, receivedAt, events });
-    }
+    // The verified body travels as it came (see the envelope layout): no re-encoding on Twilio's clock.
+    const text = form ?? body.toString('utf8');
+    // Event Streams bodies are parsed once here so that a malformed one is refused now, not dead-lettered later.
+    if (form === undefined && !isJson(text)) return reject('malformed-body');
+    const message = formatEnvelope(headerPrefix(tenant), headers['i-twilio-idempotency-token'] || undefined, text);
 
     try {
       await queue.send(queueName, message);

@@ -43,7 +43,13 @@ function inboundEnvelope(messageSid: string, from: string, body: string, token: 
   };
 }
 
-const send = (queue: string, envelope: WebhookEnvelope | string) => platform.queues.send(queue, typeof envelope === 'string' ? envelope : JSON.stringify(envelope));
+/** The message a receiver would queue (header line + raw body), with the test's chosen receivedAt in the header. */
+function message(envelope: WebhookEnvelope): string {
+  const { params, events, ...header } = envelope as WebhookEnvelope & { params?: Array<[string, string]>; events?: unknown };
+  return `${JSON.stringify(header)}\n${params ? new URLSearchParams(params).toString() : JSON.stringify(events)}`;
+}
+
+const send = (queue: string, envelope: WebhookEnvelope | string) => platform.queues.send(queue, typeof envelope === 'string' ? envelope : message(envelope));
 
 beforeAll(async () => {
   clock = manualClock();
@@ -94,7 +100,7 @@ describe('status consumer', () => {
     const records = Array.from({ length: 10 }, (_, i) => ({
       messageId: `m-${i}`,
       receiptHandle: `r-${i}`,
-      body: i === 6 ? '{"kind":"status","params":"not pairs"}' : JSON.stringify(statusEnvelope(sid('SM'), 'delivered', [], `tok-batch-${i}`)),
+      body: i === 6 ? '{"kind":"status","params":"not pairs"}' : message(statusEnvelope(sid('SM'), 'delivered', [], `tok-batch-${i}`)),
       attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
       messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:status-callbacks', awsRegion: 'us-east-1',
     }));
