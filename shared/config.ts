@@ -54,6 +54,11 @@ const integer =
     return value >= min && value <= max ? value : invalid(`an integer from ${min} to ${max}`);
   };
 
+const flag: Reader<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  return value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : invalid('true or false');
+};
+
 const stringMap: Reader<Readonly<Record<string, string>>> = (raw) => {
   let parsed: unknown;
   try {
@@ -94,6 +99,8 @@ const SETTINGS = {
   /** Queue URLs (SQS in AWS, in-process locally) keyed by catalog queue name. */
   QUEUE_URLS: withDefault(stringMap, Object.freeze({})),
   STATE_MACHINE_ARN: optional(text),
+  /** Read by Powertools itself too; here it decides whether the Tracer (and the X-Ray SDK) is loaded at all. */
+  POWERTOOLS_TRACE_ENABLED: withDefault(flag, true),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };

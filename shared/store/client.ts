@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
 /**
  * The DynamoDB clients, built once per cold start. Locally DYNAMODB_ENDPOINT points at DynamoDB
  * Local, which accepts any static credentials.
  */
-export const dynamoClient = tracer.captureAWSv3Client(
+export const dynamoClient = traced(
   new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT

@@ -1,9 +1,9 @@
 import { parseFormBody } from '../twilio/webhook-signature';
 
 /**
- * What a receiver enqueues: the webhook as Twilio sent it (the raw form body, parsed here into
- * ordered pairs with repeated names kept; Event Streams as the parsed JSON body) plus the tenant it
- * was verified for. Consumers trust `partnerId`/`customerId` because the receiver only enqueues
+ * What a consumer gets from a receiver's message: the webhook as Twilio sent it (the form body
+ * parsed into ordered pairs with repeated names kept; Event Streams as the parsed JSON body) plus
+ * the tenant it was verified for. Consumers trust `partnerId`/`customerId` because the receiver only enqueues
  * after the signature matched the token of exactly that tenant's subaccount.
  */
 export type WebhookKind = 'inbound' | 'status' | 'events' | 'trusthub';

@@ -89,8 +89,8 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  *
  * Primary course: POST only → decode the (possibly base64) body → find the AccountSid (form field, or
  * the sink URL's `accountSid` for JSON) → the subaccount row and its decrypted primary token (both
- * cached) → `X-Twilio-Signature` over the configured URL plus the raw query → enqueue the raw
- * parameters with the tenant → 200. Anything unverifiable is 403 with nothing enqueued; a failure of
+ * cached) → `X-Twilio-Signature` over the configured URL plus the raw query → enqueue the verified
+ * body as received under a header naming the tenant (see `formatEnvelope`) → 200. Anything unverifiable is 403 with nothing enqueued; a failure of
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
  */
 export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {

@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { config } from '../config';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 import { createLocalWorkflow } from './local-workflow';
 import { isLocalStateMachine, type WorkflowPort } from './port';
 import { createSfnWorkflow } from './sfn-workflow';
@@ -12,6 +12,6 @@ import { createSfnWorkflow } from './sfn-workflow';
  */
 export const workflow: WorkflowPort = isLocalStateMachine(config.STATE_MACHINE_ARN)
   ? createLocalWorkflow(config.STATE_MACHINE_ARN!)
-  : createSfnWorkflow({ client: tracer.captureAWSv3Client(new SFNClient({ region: config.AWS_REGION })), stateMachineArn: config.STATE_MACHINE_ARN });
+  : createSfnWorkflow({ client: traced(new SFNClient({ region: config.AWS_REGION })), stateMachineArn: config.STATE_MACHINE_ARN });
 
 export * from './port';

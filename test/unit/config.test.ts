@@ -12,6 +12,7 @@ describe('configuration', () => {
       KEY_SERVICE: 'kms',
       QUEUE_URLS: {},
       TOKEN_CACHE_TTL_SECONDS: 300,
+      POWERTOOLS_TRACE_ENABLED: true,
     });
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
     expect(config.WEBHOOK_BASE_URL).toBeUndefined();
@@ -29,6 +30,7 @@ describe('configuration', () => {
       WEBHOOK_BASE_URL: 'https://hooks.example.com/prod/twilio',
       QUEUE_URLS: '{"inbound-messages":"local://inbound-messages"}',
       TOKEN_CACHE_TTL_SECONDS: '0',
+      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     expect(config).toMatchObject({
       AWS_REGION: 'eu-west-1',
@@ -39,6 +41,7 @@ describe('configuration', () => {
       KEY_SERVICE: 'local',
       QUEUE_URLS: { 'inbound-messages': 'local://inbound-messages' },
       TOKEN_CACHE_TTL_SECONDS: 0,
+      POWERTOOLS_TRACE_ENABLED: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -57,6 +60,7 @@ describe('configuration', () => {
     ['TOKEN_CACHE_TTL_SECONDS', '3601', 'integer from 0 to 3600'],
     ['TOKEN_CACHE_TTL_SECONDS', '1.5', 'integer from 0 to 3600'],
     ['TOKEN_CACHE_TTL_SECONDS', '-1', 'integer from 0 to 3600'],
+    ['POWERTOOLS_TRACE_ENABLED', 'maybe', 'true or false'],
   ])('refuses %s=%j, naming the variable and the expected shape', (name, value, shape) => {
     expect(() => loadConfig({ [name]: value })).toThrow(`Invalid configuration: ${name} must be `);
     expect(() => loadConfig({ [name]: value })).toThrow(shape);
