@@ -31,7 +31,7 @@ export function createWebhookConsumer<T>({ name, persistenceStore, toWork, apply
   const processor = new BatchProcessor(EventType.SQS);
 
   async function processRecord(record: SQSRecord): Promise<void> {
-    const envelope = parseEnvelope(record.body, Number(record.attributes?.SentTimestamp));
+    const envelope = parseEnvelope(record.body);
     // Sequential: work items of one webhook (several CloudEvents) touch the same customer's rows.
     for (const item of toWork(envelope)) await once({ key: item.key, work: item.work });
   }

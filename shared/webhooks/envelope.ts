@@ -48,17 +48,18 @@ function isPairs(v: unknown): v is FormPairs {
  * The queue message layout: one JSON header line, a newline, then the webhook body exactly as Twilio
  * sent it (the form text, or the Event Streams JSON text):
  *
- *   {"kind":"inbound","accountSid":"AC…","partnerId":"ptn_…","customerId":"cus_…","idempotencyToken":"…"}
+ *   {"kind":"inbound","accountSid":"AC…","partnerId":"ptn_…","customerId":"cus_…","receivedAt":1764149415250,"idempotencyToken":"…"}
  *   ToCountry=US&…&AccountSid=AC…&Body=STOP
  *
  * `JSON.stringify` never writes a raw newline, so the first one ends the header, and the body after
  * it needs no escaping: the receiver forwards the bytes it verified instead of re-encoding them on
- * Twilio's clock. The header may carry `receivedAt`; when it does not (the receivers' case), the
- * acceptance time is the message's SQS `SentTimestamp`, since enqueueing is the receiver's last step.
+ * Twilio's clock. `receivedAt` travels in epoch milliseconds (an ISO string is also read) and is
+ * carried in the message rather than taken from SQS: a redriven message gets a new SentTimestamp,
+ * and a STOP must keep its place before a later START.
  */
 
 /**
- * The constant part of the header for one kind and tenant, left open for the idempotency token:
+ * The constant part of the header for one kind and tenant, left open for the per-webhook fields:
  * computed once per cached tenant, so a webhook costs no header serialisation.
  */
 export function envelopeHeaderPrefix(kind: WebhookKind, tenant: { readonly accountSid: string; readonly partnerId: string; readonly customerId: string }): string {
@@ -66,19 +67,24 @@ export function envelopeHeaderPrefix(kind: WebhookKind, tenant: { readonly accou
   return JSON.stringify({ kind, accountSid, partnerId, customerId }).slice(0, -1);
 }
 
-/** The message for a verified body: the header (closed after the token, when there is one) + `\n` + the body. */
-export function formatEnvelope(headerPrefix: string, idempotencyToken: string | undefined, body: string): string {
+/** The message for a verified body: the header, closed after the acceptance time and the token, + `\n` + the body. */
+export function formatEnvelope(headerPrefix: string, receivedAtMs: number, idempotencyToken: string | undefined, body: string): string {
   const token = idempotencyToken === undefined ? '' : `,"idempotencyToken":${JSON.stringify(idempotencyToken)}`;
-  return `${headerPrefix}${token}}\n${body}`;
+  return `${headerPrefix},"receivedAt":${receivedAtMs}${token}}\n${body}`;
+}
+
+function isoTime(value: unknown): string | undefined {
+  if (isString(value)) return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? new Date(value).toISOString() : undefined;
 }
 
 /**
- * Parses a queue message; `sentAt` is its SQS `SentTimestamp` (ms). A single JSON object with `form`
- * or `params` (the layout before the header line) is still accepted, so messages queued before a
- * deploy are not dead-lettered by it. Anything else is a poison message: it throws, so the consumer
- * reports it failed and SQS eventually dead-letters it for inspection.
+ * Parses a queue message. A single JSON object with `form` or `params` (the layout before the
+ * header line) is still accepted, so messages queued before a deploy are not dead-lettered by it.
+ * Anything else is a poison message: it throws, so the consumer reports it failed and SQS
+ * eventually dead-letters it for inspection.
  */
-export function parseEnvelope(message: string, sentAt: number): WebhookEnvelope {
+export function parseEnvelope(message: string): WebhookEnvelope {
   const newline = message.indexOf('\n');
   let value: Record<string, unknown>;
   try {
@@ -88,16 +94,12 @@ export function parseEnvelope(message: string, sentAt: number): WebhookEnvelope 
   }
   if (!value || typeof value !== 'object') throw new MalformedEnvelopeError('The message header is not an object');
   const { kind, accountSid, partnerId, customerId, idempotencyToken } = value;
-  if (!WEBHOOK_KINDS.includes(kind as WebhookKind) || !isString(accountSid) || !isString(partnerId) || !isString(customerId)) {
+  const receivedAt = isoTime(value.receivedAt);
+  if (!WEBHOOK_KINDS.includes(kind as WebhookKind) || !isString(accountSid) || !isString(partnerId) || !isString(customerId) || receivedAt === undefined) {
     throw new MalformedEnvelopeError('The message header is not a webhook envelope');
   }
   if (idempotencyToken !== undefined && !isString(idempotencyToken)) throw new MalformedEnvelopeError('idempotencyToken must be a string');
-  if (value.receivedAt === undefined) {
-    if (!Number.isFinite(sentAt)) throw new MalformedEnvelopeError('The message has neither receivedAt nor SentTimestamp');
-    value.receivedAt = new Date(sentAt).toISOString();
-  } else if (!isString(value.receivedAt)) {
-    throw new MalformedEnvelopeError('receivedAt must be a string');
-  }
+  value.receivedAt = receivedAt;
 
   if (newline !== -1) {
     const body = message.slice(newline + 1);

@@ -43,6 +43,7 @@ export interface ReceiverOptions {
   readonly rejected: (reason: RejectReason) => void;
   /** Reports a failure that made the receiver answer 5xx. */
   readonly failed: (stage: 'lookup' | 'enqueue', error: unknown) => void;
+  readonly now?: () => number;
 }
 
 // Answers are constants: the hot path allocates no response objects.
@@ -94,7 +95,7 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
  */
 export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {
-  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed } = options;
+  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed, now = Date.now } = options;
   const ok = kind === 'inbound' ? OK_TWIML : OK_EMPTY;
   // Keyed by the cached tenant object: one header serialisation per tenant load, none per webhook.
   const headerPrefixes = new WeakMap<WebhookTenant, string>();
@@ -156,7 +157,7 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     const text = form ?? body.toString('utf8');
     // Event Streams bodies are parsed once here so that a malformed one is refused now, not dead-lettered later.
     if (form === undefined && !isJson(text)) return reject('malformed-body');
-    const message = formatEnvelope(headerPrefix(tenant), headers['i-twilio-idempotency-token'] || undefined, text);
+    const message = formatEnvelope(headerPrefix(tenant), now(), headers['i-twilio-idempotency-token'] || undefined, text);
 
     try {
       await queue.send(queueName, message);

@@ -151,6 +151,7 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
     tokens: createTokenCache({ keys, ttlSeconds, now }),
     rejected: (reason) => rejected.push(reason),
     failed: (stage) => failures.push(stage),
+    now,
   });
   return { receive, sent, rejected, failures, decrypts: () => decrypts, lookups: () => lookups, tenants, keys, advance: (ms) => void (clock += ms) };
 }

@@ -6,7 +6,6 @@ import {
 } from './fixtures';
 
 const INBOUND_URL = webhookUrl(BASE_URL, 'inbound');
-const SENT_AT = Date.UTC(2026, 10, 26, 9, 30);
 const XML_OK = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 describe('webhook receiver: forged or altered requests are refused, nothing enqueued', () => {
@@ -73,8 +72,8 @@ describe('webhook receiver: genuine variants are accepted with exactly one queue
     expect(h.rejected).toEqual([]);
     expect(response.statusCode).toBe(200);
     expect(h.sent).toHaveLength(1);
-    const envelope = parseEnvelope(h.sent[0]!.body, SENT_AT) as FormEnvelope;
-    expect(envelope).toEqual({ kind, accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', params, idempotencyToken: 'idem-1', receivedAt: new Date(SENT_AT).toISOString() });
+    const envelope = parseEnvelope(h.sent[0]!.body) as FormEnvelope;
+    expect(envelope).toEqual({ kind, accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', params, idempotencyToken: 'idem-1', receivedAt: new Date(1_750_000_000_000).toISOString() });
     return { h, response };
   }
 
@@ -136,8 +135,8 @@ describe('webhook receiver: genuine variants are accepted with exactly one queue
       expect(response).toMatchObject({ statusCode: 200, body: '' });
       expect(h.sent).toHaveLength(1);
       expect(h.sent[0]!.queue).toBe('twilio-events');
-      expect(parseEnvelope(h.sent[0]!.body, SENT_AT) as EventsEnvelope).toEqual({
-        kind: 'events', accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', events, idempotencyToken: 'idem-ev', receivedAt: new Date(SENT_AT).toISOString(),
+      expect(parseEnvelope(h.sent[0]!.body) as EventsEnvelope).toEqual({
+        kind: 'events', accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', events, idempotencyToken: 'idem-ev', receivedAt: new Date(1_750_000_000_000).toISOString(),
       });
     }
   });
