@@ -123,7 +123,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamo!.endpoint;
     await ensureTable(dynamoDbEndpoint, tableName, { region });
 
-    const twilio = await connectTwilio(options.twilio ?? defaultTwilioMode(), { realtime: Boolean(options.pollQueues), port: options.sandboxPort, reviewDelaySeconds: options.sandboxReviewSeconds });
+    const twilio = await connectTwilio(options.twilio ?? defaultTwilioMode(), {
+      realtime: Boolean(options.pollQueues),
+      port: options.sandboxPort,
+      reviewDelaySeconds: options.sandboxReviewSeconds,
+      // The sandbox keeps its state beside the table's, so both survive a restart together.
+      stateFile: dataDir && resolve(dataDir, 'twilio-sandbox.json'),
+    });
     cleanups.push(() => twilio.stop());
 
     const lambda = createLambdaRuntime({ catalog, rootDir, region, log });

@@ -17,7 +17,7 @@ export interface SandboxHandle {
   stop(): Promise<void>;
 }
 interface SandboxModule {
-  startTwilioSandbox(options: { port?: number; realtime?: boolean; reviewDelaySeconds?: number }): Promise<SandboxHandle>;
+  startTwilioSandbox(options: { port?: number; realtime?: boolean; reviewDelaySeconds?: number; stateFile?: string }): Promise<SandboxHandle>;
 }
 
 export interface TwilioConnection {
@@ -35,7 +35,7 @@ export function sandboxAvailable(): boolean {
 /** Starts the sandbox on a free port (if chosen) and returns the TWILIO_* variables for the handlers. */
 export async function connectTwilio(
   mode: TwilioMode,
-  { realtime, port = 0, reviewDelaySeconds }: { realtime: boolean; port?: number; reviewDelaySeconds?: number },
+  { realtime, port = 0, reviewDelaySeconds, stateFile }: { realtime: boolean; port?: number; reviewDelaySeconds?: number; stateFile?: string },
 ): Promise<TwilioConnection> {
   if (mode === 'none') return { env: {}, stop: async () => undefined };
   if (mode !== 'sandbox') {
@@ -44,7 +44,7 @@ export async function connectTwilio(
     return { env, stop: async () => undefined };
   }
   const { startTwilioSandbox } = require(SANDBOX_ENTRY) as SandboxModule;
-  const sandbox = await startTwilioSandbox({ port, realtime, reviewDelaySeconds });
+  const sandbox = await startTwilioSandbox({ port, realtime, reviewDelaySeconds, stateFile });
   const env: Record<string, string> = {
     TWILIO_BASE_URL: sandbox.url,
     TWILIO_ACCOUNT_SID: sandbox.masterAccountSid,

@@ -22,6 +22,11 @@ import { senderRoutes } from './resources/messaging-senders';
 import { contentRoutes } from './resources/content';
 import { emitEvent, eventRoutes } from './resources/events';
 import { simulateInbound, type InboundMessage, type InboundResult } from './resources/inbound';
+import { resumeMessage } from './resources/api-messages';
+import { resumeBrand } from './resources/messaging-brands';
+import { resumeCampaign, resumeNumberRegistration } from './resources/messaging-campaigns';
+import { resumeBundle } from './resources/trusthub-bundles';
+import { loadSnapshot, saveSnapshot, type SandboxSnapshot } from './core/persistence';
 import { createSandboxServer } from './server';
 import { controlHandler } from './control/routes';
 
@@ -47,6 +52,12 @@ export interface TwilioSandboxOptions {
   startTime?: Date;
   /** Also move sandbox time with wall time (for the interactive local platform). */
   realtime?: boolean;
+  /**
+   * Keep the sandbox's records, SID counters and clock in this file across restarts (saved every
+   * few seconds and on stop), as the local platform keeps its table: without it, a restarted
+   * sandbox would not know the subaccounts the table holds and would hand their SIDs out again.
+   */
+  stateFile?: string;
 }
 
 export interface SandboxAccount {
@@ -97,7 +108,15 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     enforceA2pRegistration: options.enforceA2pRegistration ?? true,
   };
   const masterAccountSid = options.masterAccountSid ?? DEFAULT_MASTER_SID;
-  const masterAuthToken = options.masterAuthToken ?? sids.secret('master-auth-token');
+  const snapshot = options.stateFile ? loadSnapshot(options.stateFile) : undefined;
+  // A snapshot of another master account belongs to another configuration: start clean instead.
+  const restoring = snapshot !== undefined && snapshot.masterAccountSid === masterAccountSid;
+  if (restoring) {
+    sids.restore(snapshot.counters);
+    state.restore(snapshot.state);
+    clock.resumeAt(snapshot.now);
+  }
+  const masterAuthToken = options.masterAuthToken ?? (restoring ? state.accounts.get(masterAccountSid)?.authToken : undefined) ?? sids.secret('master-auth-token');
   const ctx: SandboxContext = {
     state, clock, sids, rules, webhooks, recorder, settings, masterAccountSid, primaryCustomerProfileSid: '',
     hooks: {
@@ -116,7 +135,48 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     });
     ctx.primaryCustomerProfileSid = primary.sid;
   };
-  bootstrap();
+  /**
+   * Reviews and message statuses that were on their way when the snapshot was taken continue from
+   * the status each record stands at (WhatsApp senders and templates in review are not resumed).
+   */
+  const resumeInFlight = (): void => {
+    for (const bundle of state.bundles.values()) resumeBundle(ctx, bundle);
+    for (const brand of state.brands.values()) resumeBrand(ctx, brand);
+    for (const campaign of state.campaigns.values()) resumeCampaign(ctx, campaign);
+    for (const number of state.phoneNumbers.values()) resumeNumberRegistration(ctx, number);
+    for (const message of state.messages.values()) resumeMessage(ctx, message);
+  };
+  if (restoring && state.accounts.has(masterAccountSid)) {
+    state.accounts.get(masterAccountSid)!.authToken = masterAuthToken;
+    ctx.primaryCustomerProfileSid = snapshot.primaryCustomerProfileSid;
+    resumeInFlight();
+  } else {
+    if (restoring) {
+      // A snapshot without its master account is unusable: start clean.
+      state.clear();
+      sids.reset();
+    }
+    bootstrap();
+  }
+
+  const save = (): void => {
+    if (!options.stateFile) return;
+    const current: SandboxSnapshot = {
+      version: 1, masterAccountSid, primaryCustomerProfileSid: ctx.primaryCustomerProfileSid, now: clock.now(), counters: sids.snapshot(), state: state.snapshot(),
+    };
+    saveSnapshot(options.stateFile, current);
+  };
+  let saver: NodeJS.Timeout | undefined;
+  if (options.stateFile) {
+    saver = setInterval(() => {
+      try {
+        save();
+      } catch (error) {
+        process.emitWarning(`Twilio sandbox state not saved: ${(error as Error).message}`);
+      }
+    }, 5000);
+    saver.unref();
+  }
 
   const router = new Router([
     ...accountRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes,
@@ -141,6 +201,8 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     },
     stop: async () => {
       if (ticker) clearInterval(ticker);
+      if (saver) clearInterval(saver);
+      save();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     now: () => clock.date(),

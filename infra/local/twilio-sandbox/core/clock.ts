@@ -50,6 +50,11 @@ export class SandboxClock {
     return run;
   }
 
+  /** Continues from a restored sandbox's time (never backwards). */
+  resumeAt(epochMs: number): void {
+    this.current = Math.max(this.current, epochMs);
+  }
+
   reset(): void {
     this.tasks.length = 0;
     this.current = this.startAt;

@@ -27,6 +27,16 @@ export class SidFactory {
     this.counters.clear();
   }
 
+  /** The counters, so that a restored sandbox continues the sequence instead of handing out SIDs again. */
+  snapshot(): Array<[string, number]> {
+    return [...this.counters.entries()];
+  }
+
+  restore(counters: ReadonlyArray<readonly [string, number]>): void {
+    this.counters.clear();
+    for (const [key, n] of counters) this.counters.set(key, n);
+  }
+
   private hex(label: string, length: number): string {
     let out = '';
     for (let block = 0; out.length < length; block++) {

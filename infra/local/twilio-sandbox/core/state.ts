@@ -289,6 +289,22 @@ export class SandboxState {
     }
   }
 
+  /** Every map as `[key, record]` entries, by field name: plain JSON (records hold no functions). */
+  snapshot(): Record<string, Array<[string, unknown]>> {
+    const out: Record<string, Array<[string, unknown]>> = {};
+    for (const [name, value] of Object.entries(this)) if (value instanceof Map) out[name] = [...value.entries()];
+    return out;
+  }
+
+  /** Replaces everything with a {@link snapshot}; maps the snapshot does not name stay empty. */
+  restore(snapshot: Readonly<Record<string, ReadonlyArray<readonly [string, unknown]>>>): void {
+    this.clear();
+    for (const [name, entries] of Object.entries(snapshot)) {
+      const map: unknown = (this as unknown as Record<string, unknown>)[name];
+      if (map instanceof Map) for (const [key, record] of entries) map.set(key, record);
+    }
+  }
+
   numberByE164(phoneNumber: string): PhoneNumberRecord | undefined {
     for (const n of this.phoneNumbers.values()) if (n.phoneNumber === phoneNumber) return n;
     return undefined;

@@ -128,7 +128,9 @@ function callbackParams(m: MessageRecord, status: MessageStatus, at: number): Re
  * in reverse order at the end, as carriers sometimes do.
  */
 function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, errorCode: number | null): void {
-  const path = statusPath(m, { errorCode }).slice(1);
+  // From the status the message stands at: its first for a new message, any for a resumed one.
+  const full = statusPath(m, { errorCode });
+  const path = full.slice(full.indexOf(m.status) + 1);
   const shape = ctx.rules.statusCallbackShape();
   const held: Array<Record<string, string>> = [];
   const send = async (params: Record<string, string>): Promise<void> => {
@@ -153,6 +155,15 @@ function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, errorCode: num
     });
     m.pendingTaskIds.push(id);
   });
+}
+
+/**
+ * After a restart: an outbound message on its way walks the rest of its path. The outcome chosen at
+ * send time was not kept, so a resumed message is delivered unless it had already failed.
+ */
+export function resumeMessage(ctx: SandboxContext, m: MessageRecord): void {
+  m.pendingTaskIds = [];
+  if (m.direction === 'outbound-api' && ['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, null);
 }
 
 export const messageRoutes: Route[] = [

@@ -105,14 +105,22 @@ async function decideBrand(ctx: SandboxContext, brand: BrandRecord, decision: Re
 }
 
 /** PENDING → IN_REVIEW → APPROVED | FAILED, a review delay apart; a stall leaves it PENDING. */
-function scheduleReview(ctx: SandboxContext, brand: BrandRecord): void {
+function scheduleReview(ctx: SandboxContext, brand: BrandRecord, from: 'PENDING' | 'IN_REVIEW' = 'PENDING'): void {
   const decision = ctx.rules.decide('brand', brand.accountSid, brandTexts(ctx, brand));
   if (decision.outcome === 'stall') return;
+  const decide = () => ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `brand ${brand.sid} → decided`, () => decideBrand(ctx, brand, decision));
+  if (from === 'IN_REVIEW') return void decide();
   ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `brand ${brand.sid} → IN_REVIEW`, () => {
     brand.status = 'IN_REVIEW';
     brand.updatedAt = ctx.clock.now();
-    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `brand ${brand.sid} → decided`, () => decideBrand(ctx, brand, decision));
+    decide();
   });
+}
+
+/** After a restart: a brand still under review continues from where it stood. */
+export function resumeBrand(ctx: SandboxContext, brand: BrandRecord): void {
+  brand.otpTaskId = null;
+  if (brand.status === 'PENDING' || brand.status === 'IN_REVIEW') scheduleReview(ctx, brand, brand.status);
 }
 
 export const brandRoutes: Route[] = [

@@ -2,7 +2,7 @@ import { TwilioError, invalidParameter, missingParameter, notFound } from '../co
 import { iso8601, metaPage, pageOf } from '../core/format';
 import { bool, list, required, requiredBool, str } from '../core/params';
 import { created, noContent, ok, route, type ApiRequest, type Route, type SandboxContext } from '../core/context';
-import type { CampaignRecord, RegistrationError } from '../core/state';
+import type { CampaignRecord, PhoneNumberRecord, RegistrationError } from '../core/state';
 import { ownedByCaller } from './v1-common';
 import { MESSAGING_HOST, serviceUrl } from './messaging-services';
 import { emitCampaignEvent, emitNumberEvent } from './a2p-events';
@@ -87,8 +87,18 @@ export function registerNumber(ctx: SandboxContext, numberSid: string): void {
   const campaign = number && [...ctx.state.campaigns.values()].find((c) => c.messagingServiceSid === number.messagingServiceSid && c.status === 'VERIFIED');
   if (!number || !campaign || !isTenDlc(number.phoneNumber) || number.a2pRegistration !== 'none') return;
   number.a2pRegistration = 'pending';
-  const decision = ctx.rules.decide('number-registration', number.accountSid, [number.friendlyName]);
   ctx.clock.schedule(0, `number ${number.sid} registration pending`, () => emitNumberEvent(ctx, number, campaign, 'pending', 'pending_registration'));
+  scheduleNumberDecision(ctx, number, campaign);
+}
+
+/** After a restart: a number whose carrier registration was pending gets its decision. */
+export function resumeNumberRegistration(ctx: SandboxContext, number: PhoneNumberRecord): void {
+  const campaign = [...ctx.state.campaigns.values()].find((c) => c.messagingServiceSid === number.messagingServiceSid && c.status === 'VERIFIED');
+  if (campaign && number.a2pRegistration === 'pending') scheduleNumberDecision(ctx, number, campaign);
+}
+
+function scheduleNumberDecision(ctx: SandboxContext, number: PhoneNumberRecord, campaign: CampaignRecord): void {
+  const decision = ctx.rules.decide('number-registration', number.accountSid, [number.friendlyName]);
   if (decision.outcome === 'stall') return;
   ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `number ${number.sid} registration decided`, () => {
     if (number.a2pRegistration !== 'pending') return;
@@ -99,6 +109,20 @@ export function registerNumber(ctx: SandboxContext, numberSid: string): void {
     number.a2pRegistration = 'registered';
     return emitNumberEvent(ctx, number, campaign, 'successful', 'registered');
   });
+}
+
+/** IN_PROGRESS → VERIFIED | FAILED after a review delay; a stall leaves it IN_PROGRESS. */
+function scheduleCampaignDecision(ctx: SandboxContext, campaign: CampaignRecord): void {
+  const brand = ctx.state.brands.get(campaign.brandRegistrationSid);
+  const brandBundles = brand ? [brand.customerProfileBundleSid, brand.a2pProfileBundleSid].map((sid) => ctx.state.bundles.get(sid)).filter((b) => b !== undefined) : [];
+  const decision = ctx.rules.decide('campaign', campaign.accountSid, [String(campaign.fields.description), ...brandBundles.flatMap((b) => bundleTexts(ctx, b))]);
+  if (decision.outcome === 'stall') return;
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `campaign ${campaign.sid} → decided`, () => decideCampaign(ctx, campaign, decision));
+}
+
+/** After a restart: a campaign still in review gets its decision. */
+export function resumeCampaign(ctx: SandboxContext, campaign: CampaignRecord): void {
+  if (campaign.status === 'IN_PROGRESS') scheduleCampaignDecision(ctx, campaign);
 }
 
 async function decideCampaign(ctx: SandboxContext, campaign: CampaignRecord, decision: ReturnType<SandboxContext['rules']['decide']>): Promise<void> {
@@ -152,11 +176,7 @@ export const campaignRoutes: Route[] = [
     };
     ctx.state.campaigns.set(campaign.sid, campaign);
     await emitCampaignEvent(ctx, campaign, 'campaign-submitted', 'pending');
-    const brandBundles = [brand.customerProfileBundleSid, brand.a2pProfileBundleSid].map((sid) => ctx.state.bundles.get(sid)).filter((b) => b !== undefined);
-    const decision = ctx.rules.decide('campaign', campaign.accountSid, [String(fields.description), ...brandBundles.flatMap((b) => bundleTexts(ctx, b))]);
-    if (decision.outcome !== 'stall') {
-      ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `campaign ${campaign.sid} → decided`, () => decideCampaign(ctx, campaign, decision));
-    }
+    scheduleCampaignDecision(ctx, campaign);
     return created(renderCampaign(campaign));
   }),
   route('GET', MESSAGING_HOST, '/v1/Services/{ServiceSid}/Compliance/Usa2p', (req, ctx) => {

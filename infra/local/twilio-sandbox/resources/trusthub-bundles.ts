@@ -82,9 +82,18 @@ async function submitForReview(ctx: SandboxContext, bundle: BundleRecord): Promi
   const decision = ctx.rules.decide(family.step, bundle.accountSid, bundleTexts(ctx, bundle));
   bundle.errors = [];
   await setStatus(ctx, bundle, 'pending-review');
+  scheduleReview(ctx, bundle, decision, 'pending-review');
+}
+
+/** After a restart: a bundle still under review continues from where it stood. */
+export function resumeBundle(ctx: SandboxContext, bundle: BundleRecord): void {
+  if (bundle.status !== 'pending-review' && bundle.status !== 'in-review') return;
+  scheduleReview(ctx, bundle, ctx.rules.decide(familyOf(bundle.kind).step, bundle.accountSid, bundleTexts(ctx, bundle)), bundle.status);
+}
+
+function scheduleReview(ctx: SandboxContext, bundle: BundleRecord, decision: ReturnType<SandboxContext['rules']['decide']>, from: 'pending-review' | 'in-review'): void {
   if (decision.outcome === 'stall') return;
-  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `${bundle.kind} ${bundle.sid} → in-review`, async () => {
-    await setStatus(ctx, bundle, 'in-review');
+  const decide = () =>
     ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `${bundle.kind} ${bundle.sid} → decided`, async () => {
       const evaluation = evaluateBundle(ctx, bundle, bundle.policySid);
       if (decision.outcome === 'fail') {
@@ -97,6 +106,10 @@ async function submitForReview(ctx: SandboxContext, bundle: BundleRecord): Promi
       }
       await setStatus(ctx, bundle, bundle.errors.length > 0 ? 'twilio-rejected' : 'twilio-approved');
     });
+  if (from === 'in-review') return void decide();
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `${bundle.kind} ${bundle.sid} → in-review`, async () => {
+    await setStatus(ctx, bundle, 'in-review');
+    decide();
   });
 }
 
