@@ -101,7 +101,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const rootDir = options.rootDir ?? PROJECT_ROOT;
   const clock = options.clock ?? systemClock;
   const persistent = !options.inMemory && !options.dynamoDbEndpoint;
-  const dataDir = persistent ? resolve(options.dataDir ?? resolve(PROJECT_ROOT, '.local')) : undefined;
+  // The master key and the sandbox's state live beside the data they belong to; with an external
+  // DynamoDB endpoint they are kept only where a dataDir is given explicitly.
+  const dataDir = options.inMemory ? undefined : options.dataDir ? resolve(options.dataDir) : persistent ? resolve(PROJECT_ROOT, '.local') : undefined;
 
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
