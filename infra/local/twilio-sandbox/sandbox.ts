@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './core/clock';
 import { RequestRecorder, type RecordedRequest, type RequestFilter } from './core/recorder';
@@ -94,7 +95,13 @@ export interface TwilioSandbox {
 const DEFAULT_MASTER_SID = 'AC' + '0'.repeat(31) + '1';
 
 export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Promise<TwilioSandbox> {
-  const seed = options.seed ?? 'switchboard-sandbox';
+  const masterAccountSid = options.masterAccountSid ?? DEFAULT_MASTER_SID;
+  const snapshot = options.stateFile ? loadSnapshot(options.stateFile) : undefined;
+  // A snapshot of another master account belongs to another configuration: start clean instead.
+  const restoring = snapshot !== undefined && snapshot.masterAccountSid === masterAccountSid;
+  // A kept sandbox starting without a snapshot may sit beside a table that already holds SIDs (an
+  // older data folder): a fresh random seed keeps the new SIDs from ever meeting those.
+  const seed = restoring ? snapshot.seed : (options.seed ?? (options.stateFile ? randomBytes(16).toString('hex') : 'switchboard-sandbox'));
   const state = new SandboxState();
   const clock = new SandboxClock((options.startTime ?? new Date('2025-01-01T00:00:00Z')).getTime());
   const sids = new SidFactory(seed);
@@ -107,10 +114,6 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     otpValiditySeconds: options.otpValiditySeconds ?? 24 * 3600,
     enforceA2pRegistration: options.enforceA2pRegistration ?? true,
   };
-  const masterAccountSid = options.masterAccountSid ?? DEFAULT_MASTER_SID;
-  const snapshot = options.stateFile ? loadSnapshot(options.stateFile) : undefined;
-  // A snapshot of another master account belongs to another configuration: start clean instead.
-  const restoring = snapshot !== undefined && snapshot.masterAccountSid === masterAccountSid;
   if (restoring) {
     sids.restore(snapshot.counters);
     state.restore(snapshot.state);
@@ -162,7 +165,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const save = (): void => {
     if (!options.stateFile) return;
     const current: SandboxSnapshot = {
-      version: 1, masterAccountSid, primaryCustomerProfileSid: ctx.primaryCustomerProfileSid, now: clock.now(), counters: sids.snapshot(), state: state.snapshot(),
+      version: 1, seed, masterAccountSid, primaryCustomerProfileSid: ctx.primaryCustomerProfileSid, now: clock.now(), counters: sids.snapshot(), state: state.snapshot(),
     };
     saveSnapshot(options.stateFile, current);
   };

@@ -89,6 +89,16 @@ describe('twilio sandbox — state kept across restarts', () => {
     expect(statuses).toEqual(['sent', 'delivered']);
   });
 
+  it('starts a kept sandbox without a snapshot on a fresh seed, so an older table cannot hold its SIDs', async () => {
+    const first = await start();
+    const a = await subaccount(first);
+    await stop(first);
+    rmSync(stateFile);
+    const second = await start();
+    const b = await subaccount(second);
+    expect(b.sid).not.toBe(a.sid);
+  });
+
   it('starts clean when the file belongs to another master account', async () => {
     const first = await start();
     const sub = await subaccount(first);

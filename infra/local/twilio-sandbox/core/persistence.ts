@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
  */
 export interface SandboxSnapshot {
   readonly version: 1;
+  /** The SID seed: with the counters, it continues the exact sequence. */
+  readonly seed: string;
   readonly masterAccountSid: string;
   readonly primaryCustomerProfileSid: string;
   /** Sandbox time (epoch ms) when saved. */
@@ -27,7 +29,7 @@ export function loadSnapshot(file: string): SandboxSnapshot | undefined {
     throw error;
   }
   const value = JSON.parse(text) as Partial<SandboxSnapshot>;
-  if (value?.version !== 1 || typeof value.masterAccountSid !== 'string' || !Array.isArray(value.counters) || typeof value.state !== 'object') return undefined;
+  if (value?.version !== 1 || typeof value.seed !== 'string' || typeof value.masterAccountSid !== 'string' || !Array.isArray(value.counters) || typeof value.state !== 'object') return undefined;
   return value as SandboxSnapshot;
 }
 
