@@ -162,12 +162,17 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     bootstrap();
   }
 
-  const save = (): void => {
+  // The clock alone moving (the realtime ticker) is no reason to write the file again.
+  let lastSaved: string | undefined;
+  const save = (force = false): void => {
     if (!options.stateFile) return;
     const current: SandboxSnapshot = {
       version: 1, seed, masterAccountSid, primaryCustomerProfileSid: ctx.primaryCustomerProfileSid, now: clock.now(), counters: sids.snapshot(), state: state.snapshot(),
     };
+    const contents = JSON.stringify([current.primaryCustomerProfileSid, current.counters, current.state]);
+    if (contents === lastSaved && !force) return;
     saveSnapshot(options.stateFile, current);
+    lastSaved = contents;
   };
   let saver: NodeJS.Timeout | undefined;
   if (options.stateFile) {
@@ -205,7 +210,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     stop: async () => {
       if (ticker) clearInterval(ticker);
       if (saver) clearInterval(saver);
-      save();
+      save(true);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     now: () => clock.date(),
