@@ -31,7 +31,7 @@ const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'provisionin
 
 function fromItem(item: Record<string, unknown>): CustomerRecord {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!INTERNAL.has(k)) out[k] = v;
+  for (const k in item) if (!INTERNAL.has(k)) out[k] = item[k];
   return out as unknown as CustomerRecord;
 }
 

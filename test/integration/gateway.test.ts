@@ -53,6 +53,9 @@ describe('REST API proxy events (payload 1.0)', () => {
     });
     expect(event.headers).toMatchObject({ Authorization: 'Bearer ok-ptn_1', 'X-Custom': 'second', 'User-Agent': 'itest/1', 'X-Forwarded-For': '127.0.0.1' });
     expect(event.multiValueHeaders['X-Custom']).toEqual(['first', 'second']);
+    // A fresh X-Ray root per request: version 1, the epoch second in hex, 96 random bits.
+    expect(event.headers['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(Number.parseInt(event.headers['X-Amzn-Trace-Id']!.slice(7, 15), 16)).toBeCloseTo(Date.now() / 1000, -2);
     expect(event.requestContext).toMatchObject({
       requestId: reply.headers['x-amzn-requestid'],
       resourcePath: '/v1/items',
