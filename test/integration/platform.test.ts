@@ -1,6 +1,7 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { QUEUES } from '../../infra/catalog';
-import { localDynamoClient } from '../../infra/local/dynamodb';
+import { readFileSync } from 'node:fs';
+import { dynamoDbLocalEnvironment, FAST_START_JVM_OPTIONS, localDynamoClient, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import type { Platform } from '../../infra/local/platform';
 import { LOCAL_QUEUE_TRANSPORT } from '../../infra/local/queues';
 import { TABLE } from '../../shared/store/table';
@@ -65,5 +66,29 @@ describe('local platform', () => {
     await expect(fetch(`${platform.url}/openapi.json`)).rejects.toThrow();
     expect((globalThis as Record<symbol, unknown>)[LOCAL_QUEUE_TRANSPORT]).toBeUndefined();
     expect(process.env.TABLE_NAME).toBe(before.TABLE_NAME);
+  });
+});
+
+describe('DynamoDB Local', () => {
+  it('runs without telemetry and with the JVM flags, leaving this process environment as it was', async () => {
+    const before = { telemetry: process.env.DDB_LOCAL_TELEMETRY, tool: process.env.JAVA_TOOL_OPTIONS };
+    const dynamo = await startDynamoDbLocal({ inMemory: true, jvmOptions: FAST_START_JVM_OPTIONS });
+    try {
+      const environ = readFileSync(`/proc/${dynamo.pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('DDB_LOCAL_TELEMETRY=0');
+      expect(environ.find((v) => v.startsWith('JAVA_TOOL_OPTIONS='))).toContain(FAST_START_JVM_OPTIONS);
+      expect(await localDynamoClient(dynamo.endpoint).send(new ListTablesCommand({}))).toMatchObject({ TableNames: [] });
+    } finally {
+      await dynamo.stop();
+    }
+    expect({ telemetry: process.env.DDB_LOCAL_TELEMETRY, tool: process.env.JAVA_TOOL_OPTIONS }).toEqual(before);
+  });
+
+  it('keeps a telemetry choice and JVM options the operator already set', () => {
+    expect(dynamoDbLocalEnvironment('-Xmx1g', { DDB_LOCAL_TELEMETRY: '1', JAVA_TOOL_OPTIONS: '-Dfile.encoding=UTF-8' })).toEqual({
+      DDB_LOCAL_TELEMETRY: '1',
+      JAVA_TOOL_OPTIONS: '-Dfile.encoding=UTF-8 -Xmx1g',
+    });
+    expect(dynamoDbLocalEnvironment(undefined, {})).toEqual({ DDB_LOCAL_TELEMETRY: '0' });
   });
 });
