@@ -8,15 +8,23 @@ import { runLoad, type LoadResult } from './load';
 /**
  * The partner API on the local platform (DynamoDB Local in memory, real handlers and authorizer):
  * requests/s and p50/p99 of `GET /v1/customers/{id}` and `POST /v1/customers` at concurrency 10,
- * then every function's bundle size and cold require time. Target: GET p99 ≤ 20 ms.
+ * then every function's bundle size and cold require time. Target: GET p99 ≤ 20 ms, judged on the
+ * median of three 10 s rounds.
  */
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const WARMUP_MIN_ROUNDS = 6;
 const WARMUP_MAX_ROUNDS = 12;
+const GET_ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 function row(name: string, r: LoadResult): string {
-  return `${name.padEnd(28)}${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50Ms.toFixed(1).padStart(5)} ms   p99 ${r.p99Ms.toFixed(1).padStart(5)} ms   (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+  return `${name.padEnd(30)}${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50Ms.toFixed(1).padStart(5)} ms   p99 ${r.p99Ms.toFixed(1).padStart(5)} ms   (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
 }
 
 async function main() {
@@ -48,12 +56,20 @@ async function main() {
     await runLoad({ url: `${platform.url}/v1/customers`, method: 'POST', connections: CONNECTIONS, durationSeconds: 5, headers, body: JSON.stringify(validCustomer()) });
     console.log(`Warm-up GET rounds (req/s): ${warmup.map((r) => r.toFixed(0)).join(' → ')}`);
 
-    console.log(`Local platform (DynamoDB Local in memory, authorizer cache ${AUTHORIZER_CACHE_SECONDS} s), concurrency ${CONNECTIONS}, ${DURATION_SECONDS} s each, Node ${process.version}`);
-    const cpuBefore = process.cpuUsage();
-    const get = await runLoad({ url: `${platform.url}/v1/customers/${id}`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, headers });
-    const cpu = process.cpuUsage(cpuBefore);
-    console.log(row(`GET /v1/customers/{id}`, get));
-    console.log(`  platform process CPU per GET: ${((cpu.user + cpu.system) / 1000 / get.requests).toFixed(2)} ms (the rest of the 2 cores: DynamoDB Local and the load generator)`);
+    console.log(`Local platform (DynamoDB Local in memory, authorizer cache ${AUTHORIZER_CACHE_SECONDS} s), concurrency ${CONNECTIONS}, ${DURATION_SECONDS} s per round, Node ${process.version}`);
+    // Several rounds, all printed: on a shared 2-core machine one window's p99 moves by several ms
+    // with whatever else the host is doing, so the target is judged on the median round.
+    const rounds: LoadResult[] = [];
+    for (let round = 1; round <= GET_ROUNDS; round++) {
+      const cpuBefore = process.cpuUsage();
+      const get = await runLoad({ url: `${platform.url}/v1/customers/${id}`, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, headers });
+      const cpu = process.cpuUsage(cpuBefore);
+      rounds.push(get);
+      console.log(`${row(`GET /v1/customers/{id} #${round}`, get)}   platform CPU ${((cpu.user + cpu.system) / 1000 / get.requests).toFixed(2)} ms/request`);
+    }
+    const medianP99 = median(rounds.map((r) => r.p99Ms));
+    console.log(`  GET median of ${GET_ROUNDS} rounds: ${median(rounds.map((r) => r.requestsPerSecond)).toFixed(0)} req/s, p50 ${median(rounds.map((r) => r.p50Ms)).toFixed(1)} ms, p99 ${medianP99.toFixed(1)} ms`);
+    console.log('  (platform CPU is the platform process only; DynamoDB Local and the load generator share the other core)');
     const post = await runLoad({
       url: `${platform.url}/v1/customers`,
       method: 'POST',
@@ -63,7 +79,7 @@ async function main() {
       body: JSON.stringify(validCustomer()),
     });
     console.log(row('POST /v1/customers', post));
-    console.log(`GET p99 target ≤ 20 ms: ${get.p99Ms <= 20 ? 'met' : 'NOT met'}`);
+    console.log(`GET p99 target ≤ 20 ms (median round): ${medianP99 <= 20 ? 'met' : 'NOT met'}`);
   } finally {
     await platform.stop();
   }
