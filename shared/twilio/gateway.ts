@@ -196,6 +196,9 @@ export interface CampaignInput {
   subscriberOptIn?: boolean;
   ageGated?: boolean;
   directLending?: boolean;
+  /** Public pages the campaign reviewers open: an unreachable privacy policy is a common rejection. */
+  privacyPolicyUrl?: string;
+  termsAndConditionsUrl?: string;
 }
 
 export interface Campaign {

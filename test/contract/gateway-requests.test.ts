@@ -4,7 +4,7 @@
  * Twilio's OpenAPI spec, including the rule that undeclared parameters fail.
  */
 import { createSdkTwilioGateway } from '../../shared/twilio/sdk-gateway';
-import type { SubaccountCredentials, TwilioGateway } from '../../shared/twilio/gateway';
+import type { CampaignInput, SubaccountCredentials, TwilioGateway } from '../../shared/twilio/gateway';
 import { findTwilioOperation, validateTwilioRequest } from '../support/twilio-openapi';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server';
 
@@ -18,7 +18,27 @@ interface Case {
   operations: string[];
   /** Wire parameters that must be present (form keys or top-level JSON keys). */
   sends?: string[];
+  /** Wire parameters that must be absent. */
+  omits?: string[];
+  /** Headers every request must carry with exactly this value; undefined: must not carry. */
+  headers?: Record<string, string | undefined>;
 }
+
+const CAMPAIGN: CampaignInput = {
+  brandRegistrationSid: sid('BN'),
+  description: 'Appointment reminders and confirmations for Acme Dental patients.',
+  messageFlow: 'Patients opt in on the booking form at https://acme.example/book by ticking an SMS consent box.',
+  messageSamples: ['Acme Dental: your appointment is on [date] at [time]. Reply STOP to opt out.', 'Acme Dental: reply C to confirm [date]. Reply STOP to opt out.'],
+  usecase: 'ACCOUNT_NOTIFICATION',
+  hasEmbeddedLinks: false,
+  hasEmbeddedPhone: false,
+  optInKeywords: ['START'],
+  optInMessage: 'Acme Dental: you are subscribed to reminders. Reply STOP to opt out.',
+  subscriberOptIn: true,
+  ageGated: false,
+  directLending: false,
+};
+const CAMPAIGN_SENDS = ['BrandRegistrationSid', 'Description', 'MessageFlow', 'MessageSamples', 'UsAppToPersonUsecase', 'HasEmbeddedLinks', 'HasEmbeddedPhone', 'OptInKeywords', 'OptInMessage'];
 
 const CASES: Case[] = [
   { name: 'createSubaccount', call: (g) => g.createSubaccount('Acme Dental'), operations: ['CreateAccount'], sends: ['FriendlyName'] },
@@ -85,23 +105,18 @@ const CASES: Case[] = [
   { name: 'listCampaignUsecases', call: (g) => g.listCampaignUsecases(SUB, sid('MG'), sid('BN')), operations: ['FetchUsAppToPersonUsecase'], sends: ['BrandRegistrationSid'] },
   {
     name: 'createCampaign',
-    call: (g) =>
-      g.createCampaign(SUB, sid('MG'), {
-        brandRegistrationSid: sid('BN'),
-        description: 'Appointment reminders and confirmations for Acme Dental patients.',
-        messageFlow: 'Patients opt in on the booking form at https://acme.example/book by ticking an SMS consent box.',
-        messageSamples: ['Acme Dental: your appointment is on [date] at [time]. Reply STOP to opt out.', 'Acme Dental: reply C to confirm [date]. Reply STOP to opt out.'],
-        usecase: 'ACCOUNT_NOTIFICATION',
-        hasEmbeddedLinks: false,
-        hasEmbeddedPhone: false,
-        optInKeywords: ['START'],
-        optInMessage: 'Acme Dental: you are subscribed to reminders. Reply STOP to opt out.',
-        subscriberOptIn: true,
-        ageGated: false,
-        directLending: false,
-      }),
+    call: (g) => g.createCampaign(SUB, sid('MG'), CAMPAIGN),
     operations: ['CreateUsAppToPerson'],
-    sends: ['BrandRegistrationSid', 'Description', 'MessageFlow', 'MessageSamples', 'UsAppToPersonUsecase', 'HasEmbeddedLinks', 'HasEmbeddedPhone', 'OptInKeywords', 'OptInMessage'],
+    sends: CAMPAIGN_SENDS,
+    omits: ['PrivacyPolicyUrl', 'TermsAndConditionsUrl'],
+    headers: { 'X-Twilio-Api-Version': undefined },
+  },
+  {
+    name: 'createCampaign (with policy URLs, under API v1.2 so Twilio returns them)',
+    call: (g) => g.createCampaign(SUB, sid('MG'), { ...CAMPAIGN, privacyPolicyUrl: 'https://acme.example/privacy', termsAndConditionsUrl: 'https://acme.example/terms' }),
+    operations: ['CreateUsAppToPerson'],
+    sends: [...CAMPAIGN_SENDS, 'PrivacyPolicyUrl', 'TermsAndConditionsUrl'],
+    headers: { 'X-Twilio-Api-Version': 'v1.2' },
   },
   { name: 'fetchCampaign', call: (g) => g.fetchCampaign(SUB, sid('MG'), sid('QE')), operations: ['FetchUsAppToPerson'] },
   { name: 'listCampaigns', call: (g) => g.listCampaigns(SUB, sid('MG')), operations: ['ListUsAppToPerson'] },
@@ -222,5 +237,9 @@ describe('gateway requests conform to Twilio OpenAPI', () => {
     }
     const sent = server.requests.flatMap(wireKeys);
     for (const key of testCase.sends ?? []) expect(sent).toContain(key);
+    for (const key of testCase.omits ?? []) expect(sent).not.toContain(key);
+    for (const [name, value] of Object.entries(testCase.headers ?? {})) {
+      for (const request of server.requests) expect({ [name]: request.headers[name.toLowerCase()] }).toEqual({ [name]: value });
+    }
   });
 });

@@ -73,6 +73,21 @@ describe('validateTwilioRequest', () => {
     ]);
   });
 
+  it('knows the campaign policy URLs the pinned spec predates, on campaign create only', () => {
+    const url = `${SERVICES}/${MG}/Compliance/Usa2p`;
+    const base = 'BrandRegistrationSid=BN' + 'a'.repeat(32) + '&Description=d&MessageFlow=f&UsAppToPersonUsecase=MIXED&HasEmbeddedLinks=false&HasEmbeddedPhone=false&MessageSamples=one';
+    const urls = '&PrivacyPolicyUrl=https%3A%2F%2Fa.example%2Fprivacy&TermsAndConditionsUrl=https%3A%2F%2Fa.example%2Fterms';
+    const v12 = { ...FORM, 'x-twilio-api-version': 'v1.2' };
+    expect(validateTwilioRequest({ method: 'POST', url, headers: v12, body: `${base}${urls}` })).toEqual([]);
+    expect(validateTwilioRequest({ method: 'POST', url, headers: v12, body: `${base}&PrivacyPolicyUrl=not%20a%20url` })).toEqual([expect.stringMatching(/PrivacyPolicyUrl: must match format "uri"/)]);
+    expect(validateTwilioRequest({ method: 'POST', url, headers: v12, body: `${base}&PrivacyPolicyURL=https%3A%2F%2Fa.example` })).toEqual([expect.stringMatching(/PrivacyPolicyURL is not declared/)]);
+    // Campaign update and other operations are untouched.
+    expect(validateTwilioRequest({ method: 'POST', url: `${url}/QE${'a'.repeat(32)}`, headers: FORM, body: `HasEmbeddedLinks=false${urls}` })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/PrivacyPolicyUrl is not declared/), expect.stringMatching(/TermsAndConditionsUrl is not declared/)]),
+    );
+    expect(createService(`FriendlyName=Acme${urls}`)).toEqual([expect.stringMatching(/PrivacyPolicyUrl is not declared/), expect.stringMatching(/TermsAndConditionsUrl is not declared/)]);
+  });
+
   it('checks path parameters and undeclared query parameters', () => {
     expect(validateTwilioRequest({ method: 'GET', url: `${SERVICES}/not-a-sid` })).toEqual([expect.stringMatching(/path\/Sid: must/), expect.stringMatching(/path\/Sid: must/)]);
     expect(validateTwilioRequest({ method: 'GET', url: `${SERVICES}/${MG}?Foo=1` })).toEqual([expect.stringMatching(/query\/Foo is not declared/)]);
@@ -117,6 +132,13 @@ describe('validateTwilioResponse', () => {
     expect(validateTwilioResponse({ method: 'GET', url, status: 200, body: { ...account, secret_field: 1 } })).toEqual([expect.stringMatching(/secret_field is not declared/)]);
     expect(validateTwilioResponse({ method: 'GET', url, status: 200, body: { ...account, status: 'paused' } })).toEqual([expect.stringMatching(/body\/status/)]);
     expect(validateTwilioResponse({ method: 'GET', url, status: 201, body: account })).toEqual([expect.stringMatching(/status 201 is not declared/)]);
+  });
+
+  it('accepts the policy URLs Twilio returns on a campaign under API v1.2, and nothing else new', () => {
+    const campaignUrl = `${SERVICES}/${MG}/Compliance/Usa2p`;
+    const campaign = exampleTwilioResponse('POST', campaignUrl)?.body as Record<string, unknown>;
+    expect(validateTwilioResponse({ method: 'POST', url: campaignUrl, status: 201, body: { ...campaign, privacy_policy_url: 'https://a.example/privacy', terms_and_conditions_url: null } })).toEqual([]);
+    expect(validateTwilioResponse({ method: 'POST', url: campaignUrl, status: 201, body: { ...campaign, privacy_policy: 'https://a.example/privacy' } })).toEqual([expect.stringMatching(/privacy_policy is not declared/)]);
   });
 
   it("holds error answers to Twilio's error shape", () => {

@@ -36,7 +36,8 @@ describe('Standard brand, end to end through the steps', () => {
   it('registers brand, campaign and numbers, storing every SID and telling the partner', async () => {
     const partnerId = newPartner();
     const customer = await h.createCustomer(partnerId);
-    await h.configure(partnerId, customer.id, { brandType: 'STANDARD', mock: true, campaign: CAMPAIGN, numbers: { country: 'US', count: 2, areaCode: 512 } });
+    const policyUrls = { privacyPolicyUrl: 'https://acme.example.com/privacy', termsAndConditionsUrl: 'https://acme.example.com/terms' };
+    await h.configure(partnerId, customer.id, { brandType: 'STANDARD', mock: true, campaign: { ...CAMPAIGN, ...policyUrls }, numbers: { country: 'US', count: 2, areaCode: 512 } });
     const i = input(partnerId, customer.id);
 
     const brand = await runUntil(i, 'brand');
@@ -80,6 +81,8 @@ describe('Standard brand, end to end through the steps', () => {
     expect(service.params).toMatchObject({ InboundRequestUrl: `${WEBHOOK_BASE}/inbound`, StatusCallback: `${WEBHOOK_BASE}/status`, UseInboundWebhookOnNumber: 'false' });
     const brandCreate = h.sandbox.requests({ method: 'POST', path: '/v1/a2p/BrandRegistrations', accountSid: final.sids.accountSid })[0]!;
     expect(brandCreate.params).toMatchObject({ Mock: 'true', SkipAutomaticSecVet: 'false' });
+    const campaignCreate = h.sandbox.requests({ method: 'POST', path: `/v1/Services/${final.sids.messagingServiceSid}/Compliance/Usa2p` });
+    expect(campaignCreate.map((r) => r.params)).toEqual([expect.objectContaining({ PrivacyPolicyUrl: policyUrls.privacyPolicyUrl, TermsAndConditionsUrl: policyUrls.termsAndConditionsUrl })]);
     // Numbers joined the service only after the campaign was verified.
     const attachSeq = h.sandbox.requests({ method: 'POST', path: /\/PhoneNumbers$/ }).map((r) => r.seq);
     const campaignCheck = h.sandbox.requests({ method: 'GET', path: `/v1/Services/${final.sids.messagingServiceSid}/Compliance/Usa2p/${final.sids.campaignSid}` }).map((r) => r.seq);
@@ -233,7 +236,13 @@ describe('campaigns', () => {
     expect(h.sandbox.requests({ method: 'DELETE', path: `/v1/Services/${sids.messagingServiceSid}/Compliance/Usa2p/${first}` })).toHaveLength(1);
     await review();
     expect(await h.steps.check('campaign', i)).toMatchObject({ status: 'succeeded' });
-    expect(h.sandbox.requests({ method: 'POST', path: `/v1/Services/${sids.messagingServiceSid}/Compliance/Usa2p` })).toHaveLength(2);
+    const creates = h.sandbox.requests({ method: 'POST', path: `/v1/Services/${sids.messagingServiceSid}/Compliance/Usa2p` });
+    expect(creates).toHaveLength(2);
+    // No policy URLs given, none sent.
+    for (const create of creates) {
+      expect(create.params).not.toHaveProperty('PrivacyPolicyUrl');
+      expect(create.params).not.toHaveProperty('TermsAndConditionsUrl');
+    }
   });
 
   it('refuses invalid campaign content before any Twilio call', async () => {

@@ -5,6 +5,7 @@
  * response the sandbox returns). Both directions are checked more strictly than the specs say,
  * because the specs never set `additionalProperties: false` and Twilio silently ignores unknown
  * parameters: a misspelt `InboundRequestURL` would otherwise pass here and do nothing in production.
+ * The one addition to the specs is {@link CAMPAIGN_OVERLAY}, for fields they predate.
  *
  * Accepted URL shapes: the real host (`https://api.twilio.com/2010-04-01/Accounts.json`) or the
  * base-URL layout the platform uses locally (`http://127.0.0.1:4010/api.twilio.com/2010-04-01/...`).
@@ -108,6 +109,57 @@ const TWILIO_FORMATS: Record<string, true | RegExp> = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Overlay: what the pinned specs lack
+
+/**
+ * Campaign policy URLs. Twilio takes `PrivacyPolicyUrl` and `TermsAndConditionsUrl` on campaign
+ * create and, for requests sent with `X-Twilio-Api-Version: v1.2`, returns them on the campaign.
+ * The specs pinned here (`@twilio/cli-core` 8.3.2) predate all of that; the newer spec the twilio
+ * SDK 6.2.0 was generated from declares it (see `UsAppToPersonListInstanceCreateOptions` and
+ * `UsAppToPersonResource` in the SDK). Exactly those declarations are added (URL strings) and
+ * nothing else: every other parameter and property is still held to the pinned spec. The header
+ * is declared too because only declared headers are validated. Loading fails once a pinned spec
+ * declares one of these itself; the overlay has then served its purpose and should go.
+ */
+const CAMPAIGN_OVERLAY = {
+  spec: 'twilio_messaging_v1',
+  path: '/v1/Services/{MessagingServiceSid}/Compliance/Usa2p',
+  resource: 'messaging.v1.service.us_app_to_person',
+  formParams: {
+    PrivacyPolicyUrl: { type: 'string', format: 'uri' },
+    TermsAndConditionsUrl: { type: 'string', format: 'uri' },
+  },
+  header: { name: 'X-Twilio-Api-Version', in: 'header', required: false, schema: { type: 'string' } },
+  // Nullable like every property of the specs' resources (a campaign created without them).
+  properties: {
+    privacy_policy_url: { type: 'string', format: 'uri', nullable: true },
+    terms_and_conditions_url: { type: 'string', format: 'uri', nullable: true },
+  },
+} as const;
+
+function addUndeclared(target: Record<string, unknown>, additions: Record<string, unknown>, where: string): void {
+  for (const [name, schema] of Object.entries(additions)) {
+    if (name in target) throw new Error(`${where} now declares ${name}: remove it from CAMPAIGN_OVERLAY`);
+    target[name] = structuredClone(schema);
+  }
+}
+
+function applyOverlay(file: string, spec: Schema): void {
+  const o = CAMPAIGN_OVERLAY;
+  if (file !== o.spec) return;
+  const create = (spec.paths as Record<string, Record<string, Schema>>)[o.path].post;
+  const content = (create.requestBody as { content: Record<string, { schema: Schema }> }).content;
+  addUndeclared(content['application/x-www-form-urlencoded'].schema.properties as Schema, o.formParams, `POST ${o.path}`);
+  const parameters = create.parameters as Parameter[];
+  if (parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === o.header.name.toLowerCase())) {
+    throw new Error(`POST ${o.path} now declares ${o.header.name}: remove it from CAMPAIGN_OVERLAY`);
+  }
+  parameters.push(structuredClone(o.header) as Parameter);
+  const resource = ((spec.components as Schema).schemas as Record<string, Schema>)[o.resource];
+  addUndeclared(resource.properties as Schema, o.properties, o.resource);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Schema preparation
 
 /**
@@ -201,6 +253,7 @@ function load(): Registry {
   const specs = new Map<string, Schema>();
   for (const file of TWILIO_SPEC_FILES) {
     const spec = JSON.parse(readFileSync(join(SPEC_DIR, `${file}.json`), 'utf8')) as Schema;
+    applyOverlay(file, spec);
     specs.set(file, spec);
     const components = (spec.components as Schema | undefined) ?? {};
     ajv.addSchema({ $id: file, components: { schemas: prepare(components.schemas ?? {}, file) } });

@@ -59,7 +59,7 @@ async function handle(ctx: SandboxContext, router: Router, control: ControlHandl
     if (fault === 'server-error') throw new TwilioError(500, 20500, 'Internal Server Error');
     const match = router.match(method, host, path);
     if (!match) throw notFound(path);
-    const apiRequest: ApiRequest = { method, host, path, params, json, pathParams: match.pathParams, account: caller.account, credential: caller.credential };
+    const apiRequest: ApiRequest = { method, host, path, params, json, pathParams: match.pathParams, headers: req.headers, account: caller.account, credential: caller.credential };
     const result = await match.route.handler(apiRequest, ctx);
     status = result.status;
     responseBody = result.body;

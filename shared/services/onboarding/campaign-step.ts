@@ -48,6 +48,8 @@ export function campaignInput(brandSid: string, c: CampaignOptions): CampaignInp
     subscriberOptIn: c.subscriberOptIn,
     ageGated: c.ageGated,
     directLending: c.directLending,
+    privacyPolicyUrl: c.privacyPolicyUrl,
+    termsAndConditionsUrl: c.termsAndConditionsUrl,
   };
 }
 

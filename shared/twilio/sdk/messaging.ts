@@ -153,6 +153,9 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
       });
     },
     async createCampaign(creds, serviceSid, input) {
+      // Twilio returns the policy URLs on the campaign only under API version v1.2. It is asked for
+      // only when they are sent, so every other campaign keeps the version the adapter was built on.
+      const hasPolicyUrls = input.privacyPolicyUrl !== undefined || input.termsAndConditionsUrl !== undefined;
       const created = await v1(creds)
         .services(serviceSid)
         .usAppToPerson.create(
@@ -173,6 +176,9 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
             subscriberOptIn: input.subscriberOptIn,
             ageGated: input.ageGated,
             directLending: input.directLending,
+            privacyPolicyUrl: input.privacyPolicyUrl,
+            termsAndConditionsUrl: input.termsAndConditionsUrl,
+            xTwilioApiVersion: hasPolicyUrls ? 'v1.2' : undefined,
           }),
         );
       return toCampaign(created);

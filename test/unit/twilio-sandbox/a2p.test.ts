@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { POLICY } from '../../../infra/local/twilio-sandbox';
 import { expectTwilioError, parseForm, startHarness, subaccount, type Harness, type Twilio } from './support';
 import { EVENTS_URL, TRUSTHUB_URL, campaignInput, soleProprietorBundles, standardBundles, subscribeToA2pEvents } from './a2p-fixtures';
+import { validateTwilioResponse } from '../../support/twilio-openapi';
 
 const DELAY = 60;
 
@@ -176,6 +177,33 @@ describe('twilio sandbox — A2P 10DLC', () => {
     expect(approvedEvent.data).toMatchObject({ messagingservicesid: service.sid, brandsid: pending.sid, a2pusecase: 'ACCOUNT_NOTIFICATION' });
     expect(approvedEvent.data.campaignsid).toMatch(/^CM[0-9a-f]{32}$/);
     expect(events().at(-1)!.data).toMatchObject({ phonenumber: number.phoneNumber, phonenumbersid: number.sid, externalstatus: 'registered' });
+  });
+
+  it('takes the campaign policy URLs, returns them only under API v1.2, and refuses a malformed one (20001)', async () => {
+    const brandSid = await approvedBrand();
+    const service = await sub.client.messaging.v1.services.create({ friendlyName: 'A2P' });
+    const usa2p = sub.client.messaging.v1.services(service.sid).usAppToPerson;
+    const urls = { privacyPolicyUrl: 'https://acme.example/privacy', termsAndConditionsUrl: 'https://acme.example/terms' };
+    const refused = await expectTwilioError(usa2p.create({ ...campaignInput(brandSid), ...urls, privacyPolicyUrl: 'acme.example/privacy', xTwilioApiVersion: 'v1.2' }), 400, 20001);
+    expect(refused.message).toMatch(/PrivacyPolicyUrl/);
+    await expectTwilioError(usa2p.create({ ...campaignInput(brandSid), ...urls, termsAndConditionsUrl: 'ftp://acme.example/terms' }), 400, 20001);
+    expect(await usa2p.list()).toEqual([]);
+
+    const campaign = await usa2p.create({ ...campaignInput(brandSid), ...urls, xTwilioApiVersion: 'v1.2' });
+    expect(campaign).toMatchObject(urls);
+    // The raw answers, held to Twilio's spec: the URLs appear only for requests made under v1.2.
+    const fetchRaw = async (headers: Record<string, string>) => {
+      const url = `${h.sandbox.url}/messaging.twilio.com/v1/Services/${service.sid}/Compliance/Usa2p/${campaign.sid}`;
+      const res = await fetch(url, { headers: { Authorization: `Basic ${Buffer.from(`${sub.sid}:${sub.token}`).toString('base64')}`, ...headers } });
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(validateTwilioResponse({ method: 'GET', url, status: res.status, body })).toEqual([]);
+      return body;
+    };
+    expect(await fetchRaw({ 'X-Twilio-Api-Version': 'v1.2' })).toMatchObject({ privacy_policy_url: urls.privacyPolicyUrl, terms_and_conditions_url: urls.termsAndConditionsUrl });
+    const unversioned = await fetchRaw({});
+    expect(unversioned).toMatchObject({ sid: campaign.sid });
+    expect(unversioned).not.toHaveProperty('privacy_policy_url');
+    expect(unversioned).not.toHaveProperty('terms_and_conditions_url');
   });
 
   it('fails a campaign with 30893 via the [fail:campaign] marker', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientFor, startHarness, subaccount, type Harness } from './support';
-import { standardBundles } from './a2p-fixtures';
+import { campaignInput, standardBundles } from './a2p-fixtures';
 
 const DELAY = 60;
 
@@ -87,6 +87,22 @@ describe('twilio sandbox — state kept across restarts', () => {
     expect((await client.messages(message.sid).fetch()).status).toBe('delivered');
     const statuses = second.delivered.filter((d) => d.url === 'https://hooks.example/status').map((d) => new URLSearchParams(d.body).get('MessageStatus'));
     expect(statuses).toEqual(['sent', 'delivered']);
+  });
+
+  it("keeps a campaign's policy URLs", async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const bundles = await standardBundles(first, sub.client);
+    const brand = await sub.client.messaging.v1.brandRegistrations.create({ customerProfileBundleSid: bundles.customerProfileSid, a2PProfileBundleSid: bundles.trustProductSid });
+    await first.sandbox.advance(2 * DELAY);
+    const service = await sub.client.messaging.v1.services.create({ friendlyName: 'A2P' });
+    const urls = { privacyPolicyUrl: 'https://acme.example/privacy', termsAndConditionsUrl: 'https://acme.example/terms' };
+    const campaign = await sub.client.messaging.v1.services(service.sid).usAppToPerson.create({ ...campaignInput(brand.sid), ...urls });
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    expect(await client.messaging.v1.services(service.sid).usAppToPerson(campaign.sid).fetch({ xTwilioApiVersion: 'v1.2' })).toMatchObject(urls);
   });
 
   it('starts a kept sandbox without a snapshot on a fresh seed, so an older table cannot hold its SIDs', async () => {

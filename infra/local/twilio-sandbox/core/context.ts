@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { SandboxClock } from './clock';
 import type { RequestRecorder } from './recorder';
 import type { RuleBook } from './rules';
@@ -48,6 +49,8 @@ export interface ApiRequest {
   /** Parsed JSON body for the hosts that take JSON. */
   json: unknown;
   pathParams: Record<string, string>;
+  /** As Node parsed them (lower-case names); some answers depend on `x-twilio-api-version`. */
+  headers: IncomingHttpHeaders;
   /** The account the credentials belong to. */
   account: AccountRecord;
   /** Standard API keys may not manage accounts or keys (401/20003). */

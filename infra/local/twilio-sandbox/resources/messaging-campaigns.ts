@@ -1,7 +1,7 @@
 import { TwilioError, invalidParameter, missingParameter, notFound } from '../core/errors';
 import { iso8601, metaPage, pageOf } from '../core/format';
 import { bool, list, required, requiredBool, str } from '../core/params';
-import { created, noContent, ok, route, type ApiRequest, type Route, type SandboxContext } from '../core/context';
+import { created, noContent, ok, route, type ApiRequest, type Params, type Route, type SandboxContext } from '../core/context';
 import type { CampaignRecord, PhoneNumberRecord, RegistrationError } from '../core/state';
 import { ownedByCaller } from './v1-common';
 import { MESSAGING_HOST, serviceUrl } from './messaging-services';
@@ -30,13 +30,17 @@ const DEFAULT_CAMPAIGN_ERRORS: RegistrationError[] = [
   { code: 30893, description: 'The message samples do not match the declared use case.', fields: ['MessageSamples', 'UsAppToPersonUsecase'] },
 ];
 
-function renderCampaign(c: CampaignRecord): Record<string, unknown> {
+/** The campaign as `req` sees it: like Twilio, the policy URLs only under `X-Twilio-Api-Version: v1.2`. */
+function renderCampaign(c: CampaignRecord, req: ApiRequest): Record<string, unknown> {
+  const { privacy_policy_url: privacy = null, terms_and_conditions_url: terms = null, ...fields } = c.fields;
+  const policyUrls = req.headers['x-twilio-api-version'] === 'v1.2' ? { privacy_policy_url: privacy, terms_and_conditions_url: terms } : {};
   return {
     sid: c.sid,
     account_sid: c.accountSid,
     brand_registration_sid: c.brandRegistrationSid,
     messaging_service_sid: c.messagingServiceSid,
-    ...c.fields,
+    ...fields,
+    ...policyUrls,
     campaign_status: c.status,
     campaign_id: c.campaignId,
     is_externally_registered: false,
@@ -51,6 +55,14 @@ function renderCampaign(c: CampaignRecord): Record<string, unknown> {
 
 function lengthBetween(name: string, value: string, min: number, max: number): string {
   if (value.length < min || value.length > max) throw invalidParameter(name, `must be ${min}–${max} characters`);
+  return value;
+}
+
+/** Reviewers must be able to open the page, so only an absolute http(s) URL is accepted. */
+function policyUrl(p: Params, name: string): string | null {
+  const value = str(p, name);
+  if (value === undefined) return null;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw invalidParameter(name, `'${value}' is not a valid URL`);
   return value;
 }
 
@@ -78,6 +90,8 @@ function campaignFields(req: ApiRequest): Record<string, unknown> {
     opt_in_keywords: keywords('OptInKeywords'),
     opt_out_keywords: keywords('OptOutKeywords'),
     help_keywords: keywords('HelpKeywords'),
+    privacy_policy_url: policyUrl(p, 'PrivacyPolicyUrl'),
+    terms_and_conditions_url: policyUrl(p, 'TermsAndConditionsUrl'),
   };
 }
 
@@ -177,18 +191,18 @@ export const campaignRoutes: Route[] = [
     ctx.state.campaigns.set(campaign.sid, campaign);
     await emitCampaignEvent(ctx, campaign, 'campaign-submitted', 'pending');
     scheduleCampaignDecision(ctx, campaign);
-    return created(renderCampaign(campaign));
+    return created(renderCampaign(campaign, req));
   }),
   route('GET', MESSAGING_HOST, '/v1/Services/{ServiceSid}/Compliance/Usa2p', (req, ctx) => {
     const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
-    const items = [...ctx.state.campaigns.values()].filter((c) => c.messagingServiceSid === service.sid).map(renderCampaign);
+    const items = [...ctx.state.campaigns.values()].filter((c) => c.messagingServiceSid === service.sid).map((c) => renderCampaign(c, req));
     return ok(metaPage('compliance', `${serviceUrl(service.sid)}/Compliance/Usa2p`, items, pageOf(req.params)));
   }),
   route('GET', MESSAGING_HOST, '/v1/Services/{ServiceSid}/Compliance/Usa2p/{Sid}', (req, ctx) => {
     const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
     const campaign = ctx.state.campaigns.get(req.pathParams.Sid ?? '');
     if (!campaign || campaign.messagingServiceSid !== service.sid) throw notFound(req.path);
-    return ok(renderCampaign(campaign));
+    return ok(renderCampaign(campaign, req));
   }),
   route('DELETE', MESSAGING_HOST, '/v1/Services/{ServiceSid}/Compliance/Usa2p/{Sid}', async (req, ctx) => {
     const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
