@@ -19,8 +19,8 @@ import { POLICY } from './resources/trusthub-policies';
 import { serviceRoutes } from './resources/messaging-services';
 import { brandRoutes, confirmBrandOtp } from './resources/messaging-brands';
 import { campaignRoutes, registerNumber } from './resources/messaging-campaigns';
-import { senderRoutes } from './resources/messaging-senders';
-import { contentRoutes } from './resources/content';
+import { resumeSender, senderRoutes } from './resources/messaging-senders';
+import { contentRoutes, resumeTemplateReview } from './resources/content';
 import { emitEvent, eventRoutes } from './resources/events';
 import { simulateInbound, type InboundMessage, type InboundResult } from './resources/inbound';
 import { resumeMessage } from './resources/api-messages';
@@ -140,7 +140,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   };
   /**
    * Reviews and message statuses that were on their way when the snapshot was taken continue from
-   * the status each record stands at (WhatsApp senders and templates in review are not resumed).
+   * the status each record stands at; records already decided are left as they are.
    */
   const resumeInFlight = (): void => {
     for (const bundle of state.bundles.values()) resumeBundle(ctx, bundle);
@@ -148,6 +148,8 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     for (const campaign of state.campaigns.values()) resumeCampaign(ctx, campaign);
     for (const number of state.phoneNumbers.values()) resumeNumberRegistration(ctx, number);
     for (const message of state.messages.values()) resumeMessage(ctx, message);
+    for (const sender of state.senders.values()) resumeSender(ctx, sender);
+    for (const content of state.contents.values()) resumeTemplateReview(ctx, content);
   };
   if (restoring && state.accounts.has(masterAccountSid)) {
     state.accounts.get(masterAccountSid)!.authToken = masterAuthToken;

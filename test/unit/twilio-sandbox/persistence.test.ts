@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientFor, startHarness, subaccount, type Harness } from './support';
-import { campaignInput, standardBundles } from './a2p-fixtures';
+import { clientFor, startHarness, subaccount, type Harness, type Twilio } from './support';
+import { EVENTS_URL, campaignInput, standardBundles } from './a2p-fixtures';
 
 const DELAY = 60;
 
@@ -103,6 +103,102 @@ describe('twilio sandbox — state kept across restarts', () => {
     const second = await start();
     const client = clientFor(second.sandbox, sub.sid, sub.token);
     expect(await client.messaging.v1.services(service.sid).usAppToPerson(campaign.sid).fetch({ xTwilioApiVersion: 'v1.2' })).toMatchObject(urls);
+  });
+
+  /** A WhatsApp sender on a number the account owns, so it verifies without waiting for a code. */
+  const ownedSender = async (client: Twilio, phoneNumber: string, name: string) => {
+    await client.incomingPhoneNumbers.create({ phoneNumber });
+    return client.messaging.v2.channelsSenders.create({ sender_id: `whatsapp:${phoneNumber}`, profile: { name } } as never);
+  };
+  const submitTemplate = async (client: Twilio, friendlyName: string) => {
+    const content = await client.content.v1.contents.create({ friendly_name: friendlyName, language: 'en', types: { 'twilio/text': { body: 'Hi {{1}}' } } } as never);
+    await client.content.v1.contents(content.sid).approvalCreate.create({ name: `${content.sid.toLowerCase()}_v1`, category: 'UTILITY' });
+    return content;
+  };
+  const subscribeToTemplateEvents = async (client: Twilio) => {
+    const sink = await client.events.v1.sinks.create({ description: 'templates', sinkType: 'webhook', sinkConfiguration: { destination: EVENTS_URL, method: 'POST', batch_events: false } });
+    await client.events.v1.subscriptions.create({ description: 'templates', sinkSid: sink.sid, types: [{ type: 'com.twilio.messaging.template.approval.updated', schema_version: 1 }] });
+  };
+  /** Template status changes announced to the event sink, as `sid previous→current`. */
+  const templateEvents = (h: Harness) =>
+    h.delivered
+      .filter((d) => d.url.startsWith(EVENTS_URL))
+      .flatMap((d) => JSON.parse(d.body) as Array<{ data: { template: { sid: string; previousValue: string; currentValue: string } } }>)
+      .map(({ data: { template: t } }) => `${t.sid} ${t.previousValue}→${t.currentValue}`);
+
+  it('finishes WhatsApp sender verifications that were in flight when it stopped', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const updating = await ownedSender(sub.client, '+447700900601', 'Acme');
+    await first.sandbox.advance(DELAY);
+    const reviewed = await ownedSender(sub.client, '+447700900602', 'Acme Dental');
+    await first.sandbox.advance(DELAY);
+    const failing = await ownedSender(sub.client, '+447700900603', 'Acme [fail:sender]');
+    await first.sandbox.advance(DELAY);
+    await sub.client.messaging.v2.channelsSenders(updating.sid).update({ profile: { name: 'Acme Clinics' } } as never);
+    // Not the account's number: once created, it waits for the code the owner receives.
+    const creating = await sub.client.messaging.v2.channelsSenders.create({ sender_id: 'whatsapp:+447700900604', profile: { name: 'Acme' } } as never);
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const status = async (sid: string) => (await client.messaging.v2.channelsSenders(sid).fetch()).status;
+    const statuses = async () => Promise.all([updating, reviewed, failing, creating].map((s) => status(s.sid)));
+    expect(await statuses()).toEqual(['ONLINE:UPDATING', 'TWILIO_REVIEW', 'VERIFYING', 'CREATING']);
+    await second.sandbox.advance(DELAY);
+    expect(await statuses()).toEqual(['ONLINE', 'ONLINE', 'TWILIO_REVIEW', 'PENDING_VERIFICATION']);
+    await second.sandbox.advance(DELAY);
+    // The scenario marker in the profile name decides the resumed review as it would have before.
+    expect(await client.messaging.v2.channelsSenders(failing.sid).fetch()).toMatchObject({ status: 'OFFLINE', offlineReasons: [expect.objectContaining({ code: '63020' })] });
+    await client.messaging.v2.channelsSenders(creating.sid).update({ configuration: { verification_code: '123456' } } as never);
+    await second.sandbox.advance(2 * DELAY);
+    expect(await status(creating.sid)).toBe('ONLINE');
+  });
+
+  it('finishes WhatsApp template reviews that were in flight when it stopped, with their events', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    await subscribeToTemplateEvents(sub.client);
+    const approving = await submitTemplate(sub.client, 'reminder');
+    await first.sandbox.advance(DELAY);
+    const rejecting = await submitTemplate(sub.client, 'promo [fail:template]');
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const approval = async (sid: string) => (await client.content.v1.contents(sid).approvalFetch().fetch()).whatsapp;
+    expect([(await approval(approving.sid)).status, (await approval(rejecting.sid)).status]).toEqual(['pending', 'received']);
+    await second.sandbox.advance(2 * DELAY);
+    expect(await approval(approving.sid)).toMatchObject({ status: 'approved' });
+    expect(await approval(rejecting.sid)).toMatchObject({ status: 'rejected', rejection_reason: expect.stringContaining('INVALID_FORMAT') });
+    expect(templateEvents(second)).toEqual([`${approving.sid} pending→approved`, `${rejecting.sid} received→pending`, `${rejecting.sid} pending→rejected`]);
+  });
+
+  it('leaves WhatsApp senders and templates that were already decided as they were', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    await subscribeToTemplateEvents(sub.client);
+    const online = await ownedSender(sub.client, '+447700900611', 'Acme');
+    const offline = await ownedSender(sub.client, '+447700900612', 'Acme [fail:sender]');
+    const approved = await submitTemplate(sub.client, 'reminder');
+    const rejected = await submitTemplate(sub.client, 'promo [fail:template]');
+    await first.sandbox.advance(3 * DELAY);
+    const before = await Promise.all([online, offline].map((s) => sub.client.messaging.v2.channelsSenders(s.sid).fetch()));
+    const contentsBefore = await Promise.all([approved, rejected].map((c) => sub.client.content.v1.contents(c.sid).fetch()));
+    expect(before.map((s) => s.status)).toEqual(['ONLINE', 'OFFLINE']);
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    expect(second.sandbox.pendingTransitions()).toEqual([]);
+    await second.sandbox.advance(3 * DELAY);
+    const after = await Promise.all([online, offline].map((s) => client.messaging.v2.channelsSenders(s.sid).fetch()));
+    expect(after.map((s) => [s.status, s.offlineReasons])).toEqual(before.map((s) => [s.status, s.offlineReasons]));
+    for (const [index, content] of [approved, rejected].entries()) {
+      expect((await client.content.v1.contents(content.sid).fetch()).dateUpdated).toEqual(contentsBefore[index]!.dateUpdated);
+    }
+    expect([(await client.content.v1.contents(approved.sid).approvalFetch().fetch()).whatsapp.status, (await client.content.v1.contents(rejected.sid).approvalFetch().fetch()).whatsapp.status]).toEqual(['approved', 'rejected']);
+    expect(templateEvents(second)).toEqual([]);
   });
 
   it('starts a kept sandbox without a snapshot on a fresh seed, so an older table cannot hold its SIDs', async () => {

@@ -73,17 +73,27 @@ function setApprovalStatus(ctx: SandboxContext, c: ContentRecord, status: Templa
   );
 }
 
-function scheduleReview(ctx: SandboxContext, c: ContentRecord): void {
+/** received → pending → approved | rejected, a review delay apart; a stall leaves it received. */
+function scheduleReview(ctx: SandboxContext, c: ContentRecord, from: 'received' | 'pending' = 'received'): void {
   const decision = ctx.rules.decide('template', c.accountSid, [c.friendlyName, c.approval?.name]);
   if (decision.outcome === 'stall') return;
-  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → pending`, async () => {
-    await setApprovalStatus(ctx, c, 'pending');
+  const decide = () =>
     ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → decided`, () =>
       decision.outcome === 'fail'
         ? setApprovalStatus(ctx, c, 'rejected', decision.errors?.[0]?.description ?? 'INVALID_FORMAT - Template body is generic or misses a sample for a variable')
         : setApprovalStatus(ctx, c, 'approved'),
     );
+  if (from === 'pending') return void decide();
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → pending`, async () => {
+    await setApprovalStatus(ctx, c, 'pending');
+    decide();
   });
+}
+
+/** After a restart: a template still in WhatsApp review continues from where it stood. */
+export function resumeTemplateReview(ctx: SandboxContext, c: ContentRecord): void {
+  const status = c.approval?.status;
+  if (status === 'received' || status === 'pending') scheduleReview(ctx, c, status);
 }
 
 export const contentRoutes: Route[] = [

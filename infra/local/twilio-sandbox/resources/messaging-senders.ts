@@ -40,11 +40,14 @@ function transition(ctx: SandboxContext, sender: SenderRecord, status: SenderSta
 
 /** VERIFYING → (TWILIO_REVIEW) → ONLINE, or OFFLINE with reasons when a scenario says so. */
 function scheduleVerification(ctx: SandboxContext, sender: SenderRecord): void {
-  const decision = ctx.rules.decide('sender', sender.accountSid, [String(sender.profile.name ?? '')]);
   transition(ctx, sender, 'VERIFYING');
+  scheduleReview(ctx, sender, 'VERIFYING');
+}
+
+function scheduleReview(ctx: SandboxContext, sender: SenderRecord, from: 'VERIFYING' | 'TWILIO_REVIEW'): void {
+  const decision = ctx.rules.decide('sender', sender.accountSid, [String(sender.profile.name ?? '')]);
   if (decision.outcome === 'stall') return;
-  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} → TWILIO_REVIEW`, () => {
-    transition(ctx, sender, 'TWILIO_REVIEW');
+  const decide = () =>
     ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} → decided`, () => {
       if (decision.outcome === 'fail') {
         const error = decision.errors?.[0];
@@ -58,7 +61,33 @@ function scheduleVerification(ctx: SandboxContext, sender: SenderRecord): void {
       }
       transition(ctx, sender, 'ONLINE');
     });
+  if (from === 'TWILIO_REVIEW') return void decide();
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} → TWILIO_REVIEW`, () => {
+    transition(ctx, sender, 'TWILIO_REVIEW');
+    decide();
   });
+}
+
+/** CREATING → PENDING_VERIFICATION (to wait for the OTP) or straight on to verification. */
+function scheduleCreation(ctx: SandboxContext, sender: SenderRecord): void {
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} created`, () => {
+    if (needsOtp(ctx, sender)) transition(ctx, sender, 'PENDING_VERIFICATION');
+    else scheduleVerification(ctx, sender);
+  });
+}
+
+function scheduleProfileUpdate(ctx: SandboxContext, sender: SenderRecord): void {
+  ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} profile updated`, () => transition(ctx, sender, 'ONLINE'));
+}
+
+/**
+ * After a restart: a sender on its way continues from where it stood. PENDING_VERIFICATION waits
+ * for the owner's code, not for the clock, so it has nothing to resume.
+ */
+export function resumeSender(ctx: SandboxContext, sender: SenderRecord): void {
+  if (sender.status === 'CREATING') scheduleCreation(ctx, sender);
+  else if (sender.status === 'VERIFYING' || sender.status === 'TWILIO_REVIEW') scheduleReview(ctx, sender, sender.status);
+  else if (sender.status === 'ONLINE:UPDATING') scheduleProfileUpdate(ctx, sender);
 }
 
 /** A number the account owns at Twilio verifies itself; any other number waits for the OTP the owner receives. */
@@ -83,10 +112,7 @@ export const senderRoutes: Route[] = [
       configuration: objectField(body, 'configuration') ?? {}, webhook: objectField(body, 'webhook') ?? {}, profile, offlineReasons: [], createdAt: now, updatedAt: now,
     };
     ctx.state.senders.set(sender.sid, sender);
-    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} created`, () => {
-      if (needsOtp(ctx, sender)) transition(ctx, sender, 'PENDING_VERIFICATION');
-      else scheduleVerification(ctx, sender);
-    });
+    scheduleCreation(ctx, sender);
     return accepted(renderSender(sender));
   }),
   route('GET', MESSAGING_HOST, '/v2/Channels/Senders', (req, ctx) => {
@@ -115,7 +141,7 @@ export const senderRoutes: Route[] = [
       // A profile change on a live sender propagates to Meta before the sender is ONLINE again.
       if (sender.status === 'ONLINE') {
         transition(ctx, sender, 'ONLINE:UPDATING');
-        ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} profile updated`, () => transition(ctx, sender, 'ONLINE'));
+        scheduleProfileUpdate(ctx, sender);
       }
     }
     sender.updatedAt = ctx.clock.now();
