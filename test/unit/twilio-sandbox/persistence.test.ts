@@ -1,17 +1,21 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TwilioSandboxOptions } from '../../../infra/local/twilio-sandbox';
 import { clientFor, startHarness, subaccount, type Harness, type Twilio } from './support';
-import { EVENTS_URL, campaignInput, standardBundles } from './a2p-fixtures';
+import { EVENTS_URL, campaignInput, soleProprietorBundles, standardBundles, subscribeToA2pEvents } from './a2p-fixtures';
 
 const DELAY = 60;
+/** The sandbox's default sole proprietor OTP validity. */
+const OTP_VALIDITY_MS = 24 * 3600_000;
+const STATUS_URL = 'https://hooks.example/status';
 
 describe('twilio sandbox — state kept across restarts', () => {
   let dir: string;
   let stateFile: string;
   const running: Harness[] = [];
-  const start = async () => {
-    const h = await startHarness({ reviewDelaySeconds: DELAY, stateFile });
+  const start = async (options: TwilioSandboxOptions = {}) => {
+    const h = await startHarness({ reviewDelaySeconds: DELAY, stateFile, ...options });
     running.push(h);
     return h;
   };
@@ -199,6 +203,152 @@ describe('twilio sandbox — state kept across restarts', () => {
     }
     expect([(await client.content.v1.contents(approved.sid).approvalFetch().fetch()).whatsapp.status, (await client.content.v1.contents(rejected.sid).approvalFetch().fetch()).whatsapp.status]).toEqual(['approved', 'rejected']);
     expect(templateEvents(second)).toEqual([]);
+  });
+
+  /** A message scheduled an hour ahead through a service whose pool holds one number. */
+  const scheduleMessage = async (h: Harness, client: Twilio) => {
+    const service = await client.messaging.v1.services.create({ friendlyName: 'svc', statusCallback: STATUS_URL });
+    const number = await client.incomingPhoneNumbers.create({ areaCode: '415' });
+    await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: number.sid });
+    const sendAt = new Date(h.sandbox.now().getTime() + 3600_000);
+    const message = await client.messages.create({ to: '+447700900888', messagingServiceSid: service.sid, body: 'later', sendAt, scheduleType: 'fixed' });
+    expect(message.status).toBe('scheduled');
+    return { sid: message.sid, sendAt };
+  };
+  const messageStatus = async (client: Twilio, sid: string) => (await client.messages(sid).fetch()).status;
+  const statusCallbacks = (h: Harness) => h.delivered.filter((d) => d.url === STATUS_URL).map((d) => new URLSearchParams(d.body).get('MessageStatus'));
+
+  it('sends a message scheduled at the stop at its send time', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const message = await scheduleMessage(first, sub.client);
+    await first.sandbox.advance(600);
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    expect(second.sandbox.pendingTransitions()).toContainEqual(expect.objectContaining({ label: `message ${message.sid} scheduled send`, dueAt: message.sendAt.getTime() }));
+    await second.sandbox.advance(3600 - 600 - 1);
+    expect(await messageStatus(client, message.sid)).toBe('scheduled');
+    await second.sandbox.advance(1);
+    expect(await messageStatus(client, message.sid)).toBe('accepted');
+    await second.sandbox.advance(10);
+    expect(await messageStatus(client, message.sid)).toBe('delivered');
+    expect(statusCallbacks(second)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+  });
+
+  it('sends a scheduled message at once when its send time passed before the restart', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const message = await scheduleMessage(first, sub.client);
+    await stop(first);
+
+    // A sandbox started later than its snapshot's time continues from the later time.
+    const second = await start({ startTime: new Date(message.sendAt.getTime() + 3600_000) });
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    await second.sandbox.advance(0);
+    expect(await messageStatus(client, message.sid)).toBe('accepted');
+    await second.sandbox.advance(10);
+    expect(await messageStatus(client, message.sid)).toBe('delivered');
+  });
+
+  it('leaves a canceled scheduled message canceled', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const message = await scheduleMessage(first, sub.client);
+    await sub.client.messages(message.sid).update({ status: 'canceled' });
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    expect(second.sandbox.pendingTransitions()).toEqual([]);
+    await second.sandbox.advance(2 * 3600);
+    expect(await messageStatus(client, message.sid)).toBe('canceled');
+    expect(statusCallbacks(second)).toEqual([]);
+  });
+
+  it('judges a scheduled WhatsApp template after a restart as a template: it needs no open conversation', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    await ownedSender(sub.client, '+447700900621', 'Acme');
+    await first.sandbox.advance(3 * DELAY);
+    const content = await sub.client.content.v1.contents.create({ friendly_name: 'reminder', language: 'en', types: { 'twilio/text': { body: 'Hi {{1}}' } } } as never);
+    const service = await sub.client.messaging.v1.services.create({ friendlyName: 'svc', statusCallback: STATUS_URL });
+    const sendAt = new Date(first.sandbox.now().getTime() + 3600_000);
+    const message = await sub.client.messages.create({ to: 'whatsapp:+447700900999', messagingServiceSid: service.sid, contentSid: content.sid, contentVariables: '{"1":"Bo"}', sendAt, scheduleType: 'fixed' });
+    await stop(first);
+
+    const second = await start();
+    await second.sandbox.advance(3600 + 10);
+    expect(await messageStatus(clientFor(second.sandbox, sub.sid, sub.token), message.sid)).toBe('read');
+  });
+
+  /** A sole proprietor brand, approved and waiting for its owner's OTP, and when that OTP expires. */
+  const awaitingOtp = async (h: Harness, client: Twilio) => {
+    await subscribeToA2pEvents(client);
+    const bundles = await soleProprietorBundles(h, client);
+    const brand = await client.messaging.v1.brandRegistrations.create({ customerProfileBundleSid: bundles.customerProfileSid, a2PProfileBundleSid: bundles.trustProductSid, brandType: 'SOLE_PROPRIETOR' });
+    await h.sandbox.advance(2 * DELAY);
+    expect(await client.messaging.v1.brandRegistrations(brand.sid).fetch()).toMatchObject({ status: 'APPROVED', identityStatus: 'UNVERIFIED' });
+    return { sid: brand.sid, expiresAt: h.sandbox.now().getTime() + OTP_VALIDITY_MS };
+  };
+  const brandEvents = (h: Harness) =>
+    h.delivered
+      .filter((d) => d.url.startsWith(EVENTS_URL))
+      .flatMap((d) => JSON.parse(d.body) as Array<{ type: string }>)
+      .map((e) => e.type.replace('com.twilio.messaging.compliance.', ''));
+  const otpErrorCodes = async (client: Twilio, sid: string) => (await client.messaging.v1.brandRegistrations(sid).fetch()).errors.map((e) => (e as { code: number }).code);
+
+  it('expires an OTP awaited at the stop when it would have', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const brand = await awaitingOtp(first, sub.client);
+    await first.sandbox.advance(3600);
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    expect(second.sandbox.pendingTransitions()).toContainEqual(expect.objectContaining({ label: `brand ${brand.sid} OTP expiry`, dueAt: brand.expiresAt }));
+    await second.sandbox.advance(OTP_VALIDITY_MS / 1000 - 3600 - 1);
+    expect(await otpErrorCodes(client, brand.sid)).toEqual([]);
+    await second.sandbox.advance(1);
+    expect(await otpErrorCodes(client, brand.sid)).toEqual([30752]);
+    expect(brandEvents(second)).toEqual(['brand-registration.brand-unverified']);
+    // Expired: there is no OTP left to confirm.
+    await expect(second.sandbox.confirmBrandOtp(brand.sid)).rejects.toMatchObject({ code: 30752 });
+  });
+
+  it('expires an OTP at once when its expiry passed before the restart', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const brand = await awaitingOtp(first, sub.client);
+    await stop(first);
+
+    const second = await start({ startTime: new Date(brand.expiresAt + 3600_000) });
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    await second.sandbox.advance(0);
+    expect(await otpErrorCodes(client, brand.sid)).toEqual([30752]);
+    expect(brandEvents(second)).toEqual(['brand-registration.brand-unverified']);
+  });
+
+  it('lets an OTP awaited at the stop be confirmed after a restart, which ends its expiry', async () => {
+    const first = await start();
+    const sub = await subaccount(first);
+    const brand = await awaitingOtp(first, sub.client);
+    await first.sandbox.advance(3600);
+    await stop(first);
+
+    const second = await start();
+    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    await second.sandbox.confirmBrandOtp(brand.sid);
+    await second.sandbox.advance(OTP_VALIDITY_MS / 1000);
+    expect(await client.messaging.v1.brandRegistrations(brand.sid).fetch()).toMatchObject({ identityStatus: 'VERIFIED', errors: [] });
+    expect(brandEvents(second)).toEqual(['brand-registration.brand-verified']);
+    // The verified brand goes on as before: its campaign is approved.
+    const service = await client.messaging.v1.services.create({ friendlyName: 'A2P' });
+    const campaign = await client.messaging.v1.services(service.sid).usAppToPerson.create({ ...campaignInput(brand.sid), usAppToPersonUsecase: 'SOLE_PROPRIETOR' });
+    await second.sandbox.advance(DELAY);
+    expect((await client.messaging.v1.services(service.sid).usAppToPerson(campaign.sid).fetch()).campaignStatus).toBe('VERIFIED');
   });
 
   it('starts a kept sandbox without a snapshot on a fresh seed, so an older table cannot hold its SIDs', async () => {

@@ -29,7 +29,15 @@ export class SandboxClock {
   }
 
   schedule(delaySeconds: number, label: string, run: ScheduledTask['run']): number {
-    const task: ScheduledTask = { id: this.nextId++, dueAt: this.current + Math.max(0, delaySeconds) * 1000, label, run };
+    return this.scheduleAt(this.current + Math.max(0, delaySeconds) * 1000, label, run);
+  }
+
+  /**
+   * At a sandbox time (epoch ms) a record keeps, such as a send time or an expiry: exact, where a
+   * delay worked out from it could round a millisecond off. A time already past is due now.
+   */
+  scheduleAt(epochMs: number, label: string, run: ScheduledTask['run']): number {
+    const task: ScheduledTask = { id: this.nextId++, dueAt: Math.max(this.current, epochMs), label, run };
     this.tasks.push(task);
     return task.id;
   }

@@ -88,6 +88,10 @@ export interface MessageRecord {
   createdAt: number;
   updatedAt: number;
   sentAt: number | null;
+  /** A scheduled message's send time (epoch ms), kept so that a restarted sandbox still sends it then. */
+  sendAt: number | null;
+  /** The template it was sent with, if any: a scheduled message is judged when it goes out, and a template needs no open WhatsApp conversation. */
+  contentSid: string | null;
   pendingTaskIds: number[];
 }
 

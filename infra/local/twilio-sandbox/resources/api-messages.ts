@@ -158,12 +158,30 @@ function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, errorCode: num
 }
 
 /**
+ * A scheduled message goes out at its send time: judged then, as Twilio checks a scheduled message
+ * when it sends it, and from `accepted` on it walks the path of any message sent through a service.
+ */
+function scheduleSend(ctx: SandboxContext, m: MessageRecord): void {
+  // A message saved before send times were kept has none: it goes out at once.
+  const id = ctx.clock.scheduleAt(m.sendAt ?? ctx.clock.now(), `message ${m.sid} scheduled send`, () => {
+    m.pendingTaskIds = m.pendingTaskIds.filter((t) => t !== id);
+    m.status = 'accepted';
+    const number = m.from === null ? undefined : ctx.state.numberByE164(m.from);
+    scheduleLifecycle(ctx, m, failureOf(ctx, m, number, m.contentSid !== null));
+  });
+  m.pendingTaskIds.push(id);
+}
+
+/**
  * After a restart: an outbound message on its way walks the rest of its path. The outcome chosen at
- * send time was not kept, so a resumed message is delivered unless it had already failed.
+ * send time was not kept, so a resumed message is delivered unless it had already failed. A
+ * scheduled one still waits for its send time; a canceled one stays canceled.
  */
 export function resumeMessage(ctx: SandboxContext, m: MessageRecord): void {
   m.pendingTaskIds = [];
-  if (m.direction === 'outbound-api' && ['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, null);
+  if (m.direction !== 'outbound-api') return;
+  if (m.status === 'scheduled') scheduleSend(ctx, m);
+  else if (['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, null);
 }
 
 export const messageRoutes: Route[] = [
@@ -206,20 +224,18 @@ export const messageRoutes: Route[] = [
       createdAt: now,
       updatedAt: now,
       sentAt: null,
+      sendAt: null,
+      contentSid: contentSid ?? null,
       pendingTaskIds: [],
     };
     ctx.state.messages.set(message.sid, message);
     const sendAt = str(req.params, 'SendAt');
     if (sendAt && serviceSid && str(req.params, 'ScheduleType') === 'fixed') {
-      const delay = (Date.parse(sendAt) - now) / 1000;
+      message.sendAt = Date.parse(sendAt);
+      const delay = (message.sendAt - now) / 1000;
       if (!(delay >= 900 && delay <= 35 * 24 * 3600)) throw invalidParameter('SendAt', 'must be between 15 minutes and 35 days in the future');
       message.status = 'scheduled';
-      message.pendingTaskIds.push(
-        ctx.clock.schedule(delay, `message ${message.sid} scheduled send`, () => {
-          message.status = 'accepted';
-          scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
-        }),
-      );
+      scheduleSend(ctx, message);
     } else {
       scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
     }

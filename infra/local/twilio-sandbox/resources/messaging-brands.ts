@@ -58,9 +58,14 @@ function brandTexts(ctx: SandboxContext, brand: BrandRecord): string[] {
 
 /** Sole proprietor brands wait for the owner's OTP reply; it expires after 24 h (30752). */
 function startOtpWindow(ctx: SandboxContext, brand: BrandRecord): void {
+  scheduleOtpExpiry(ctx, brand, ctx.clock.now() + ctx.settings.otpValiditySeconds * 1000);
+}
+
+/** The OTP fails at `expiresAt` unless confirmed first (which cancels this task). */
+function scheduleOtpExpiry(ctx: SandboxContext, brand: BrandRecord, expiresAt: number): void {
   if (brand.otpTaskId !== null) ctx.clock.cancel(brand.otpTaskId);
-  brand.otpExpiresAt = ctx.clock.now() + ctx.settings.otpValiditySeconds * 1000;
-  brand.otpTaskId = ctx.clock.schedule(ctx.settings.otpValiditySeconds, `brand ${brand.sid} OTP expiry`, async () => {
+  brand.otpExpiresAt = expiresAt;
+  brand.otpTaskId = ctx.clock.scheduleAt(expiresAt, `brand ${brand.sid} OTP expiry`, async () => {
     brand.otpTaskId = null;
     brand.otpExpiresAt = null;
     brand.errors = [{ code: 30752, description: 'The sole proprietor OTP verification expired or was answered incorrectly.', fields: ['mobile_phone_number'] }];
@@ -117,10 +122,14 @@ function scheduleReview(ctx: SandboxContext, brand: BrandRecord, from: 'PENDING'
   });
 }
 
-/** After a restart: a brand still under review continues from where it stood. */
+/**
+ * After a restart: a brand still under review continues from where it stood; an OTP still awaited
+ * (its expiry time is kept, cleared once confirmed or expired) expires when it would have.
+ */
 export function resumeBrand(ctx: SandboxContext, brand: BrandRecord): void {
   brand.otpTaskId = null;
   if (brand.status === 'PENDING' || brand.status === 'IN_REVIEW') scheduleReview(ctx, brand, brand.status);
+  else if (brand.otpExpiresAt !== null) scheduleOtpExpiry(ctx, brand, brand.otpExpiresAt);
 }
 
 export const brandRoutes: Route[] = [
