@@ -145,6 +145,16 @@ describe('twilio sandbox — messaging, WhatsApp and inbound', () => {
     expect(approval.whatsapp).toMatchObject({ status: 'rejected', rejection_reason: 'INVALID_FORMAT - variables at the start' });
   });
 
+  it('refuses a send time outside 15 minutes to 35 days ahead, keeping no message', async () => {
+    const { service } = await serviceWithNumber('415');
+    for (const ahead of [600_000, 36 * 24 * 3600_000]) {
+      const sendAt = new Date(h.sandbox.now().getTime() + ahead);
+      await expectTwilioError(sub.client.messages.create({ to: '+447700900777', messagingServiceSid: service.sid, body: 'later', sendAt, scheduleType: 'fixed' }), 400, 20001);
+    }
+    await h.sandbox.advance(3600);
+    expect(await sub.client.messages.list({ to: '+447700900777' })).toEqual([]);
+  });
+
   it('cancels a scheduled message and refuses to cancel a sent one', async () => {
     const { service, number } = await serviceWithNumber('415');
     const sendAt = new Date(h.sandbox.now().getTime() + 3600_000);

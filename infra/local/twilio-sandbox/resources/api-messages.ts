@@ -1,7 +1,7 @@
 import { TwilioError, invalidParameter } from '../core/errors';
 import { pageOf, rfc2822, v2010Page } from '../core/format';
 import { filtersOf, list, str } from '../core/params';
-import { created, noContent, ok, route, type Route, type SandboxContext } from '../core/context';
+import { created, noContent, ok, route, type ApiRequest, type Route, type SandboxContext } from '../core/context';
 import type { MessageRecord, MessageStatus, PhoneNumberRecord } from '../core/state';
 import { API_HOST, accountUri, owned, pathAccount } from './api-scope';
 import { isTenDlc } from './number-plan';
@@ -184,6 +184,16 @@ export function resumeMessage(ctx: SandboxContext, m: MessageRecord): void {
   else if (['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, null);
 }
 
+/** Twilio's fixed scheduling (through a Messaging Service only): the send time in epoch ms, 15 minutes to 35 days ahead. */
+function scheduledSendAt(req: ApiRequest, serviceSid: string | undefined, now: number): number | null {
+  const sendAt = str(req.params, 'SendAt');
+  if (!sendAt || !serviceSid || str(req.params, 'ScheduleType') !== 'fixed') return null;
+  const at = Date.parse(sendAt);
+  const delaySeconds = (at - now) / 1000;
+  if (!(delaySeconds >= 900 && delaySeconds <= 35 * 24 * 3600)) throw invalidParameter('SendAt', 'must be between 15 minutes and 35 days in the future');
+  return at;
+}
+
 export const messageRoutes: Route[] = [
   route('POST', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', (req, ctx) => {
     const account = pathAccount(req, ctx);
@@ -207,6 +217,8 @@ export const messageRoutes: Route[] = [
     if (isOptedOut(ctx, account.sid, bare(to))) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
     const sender = chooseSender(ctx, account.sid, fromParam, serviceSid, to);
     const now = ctx.clock.now();
+    // Checked before anything is stored: a refused request leaves no message behind.
+    const sendAt = scheduledSendAt(req, serviceSid, now);
     const message: MessageRecord = {
       sid: ctx.sids.next(mediaUrls.length > 0 ? 'MM' : 'SM'),
       accountSid: account.sid,
@@ -216,7 +228,7 @@ export const messageRoutes: Route[] = [
       body,
       mediaUrls,
       messagingServiceSid: serviceSid ?? null,
-      status: serviceSid ? 'accepted' : 'queued',
+      status: sendAt !== null ? 'scheduled' : serviceSid ? 'accepted' : 'queued',
       statusCallback: str(req.params, 'StatusCallback') ?? null,
       errorCode: null,
       errorMessage: null,
@@ -224,17 +236,12 @@ export const messageRoutes: Route[] = [
       createdAt: now,
       updatedAt: now,
       sentAt: null,
-      sendAt: null,
+      sendAt,
       contentSid: contentSid ?? null,
       pendingTaskIds: [],
     };
     ctx.state.messages.set(message.sid, message);
-    const sendAt = str(req.params, 'SendAt');
-    if (sendAt && serviceSid && str(req.params, 'ScheduleType') === 'fixed') {
-      message.sendAt = Date.parse(sendAt);
-      const delay = (message.sendAt - now) / 1000;
-      if (!(delay >= 900 && delay <= 35 * 24 * 3600)) throw invalidParameter('SendAt', 'must be between 15 minutes and 35 days in the future');
-      message.status = 'scheduled';
+    if (sendAt !== null) {
       scheduleSend(ctx, message);
     } else {
       scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
