@@ -23,6 +23,12 @@ describe('twilio sandbox — state kept across restarts', () => {
     running.splice(running.indexOf(h), 1);
     await h.sandbox.stop();
   };
+  /** Stops `first` and starts a sandbox from its state file, with a client for the subaccount. */
+  const restart = async (first: Harness, sub: { sid: string; token: string }, options: TwilioSandboxOptions = {}) => {
+    await stop(first);
+    const second = await start(options);
+    return { second, client: clientFor(second.sandbox, sub.sid, sub.token) };
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
@@ -57,10 +63,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const sub = await subaccount(first);
     const bundles = await standardBundles(first, sub.client);
     await first.sandbox.advance(DELAY); // both bundles in-review
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect((await client.trusthub.v1.customerProfiles(bundles.customerProfileSid).fetch()).status).toBe('in-review');
     expect(second.sandbox.pendingTransitions().map((t) => t.label)).toEqual(
       expect.arrayContaining([expect.stringContaining(`${bundles.customerProfileSid} → decided`), expect.stringContaining(`${bundles.trustProductSid} → decided`)]),
@@ -81,10 +84,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const number = await sub.client.incomingPhoneNumbers.create({ areaCode: '415' });
     const message = await sub.client.messages.create({ to: '+447700900111', from: number.phoneNumber, body: 'Hi', statusCallback: 'https://hooks.example/status' });
     await first.sandbox.advance(1); // the message is sending
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect((await client.messages(message.sid).fetch()).status).toBe('sending');
     await second.sandbox.advance(2 * DELAY);
     expect((await client.messaging.v1.brandRegistrations(brand.sid).fetch()).status).toBe('APPROVED');
@@ -102,10 +102,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const service = await sub.client.messaging.v1.services.create({ friendlyName: 'A2P' });
     const urls = { privacyPolicyUrl: 'https://acme.example/privacy', termsAndConditionsUrl: 'https://acme.example/terms' };
     const campaign = await sub.client.messaging.v1.services(service.sid).usAppToPerson.create({ ...campaignInput(brand.sid), ...urls });
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { client } = await restart(first, sub);
     expect(await client.messaging.v1.services(service.sid).usAppToPerson(campaign.sid).fetch({ xTwilioApiVersion: 'v1.2' })).toMatchObject(urls);
   });
 
@@ -142,10 +139,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     await sub.client.messaging.v2.channelsSenders(updating.sid).update({ profile: { name: 'Acme Clinics' } } as never);
     // Not the account's number: once created, it waits for the code the owner receives.
     const creating = await sub.client.messaging.v2.channelsSenders.create({ sender_id: 'whatsapp:+447700900604', profile: { name: 'Acme' } } as never);
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     const status = async (sid: string) => (await client.messaging.v2.channelsSenders(sid).fetch()).status;
     const statuses = async () => Promise.all([updating, reviewed, failing, creating].map((s) => status(s.sid)));
     expect(await statuses()).toEqual(['ONLINE:UPDATING', 'TWILIO_REVIEW', 'VERIFYING', 'CREATING']);
@@ -166,10 +160,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const approving = await submitTemplate(sub.client, 'reminder');
     await first.sandbox.advance(DELAY);
     const rejecting = await submitTemplate(sub.client, 'promo [fail:template]');
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     const approval = async (sid: string) => (await client.content.v1.contents(sid).approvalFetch().fetch()).whatsapp;
     expect([(await approval(approving.sid)).status, (await approval(rejecting.sid)).status]).toEqual(['pending', 'received']);
     await second.sandbox.advance(2 * DELAY);
@@ -190,10 +181,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const before = await Promise.all([online, offline].map((s) => sub.client.messaging.v2.channelsSenders(s.sid).fetch()));
     const contentsBefore = await Promise.all([approved, rejected].map((c) => sub.client.content.v1.contents(c.sid).fetch()));
     expect(before.map((s) => s.status)).toEqual(['ONLINE', 'OFFLINE']);
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect(second.sandbox.pendingTransitions()).toEqual([]);
     await second.sandbox.advance(3 * DELAY);
     const after = await Promise.all([online, offline].map((s) => client.messaging.v2.channelsSenders(s.sid).fetch()));
@@ -223,10 +211,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const sub = await subaccount(first);
     const message = await scheduleMessage(first, sub.client);
     await first.sandbox.advance(600);
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect(second.sandbox.pendingTransitions()).toContainEqual(expect.objectContaining({ label: `message ${message.sid} scheduled send`, dueAt: message.sendAt.getTime() }));
     await second.sandbox.advance(3600 - 600 - 1);
     expect(await messageStatus(client, message.sid)).toBe('scheduled');
@@ -257,10 +242,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const sub = await subaccount(first);
     const message = await scheduleMessage(first, sub.client);
     await sub.client.messages(message.sid).update({ status: 'canceled' });
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect(second.sandbox.pendingTransitions()).toEqual([]);
     await second.sandbox.advance(2 * 3600);
     expect(await messageStatus(client, message.sid)).toBe('canceled');
@@ -304,10 +286,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const sub = await subaccount(first);
     const brand = await awaitingOtp(first, sub.client);
     await first.sandbox.advance(3600);
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     expect(second.sandbox.pendingTransitions()).toContainEqual(expect.objectContaining({ label: `brand ${brand.sid} OTP expiry`, dueAt: brand.expiresAt }));
     await second.sandbox.advance(OTP_VALIDITY_MS / 1000 - 3600 - 1);
     expect(await otpErrorCodes(client, brand.sid)).toEqual([]);
@@ -322,10 +301,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const first = await start();
     const sub = await subaccount(first);
     const brand = await awaitingOtp(first, sub.client);
-    await stop(first);
-
-    const second = await start({ startTime: new Date(brand.expiresAt + 3600_000) });
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub, { startTime: new Date(brand.expiresAt + 3600_000) });
     await second.sandbox.advance(0);
     expect(await otpErrorCodes(client, brand.sid)).toEqual([30752]);
     expect(brandEvents(second)).toEqual(['brand-registration.brand-unverified']);
@@ -336,10 +312,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     const sub = await subaccount(first);
     const brand = await awaitingOtp(first, sub.client);
     await first.sandbox.advance(3600);
-    await stop(first);
-
-    const second = await start();
-    const client = clientFor(second.sandbox, sub.sid, sub.token);
+    const { second, client } = await restart(first, sub);
     await second.sandbox.confirmBrandOtp(brand.sid);
     await second.sandbox.advance(OTP_VALIDITY_MS / 1000);
     expect(await client.messaging.v1.brandRegistrations(brand.sid).fetch()).toMatchObject({ identityStatus: 'VERIFIED', errors: [] });
