@@ -42,30 +42,66 @@ function scenario(brandType: BrandType) {
   };
 }
 
-/** Counts DynamoDB operations (X-Amz-Target) on their way to DynamoDB Local. */
+/**
+ * Counts DynamoDB operations (X-Amz-Target) on their way to DynamoDB Local, and what they touch:
+ * `GetItem CUSTOMER/ONBOARDING` is a GetItem of an onboarding row (the last label of its pk, then
+ * the first of its sk; see shared/store/table.ts). A transaction counts once as an operation and
+ * once per item it writes.
+ */
 async function countingProxy(target: string) {
   const counts = new Map<string, number>();
+  const rows = new Map<string, number>();
   const upstream = new URL(target);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      for (const row of rowsTouched(operation, body)) rows.set(row, (rows.get(row) ?? 0) + 1);
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      });
+      forward.on('error', (error) => res.destroy(error));
+      forward.end(body);
     });
-    forward.on('error', (error) => res.destroy(error));
-    req.pipe(forward);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
+    rows,
     stop: () => new Promise<void>((done) => {
       server.closeAllConnections();
       server.close(() => done());
     }),
   };
+}
+
+type AttributeMap = Record<string, { S?: string } | undefined>;
+
+/** `PARTNER#p#CUSTOMER#c` + `ONBOARDING` → `CUSTOMER/ONBOARDING`; idempotency rows by function. */
+function rowKind(pk: string | undefined, sk: string | undefined): string {
+  const labels = (pk ?? '?').split('#').filter((_, i) => i % 2 === 0);
+  return `${labels[labels.length - 1]}/${(sk ?? '?').split('#')[0]}`;
+}
+
+function rowsTouched(operation: string, body: Buffer): string[] {
+  const input = JSON.parse(body.toString('utf8') || '{}') as {
+    Key?: AttributeMap;
+    Item?: AttributeMap;
+    ExpressionAttributeValues?: AttributeMap;
+    TransactItems?: Array<Record<string, { Key?: AttributeMap; Item?: AttributeMap }>>;
+  };
+  const of = (m: AttributeMap | undefined) => rowKind(m?.pk?.S, m?.sk?.S);
+  if (input.TransactItems) {
+    return input.TransactItems.flatMap((item) => Object.entries(item).map(([kind, op]) => `${operation}:${kind} ${of(op.Key ?? op.Item)}`));
+  }
+  if (operation === 'Query') return [`Query ${rowKind(input.ExpressionAttributeValues?.[':pk']?.S, '*')}`];
+  return [`${operation} ${of(input.Key ?? input.Item)}`];
 }
 
 /** `POST /v1/CustomerProfiles/{sid}/EntityAssignments`: SIDs folded so calls group by endpoint. */
@@ -85,17 +121,20 @@ interface Result {
   transitions: number;
   twilio: Map<string, number>;
   dynamo: Map<string, number>;
+  /** Operation and row kind → count (see countingProxy). */
+  dynamoRows: Map<string, number>;
   decrypts: number;
   eventResumes: number;
   pollResumes: number;
   redundantReads: string[];
 }
 
-async function onboardOnce(platform: Platform, sandbox: TwilioSandbox, apiKey: string, brandType: BrandType, dynamo: Map<string, number>, decrypts: { count: number }): Promise<Result> {
+async function onboardOnce(platform: Platform, sandbox: TwilioSandbox, apiKey: string, brandType: BrandType, dynamo: { counts: Map<string, number>; rows: Map<string, number> }, decrypts: { count: number }): Promise<Result> {
   const { customer, options } = scenario(brandType);
   const created = await call(platform, apiKey, 'POST', '/v1/customers', customer);
   const firstRequest = sandbox.requests().length;
-  dynamo.clear();
+  dynamo.counts.clear();
+  dynamo.rows.clear();
   decrypts.count = 0;
   const began = performance.now();
 
@@ -129,7 +168,7 @@ async function onboardOnce(platform: Platform, sandbox: TwilioSandbox, apiKey: s
     if (entered(`Check${step}`) > entered(`Wait${step}`)) redundantReads.push(`${step}: ${entered(`Check${step}`)} checks for ${entered(`Wait${step}`)} waits`);
   }
   return {
-    brandType, status: timeline.status, wallMs, transitions: execution.transitions, twilio, dynamo: new Map(dynamo), decrypts: decrypts.count,
+    brandType, status: timeline.status, wallMs, transitions: execution.transitions, twilio, dynamo: new Map(dynamo.counts), dynamoRows: new Map(dynamo.rows), decrypts: decrypts.count,
     eventResumes: Math.min(waits, checks) - caughtTimeouts, pollResumes: caughtTimeouts, redundantReads,
   };
 }
@@ -179,6 +218,8 @@ function report(r: Result): void {
     console.log(`     ${endpoint.padEnd(66)} ${String(n).padStart(4)}  ${expected === undefined ? '    -' : String(expected).padStart(5)}${note}`);
   }
   for (const [endpoint] of [...guide].filter(([e]) => !r.twilio.has(e))) console.log(`     ${endpoint.padEnd(66)}    0  (guide call not made)`);
+  console.log('   DynamoDB calls by operation and row (pk label/sk label)');
+  for (const [row, n] of [...r.dynamoRows].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`     ${row.padEnd(66)} ${String(n).padStart(4)}`);
   console.log(`   redundant status reads: ${r.redundantReads.length === 0 ? 'none (every wait was resumed by its event and read once)' : r.redundantReads.join('; ')}`);
 }
 
@@ -209,9 +250,9 @@ async function main(): Promise<number> {
     const { apiKey } = await platform.admin.createPartnerWithKey('Bench partner');
 
     // One warm-up onboarding so module loading and first connections are not measured.
-    await onboardOnce(platform, sandbox, apiKey, 'STANDARD', proxy.counts, decrypts);
+    await onboardOnce(platform, sandbox, apiKey, 'STANDARD', proxy, decrypts);
     const results: Result[] = [];
-    for (const brandType of BRAND_TYPES) results.push(await onboardOnce(platform, sandbox, apiKey, brandType, proxy.counts, decrypts));
+    for (const brandType of BRAND_TYPES) results.push(await onboardOnce(platform, sandbox, apiKey, brandType, proxy, decrypts));
     for (const r of results) report(r);
     console.log('\nbrand type              status     wall ms  transitions  Twilio  DynamoDB  decrypts');
     for (const r of results) {
