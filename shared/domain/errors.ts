@@ -98,3 +98,44 @@ export class UpstreamError extends AppError {
   readonly type = 'upstream-error';
   readonly title = 'An upstream service failed';
 }
+
+// --- Messaging ------------------------------------------------------------------------------
+
+/** The customer cannot send yet (or any more): the detail names what is missing. */
+export class CustomerNotReadyError extends AppError {
+  readonly status = 409;
+  readonly type = 'customer-not-ready';
+  readonly title = 'The customer cannot send messages yet';
+}
+
+/** The contact opted out of this customer on this channel; the detail says when and how. */
+export class RecipientOptedOutError extends AppError {
+  readonly status = 409;
+  readonly type = 'recipient-opted-out';
+  readonly title = 'The recipient opted out';
+}
+
+export class TooManySegmentsError extends AppError {
+  readonly status = 422;
+  readonly type = 'too-many-segments';
+  readonly title = 'The body takes more SMS segments than allowed';
+}
+
+export class SendAtOutOfRangeError extends AppError {
+  readonly status = 422;
+  readonly type = 'send-at-out-of-range';
+  readonly title = 'sendAt must be between 15 minutes and 35 days ahead';
+}
+
+/** Twilio refused the message for a reason that will not change on a retry. */
+export class MessageRefusedError extends AppError {
+  readonly status = 422;
+  readonly type = 'message-refused';
+  readonly title = 'Twilio refused the message';
+}
+
+export class MessageNotCancelableError extends AppError {
+  readonly status = 409;
+  readonly type = 'message-not-cancelable';
+  readonly title = 'Only a scheduled message can be canceled';
+}

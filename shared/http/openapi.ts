@@ -9,6 +9,7 @@ import {
 } from '../domain/customer';
 import { BrandOptionsSchema, CampaignOptionsSchema, NumberOptionsSchema, OnboardingOptionsSchema } from '../domain/onboarding';
 import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '../domain/registration';
+import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, MessageSchema } from '../domain/message';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
@@ -47,6 +48,26 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'onboarding-get': {
     summary: "The customer's onboarding timeline: every step, its status, timestamps, SIDs, what it waits for and the errors to fix",
     response: { status: 200, schema: OnboardingTimelineSchema, description: 'The onboarding timeline' },
+  },
+  'messages-create': {
+    summary:
+      "Send a message for the customer through its subaccount and messaging service (201; 202 when Twilio's answer was lost and the status callback will settle it). Refused before Twilio is called: customer-not-ready, recipient-opted-out (409), too-many-segments, send-at-out-of-range (422)",
+    body: MessageCreateSchema,
+    idempotent: true,
+    response: { status: 201, schema: MessageSchema, description: 'The stored message' },
+  },
+  'messages-list': {
+    summary: "The customer's messages, newest first, filtered by contact, direction, status, channel and creation time",
+    query: MessageListQuerySchema,
+    response: { status: 200, schema: MessageListSchema, description: 'A page of messages' },
+  },
+  'messages-get': {
+    summary: 'One message with its status timeline, error reason and price',
+    response: { status: 200, schema: MessageSchema, description: 'The message' },
+  },
+  'messages-cancel': {
+    summary: 'Cancel a scheduled message before its send time (409 message-not-cancelable once it is on its way)',
+    response: { status: 200, schema: MessageSchema, description: 'The canceled message' },
   },
   'openapi-get': {
     summary: 'This OpenAPI document',

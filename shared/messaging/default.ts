@@ -1,16 +1,20 @@
 import { logger } from '../observability';
 import { documentClient, tableName } from '../store/client';
-import { dynamoMessageRepository } from '../store/messages';
-import { dynamoOptOutRepository } from '../store/opt-outs';
+import { messageStore } from '../store/messages';
+import { dynamoOnboardingRepository } from '../store/onboarding';
 import { dynamoTwilioEventRepository } from '../store/twilio-events';
+import { consent } from '../wiring/consent';
 import { partnerEvents } from '../wiring/partner-events';
 import { webhookConsumers } from './webhook-consumers';
 
+const numbers = dynamoOnboardingRepository(documentClient, tableName);
+
 /** Default wiring of the webhook consumers for queue handlers; tests build their own. */
 export const consumers = webhookConsumers({
-  messages: dynamoMessageRepository(documentClient, tableName),
-  optOuts: dynamoOptOutRepository(documentClient, tableName),
+  messages: messageStore(documentClient, tableName),
   events: dynamoTwilioEventRepository(documentClient, tableName),
   partnerEvents,
+  consent,
+  numberOwner: (phoneNumber) => numbers.numberOwner(phoneNumber),
   ignored: (what, detail) => logger.warn(`Webhook consumer ignored ${what}`, detail),
 });

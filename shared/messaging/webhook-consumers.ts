@@ -1,9 +1,10 @@
 import type { PartnerEventLog } from '../services/partner-events-contract';
-import type { MessageRepository } from '../store/messages';
-import type { OptOutRepository } from '../store/opt-outs';
+import type { MessageRecord, MessageStore, StatusChange } from '../store/messages';
 import type { TwilioEventRepository } from '../store/twilio-events';
-import { param, type EventsEnvelope, type FormEnvelope, type WebhookEnvelope } from '../webhooks/envelope';
-import { matchKeyword } from './keywords';
+import { classifyMessageError } from '../twilio/errors';
+import { param, queryParam, type EventsEnvelope, type FormEnvelope, type WebhookEnvelope } from '../webhooks/envelope';
+import { matchKeyword, type KeywordAction } from './keywords';
+import { createdEvent } from './message-events';
 import { statusRank } from './status';
 import { fromTrustHubCallback, parseCloudEvents, type RegistrationEvent } from './twilio-events';
 
@@ -17,20 +18,33 @@ export interface WorkItem<T> {
 }
 
 export interface WebhookConsumerDeps {
-  messages: MessageRepository;
-  optOuts: OptOutRepository;
+  messages: MessageStore;
   events: TwilioEventRepository;
   /**
-   * The partner's event log: told about each stored change (at least once — partners dedupe on
-   * `messageSid`, as a retried batch may append again).
+   * The partner's event log. Message changes are committed with their events in one transaction
+   * (`appendWith`), so a redelivered webhook whose change is stored fails its condition instead of
+   * announcing the change twice: these consumers need no idempotency record of their own.
    */
-  partnerEvents?: PartnerEventLog;
-  /** Told about what was ignored on purpose (a status Twilio added later), for the log. */
+  partnerEvents: Pick<PartnerEventLog, 'appendWith'>;
+  consent: {
+    recordKeyword(input: {
+      partnerId: string; customerId: string; contact: string; channel: 'sms' | 'whatsapp'; action: KeywordAction; keyword: string;
+      at: string; messageId: string; messageSid: string; to?: string;
+    }): Promise<void>;
+  };
+  /** Who owns a number platform-wide (the PHONE row). */
+  numberOwner(phoneNumber: string): Promise<{ partnerId: string; customerId: string } | undefined>;
+  /** Told about what was ignored on purpose (a status Twilio added later, a late status), for the log. */
   ignored?: (what: string, detail: Record<string, string>) => void;
 }
 
 export class MalformedWebhookError extends Error {
   override readonly name = 'MalformedWebhookError';
+}
+
+/** The webhook names a number that is not its account's customer's: never guessed, left for an operator. */
+export class MisroutedWebhookError extends Error {
+  override readonly name = 'MisroutedWebhookError';
 }
 
 function required(envelope: FormEnvelope, name: string): string {
@@ -39,7 +53,15 @@ function required(envelope: FormEnvelope, name: string): string {
   return value;
 }
 
-export function webhookConsumers({ messages, optOuts, events, partnerEvents, ignored }: WebhookConsumerDeps) {
+const bare = (address: string) => address.replace(/^whatsapp:/, '');
+const channelOf = (address: string | undefined, prefix: string | undefined): 'sms' | 'whatsapp' =>
+  prefix === 'whatsapp' || address?.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
+/** Ids of our messages are ULIDs behind `msg_`; anything else in a callback URL is not ours. */
+const MESSAGE_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Bounded: each round trip either commits or learns what another writer stored meanwhile. */
+const MAX_STATUS_ROUNDS = 4;
+
+export function webhookConsumers({ messages, events, partnerEvents, consent, numberOwner, ignored }: WebhookConsumerDeps) {
   return {
     /** Keyed on the idempotency token, else MessageSid + status. */
     statusWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -49,37 +71,71 @@ export function webhookConsumers({ messages, optOuts, events, partnerEvents, ign
       return [{ key: envelope.idempotencyToken ?? `${envelope.accountSid}:${sid}:${status}`, work: envelope }];
     },
 
-    /** Primary course: rank the status → store it if it ranks above the stored one (the store's condition decides). */
+    /**
+     * Primary course: rank the status → move the message forward with its `message.status.updated`
+     * event in one transaction. When that condition fails, read the row once and act on what it is:
+     * absent (Twilio accepted a message whose write we never made, or one sent outside the API) →
+     * adopt it from the callback; pending (we crashed between Twilio's accept and storing the SID) →
+     * complete it; already further → keep this status in its timeline only. Every optional callback
+     * field may be missing or empty. Returns whether the status moved.
+     */
     async applyStatus(envelope: FormEnvelope): Promise<boolean> {
-      const messageSid = required(envelope, 'MessageSid');
-      const status = param(envelope.params, 'MessageStatus') ?? required(envelope, 'SmsStatus');
+      const p = (name: string) => param(envelope.params, name) || undefined;
+      const sid = required(envelope, 'MessageSid');
+      const status = p('MessageStatus') ?? required(envelope, 'SmsStatus');
       const rank = statusRank(status);
       if (rank === undefined) {
-        ignored?.('unknown message status', { messageSid, status });
+        ignored?.('unknown message status', { messageSid: sid, status });
         return false;
       }
-      const errorCode = param(envelope.params, 'ErrorCode') || undefined;
-      const changed = await messages.applyStatus({
-        partnerId: envelope.partnerId,
-        customerId: envelope.customerId,
-        accountSid: envelope.accountSid,
-        messageSid,
-        status,
-        rank,
-        errorCode,
-        from: param(envelope.params, 'From') || undefined,
-        to: param(envelope.params, 'To') || undefined,
-        messagingServiceSid: param(envelope.params, 'MessagingServiceSid') || undefined,
-        at: envelope.receivedAt,
+      const named = queryParam(envelope.query, 'messageId');
+      const messageId = named && MESSAGE_ID.test(named) ? named : sid;
+      const code = Number(p('ErrorCode'));
+      const errorCode = Number.isSafeInteger(code) && code > 0 ? code : undefined;
+      const { partnerId, customerId, accountSid, receivedAt: at } = envelope;
+      const change: StatusChange = {
+        partnerId, customerId, messageId, sid, status, rank, at,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+        ...(p('MessagingServiceSid') ? { messagingServiceSid: p('MessagingServiceSid') } : {}),
+        ...(p('From') ? { from: p('From') } : {}),
+      };
+      const statusEvent = (contact: string | undefined) => ({
+        type: 'message.status.updated' as const,
+        customerId,
+        data: {
+          messageId, sid, ...(contact ? { contact } : {}), status, occurredAt: at,
+          ...(errorCode !== undefined ? { errorCode, errorReason: classifyMessageError(errorCode).reason } : {}),
+        },
       });
-      if (changed) {
-        await partnerEvents?.append(envelope.partnerId, {
-          type: 'message.status.updated',
-          customerId: envelope.customerId,
-          data: { messageSid, status, ...(errorCode ? { errorCode } : {}) },
-        });
+      const to = p('To');
+
+      for (let round = 0; round < MAX_STATUS_ROUNDS; round++) {
+        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [messages.forwardItem(change, true)]);
+        if (moved.committed) return true;
+        const stored = await messages.get(partnerId, customerId, messageId, true);
+        if (!stored) {
+          const adopted: MessageRecord = {
+            partnerId, customerId, messageId, sid, accountSid, direction: 'outbound', channel: channelOf(to, p('ChannelPrefix')),
+            contact: to ? bare(to) : '', ...(change.from ? { from: change.from } : {}), ...(to ? { to } : {}),
+            ...(change.messagingServiceSid ? { messagingServiceSid: change.messagingServiceSid } : {}),
+            status, statusRank: rank, statusTimes: { [status]: at }, ...(errorCode !== undefined ? { errorCode } : {}), createdAt: at, updatedAt: at,
+          };
+          const created = await partnerEvents.appendWith(partnerId, [createdEvent(adopted), statusEvent(adopted.contact)], [messages.newItem(adopted)]);
+          if (created.committed) return true;
+          continue;
+        }
+        if (stored.sid === undefined && stored.statusRank < rank) {
+          const completed = await partnerEvents.appendWith(partnerId, [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)], [messages.forwardItem(change, false)]);
+          if (completed.committed) return true;
+          continue;
+        }
+        if (stored.statusRank >= rank) {
+          // A duplicate, or a status overtaken by a later one: the timeline keeps when it happened.
+          await partnerEvents.appendWith(partnerId, [], [messages.lateItem(change)]);
+          return false;
+        }
       }
-      return changed;
+      throw new Error(`Message ${messageId} kept changing under status ${status}; the record is retried`);
     },
 
     inboundWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -88,40 +144,44 @@ export function webhookConsumers({ messages, optOuts, events, partnerEvents, ign
     },
 
     /**
-     * Primary course: store the message (once per MessageSid) → if its body is an opt-out, opt-in or
-     * help keyword, record it for (customer, contact) with the MessageSid as evidence.
+     * Primary course: the `To` number must belong to the customer the AccountSid named (else the
+     * record is dead-lettered with the reason, never guessed) → store the message with its
+     * `message.received` event, once per MessageSid → if its body is an opt-out, opt-in or help
+     * keyword, record it in the contact's consent with the message as evidence (idempotent too, so
+     * a redelivery after a partial failure completes what is missing).
      */
     async receiveInbound(envelope: FormEnvelope): Promise<void> {
       const p = (name: string) => param(envelope.params, name) || undefined;
-      const messageSid = required(envelope, 'MessageSid');
+      const { partnerId, customerId, accountSid, receivedAt: at } = envelope;
+      const sid = required(envelope, 'MessageSid');
       const from = required(envelope, 'From');
+      const to = required(envelope, 'To');
+      const owner = await numberOwner(bare(to));
+      if (!owner) throw new MisroutedWebhookError(`Inbound ${sid} for account ${accountSid} was sent to ${bare(to)}, a number no customer owns`);
+      if (owner.partnerId !== partnerId || owner.customerId !== customerId) {
+        throw new MisroutedWebhookError(`Inbound ${sid} for account ${accountSid} (customer ${customerId}) was sent to ${bare(to)}, which belongs to another customer`);
+      }
       const body = p('Body') ?? '';
       const numMedia = Number(p('NumMedia') ?? 0) || 0;
       const mediaUrls = Array.from({ length: numMedia }, (_, i) => p(`MediaUrl${i}`)).filter((u): u is string => Boolean(u));
-      await messages.putInbound({
-        partnerId: envelope.partnerId, customerId: envelope.customerId, accountSid: envelope.accountSid, messageSid,
-        direction: 'inbound', contact: from, from, to: p('To'), body, numMedia, ...(mediaUrls.length ? { mediaUrls } : {}),
-        messagingServiceSid: p('MessagingServiceSid'), status: 'received', statusRank: statusRank('received')!,
-        createdAt: envelope.receivedAt, updatedAt: envelope.receivedAt,
-      });
-      await partnerEvents?.append(envelope.partnerId, {
-        type: 'message.received',
-        customerId: envelope.customerId,
-        data: { messageSid, from, to: p('To') ?? null, body, numMedia },
-      });
+      const channel = channelOf(from, undefined);
+      const contact = bare(from);
+      const message: MessageRecord = {
+        partnerId, customerId, messageId: sid, sid, accountSid, direction: 'inbound', channel, contact, from, to, body,
+        ...(mediaUrls.length ? { mediaUrls } : {}), ...(p('MessagingServiceSid') ? { messagingServiceSid: p('MessagingServiceSid') } : {}),
+        ...(Number(p('NumSegments')) > 0 ? { segments: Number(p('NumSegments')) } : {}),
+        status: 'received', statusRank: statusRank('received')!, statusTimes: { received: at }, createdAt: at, updatedAt: at,
+      };
+      await partnerEvents.appendWith(
+        partnerId,
+        [{ type: 'message.received', customerId, data: { messageId: sid, sid, channel, from, to, body, numMedia, ...(mediaUrls.length ? { mediaUrls } : {}) } }],
+        [messages.newItem(message)],
+      );
       const keyword = matchKeyword(body, p('OptOutType'));
       if (!keyword) return;
-      await optOuts.record({
-        partnerId: envelope.partnerId, customerId: envelope.customerId, contact: from, action: keyword.action, keyword: keyword.keyword,
-        at: envelope.receivedAt, messageSid, ...(p('To') ? { to: p('To') } : {}),
+      await consent.recordKeyword({
+        partnerId, customerId, contact, channel, action: keyword.action, keyword: keyword.keyword, at, messageId: sid, messageSid: sid, to,
       });
-      if (keyword.action !== 'help') {
-        await partnerEvents?.append(envelope.partnerId, {
-          type: keyword.action === 'opt-out' ? 'contact.opted_out' : 'contact.opted_in',
-          customerId: envelope.customerId,
-          data: { contact: from, keyword: keyword.keyword, messageSid },
-        });
-      }
     },
 
     /** One item per CloudEvent, keyed on its `id`; a TrustHub callback on its token, else bundle + status. */

@@ -45,16 +45,33 @@ export const phoneNumberKey = (e164: string) => ({ pk: `PHONE#${e164}`, sk: 'PHO
  * in a partition named by partner and customer so tenancy is part of every key.
  */
 const customerPartition = (partnerId: string, customerId: string, aggregate: string) => `PARTNER#${partnerId}#CUSTOMER#${customerId}#${aggregate}`;
-export const messageKey = (partnerId: string, customerId: string, messageSid: string) => ({
-  pk: customerPartition(partnerId, customerId, 'MESSAGES'),
-  sk: `MESSAGE#${messageSid}`,
+/**
+ * A customer's messages are spread over MESSAGE_SHARDS partitions by a hash of the message id, so a
+ * customer sending at full speed never heats one partition (see table.ts for the arithmetic). The
+ * shard is a function of the id alone: "message by id" stays one GetItem.
+ */
+export const MESSAGE_SHARDS = 8;
+export function messageShard(messageId: string): number {
+  // FNV-1a: cheap, stable across processes and runtimes.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < messageId.length; i++) hash = Math.imul(hash ^ messageId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % MESSAGE_SHARDS;
+}
+export const messagePartition = (partnerId: string, customerId: string, shard: number) => customerPartition(partnerId, customerId, `MESSAGES#${shard}`);
+export const messageKey = (partnerId: string, customerId: string, messageId: string) => ({
+  pk: messagePartition(partnerId, customerId, messageShard(messageId)),
+  sk: `MESSAGE#${messageId}`,
 });
-/** gsi1: a customer's messages newest first (reverse Query on `<createdAt>#<MessageSid>`). */
-export const messageIndex = (partnerId: string, customerId: string, createdAt: string, messageSid: string) => ({
-  gsi1pk: customerPartition(partnerId, customerId, 'MESSAGES'),
-  gsi1sk: `${createdAt}#${messageSid}`,
+/** gsi1: a shard of the customer's history by creation time (reverse Query, merged across shards); gsi2: one contact's conversation. */
+export const messageIndexes = (partnerId: string, customerId: string, messageId: string, createdAt: string, contact: string) => ({
+  gsi1pk: messagePartition(partnerId, customerId, messageShard(messageId)),
+  gsi1sk: `${createdAt}#${messageId}`,
+  gsi2pk: contactMessagesPartition(partnerId, customerId, contact),
+  gsi2sk: `${createdAt}#${messageId}`,
 });
-export const messagesIndexPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'MESSAGES');
+export const contactMessagesPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONTACT#${contact}`);
+/** A partner's Idempotency-Key of one message send, pointing at the message it created (expires through the TTL attribute). */
+export const messageRequestKey = (partnerId: string, idempotencyKey: string) => ({ pk: `PARTNER#${partnerId}#MESSAGE_REQUEST#${idempotencyKey}`, sk: 'MESSAGE_REQUEST' });
 export const optOutStateKey = (partnerId: string, customerId: string, contact: string) => ({
   pk: customerPartition(partnerId, customerId, `OPTOUT#${contact}`),
   sk: 'STATE',

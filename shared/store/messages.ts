@@ -1,144 +1,292 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { messageIndex, messageKey, messagesIndexPartition } from './keys';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Channel, Direction } from '../domain/message';
+import { MESSAGE_SHARDS, contactMessagesPartition, messageIndexes, messageKey, messagePartition, messageRequestKey } from './keys';
 
-export interface StoredMessage {
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A message as stored (see table.ts for its keys). */
+export interface MessageRecord {
   partnerId: string;
   customerId: string;
+  messageId: string;
+  /** Twilio's SID; absent while the message is pending. */
+  sid?: string;
   accountSid: string;
-  messageSid: string;
-  direction: 'inbound' | 'outbound';
-  /** The other party: the handset for inbound, the recipient for outbound. */
-  contact?: string;
+  direction: Direction;
+  channel: Channel;
+  /** The other party: the recipient of an outbound message, the handset of an inbound one. */
+  contact: string;
   from?: string;
   to?: string;
   body?: string;
-  numMedia?: number;
   mediaUrls?: string[];
   messagingServiceSid?: string;
   status: string;
   statusRank: number;
-  errorCode?: string;
+  /** When each status was first reported, keyed by status (kept even for a status that arrived late). */
+  statusTimes: Record<string, string>;
+  errorCode?: number;
+  segments?: number;
+  encoding?: 'GSM-7' | 'UCS-2';
+  price?: string;
+  priceUnit?: string;
+  sendAt?: string;
+  validityPeriodSeconds?: number;
+  /** Hash of the request that created it (outbound through the API), for Idempotency-Key replays. */
+  requestHash?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export interface StatusUpdate {
+/** A status reported by Twilio (callback or API answer). */
+export interface StatusChange {
   partnerId: string;
   customerId: string;
-  accountSid: string;
-  messageSid: string;
+  messageId: string;
+  sid: string;
   status: string;
   rank: number;
-  errorCode?: string;
-  from?: string;
-  to?: string;
-  messagingServiceSid?: string;
   at: string;
+  errorCode?: number;
+  messagingServiceSid?: string;
+  from?: string;
+  segments?: number;
+  price?: string;
+  priceUnit?: string;
 }
 
-export interface MessageRepository {
-  /** Stores the status if it ranks above the stored one (the check is in the condition); false when it did not. */
-  applyStatus(update: StatusUpdate): Promise<boolean>;
-  /** Stores an inbound message once; false when it was already stored. */
-  putInbound(message: StoredMessage): Promise<boolean>;
-  get(partnerId: string, customerId: string, messageSid: string): Promise<StoredMessage | undefined>;
-  /** A customer's messages, newest first. */
-  list(partnerId: string, customerId: string, limit: number): Promise<StoredMessage[]>;
+export interface MessageListFilter {
+  contact?: string;
+  direction?: Direction;
+  status?: string;
+  channel?: Channel;
+  /** Inclusive lower bound of createdAt (ISO). */
+  createdAfter?: string;
+  /** Exclusive upper bound of createdAt (ISO). */
+  createdBefore?: string;
+}
+
+export interface MessagePage {
+  items: MessageRecord[];
+  /** The index sort key below which the next page starts; undefined at the end. */
+  next?: string;
 }
 
 const FIELDS = [
-  'partnerId', 'customerId', 'accountSid', 'messageSid', 'direction', 'contact', 'from', 'to', 'body', 'numMedia', 'mediaUrls',
-  'messagingServiceSid', 'status', 'statusRank', 'errorCode', 'createdAt', 'updatedAt',
+  'partnerId', 'customerId', 'messageId', 'sid', 'accountSid', 'direction', 'channel', 'contact', 'from', 'to', 'body', 'mediaUrls',
+  'messagingServiceSid', 'status', 'statusRank', 'statusTimes', 'errorCode', 'segments', 'encoding', 'price', 'priceUnit', 'sendAt',
+  'validityPeriodSeconds', 'requestHash', 'createdAt', 'updatedAt',
 ] as const;
 
-function fromItem(item: Record<string, unknown>): StoredMessage {
+export function messageFromItem(item: Record<string, unknown>): MessageRecord {
   const out: Record<string, unknown> = {};
   for (const f of FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as unknown as StoredMessage;
+  return out as unknown as MessageRecord;
 }
 
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+/** Idempotency-Key rows of sends live a day, like API Idempotency-Key replays. */
+const REQUEST_KEY_TTL_SECONDS = 24 * 60 * 60;
+/** A filtered history page evaluates at most this many items per shard before answering with what it has. */
+const MAX_PAGES_PER_SHARD = 5;
 
-export function dynamoMessageRepository(db: DynamoDBDocumentClient, tableName: string): MessageRepository {
+/**
+ * The message rows. Writes are returned as transaction items, so the caller can commit a change
+ * together with the partner events it causes (one transaction: the event exists exactly when the
+ * change does, and a redelivered webhook whose change is already stored fails its condition instead
+ * of appending the event twice). Reads are plain GetItem / Query.
+ */
+export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
+  const put = (m: MessageRecord, condition: string): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...messageKey(m.partnerId, m.customerId, m.messageId), ...messageIndexes(m.partnerId, m.customerId, m.messageId, m.createdAt, m.contact), entity: 'Message', ...m },
+      ConditionExpression: condition,
+    },
+  });
+
   return {
-    async applyStatus(u) {
-      // Fields known only from callbacks are set if absent: the send path may have written them first.
-      const names: Record<string, string> = { '#status': 'status', '#from': 'from', '#to': 'to' };
-      const values: Record<string, unknown> = {
-        ':status': u.status, ':rank': u.rank, ':at': u.at, ':entity': 'Message', ':outbound': 'outbound',
-        ':partnerId': u.partnerId, ':customerId': u.customerId, ':accountSid': u.accountSid, ':sid': u.messageSid,
-        ...Object.fromEntries(Object.entries(messageIndex(u.partnerId, u.customerId, u.at, u.messageSid)).map(([k, v]) => [`:${k}`, v])),
-      };
-      const sets = [
-        '#status = :status', 'statusRank = :rank', 'updatedAt = :at', 'entity = if_not_exists(entity, :entity)',
-        'direction = if_not_exists(direction, :outbound)', 'partnerId = :partnerId', 'customerId = :customerId', 'accountSid = :accountSid',
-        'messageSid = :sid', 'createdAt = if_not_exists(createdAt, :at)', 'gsi1pk = if_not_exists(gsi1pk, :gsi1pk)', 'gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
-      ];
-      const optional: Array<[string, string, string | undefined]> = [
-        ['#from', ':from', u.from], ['#to', ':to', u.to], ['messagingServiceSid', ':ms', u.messagingServiceSid], ['contact', ':contact', u.to],
-      ];
-      for (const [name, value, v] of optional) {
-        if (v) {
-          sets.push(`${name} = if_not_exists(${name}, ${value})`);
-          values[value] = v;
-        }
-      }
-      // Twilio sends ErrorCode with failed/undelivered; a later callback without one must not erase it.
-      if (u.errorCode) {
-        sets.push('errorCode = :errorCode');
-        values[':errorCode'] = u.errorCode;
-      }
-      try {
-        await db.send(
-          new UpdateCommand({
+    /** The pending row of a send, and the Idempotency-Key row pointing at it when the request had one. */
+    pendingItems(m: MessageRecord, idempotencyKey: string | undefined, nowSeconds: number): TransactItem[] {
+      const items = [put(m, 'attribute_not_exists(pk)')];
+      if (idempotencyKey !== undefined) {
+        items.push({
+          Put: {
             TableName: tableName,
-            Key: messageKey(u.partnerId, u.customerId, u.messageSid),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: 'attribute_not_exists(statusRank) OR statusRank < :rank',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
+            Item: {
+              ...messageRequestKey(m.partnerId, idempotencyKey), entity: 'MessageRequest', partnerId: m.partnerId, customerId: m.customerId,
+              messageId: m.messageId, requestHash: m.requestHash, expiresAt: nowSeconds + REQUEST_KEY_TTL_SECONDS,
+            },
+            // An expired row (TTL deletes lazily) counts as free.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': nowSeconds },
+          },
+        });
       }
+      return items;
     },
 
-    async putInbound(m) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...messageKey(m.partnerId, m.customerId, m.messageSid), ...messageIndex(m.partnerId, m.customerId, m.createdAt, m.messageSid), entity: 'Message', ...m },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
+    /** A message first seen in a webhook (inbound, or adopted from a status callback): stored once. */
+    newItem(m: MessageRecord): TransactItem {
+      return put(m, 'attribute_not_exists(pk)');
+    },
+
+    /**
+     * A status that moves the message forward. `requireSid` = the row must already carry a SID
+     * (`true`: an ordinary callback) or must not (`false`: the first answer for a pending row, which
+     * also stores the SID). Fails its condition for a duplicate, a late lower status, or a missing row.
+     */
+    forwardItem(c: StatusChange, requireSid: boolean): TransactItem {
+      const names: Record<string, string> = { '#status': 'status', '#s': c.status };
+      const values: Record<string, unknown> = { ':status': c.status, ':rank': c.rank, ':at': c.at, ':sid': c.sid };
+      const sets = ['#status = :status', 'statusRank = :rank', 'updatedAt = :at', 'statusTimes.#s = if_not_exists(statusTimes.#s, :at)', 'sid = if_not_exists(sid, :sid)'];
+      const optional: Array<[string, string, unknown]> = [
+        ['errorCode', ':errorCode', c.errorCode], ['messagingServiceSid', ':ms', c.messagingServiceSid], ['segments', ':segments', c.segments],
+        ['price', ':price', c.price], ['priceUnit', ':priceUnit', c.priceUnit],
+      ];
+      // Only what this change carries is named: DynamoDB refuses names and values an expression does not use.
+      for (const [attribute, placeholder, value] of optional) {
+        if (value === undefined) continue;
+        sets.push(`${attribute} = ${placeholder}`);
+        values[placeholder] = value;
       }
-    },
-
-    async get(partnerId, customerId, messageSid) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageKey(partnerId, customerId, messageSid) }));
-      return Item ? fromItem(Item) : undefined;
-    },
-
-    async list(partnerId, customerId, limit) {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
+      if (c.from !== undefined) {
+        names['#from'] = 'from';
+        sets.push('#from = if_not_exists(#from, :from)');
+        values[':from'] = c.from;
+      }
+      return {
+        Update: {
           TableName: tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': messagesIndexPartition(partnerId, customerId) },
-          ScanIndexForward: false,
-          Limit: limit,
+          Key: messageKey(c.partnerId, c.customerId, c.messageId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND statusRank < :rank AND ${requireSid ? 'attribute_exists(sid)' : 'attribute_not_exists(sid)'}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      };
+    },
+
+    /** A status that arrived after a higher one: kept in the timeline only (and what it tells of price or SID). */
+    lateItem(c: StatusChange): TransactItem {
+      const values: Record<string, unknown> = { ':at': c.at, ':sid': c.sid };
+      const sets = ['statusTimes.#s = if_not_exists(statusTimes.#s, :at)', 'sid = if_not_exists(sid, :sid)'];
+      if (c.price !== undefined) {
+        sets.push('price = :price', 'priceUnit = :priceUnit');
+        values[':price'] = c.price;
+        values[':priceUnit'] = c.priceUnit ?? 'USD';
+      }
+      return {
+        Update: {
+          TableName: tableName,
+          Key: messageKey(c.partnerId, c.customerId, c.messageId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(statusTimes.#s)',
+          ExpressionAttributeNames: { '#s': c.status },
+          ExpressionAttributeValues: values,
+        },
+      };
+    },
+
+    /** Twilio refused the create: the pending row ends `failed` with the code (it never gets a SID). */
+    refusedItem(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>, errorCode: number | undefined, at: string): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: messageKey(m.partnerId, m.customerId, m.messageId),
+          UpdateExpression: `SET #status = :failed, statusRank = :rank, updatedAt = :at, statusTimes.#failed = :at${errorCode === undefined ? '' : ', errorCode = :code'}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sid)',
+          ExpressionAttributeNames: { '#status': 'status', '#failed': 'failed' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':rank': 4, ':at': at, ...(errorCode === undefined ? {} : { ':code': errorCode }) },
+        },
+      };
+    },
+
+    /** Removes a pending row that Twilio certainly never accepted (throttled), with its Idempotency-Key row. */
+    abandonItems(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>, idempotencyKey: string | undefined): TransactItem[] {
+      const items: TransactItem[] = [
+        { Delete: { TableName: tableName, Key: messageKey(m.partnerId, m.customerId, m.messageId), ConditionExpression: 'attribute_not_exists(sid)' } },
+      ];
+      if (idempotencyKey !== undefined) items.push({ Delete: { TableName: tableName, Key: messageRequestKey(m.partnerId, idempotencyKey) } });
+      return items;
+    },
+
+    async get(partnerId: string, customerId: string, messageId: string, consistent = false): Promise<MessageRecord | undefined> {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageKey(partnerId, customerId, messageId), ConsistentRead: consistent }));
+      return Item ? messageFromItem(Item) : undefined;
+    },
+
+    /** The message an Idempotency-Key created, if the key was used (and has not expired). */
+    async byRequestKey(partnerId: string, idempotencyKey: string, nowSeconds: number): Promise<{ customerId: string; messageId: string; requestHash: string } | undefined> {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageRequestKey(partnerId, idempotencyKey), ConsistentRead: true }));
+      if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt < nowSeconds)) return undefined;
+      return { customerId: Item.customerId as string, messageId: Item.messageId as string, requestHash: Item.requestHash as string };
+    },
+
+    /**
+     * A page of the customer's history, newest first. Without a contact it reads every shard's gsi1
+     * partition and merges them on the shared sort key; a contact's conversation is one gsi2 Query.
+     * Filters other than contact and time are applied by DynamoDB after the key range, so a page
+     * evaluates a bounded number of items per shard and may hold fewer than `limit`; its cursor then
+     * stops where the least-read shard stopped, so the next page never skips a message.
+     */
+    async list(partnerId: string, customerId: string, filter: MessageListFilter, cursor: string | undefined, limit: number): Promise<MessagePage> {
+      const partitions = filter.contact
+        ? [{ index: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk', value: contactMessagesPartition(partnerId, customerId, filter.contact) }]
+        : Array.from({ length: MESSAGE_SHARDS }, (_, shard) => ({ index: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk', value: messagePartition(partnerId, customerId, shard) }));
+      // Sort keys are `<createdAt>#<id>`: '#' sorts below every id character and '~' above them.
+      const upper = [cursor, filter.createdBefore && `${filter.createdBefore}#`].filter((v): v is string => !!v).sort()[0] ?? '~';
+      const lower = filter.createdAfter ?? '';
+      if (lower > upper) return { items: [] };
+      const filters: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':upper': upper, ':lower': lower };
+      for (const [attribute, value] of [['direction', filter.direction], ['status', filter.status], ['channel', filter.channel]] as const) {
+        if (value === undefined) continue;
+        names[`#${attribute}`] = attribute;
+        values[`:${attribute}`] = value;
+        filters.push(`#${attribute} = :${attribute}`);
+      }
+
+      const shards = await Promise.all(
+        partitions.map(async (p) => {
+          const found: Record<string, unknown>[] = [];
+          let start: Record<string, unknown> | undefined;
+          let pages = 0;
+          do {
+            const page = await db.send(
+              new QueryCommand({
+                TableName: tableName,
+                IndexName: p.index,
+                KeyConditionExpression: `${p.pk} = :pk AND ${p.sk} BETWEEN :lower AND :upper`,
+                ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+                ExpressionAttributeValues: { ...values, ':pk': p.value },
+                ScanIndexForward: false,
+                Limit: limit + 1,
+                ExclusiveStartKey: start,
+              }),
+            );
+            found.push(...(page.Items ?? []));
+            start = page.LastEvaluatedKey;
+            pages++;
+          } while (start && found.length < limit && pages < MAX_PAGES_PER_SHARD);
+          // Where this shard's reading stopped while more may remain below it.
+          const stoppedAt = start && found.length < limit ? (start[p.sk] as string) : undefined;
+          return { found, stoppedAt, sk: p.sk };
         }),
       );
-      return Items.map(fromItem);
+
+      // Every item above the highest point where some shard stopped reading is known in all shards.
+      const floor = shards.map((s) => s.stoppedAt).filter((v): v is string => v !== undefined).sort().pop();
+      const merged = shards
+        .flatMap((s) => s.found.map((item) => ({ key: item[s.sk] as string, item })))
+        .filter(({ key }) => key !== upper && (floor === undefined || key >= floor))
+        .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+      const items = merged.slice(0, limit);
+      const more = merged.length > limit || floor !== undefined || shards.some((s) => s.found.length > limit);
+      const next = !more ? undefined : items.length === limit ? items[items.length - 1]!.key : floor;
+      return { items: items.map(({ item }) => messageFromItem(item)), next };
     },
   };
 }
+
+export type MessageStore = ReturnType<typeof messageStore>;

@@ -15,7 +15,8 @@
  * | Onboarding record    | PARTNER#<p>#CUSTOMER#<c>  | ONBOARDING                 | —                                        |
  * | Customer number      | PARTNER#<p>#CUSTOMER#<c>  | NUMBER#<E.164>             | —                                        |
  * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
- * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES | MESSAGE#<MessageSid> | same pk / <createdAt>#<MessageSid>  |
+ * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | MESSAGE#<messageId> | gsi1: same pk / <createdAt>#<messageId>; gsi2: PARTNER#<p>#CUSTOMER#<c>#CONTACT#<contact> / <createdAt>#<messageId> |
+ * | Message request      | PARTNER#<p>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
  * | Opt-out state        | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | STATE      | —                                        |
  * | Opt-out history      | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | HISTORY#<at>#<MessageSid> | —                         |
  * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |
@@ -50,13 +51,29 @@
  *   contact) replaced only by a newer keyword; every keyword also leaves a history row (keyword,
  *   time, MessageSid as evidence). Twilio events (Event Streams, TrustHub) are keyed by their id, so
  *   a redelivery is a failed conditional put; gsi1 orders them by occurrence for the workflow.
+ * - Messages. The id is ours (`msg_<ULID>`) for a message sent through the API, written as
+ *   `pending` before Twilio is called, so a crash between Twilio's accept and our write leaves a
+ *   row for the status callback (whose URL names the id) to complete; a message first seen in a
+ *   webhook (inbound, or sent outside the API) takes its Twilio SID as id. The shard is a hash of
+ *   the id, so "message by id" is one GetItem and "history newest first" is one reverse Query per
+ *   shard on gsi1, merged on the shared sort key (a cursor is a position in that key, valid in
+ *   every shard). gsi2 is one contact's conversation (one partition: a contact's rate is a
+ *   handset's). An Idempotency-Key of a send is a row of its own, written in the same transaction
+ *   as the pending message, so a replay finds the message without a second idempotency record.
+ *   Write budget for a customer sending 100 messages/s with four status callbacks each: per
+ *   message 1 pending put + 1 completion + 4 status updates = 6 item writes, transactional (2×
+ *   WCU) and up to ~2 KB (≤ 4 WCU each) → 100 × 6 × 4 = 2,400 WCU/s, over 8 shards = 300 WCU/s
+ *   per base partition and the same per gsi1 partition, under DynamoDB's 1,000 WCU/s per partition.
  * - Later aggregates (subaccounts, brands, campaigns, numbers, messages, events) add rows to this
  *   table and document them here.
  */
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  globalIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  globalIndexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
   /** Epoch seconds; DynamoDB deletes the item some time after. Used by idempotency records. */
   ttlAttribute: 'expiresAt',
 } as const;

@@ -305,6 +305,8 @@ export interface SendMessageInput {
   contentVariables?: Record<string, string>;
   statusCallback?: string;
   validityPeriodSeconds?: number;
+  /** A fixed send time (through a messaging service only): Twilio holds the message as `scheduled` until then. */
+  sendAt?: Date;
 }
 
 export interface Message {
@@ -317,6 +319,9 @@ export interface Message {
   numSegments: number | null;
   errorCode: number | null;
   errorMessage: string | null;
+  /** What Twilio charged (a negative decimal string), once known. */
+  price: string | null;
+  priceUnit: string | null;
   dateCreated: string | null;
   dateSent: string | null;
 }
@@ -455,6 +460,8 @@ export interface TwilioGateway {
   // Messages
   sendMessage(creds: SubaccountCredentials, input: SendMessageInput): Promise<Message>;
   fetchMessage(creds: SubaccountCredentials, messageSid: string): Promise<Message>;
+  /** Cancels a scheduled message (`Status=canceled`); Twilio refuses it once the message went out. */
+  cancelMessage(creds: SubaccountCredentials, messageSid: string): Promise<Message>;
 
   // WhatsApp senders
   createWhatsAppSender(creds: SubaccountCredentials, input: WhatsAppSenderInput): Promise<WhatsAppSender>;

@@ -19,6 +19,8 @@ interface EnvelopeBase {
   readonly idempotencyToken?: string;
   /** ISO-8601 time the receiver accepted the webhook. */
   readonly receivedAt: string;
+  /** The raw query string of the URL Twilio called (signed with it), e.g. `messageId=msg_…` on our status callbacks. */
+  readonly query?: string;
 }
 
 export interface FormEnvelope extends EnvelopeBase {
@@ -68,9 +70,10 @@ export function envelopeHeaderPrefix(kind: WebhookKind, tenant: { readonly accou
 }
 
 /** The message for a verified body: the header, closed after the acceptance time and the token, + `\n` + the body. */
-export function formatEnvelope(headerPrefix: string, receivedAtMs: number, idempotencyToken: string | undefined, body: string): string {
+export function formatEnvelope(headerPrefix: string, receivedAtMs: number, idempotencyToken: string | undefined, body: string, query?: string): string {
   const token = idempotencyToken === undefined ? '' : `,"idempotencyToken":${JSON.stringify(idempotencyToken)}`;
-  return `${headerPrefix},"receivedAt":${receivedAtMs}${token}}\n${body}`;
+  const url = query ? `,"query":${JSON.stringify(query)}` : '';
+  return `${headerPrefix},"receivedAt":${receivedAtMs}${token}${url}}\n${body}`;
 }
 
 function isoTime(value: unknown): string | undefined {
@@ -99,6 +102,7 @@ export function parseEnvelope(message: string): WebhookEnvelope {
     throw new MalformedEnvelopeError('The message header is not a webhook envelope');
   }
   if (idempotencyToken !== undefined && !isString(idempotencyToken)) throw new MalformedEnvelopeError('idempotencyToken must be a string');
+  if (value.query !== undefined && typeof value.query !== 'string') throw new MalformedEnvelopeError('query must be a string');
   value.receivedAt = receivedAt;
 
   if (newline !== -1) {
@@ -121,6 +125,12 @@ export function parseEnvelope(message: string): WebhookEnvelope {
     throw new MalformedEnvelopeError('A form envelope carries params as name/value pairs');
   }
   return value as unknown as WebhookEnvelope;
+}
+
+/** The first value of a parameter of the webhook URL's query string, decoded. */
+export function queryParam(query: string | undefined, name: string): string | undefined {
+  if (!query) return undefined;
+  return new URLSearchParams(query).get(name) ?? undefined;
 }
 
 /** The first value of a form parameter, as Twilio names it. */

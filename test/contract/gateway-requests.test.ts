@@ -168,7 +168,14 @@ const CASES: Case[] = [
     operations: ['CreateMessage'],
     sends: ['To', 'From', 'ContentSid', 'ContentVariables'],
   },
+  {
+    name: 'sendMessage (scheduled, status callback naming our message id)',
+    call: (g) => g.sendMessage(SUB, { to: '+15125550111', messagingServiceSid: sid('MG'), body: 'Reminder', statusCallback: 'https://hooks.example/status?messageId=msg_01', sendAt: new Date('2030-01-02T03:04:05Z') }),
+    operations: ['CreateMessage'],
+    sends: ['To', 'MessagingServiceSid', 'Body', 'StatusCallback', 'SendAt', 'ScheduleType'],
+  },
   { name: 'fetchMessage', call: (g) => g.fetchMessage(SUB, sid('SM')), operations: ['FetchMessage'] },
+  { name: 'cancelMessage', call: (g) => g.cancelMessage(SUB, sid('SM')), operations: ['UpdateMessage'], sends: ['Status'] },
   {
     name: 'createWhatsAppSender',
     call: (g) =>

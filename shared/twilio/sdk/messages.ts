@@ -2,7 +2,7 @@ import type { Message, SubaccountCredentials, TwilioGateway } from '../gateway';
 import type { SdkContext } from './context';
 import { date, defined, num, str } from './values';
 
-type MessagesPort = Pick<TwilioGateway, 'sendMessage' | 'fetchMessage'>;
+type MessagesPort = Pick<TwilioGateway, 'sendMessage' | 'fetchMessage' | 'cancelMessage'>;
 
 interface SdkMessage {
   sid: string;
@@ -14,6 +14,8 @@ interface SdkMessage {
   numSegments?: string | number | null;
   errorCode?: number | null;
   errorMessage?: string | null;
+  price?: string | null;
+  priceUnit?: string | null;
   dateCreated?: Date | null;
   dateSent?: Date | null;
 }
@@ -29,6 +31,8 @@ function toMessage(m: SdkMessage): Message {
     numSegments: num(m.numSegments),
     errorCode: num(m.errorCode),
     errorMessage: str(m.errorMessage),
+    price: str(m.price),
+    priceUnit: str(m.priceUnit),
     dateCreated: date(m.dateCreated),
     dateSent: date(m.dateSent),
   };
@@ -50,12 +54,17 @@ export function messagesAdapter(ctx: SdkContext): MessagesPort {
           contentVariables: input.contentVariables ? JSON.stringify(input.contentVariables) : undefined,
           statusCallback: input.statusCallback,
           validityPeriod: input.validityPeriodSeconds,
+          sendAt: input.sendAt,
+          scheduleType: input.sendAt ? 'fixed' : undefined,
         }) as Parameters<ReturnType<typeof messages>['create']>[0],
       );
       return toMessage(created);
     },
     async fetchMessage(creds, messageSid) {
       return toMessage(await messages(creds)(messageSid).fetch());
+    },
+    async cancelMessage(creds, messageSid) {
+      return toMessage(await messages(creds)(messageSid).update({ status: 'canceled' }));
     },
   };
 }

@@ -1,0 +1,88 @@
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerStatus } from '../domain/customer';
+import type { NumberStatus } from '../domain/registration';
+import type { SubaccountRecord } from '../domain/subaccount';
+import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey } from './keys';
+
+/** What must be read, fresh, before every send: who the customer is now, its subaccount, and the contact's consent. */
+export interface SendState {
+  customer?: { status: CustomerStatus; accountSid?: string };
+  subaccount?: SubaccountRecord;
+  /** The raw consent state row of the contact (interpreted by the consent rules). */
+  consent?: Record<string, unknown>;
+}
+
+/** What onboarding left for sending: the campaign's state, the messaging service and the numbers. */
+export interface SendRegistration {
+  campaignStatus?: string;
+  messagingServiceSid?: string;
+  numbers: Array<{ phoneNumber: string; status: NumberStatus; messagingServiceSid?: string }>;
+}
+
+const BATCH_ATTEMPTS = 5;
+
+/**
+ * The reads of the send path, shaped to cost as few calls as possible: one BatchGetItem for the
+ * customer, its subaccount (when the caller already knows the AccountSid, which never changes once
+ * set) and the contact's consent; one Query for the onboarding record and the numbers, which share
+ * a partition and sort next to each other (`NUMBER#…` < `ONBOARDING`).
+ */
+export function sendContextReader(db: DynamoDBDocumentClient, tableName: string) {
+  return {
+    async state(partnerId: string, customerId: string, accountSid: string | undefined, contact: string): Promise<SendState> {
+      const keys = [customerKey(partnerId, customerId), consentStateKey(partnerId, customerId, contact), ...(accountSid ? [accountKey(accountSid)] : [])];
+      const items: Record<string, unknown>[] = [];
+      let pending: Record<string, unknown>[] | undefined = keys;
+      for (let attempt = 0; pending?.length && attempt < BATCH_ATTEMPTS; attempt++) {
+        const { Responses, UnprocessedKeys } = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+        items.push(...(Responses?.[tableName] ?? []));
+        pending = UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+      if (pending?.length) throw new Error('DynamoDB left keys of the send context unprocessed');
+      const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
+      const customer = find(customerKey(partnerId, customerId));
+      const subaccount = accountSid ? find(accountKey(accountSid)) : undefined;
+      return {
+        ...(customer ? { customer: { status: customer.status as CustomerStatus, ...(customer.accountSid ? { accountSid: customer.accountSid as string } : {}) } } : {}),
+        // The row must name the same tenant; anything else is treated as absent.
+        ...(subaccount && subaccount.partnerId === partnerId && subaccount.customerId === customerId ? { subaccount: subaccount as unknown as SubaccountRecord } : {}),
+        ...(find(consentStateKey(partnerId, customerId, contact)) ? { consent: find(consentStateKey(partnerId, customerId, contact)) } : {}),
+      };
+    },
+
+    async registration(partnerId: string, customerId: string): Promise<SendRegistration> {
+      const { pk } = onboardingKey(partnerId, customerId);
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :numbers AND :onboarding',
+            ExpressionAttributeValues: { ':pk': pk, ':numbers': NUMBER_PREFIX, ':onboarding': onboardingKey(partnerId, customerId).sk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const onboarding = items.find((i) => i.sk === onboardingKey(partnerId, customerId).sk) as
+        | { steps?: Record<string, { status?: string }>; sids?: Record<string, string> }
+        | undefined;
+      return {
+        campaignStatus: onboarding?.steps?.campaign?.status,
+        messagingServiceSid: onboarding?.sids?.messagingServiceSid,
+        numbers: items
+          .filter((i) => (i.sk as string).startsWith(NUMBER_PREFIX))
+          .map((i) => ({
+            phoneNumber: i.phoneNumber as string,
+            status: i.status as NumberStatus,
+            ...(i.messagingServiceSid ? { messagingServiceSid: i.messagingServiceSid as string } : {}),
+          })),
+      };
+    },
+  };
+}
+
+export type SendContextReader = ReturnType<typeof sendContextReader>;

@@ -1,0 +1,31 @@
+import { required } from '../config';
+import { messagingService } from '../services/messaging';
+import { systemClock, ulidIds } from '../services/support';
+import { documentClient, tableName } from '../store/client';
+import { messageStore } from '../store/messages';
+import { sendContextReader } from '../store/send-context';
+import { webhookUrl } from '../webhooks/routes';
+import { consent } from './consent';
+import { partnerEvents } from './partner-events';
+import { subaccountReads } from './subaccount-reader';
+import { tokenCache } from './token-cache';
+import { twilioGateway } from './twilio';
+
+/** Default wiring of sending and canceling; built on first use (it needs WEBHOOK_BASE_URL). */
+let service: ReturnType<typeof messagingService> | undefined;
+export function messaging() {
+  return (service ??= messagingService({
+    reader: sendContextReader(documentClient, tableName),
+    messages: messageStore(documentClient, tableName),
+    events: partnerEvents,
+    consent,
+    twilio: twilioGateway,
+    tokens: tokenCache,
+    statusCallbackUrl: (messageId) => `${webhookUrl(required('WEBHOOK_BASE_URL'), 'status')}?messageId=${messageId}`,
+    clock: systemClock,
+    ids: ulidIds,
+  }));
+}
+
+/** The customer's decrypted credentials, for calls after the send (cancel). */
+export const messagingCredentials = (partnerId: string, customerId: string) => () => subaccountReads.credentials(partnerId, customerId);
