@@ -11,7 +11,7 @@
  * | Subaccount           | ACCOUNT#<accountSid>      | ACCOUNT                    | —                                        |
  * | Partner event counter| PARTNER#<partnerId>#EVENTS| COUNTER                    | —                                        |
  * | Partner event        | PARTNER#<partnerId>#EVENTS| EVENT#<12-digit sequence>  | —                                        |
- * | Idempotency record   | IDEMPOTENCY               | <function>#<hash>          | —  (expires through the TTL attribute)   |
+ * | Idempotency record   | IDEMPOTENCY#<first 4 hex digits of sha256(sk)> | <function>#<hash> | —  (expires through the TTL attribute; spread over 65,536 partitions, only ever read by full key) |
  * | Onboarding record    | PARTNER#<p>#CUSTOMER#<c>  | ONBOARDING                 | —                                        |
  * | Customer number      | PARTNER#<p>#CUSTOMER#<c>  | NUMBER#<E.164>             | —                                        |
  * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
