@@ -17,7 +17,7 @@ export interface SandboxHandle {
   stop(): Promise<void>;
 }
 interface SandboxModule {
-  startTwilioSandbox(options: { port?: number; realtime?: boolean; reviewDelaySeconds?: number; stateFile?: string }): Promise<SandboxHandle>;
+  startTwilioSandbox(options: { port?: number; realtime?: boolean; reviewDelaySeconds?: number; stateFile?: string; startTime?: Date }): Promise<SandboxHandle>;
 }
 
 export interface TwilioConnection {
@@ -44,7 +44,8 @@ export async function connectTwilio(
     return { env, stop: async () => undefined };
   }
   const { startTwilioSandbox } = require(SANDBOX_ENTRY) as SandboxModule;
-  const sandbox = await startTwilioSandbox({ port, realtime, reviewDelaySeconds, stateFile });
+  // Sandbox time starts at the wall time: send times (scheduled messages) mean the same to the API and to it.
+  const sandbox = await startTwilioSandbox({ port, realtime, reviewDelaySeconds, stateFile, startTime: new Date() });
   const env: Record<string, string> = {
     TWILIO_BASE_URL: sandbox.url,
     TWILIO_ACCOUNT_SID: sandbox.masterAccountSid,

@@ -235,11 +235,11 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
         : Array.from({ length: MESSAGE_SHARDS }, (_, shard) => ({ index: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk', value: messagePartition(partnerId, customerId, shard) }));
       // Sort keys are `<createdAt>#<id>`: '#' sorts below every id character and '~' above them.
       const upper = [cursor, filter.createdBefore && `${filter.createdBefore}#`].filter((v): v is string => !!v).sort()[0] ?? '~';
-      const lower = filter.createdAfter ?? '';
-      if (lower > upper) return { items: [] };
+      const lower = filter.createdAfter;
+      if (lower !== undefined && lower > upper) return { items: [] };
       const filters: string[] = [];
       const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':upper': upper, ':lower': lower };
+      const values: Record<string, unknown> = { ':upper': upper, ...(lower !== undefined ? { ':lower': lower } : {}) };
       for (const [attribute, value] of [['direction', filter.direction], ['status', filter.status], ['channel', filter.channel]] as const) {
         if (value === undefined) continue;
         names[`#${attribute}`] = attribute;
@@ -257,7 +257,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
               new QueryCommand({
                 TableName: tableName,
                 IndexName: p.index,
-                KeyConditionExpression: `${p.pk} = :pk AND ${p.sk} BETWEEN :lower AND :upper`,
+                KeyConditionExpression: `${p.pk} = :pk AND ${lower !== undefined ? `${p.sk} BETWEEN :lower AND :upper` : `${p.sk} < :upper`}`,
                 ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
                 ExpressionAttributeValues: { ...values, ':pk': p.value },
                 ScanIndexForward: false,

@@ -6,13 +6,19 @@ import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { statusRank } from '../../shared/messaging/status';
 import { webhookConsumers } from '../../shared/messaging/webhook-consumers';
-import { dynamoMessageRepository } from '../../shared/store/messages';
-import { dynamoOptOutRepository } from '../../shared/store/opt-outs';
+import { consentService } from '../../shared/services/consent';
+import { partnerEventService } from '../../shared/services/partner-events';
+import { dynamoConsentRepository } from '../../shared/store/consent';
+import { dynamoCustomerRepository } from '../../shared/store/customers';
+import { messageStore } from '../../shared/store/messages';
+import { dynamoOnboardingRepository } from '../../shared/store/onboarding';
+import { dynamoPartnerEventRepository } from '../../shared/store/partner-events';
 import { dynamoTwilioEventRepository } from '../../shared/store/twilio-events';
 import type { WebhookEnvelope } from '../../shared/webhooks/envelope';
 import { startTestPlatform } from '../support/local-platform';
 
 const ACCOUNT = 'AC' + 'a'.repeat(32);
+const TENANT_NUMBER = '+14155550100';
 const tenant = { accountSid: ACCOUNT, partnerId: 'ptn_consumers', customerId: 'cus_consumers' };
 let platform: Platform;
 let clock: ReturnType<typeof manualClock>;
@@ -23,7 +29,36 @@ function repositories(endpoint: string, table: string) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { messages: dynamoMessageRepository(db, table), optOuts: dynamoOptOutRepository(db, table), events: dynamoTwilioEventRepository(db, table) };
+  const onboarding = dynamoOnboardingRepository(db, table);
+  const clock = { now: () => new Date() };
+  const partnerEvents = partnerEventService({ events: dynamoPartnerEventRepository(db, table), clock });
+  const consentRepo = dynamoConsentRepository(db, table);
+  return {
+    db,
+    onboarding,
+    partnerEvents,
+    messages: messageStore(db, table),
+    events: dynamoTwilioEventRepository(db, table),
+    consentRepo,
+    consent: consentService({ consent: consentRepo, customers: dynamoCustomerRepository(db, table), events: partnerEvents, clock }),
+  };
+}
+
+/** The consumers as the queue handlers wire them, over this test's table. */
+const consumersOver = (r: ReturnType<typeof repositories>) =>
+  webhookConsumers({ messages: r.messages, events: r.events, partnerEvents: r.partnerEvents, consent: r.consent, numberOwner: (n) => r.onboarding.numberOwner(n) });
+
+/** Every event of the tenant's partner log about one message. */
+async function eventsAbout(messageId: string) {
+  const all = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await repos.partnerEvents.list(tenant.partnerId, after, 100);
+    if (page.data.length === 0) break;
+    all.push(...page.data);
+    after = page.next ?? undefined;
+  }
+  return all.filter((e) => (e.data as { messageId?: string }).messageId === messageId);
 }
 
 const sid = (prefix: string) => `${prefix}${String(++seq).padStart(32, '0')}`;
@@ -36,10 +71,10 @@ function statusEnvelope(messageSid: string, status: string, extra: Array<[string
   };
 }
 
-function inboundEnvelope(messageSid: string, from: string, body: string, token: string | undefined, receivedAt: string): WebhookEnvelope {
+function inboundEnvelope(messageSid: string, from: string, body: string, token: string | undefined, receivedAt: string, to = TENANT_NUMBER): WebhookEnvelope {
   return {
     kind: 'inbound', ...tenant, receivedAt, ...(token ? { idempotencyToken: token } : {}),
-    params: [['AccountSid', ACCOUNT], ['MessageSid', messageSid], ['From', from], ['To', '+14155550100'], ['Body', body], ['NumMedia', '0']],
+    params: [['AccountSid', ACCOUNT], ['MessageSid', messageSid], ['From', from], ['To', to], ['Body', body], ['NumMedia', '0']],
   };
 }
 
@@ -55,6 +90,9 @@ beforeAll(async () => {
   clock = manualClock();
   platform = await startTestPlatform('webhook-consumers', { clock });
   repos = repositories(platform.dynamoDbEndpoint, platform.tableName);
+  // The tenant owns the number its inbound messages are sent to (the consumer checks it).
+  const now = new Date().toISOString();
+  expect(await repos.onboarding.claimNumber({ partnerId: tenant.partnerId, customerId: tenant.customerId, phoneNumber: TENANT_NUMBER, status: 'claimed', createdAt: now, updatedAt: now })).toBe('claimed');
 });
 afterAll(() => platform?.stop());
 
@@ -64,8 +102,9 @@ describe('status consumer', () => {
     for (const receivedAt of [at(1), at(2), at(3)]) await send('status-callbacks', statusEnvelope(messageSid, 'sent', [], 'tok-sent-1', receivedAt));
     const drained = await platform.queues.drain();
     expect(drained).toMatchObject({ delivered: 3, deleted: 3, failed: 0 });
-    // The idempotency layer applied it once: a second application would not even reach the store.
-    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ status: 'sent', statusRank: 3, updatedAt: at(1), direction: 'outbound', contact: '+14155550123' });
+    // Applied once: the copies failed the transaction's condition and announced nothing.
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ status: 'sent', statusRank: 3, updatedAt: at(1), direction: 'outbound', contact: '+14155550123', statusTimes: { sent: at(1) } });
+    expect((await eventsAbout(messageSid)).map((e) => e.type)).toEqual(['message.created', 'message.status.updated']);
   });
 
   it('keeps ErrorCode and never moves back: undelivered then a late sent', async () => {
@@ -73,11 +112,12 @@ describe('status consumer', () => {
     await send('status-callbacks', statusEnvelope(messageSid, 'undelivered', [['ErrorCode', '30003']], 'tok-u'));
     await send('status-callbacks', statusEnvelope(messageSid, 'sent', [], 'tok-s'));
     await platform.queues.drain();
-    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ status: 'undelivered', errorCode: '30003' });
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+    expect(Object.keys((await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid))!.statusTimes).sort()).toEqual(['sent', 'undelivered']);
   });
 
   it('converges on the highest rank for any order with duplicates (property, DynamoDB Local)', async () => {
-    const consumers = webhookConsumers(repos);
+    const consumers = consumersOver(repos);
     const statuses = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read'];
     await fc.assert(
       fc.asyncProperty(
@@ -113,8 +153,9 @@ describe('status consumer', () => {
     const { documentClient } = require('../../shared/store/client') as typeof import('../../shared/store/client');
     const broken = sid('SM');
     const original = documentClient.send.bind(documentClient);
-    const spy = jest.spyOn(documentClient, 'send').mockImplementation(((command: { input?: { Key?: { sk?: string } } }, ...rest: unknown[]) => {
-      if (command.input?.Key?.sk === `MESSAGE#${broken}`) return Promise.reject(Object.assign(new Error('Internal server error'), { name: 'InternalServerError' }));
+    const spy = jest.spyOn(documentClient, 'send').mockImplementation(((command: { input?: { Key?: { sk?: string }; TransactItems?: Array<{ Update?: { Key?: { sk?: string } }; Put?: { Item?: { sk?: string }; Key?: { sk?: string } } }> } }, ...rest: unknown[]) => {
+      const keys = [command.input?.Key, ...(command.input?.TransactItems ?? []).map((i) => (i.Update ?? i.Put)?.Key ?? (i.Put as { Item?: { sk?: string } } | undefined)?.Item)];
+      if (keys.some((k) => k?.sk === `MESSAGE#${broken}`)) return Promise.reject(Object.assign(new Error('Internal server error'), { name: 'InternalServerError' }));
       return (original as (...args: unknown[]) => unknown)(command, ...rest);
     }) as never);
     try {
@@ -136,36 +177,88 @@ describe('status consumer', () => {
   });
 });
 
+describe('every combination of optional status callback fields', () => {
+  // Twilio omits fields freely, and the sandbox itself sends From='' for a message without a sender.
+  const OPTIONAL: Array<[string, string[]]> = [
+    ['From', ['+14155550100', '']],
+    ['To', ['+14155550123', 'whatsapp:+14155550123', '']],
+    ['MessagingServiceSid', ['MG' + 'f'.repeat(32), '']],
+    ['ErrorCode', ['30003', '']],
+    ['ChannelPrefix', ['whatsapp']],
+  ];
+  const combinations: Array<Array<[string, string]>> = [[]];
+  for (const [name, values] of OPTIONAL) {
+    const next: Array<Array<[string, string]>> = [];
+    for (const combo of combinations) {
+      next.push(combo);
+      for (const v of values) next.push([...combo, [name, v]]);
+    }
+    combinations.splice(0, combinations.length, ...next);
+  }
+
+  it(`stores all ${combinations.length} through queue → consumer → DynamoDB Local, none dead-lettered`, async () => {
+    const sids = combinations.map(() => sid('SM'));
+    for (const [i, extra] of combinations.entries()) {
+      const params: Array<[string, string]> = [['AccountSid', ACCOUNT], ['MessageSid', sids[i]!], ['MessageStatus', 'undelivered'], ...extra];
+      await send('status-callbacks', { kind: 'status', ...tenant, receivedAt: at(40), params } as WebhookEnvelope);
+    }
+    const before = platform.queues.deadLetters('status-callbacks').length;
+    const drained = await platform.queues.drain();
+    expect(drained.failed).toBe(0);
+    expect(platform.queues.deadLetters('status-callbacks')).toHaveLength(before);
+    for (const [i, extra] of combinations.entries()) {
+      const stored = await repos.messages.get(tenant.partnerId, tenant.customerId, sids[i]!);
+      const code = extra.find(([n]) => n === 'ErrorCode')?.[1];
+      expect(stored).toMatchObject({ status: 'undelivered', sid: sids[i], ...(code ? { errorCode: Number(code) } : {}) });
+      if (!code) expect(stored?.errorCode).toBeUndefined();
+    }
+  });
+});
+
 describe('inbound consumer', () => {
-  it('stores the message and an opt-out with its evidence; 3 deliveries leave one history entry', async () => {
+  it('stores the message and the opt-out with its evidence; 3 deliveries leave one message, one ledger row, one event each', async () => {
     const messageSid = sid('SM');
     const contact = '+14155559001';
     for (const receivedAt of [at(10), at(11), at(12)]) await send('inbound-messages', inboundEnvelope(messageSid, contact, ' stop ', 'tok-in-1', receivedAt));
     await platform.queues.drain();
-    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ direction: 'inbound', body: ' stop ', from: contact, status: 'received' });
-    expect(await repos.optOuts.get(tenant.partnerId, tenant.customerId, contact)).toEqual({ contact, optedOut: true, keyword: 'STOP', changedAt: at(10), messageSid });
-    expect(await repos.optOuts.history(tenant.partnerId, tenant.customerId, contact)).toEqual([
-      expect.objectContaining({ action: 'opt-out', keyword: 'STOP', at: at(10), messageSid, to: '+14155550100' }),
-    ]);
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageSid)).toMatchObject({ direction: 'inbound', body: ' stop ', from: contact, contact, status: 'received', createdAt: at(10) });
+    const { state, records } = await repos.consentRepo.read(tenant.partnerId, tenant.customerId, contact);
+    expect(state?.channels.sms).toMatchObject({ state: 'opted-out', source: 'keyword', keyword: 'STOP', since: at(10) });
+    expect(records).toEqual([expect.objectContaining({ action: 'opt-out', keyword: 'STOP', at: at(10), messageSid, to: TENANT_NUMBER })]);
+    expect((await eventsAbout(messageSid)).map((e) => e.type)).toEqual(['message.received', 'contact.opted_out']);
   });
 
-  it('START opts back in, HELP is noted without changing the state, a late STOP does not override a newer START', async () => {
+  it('START opts back in, HELP is kept without changing the state, a late STOP does not override a newer START', async () => {
     const contact = '+14155559002';
     const [stop, start, help] = [sid('SM'), sid('SM'), sid('SM')];
     await send('inbound-messages', inboundEnvelope(start, contact, 'START', undefined, at(21)));
     await send('inbound-messages', inboundEnvelope(stop, contact, 'UNSUBSCRIBE', undefined, at(20)));
     await send('inbound-messages', inboundEnvelope(help, contact, 'help', undefined, at(22)));
     await platform.queues.drain();
-    expect(await repos.optOuts.get(tenant.partnerId, tenant.customerId, contact)).toMatchObject({ optedOut: false, keyword: 'START', messageSid: start });
-    expect((await repos.optOuts.history(tenant.partnerId, tenant.customerId, contact)).map((e) => [e.action, e.keyword])).toEqual([
-      ['opt-out', 'UNSUBSCRIBE'], ['opt-in', 'START'], ['help', 'HELP'],
-    ]);
+    const { state, records } = await repos.consentRepo.read(tenant.partnerId, tenant.customerId, contact);
+    expect(state?.channels.sms).toMatchObject({ state: 'opted-in', keyword: 'START' });
+    expect(records.map((r) => [r.action, r.keyword])).toEqual([['opt-out', 'UNSUBSCRIBE'], ['opt-in', 'START'], ['help', 'HELP']]);
   });
 
-  it("lists a customer's messages newest first", async () => {
-    const list = await repos.messages.list(tenant.partnerId, tenant.customerId, 100);
-    expect(list.length).toBeGreaterThan(3);
-    const times = list.map((m) => m.createdAt);
+  it('an inbound message to a number another customer owns, or no customer owns, is dead-lettered with the reason', async () => {
+    const now = new Date().toISOString();
+    await repos.onboarding.claimNumber({ partnerId: tenant.partnerId, customerId: 'cus_someone_else', phoneNumber: '+14155550199', status: 'claimed', createdAt: now, updatedAt: now });
+    const foreign = sid('SM');
+    const unknown = sid('SM');
+    await send('inbound-messages', inboundEnvelope(foreign, '+14155559003', 'hi', undefined, at(30), '+14155550199'));
+    await send('inbound-messages', inboundEnvelope(unknown, '+14155559003', 'hi', undefined, at(31), '+14155550198'));
+    const before = platform.queues.deadLetters('inbound-messages').length;
+    await platform.queues.drain();
+    expect(platform.queues.deadLetters('inbound-messages')).toHaveLength(before + 2);
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, foreign)).toBeUndefined();
+    expect(await repos.messages.get(tenant.partnerId, 'cus_someone_else', foreign)).toBeUndefined();
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, unknown)).toBeUndefined();
+  });
+
+  it("lists a customer's messages newest first across its shards", async () => {
+    const page = await repos.messages.list(tenant.partnerId, tenant.customerId, {}, undefined, 100);
+    expect(page.items.length).toBeGreaterThan(3);
+    const times = page.items.map((m) => m.createdAt);
     expect([...times].sort().reverse()).toEqual(times);
   });
 });

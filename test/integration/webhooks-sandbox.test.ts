@@ -3,8 +3,9 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import type { TwilioSandbox } from '../../infra/local/twilio-sandbox';
-import { dynamoMessageRepository } from '../../shared/store/messages';
-import { dynamoOptOutRepository } from '../../shared/store/opt-outs';
+import { dynamoConsentRepository } from '../../shared/store/consent';
+import { messageStore } from '../../shared/store/messages';
+import { dynamoOnboardingRepository } from '../../shared/store/onboarding';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
 
 /**
@@ -42,6 +43,12 @@ it('a STOP texted to a customer number reaches the receiver signed, is queued, a
   expect(created.status).toBe(201);
   const accountSid: string = created.body.accountSid;
   const number = await buyNumber(accountSid, `${platform.webhookBaseUrl}/inbound`);
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  // The partner id is not exposed by the API; the subaccount row names it.
+  const record = (await db.send(new GetCommand({ TableName: platform.tableName, Key: { pk: `ACCOUNT#${accountSid}`, sk: 'ACCOUNT' } }))).Item!;
+  // Bought outside onboarding here, so the number is claimed for the customer as the numbers step would.
+  const now = new Date().toISOString();
+  await dynamoOnboardingRepository(db, platform.tableName).claimNumber({ partnerId: record.partnerId, customerId: customer.id, phoneNumber: number, status: 'claimed', createdAt: now, updatedAt: now });
 
   const handset = '+14155557777';
   const inbound = await sandbox.simulateInbound({ from: handset, to: number, body: 'STOP' });
@@ -50,18 +57,15 @@ it('a STOP texted to a customer number reaches the receiver signed, is queued, a
   expect(platform.queues.messages('inbound-messages')).toHaveLength(1);
 
   await platform.queues.drain();
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-  // The partner id is not exposed by the API; the subaccount row names it.
-  const record = (await db.send(new GetCommand({ TableName: platform.tableName, Key: { pk: `ACCOUNT#${accountSid}`, sk: 'ACCOUNT' } }))).Item!;
-  const optOuts = dynamoOptOutRepository(db, platform.tableName);
-  expect(await optOuts.get(record.partnerId, customer.id, handset)).toMatchObject({ optedOut: true, keyword: 'STOP', messageSid: inbound.messageSid });
-  expect(await dynamoMessageRepository(db, platform.tableName).get(record.partnerId, customer.id, inbound.messageSid)).toMatchObject({ direction: 'inbound', body: 'STOP', from: handset, to: number });
+  const { state } = await dynamoConsentRepository(db, platform.tableName).read(record.partnerId, customer.id, handset);
+  expect(state?.channels.sms).toMatchObject({ state: 'opted-out', keyword: 'STOP', messageId: inbound.messageSid });
+  expect(await messageStore(db, platform.tableName).get(record.partnerId, customer.id, inbound.messageSid)).toMatchObject({ direction: 'inbound', body: 'STOP', from: handset, to: number });
 
   // The partner hears about both through its ordered event log.
   const events = (await api.get('/v1/events')).body.data.filter((e: { customerId?: string }) => e.customerId === customer.id);
   const mine = events.filter((e: { type: string }) => e.type === 'message.received' || e.type === 'contact.opted_out');
   expect(mine.map((e: { type: string }) => e.type)).toEqual(['message.received', 'contact.opted_out']);
-  expect(mine[1].data).toEqual({ contact: handset, keyword: 'STOP', messageSid: inbound.messageSid });
+  expect(mine[1].data).toEqual({ contact: handset, channel: 'sms', source: 'keyword', at: expect.any(String), keyword: 'STOP', messageId: inbound.messageSid });
 });
 
 it('a webhook signed with the parent token is refused and nothing is queued', async () => {

@@ -1,0 +1,189 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { messagingService, type MessagingDeps } from '../../../shared/services/messaging';
+import { messageStore, type MessageRecord, type TransactItem } from '../../../shared/store/messages';
+import type { SendRegistration, SendState } from '../../../shared/store/send-context';
+import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
+import type { Message, SendMessageInput } from '../../../shared/twilio/gateway';
+import { fixedClock, sequentialIds } from '../../support/fakes';
+
+/**
+ * The send path with fakes for every port: what is checked before Twilio is called, what each
+ * Twilio outcome leaves behind, and how many store calls a send costs.
+ */
+const PARTNER = 'ptn_1';
+const CUSTOMER = 'cus_1';
+const ACCOUNT = 'AC' + 'a'.repeat(32);
+const SERVICE = 'MG' + 'b'.repeat(32);
+const NUMBER = '+14155550100';
+const TO = '+14155550123';
+
+const readyState = (): SendState => ({
+  customer: { status: 'active', accountSid: ACCOUNT },
+  subaccount: { partnerId: PARTNER, customerId: CUSTOMER, accountSid: ACCOUNT, friendlyName: 'x', status: 'active', encryptedAuthToken: 'cipher', createdAt: '', updatedAt: '' },
+});
+const readyRegistration = (): SendRegistration => ({
+  campaignStatus: 'succeeded',
+  messagingServiceSid: SERVICE,
+  numbers: [{ phoneNumber: NUMBER, status: 'registered', messagingServiceSid: SERVICE }],
+});
+const accepted = (input: SendMessageInput): Message => ({
+  sid: 'SM' + 'c'.repeat(32), status: 'accepted', to: input.to, from: null, messagingServiceSid: SERVICE, direction: 'outbound-api',
+  numSegments: 1, errorCode: null, errorMessage: null, price: null, priceUnit: null, dateCreated: null, dateSent: null,
+});
+
+function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>> } = {}) {
+  const calls = { state: 0, registration: 0, transactions: [] as Array<{ events: string[]; items: TransactItem[] }>, sends: [] as SendMessageInput[], optOuts: [] as unknown[] };
+  const clock = fixedClock('2026-03-01T12:00:00.000Z');
+  // The real item builders (pure); reads are not reached by these tests.
+  const store = messageStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'table');
+  const deps: MessagingDeps = {
+    reader: {
+      async state() {
+        calls.state++;
+        return overrides.state ?? readyState();
+      },
+      async registration() {
+        calls.registration++;
+        return overrides.registration ?? readyRegistration();
+      },
+    },
+    messages: { ...store, ...(overrides.reads as object) },
+    events: {
+      async appendWith(_partnerId, events, items) {
+        calls.transactions.push({ events: events.map((e) => e.type), items });
+        return (overrides.commit?.(items) ?? true) ? { committed: true, events: [] } : { committed: false };
+      },
+    },
+    consent: { async recordTwilioOptOut(input) { calls.optOuts.push(input); } },
+    twilio: {
+      async sendMessage(_creds, input) {
+        calls.sends.push(input);
+        return (overrides.send ?? (async (i) => accepted(i)))(input);
+      },
+      async cancelMessage() {
+        throw new Error('not used');
+      },
+    },
+    tokens: { get: async () => 'token' },
+    statusCallbackUrl: (id) => `https://hooks.example/status?messageId=${id}`,
+    clock,
+    ids: sequentialIds(),
+  };
+  return { service: messagingService(deps), calls, clock };
+}
+
+const kinds = (items: TransactItem[]) => items.map((i) => Object.keys(i)[0]);
+
+describe('send', () => {
+  it('a warm send costs one batch read and two transactions, and sends once through the messaging service', async () => {
+    const { service, calls } = harness();
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'first' });
+    const before = { state: calls.state, registration: calls.registration, transactions: calls.transactions.length };
+    const result = await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hello' });
+    expect(result).toMatchObject({ status: 201, replayed: false, message: { sid: expect.stringMatching(/^SM/), status: 'accepted', segments: 1, encoding: 'GSM-7' } });
+    // Warm: the AccountSid and the ready registration are known, so one BatchGet (state) and two writes.
+    expect({ state: calls.state - before.state, registration: calls.registration - before.registration, transactions: calls.transactions.length - before.transactions }).toEqual({ state: 1, registration: 0, transactions: 2 });
+    const last = calls.sends[calls.sends.length - 1]!;
+    expect(last).toMatchObject({ to: TO, messagingServiceSid: SERVICE, body: 'hello', statusCallback: `https://hooks.example/status?messageId=${result.message.id}` });
+    expect(calls.transactions.slice(-2).map((t) => t.events)).toEqual([[], ['message.created']]);
+  });
+
+  it('re-reads a registration that was not ready, and trusts a ready one only for a while', async () => {
+    const reg: SendRegistration = { ...readyRegistration(), campaignStatus: 'waiting' };
+    const { service, calls, clock } = harness({ registration: reg });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' })).rejects.toMatchObject({ type: 'customer-not-ready', message: expect.stringMatching(/campaign is not verified/) });
+    reg.campaignStatus = 'succeeded';
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' });
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' });
+    expect(calls.registration).toBe(2);
+    clock.advance(61_000);
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' });
+    expect(calls.registration).toBe(3);
+  });
+
+  it.each([
+    ['a suspended subaccount', { state: { ...readyState(), customer: { status: 'suspended' as const, accountSid: ACCOUNT }, subaccount: { ...readyState().subaccount!, status: 'suspended' as const } } }, /suspended/],
+    ['no subaccount', { state: { customer: { status: 'active' as const } } }, /no Twilio subaccount/],
+    ['a number not yet registered', { registration: { ...readyRegistration(), numbers: [{ phoneNumber: NUMBER, status: 'registration-pending' as const, messagingServiceSid: SERVICE }] } }, /no number of the customer is attached/],
+    ['no messaging service', { registration: { ...readyRegistration(), messagingServiceSid: undefined } }, /no messaging service/],
+  ])('refuses with customer-not-ready for %s, before Twilio is called', async (_name, overrides, detail) => {
+    const { service, calls } = harness(overrides);
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' })).rejects.toMatchObject({ status: 409, type: 'customer-not-ready', message: expect.stringMatching(detail) });
+    expect(calls.sends).toHaveLength(0);
+    expect(calls.transactions).toHaveLength(0);
+  });
+
+  it('a from number that is not registered yet is named in the refusal', async () => {
+    const { service } = harness({ registration: { ...readyRegistration(), numbers: [{ phoneNumber: NUMBER, status: 'attached', messagingServiceSid: SERVICE }] } });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', from: NUMBER, body: 'hi' })).rejects.toMatchObject({ type: 'customer-not-ready', message: expect.stringContaining(`${NUMBER} is attached`) });
+  });
+
+  it('throttled by Twilio: nothing was sent, so the pending row and its key are removed and the error surfaces as retryable', async () => {
+    const { service, calls } = harness({ send: async () => { throw new TwilioRetryableError({ code: 20429, status: 429, message: 'Too many requests', moreInfo: null }); } });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' }, 'key-1')).rejects.toBeInstanceOf(TwilioRetryableError);
+    expect(kinds(calls.transactions[1]!.items)).toEqual(['Delete', 'Delete']);
+  });
+
+  it("Twilio's answer lost (5xx or timeout): 202 with the pending message, kept for its status callback", async () => {
+    const { service, calls } = harness({ send: async () => { throw new TwilioRetryableError({ code: null, status: null, message: 'socket hang up', moreInfo: null }); } });
+    const result = await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' }, 'key-2');
+    expect(result).toMatchObject({ status: 202, message: { status: 'pending', sid: null } });
+    expect(calls.transactions).toHaveLength(1);
+  });
+
+  it('a permanent refusal is stored as failed and answered 422 with the field and a readable reason', async () => {
+    const { service, calls } = harness({ send: async () => { throw new TwilioPermanentError({ code: 21614, status: 400, message: 'not a mobile number', moreInfo: null }); } });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' })).rejects.toMatchObject({
+      status: 422, type: 'message-refused', errors: [{ field: 'to', message: expect.stringMatching(/not a mobile number/) }],
+    });
+    const refusal = calls.transactions[1]!.items[0]!.Update!;
+    expect(refusal.ExpressionAttributeValues).toMatchObject({ ':failed': 'failed', ':code': 21614 });
+  });
+
+  it('21610 records the opt-out with the refused message as evidence and answers recipient-opted-out', async () => {
+    const { service, calls } = harness({ send: async () => { throw new TwilioPermanentError({ code: 21610, status: 400, message: 'unsubscribed recipient', moreInfo: null }); } });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' })).rejects.toMatchObject({ status: 409, type: 'recipient-opted-out' });
+    expect(calls.optOuts).toEqual([expect.objectContaining({ contact: TO, channel: 'sms', errorCode: 21610, messageId: expect.stringMatching(/^msg_/) })]);
+  });
+
+  it('a replayed Idempotency-Key answers from the stored message without sending; another body with the key is refused', async () => {
+    const requests = new Map<string, { customerId: string; messageId: string; requestHash: string }>();
+    const rows = new Map<string, MessageRecord>();
+    const { service, calls } = harness({
+      // The key's row is taken once; the second transaction with it fails its condition.
+      commit: (items) => {
+        const key = items.find((i) => i.Put?.Item?.entity === 'MessageRequest')?.Put!.Item!;
+        const message = items.find((i) => i.Put?.Item?.entity === 'Message')?.Put!.Item as unknown as MessageRecord | undefined;
+        if (key && requests.has(key.pk as string)) return false;
+        if (key) requests.set(key.pk as string, { customerId: key.customerId as string, messageId: key.messageId as string, requestHash: key.requestHash as string });
+        if (message) rows.set(message.messageId, { ...message, status: 'delivered', sid: 'SM' + 'd'.repeat(32) });
+        return true;
+      },
+      reads: {
+        byRequestKey: async (_p: string, key: string) => [...requests.entries()].find(([pk]) => pk.endsWith(`#${key}`))?.[1],
+        get: async (_p: string, _c: string, id: string) => rows.get(id),
+      },
+    });
+    const first = await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 1234' }, 'key-3');
+    const again = await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 1234' }, 'key-3');
+    expect(again).toMatchObject({ replayed: true, status: 201, message: { id: first.message.id, status: 'delivered' } });
+    expect(calls.sends).toHaveLength(1);
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 9999' }, 'key-3')).rejects.toMatchObject({ status: 422, type: 'idempotency-key-reused' });
+    expect(calls.sends).toHaveLength(1);
+  });
+
+  it('refuses a body over maxSegments before anything is stored, naming the characters that force UCS-2', async () => {
+    const { service, calls } = harness();
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'x'.repeat(100) + '’', maxSegments: 1 })).rejects.toMatchObject({
+      status: 422, type: 'too-many-segments', message: expect.stringContaining('’'),
+    });
+    expect(calls.state).toBe(0);
+  });
+
+  it.each([60, 40 * 86400])('refuses sendAt %i s ahead with send-at-out-of-range', async (seconds) => {
+    const { service, clock } = harness();
+    const sendAt = new Date(clock.now().getTime() + seconds * 1000).toISOString();
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi', sendAt })).rejects.toMatchObject({ status: 422, type: 'send-at-out-of-range', errors: [{ field: 'sendAt' }] });
+  });
+});
