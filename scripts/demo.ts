@@ -42,19 +42,91 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-function client(baseUrl: string, apiKey: string) {
-  return async function call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+/** One API call: the status and the parsed body, whatever the status. */
+function rawClient(baseUrl: string, apiKey: string) {
+  return async function request<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+function client(baseUrl: string, apiKey: string) {
+  const request = rawClient(baseUrl, apiKey);
+  return async function call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const reply = await request<T>(method, path, body);
+    if (reply.status >= 400) throw new Error(`${method} ${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return reply.body;
   };
 }
 type Call = ReturnType<typeof client>;
+
+/** What the messaging part of the demo needs from the world: a handset, and time passing. */
+interface World {
+  handsetSays(from: string, to: string, body: string): Promise<void>;
+  /** Lets the sandbox walk its message lifecycles and the platform take in what it sent. */
+  letTimePass(): Promise<void>;
+}
+
+function localWorld(platform: Platform): World {
+  const sandbox = platform.twilioSandbox as unknown as TwilioSandbox;
+  return {
+    async handsetSays(from, to, body) {
+      await sandbox.simulateInbound({ from, to, body });
+      await platform.queues.drain();
+    },
+    async letTimePass() {
+      for (let i = 0; i < 10; i++) await sandbox.advance(1);
+      await platform.queues.drain();
+    },
+  };
+}
+
+/** A running platform: its sandbox's control API sends the handset's texts; time passes for real. */
+function remoteWorld(sandboxUrl: string): World {
+  const pause = () => new Promise((wake) => setTimeout(wake, 6000));
+  return {
+    async handsetSays(from, to, body) {
+      const response = await fetch(`${sandboxUrl}/__sandbox/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to, body }) });
+      if (!response.ok) throw new Error(`The sandbox at ${sandboxUrl} answered ${response.status}; give --sandbox <url> of the platform's sandbox`);
+      await pause();
+    },
+    letTimePass: pause,
+  };
+}
+
+/** After onboarding: a message sent and delivered, a reply, STOP honoured with a 409, START re-allowing. */
+async function demoMessaging(call: Call, request: ReturnType<typeof rawClient>, world: World, customerId: string): Promise<boolean> {
+  const { data: numbers } = await call<{ data: Array<{ phoneNumber: string }> }>('GET', `/v1/customers/${customerId}/numbers`);
+  const number = numbers[0]!.phoneNumber;
+  const handset = '+14155550123';
+  const path = `/v1/customers/${customerId}/messages`;
+  console.log(`\nMessaging from ${number} to the handset ${handset}:`);
+  const sent = await call<{ id: string; sid: string; status: string; segments: number; encoding: string }>('POST', path, { to: handset, body: 'Acme: your order has shipped. Reply STOP to opt out.' });
+  console.log(`  sent     ${sent.id} (${sent.sid}) ${sent.status}, ${sent.segments} segment ${sent.encoding}`);
+  await world.letTimePass();
+  const delivered = await call<{ status: string; timeline: Array<{ status: string }> }>('GET', `${path}/${sent.id}`);
+  console.log(`  status   ${delivered.status}: ${delivered.timeline.map((t) => t.status).join(' → ')}`);
+
+  await world.handsetSays(handset, number, 'Thanks! Can I change the address?');
+  const inbound = await call<{ data: Array<{ body: string }> }>('GET', `${path}?contact=${encodeURIComponent(handset)}&direction=inbound&limit=1`);
+  console.log(`  reply    “${inbound.data[0]?.body}”`);
+
+  await world.handsetSays(handset, number, 'STOP');
+  const consent = await call<{ channels: { sms: { state: string; since?: string } } }>('GET', `/v1/customers/${customerId}/contacts/${encodeURIComponent(handset)}/consent`);
+  console.log(`  STOP     contact is ${consent.channels.sms.state} since ${consent.channels.sms.since}`);
+  const refused = await request<{ type: string; detail: string }>('POST', path, { to: handset, body: 'One more thing…' });
+  console.log(`  send     ${refused.status} ${refused.body.type.split('/').pop()}: ${refused.body.detail}`);
+
+  await world.handsetSays(handset, number, 'START');
+  const again = await request<{ id: string; status: string }>('POST', path, { to: handset, body: 'Welcome back!' });
+  console.log(`  START    send again → ${again.status} ${again.body.status}`);
+  return sent.status !== undefined && delivered.status === 'delivered' && refused.status === 409 && again.status === 201;
+}
 
 /** The SIDs worth showing: bookkeeping keys (assignments) are left out. */
 const shownSids = (sids: Record<string, string>) =>
@@ -109,7 +181,7 @@ async function partnerEvents(call: Call, customerId: string) {
   const events: Array<{ id: string; type: string; customerId?: string; occurredAt: string; data: Record<string, unknown> }> = [];
   let after: string | undefined;
   for (;;) {
-    const page = await call<{ data: typeof events; next?: string }>('GET', `/v1/events${after ? `?after=${after}` : ''}`);
+    const page = await call<{ data: typeof events; next?: string }>('GET', `/v1/events${after ? `?after=${encodeURIComponent(after)}` : ''}`);
     events.push(...page.data);
     if (page.data.length === 0 || !page.next || page.next === after) break;
     after = page.next;
@@ -120,6 +192,8 @@ async function partnerEvents(call: Call, customerId: string) {
 function describeEvent(e: { type: string; data: Record<string, unknown> }): string {
   const d = e.data;
   if (e.type === 'number.updated') return `${d.phoneNumber} ${d.status}`;
+  if (e.type.startsWith('message.')) return `${d.messageId} ${d.status ?? ''}${d.body ? ` “${d.body}”` : ''}`;
+  if (e.type.startsWith('contact.')) return `${d.contact} ${d.channel} by ${d.source}${d.keyword ? ` (${d.keyword})` : ''}`;
   if (typeof d.step === 'string') return `${d.step} ${d.status}${d.waitingFor ? ` (waiting for ${d.waitingFor})` : ''}`;
   return JSON.stringify(d).slice(0, 80);
 }
@@ -174,6 +248,10 @@ async function main(): Promise<number> {
       console.log(`  ${s.step.padEnd(17)} ${s.status.padEnd(9)} ${(s.startedAt ?? '').padEnd(24)} ${took.padStart(7)}${s.checks ? `  checks ${s.checks}` : ''}`);
     }
 
+    const messaged = timeline.status === 'succeeded'
+      ? await demoMessaging(call, rawClient(baseUrl, apiKey), platform ? localWorld(platform) : remoteWorld(argument('sandbox') ?? 'http://127.0.0.1:4010'), customer.id)
+      : false;
+
     const events = await partnerEvents(call, customer.id);
     console.log(`\nPartner events (${events.length}, GET /v1/events):`);
     const idWidth = Math.max(0, ...events.map((e) => e.id.length));
@@ -183,7 +261,7 @@ async function main(): Promise<number> {
       console.log(`\nState transitions: ${execution?.transitions ?? '?'}`);
     }
     console.log(`Done in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
-    return timeline.status === 'succeeded' ? 0 : 1;
+    return timeline.status === 'succeeded' && messaged ? 0 : 1;
   } finally {
     await stop();
   }
