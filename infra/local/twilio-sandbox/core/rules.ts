@@ -11,7 +11,12 @@ export type LifecycleStep =
   | 'number-purchase'
   | 'sender'
   | 'template'
-  | 'message';
+  /** A sent message's lifecycle: `fail` ends it failed/undelivered with the code, `stall` leaves it at `sent` (no delivery receipt). */
+  | 'message'
+  /** The create request itself: `fail` refuses it synchronously (HTTP 400 with the code, nothing stored), as Twilio refuses an opted-out recipient. */
+  | 'message-request'
+  /** The create request's answer: `stall` stores the message and runs its lifecycle but holds the HTTP response past any client timeout. */
+  | 'message-response';
 
 export type WebhookKind = 'inbound' | 'status-callback' | 'event-stream' | 'trusthub';
 
@@ -36,9 +41,12 @@ export type StepDecision =
   | { outcome: 'stall' }
   | { outcome: 'fail'; errors?: RegistrationError[]; errorCode?: number };
 
-/** Input markers, written into a business name or description, that force an outcome without the control API. */
-const MARKERS: Array<{ pattern: RegExp; decision: (step: LifecycleStep) => StepDecision | undefined }> = [
-  { pattern: /\[fail:([a-z-]+)\]/gi, decision: () => ({ outcome: 'fail' }) },
+/**
+ * Input markers, written into a business name, description or message body, that force an outcome
+ * without the control API. A fail marker may carry Twilio's error code: `[fail:message:30007]`.
+ */
+const MARKERS: Array<{ pattern: RegExp; decision: (match: RegExpMatchArray) => StepDecision }> = [
+  { pattern: /\[fail:([a-z-]+)(?::(\d+))?\]/gi, decision: (match) => (match[2] ? { outcome: 'fail', errorCode: Number(match[2]) } : { outcome: 'fail' }) },
   { pattern: /\[stall:([a-z-]+)\]/gi, decision: () => ({ outcome: 'stall' }) },
 ];
 
@@ -117,7 +125,7 @@ export function decideFromMarkers(step: LifecycleStep, texts: Array<string | nul
   if (step === 'evaluation' && /\[noncompliant\]/i.test(joined)) return { outcome: 'fail' };
   for (const marker of MARKERS) {
     for (const match of joined.matchAll(marker.pattern)) {
-      if (match[1]?.toLowerCase() === step) return marker.decision(step) ?? { outcome: 'succeed' };
+      if (match[1]?.toLowerCase() === step) return marker.decision(match);
     }
   }
   return { outcome: 'succeed' };

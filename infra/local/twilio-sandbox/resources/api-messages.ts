@@ -1,3 +1,4 @@
+import { countSegments } from '../../../../shared/messaging/segments';
 import { TwilioError, invalidParameter } from '../core/errors';
 import { pageOf, rfc2822, v2010Page } from '../core/format';
 import { filtersOf, list, str } from '../core/params';
@@ -11,18 +12,41 @@ import { isOptedOut } from './opt-outs';
 const E164 = /^\+[1-9]\d{6,14}$/;
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 /** Errors Twilio reports before the carrier hop: the message ends `failed`, not `undelivered`. */
-const FAILED_BEFORE_SENDING = new Set([30034, 30032, 63016, 21610, 30001, 21408]);
+const FAILED_BEFORE_SENDING = new Set([
+  21211, 21408, 21606, 21610, 21612, 21614, 30001, 30002, 30022, 30023, 30032, 30034, 30036, 30450, 63003, 63016, 63018, 63024,
+]);
+/** Twilio's wording for the refusals a `message-request` fail rule can force; others get a generic line. */
+const REFUSALS: Record<number, string> = {
+  21211: "Invalid 'To' Phone Number",
+  21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+  21606: "The 'From' phone number provided is not a valid message-capable Twilio phone number for this destination.",
+  21610: 'Attempt to send to unsubscribed recipient',
+  21612: "The 'To' phone number is not currently reachable using the 'From' phone number via SMS.",
+  21614: "'To' number is not a valid mobile number",
+};
+/**
+ * How long a `message-response` stall holds the create request's answer, in wall time: well past
+ * the platform's Twilio request timeout (10 s) and the SDK's default (30 s).
+ */
+const STALLED_RESPONSE_MS = 60_000;
+/**
+ * Prices at US rates, in hundred-thousandths of a dollar: an SMS per segment, an MMS and a
+ * WhatsApp message (Twilio's fee) per message. Twilio reports them negative, as strings.
+ */
+const PRICE = { smsSegment: 790, mms: 2000, whatsapp: 500 };
 
 export function renderMessage(m: MessageRecord): Record<string, unknown> {
   const uri = `${accountUri(m.accountSid)}/Messages/${m.sid}`;
+  // Through a service the sender is picked when the message leaves `accepted`; until then Twilio reports 0 segments.
+  const senderPending = m.direction === 'outbound-api' && m.messagingServiceSid !== null && (m.status === 'accepted' || m.status === 'scheduled');
   return {
     body: m.body,
-    num_segments: String(m.numSegments),
+    num_segments: String(senderPending ? 0 : m.numSegments),
     direction: m.direction,
     from: m.from,
     to: m.to,
     date_updated: rfc2822(m.updatedAt),
-    price: null,
+    price: priceOf(m),
     error_message: m.errorMessage,
     uri: `${uri}.json`,
     account_sid: m.accountSid,
@@ -39,18 +63,38 @@ export function renderMessage(m: MessageRecord): Record<string, unknown> {
   };
 }
 
-export function segmentsOf(body: string): number {
-  return body.length <= 160 ? 1 : Math.ceil(body.length / 153);
-}
-
 const isWhatsApp = (address: string | null): boolean => !!address && address.startsWith('whatsapp:');
 const bare = (address: string): string => address.replace(/^whatsapp:/, '');
 
+/**
+ * `num_segments` as Twilio reports it: an SMS body's segments (GSM-7 or UCS-2, counted as the
+ * platform counts them); an MMS or a WhatsApp message is one message whatever its text.
+ */
+export function segmentsOf(body: string, mediaCount: number, to: string, from: string | null): number {
+  if (isWhatsApp(to) || isWhatsApp(from) || mediaCount > 0) return 1;
+  return Math.max(1, countSegments(body).segments);
+}
+
+/**
+ * Billed once Twilio has handed the message on (sent, and whatever the carrier said after; an
+ * inbound message when received). A `failed` message never left Twilio and an undelivered
+ * WhatsApp message is not charged: no price.
+ */
+function priceOf(m: MessageRecord): string | null {
+  const billed = m.direction === 'inbound' ? m.status === 'received' : ['sent', 'delivered', 'undelivered', 'read', 'partially_delivered'].includes(m.status);
+  const whatsapp = isWhatsApp(m.to) || isWhatsApp(m.from);
+  if (!billed || (whatsapp && m.status === 'undelivered')) return null;
+  const units = whatsapp ? PRICE.whatsapp : m.mediaUrls.length > 0 ? PRICE.mms : PRICE.smsSegment * m.numSegments;
+  return `-${(units / 100_000).toFixed(5)}`;
+}
+
 /** The status path a message walks, from its initial status to its final one. */
-function statusPath(m: MessageRecord, outcome: { errorCode: number | null }): MessageStatus[] {
+function statusPath(m: MessageRecord, outcome: Outcome): MessageStatus[] {
   const start: MessageStatus[] = m.messagingServiceSid ? ['accepted', 'queued'] : ['queued'];
   if (outcome.errorCode !== null && FAILED_BEFORE_SENDING.has(outcome.errorCode)) return [...start, 'failed'];
   if (outcome.errorCode !== null) return [...start, 'sending', 'sent', 'undelivered'];
+  // No delivery receipt ever comes back: the message stays `sent`.
+  if (outcome.noReceipt) return [...start, 'sending', 'sent'];
   return [...start, 'sending', 'sent', 'delivered', ...(isWhatsApp(m.to) ? (['read'] as MessageStatus[]) : [])];
 }
 
@@ -81,16 +125,24 @@ function chooseSender(ctx: SandboxContext, accountSid: string, from: string | un
   return { from: number.phoneNumber, number };
 }
 
-/** Why this message will fail, if it will: scenario rules first, then Twilio's own checks. */
-function failureOf(ctx: SandboxContext, m: MessageRecord, number: PhoneNumberRecord | undefined, usesTemplate: boolean): number | null {
+interface Outcome {
+  errorCode: number | null;
+  /** A `stall` rule on `message`: sent, and no delivery receipt after. */
+  noReceipt?: boolean;
+}
+
+/** How this message will end: scenario rules first, then Twilio's own checks. */
+function outcomeOf(ctx: SandboxContext, m: MessageRecord, number: PhoneNumberRecord | undefined, usesTemplate: boolean): Outcome {
   const decision = ctx.rules.decide('message', m.accountSid, [m.body]);
-  if (decision.outcome === 'fail') return decision.errorCode ?? 30003;
+  if (decision.outcome === 'fail') return { errorCode: decision.errorCode ?? 30003 };
+  // Reached only by a scheduled message: an immediate send to an opted-out recipient is refused at once.
+  if (isOptedOut(ctx, m.accountSid, bare(m.to))) return { errorCode: 21610 };
   if (isWhatsApp(m.to) && !usesTemplate) {
     const last = ctx.state.lastInbound.get(`${m.accountSid}|${m.from}|${m.to}`);
-    if (last === undefined || ctx.clock.now() - last > WHATSAPP_WINDOW_MS) return 63016;
+    if (last === undefined || ctx.clock.now() - last > WHATSAPP_WINDOW_MS) return { errorCode: 63016 };
   }
-  if (ctx.settings.enforceA2pRegistration && number && isTenDlc(number.phoneNumber) && m.to.startsWith('+1') && number.a2pRegistration !== 'registered') return 30034;
-  return null;
+  if (ctx.settings.enforceA2pRegistration && number && isTenDlc(number.phoneNumber) && m.to.startsWith('+1') && number.a2pRegistration !== 'registered') return { errorCode: 30034 };
+  return { errorCode: null, noReceipt: decision.outcome === 'stall' };
 }
 
 function statusCallbackUrl(ctx: SandboxContext, m: MessageRecord): string | null {
@@ -127,9 +179,10 @@ function callbackParams(m: MessageRecord, status: MessageStatus, at: number): Re
  * status; a `status-callbacks` rule may duplicate every callback or hold them all and deliver them
  * in reverse order at the end, as carriers sometimes do.
  */
-function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, errorCode: number | null): void {
+function scheduleLifecycle(ctx: SandboxContext, m: MessageRecord, outcome: Outcome): void {
+  const { errorCode } = outcome;
   // From the status the message stands at: its first for a new message, any for a resumed one.
-  const full = statusPath(m, { errorCode });
+  const full = statusPath(m, outcome);
   const path = full.slice(full.indexOf(m.status) + 1);
   const shape = ctx.rules.statusCallbackShape();
   const held: Array<Record<string, string>> = [];
@@ -167,7 +220,7 @@ function scheduleSend(ctx: SandboxContext, m: MessageRecord): void {
     m.pendingTaskIds = m.pendingTaskIds.filter((t) => t !== id);
     m.status = 'accepted';
     const number = m.from === null ? undefined : ctx.state.numberByE164(m.from);
-    scheduleLifecycle(ctx, m, failureOf(ctx, m, number, m.contentSid !== null));
+    scheduleLifecycle(ctx, m, outcomeOf(ctx, m, number, m.contentSid !== null));
   });
   m.pendingTaskIds.push(id);
 }
@@ -181,7 +234,7 @@ export function resumeMessage(ctx: SandboxContext, m: MessageRecord): void {
   m.pendingTaskIds = [];
   if (m.direction !== 'outbound-api') return;
   if (m.status === 'scheduled') scheduleSend(ctx, m);
-  else if (['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, null);
+  else if (['accepted', 'queued', 'sending', 'sent'].includes(m.status)) scheduleLifecycle(ctx, m, { errorCode: null });
 }
 
 /** Twilio's fixed scheduling (through a Messaging Service only): the send time in epoch ms, 15 minutes to 35 days ahead. */
@@ -194,8 +247,13 @@ function scheduledSendAt(req: ApiRequest, serviceSid: string | undefined, now: n
   return at;
 }
 
+/** Real time, not sandbox time: the caller's timeout runs on the wall clock. Never keeps the process alive. */
+function wallClockDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export const messageRoutes: Route[] = [
-  route('POST', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', (req, ctx) => {
+  route('POST', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', async (req, ctx) => {
     const account = pathAccount(req, ctx);
     const to = str(req.params, 'To');
     if (!to) throw new TwilioError(400, 21604, "A 'To' phone number is required.");
@@ -214,7 +272,12 @@ export const messageRoutes: Route[] = [
       throw new TwilioError(400, 21602, 'Message body is required.');
     }
     if (body.length > 1600) throw new TwilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-    if (isOptedOut(ctx, account.sid, bare(to))) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+    const refusal = ctx.rules.decide('message-request', account.sid, [body]);
+    if (refusal.outcome === 'fail') {
+      const code = refusal.errorCode ?? 21610;
+      throw new TwilioError(code === 20429 ? 429 : 400, code, REFUSALS[code] ?? `Message refused (error ${code})`);
+    }
+    if (isOptedOut(ctx, account.sid, bare(to))) throw new TwilioError(400, 21610, REFUSALS[21610]!);
     const sender = chooseSender(ctx, account.sid, fromParam, serviceSid, to);
     const now = ctx.clock.now();
     // Checked before anything is stored: a refused request leaves no message behind.
@@ -232,7 +295,7 @@ export const messageRoutes: Route[] = [
       statusCallback: str(req.params, 'StatusCallback') ?? null,
       errorCode: null,
       errorMessage: null,
-      numSegments: segmentsOf(body),
+      numSegments: segmentsOf(body, mediaUrls.length, to, sender.from),
       createdAt: now,
       updatedAt: now,
       sentAt: null,
@@ -244,9 +307,12 @@ export const messageRoutes: Route[] = [
     if (sendAt !== null) {
       scheduleSend(ctx, message);
     } else {
-      scheduleLifecycle(ctx, message, failureOf(ctx, message, sender.number, !!contentSid));
+      scheduleLifecycle(ctx, message, outcomeOf(ctx, message, sender.number, !!contentSid));
     }
-    return created(renderMessage(message));
+    const response = created(renderMessage(message));
+    // Accepted and on its way, but the caller hears nothing in time: a crash between Twilio's accept and the caller's write.
+    if (ctx.rules.decide('message-response', account.sid, [body]).outcome === 'stall') await wallClockDelay(STALLED_RESPONSE_MS);
+    return response;
   }),
   route('GET', API_HOST, '/2010-04-01/Accounts/{AccountSid}/Messages.json', (req, ctx) => {
     const account = pathAccount(req, ctx);

@@ -33,7 +33,7 @@ export async function simulateInbound(ctx: SandboxContext, input: InboundMessage
   const message: MessageRecord = {
     sid: ctx.sids.next(mediaUrls.length ? 'MM' : 'SM'), accountSid: target.accountSid, direction: 'inbound', from: input.from, to: input.to,
     body: input.body, mediaUrls, messagingServiceSid: target.serviceSid, status: 'received', statusCallback: null, errorCode: null, errorMessage: null,
-    numSegments: segmentsOf(input.body), createdAt: now, updatedAt: now, sentAt: now, sendAt: null, contentSid: null, pendingTaskIds: [],
+    numSegments: segmentsOf(input.body, mediaUrls.length, input.to, input.from), createdAt: now, updatedAt: now, sentAt: now, sendAt: null, contentSid: null, pendingTaskIds: [],
   };
   ctx.state.messages.set(message.sid, message);
   const handset = input.from.replace(/^whatsapp:/, '');
