@@ -31,6 +31,12 @@ export type MessageAttributeInput = string | { dataType: 'String' | 'Number'; st
  */
 export interface QueueTransport {
   send(queue: string, body: string, attributes?: Record<string, MessageAttributeInput>): Promise<{ messageId: string }>;
+  /**
+   * Why a consumer failed a delivered message (its `batchItemFailures` carry only the id), by
+   * queue name, URL or ARN (a record's `eventSourceARN`). Kept with the message so that moving it
+   * to the DLQ logs the last reason. Unknown queues and messages are ignored.
+   */
+  recordFailure(queue: string, messageId: string, reason: string): void;
 }
 export const LOCAL_QUEUE_TRANSPORT = Symbol.for('switchboard.local-queue-transport');
 
@@ -53,6 +59,8 @@ interface StoredMessage {
   visibleAt: number;
   receiptHandle?: string;
   deadLetterSourceArn?: string;
+  /** Why the last failed receive failed, and which receive that was. */
+  lastFailure?: { reason: string; receiveCount: number };
 }
 
 /** A message as tests and tools see it (never a live receipt handle). */
@@ -62,12 +70,22 @@ export interface QueuedMessage {
   messageAttributes: SQSMessageAttributes;
   receiveCount: number;
   visible: boolean;
+  /** Why its last failed receive failed (a dead letter's reason). */
+  lastFailure?: string;
 }
 
 export interface QueueStats {
   visible: number;
   inFlight: number;
   deadLettered: number;
+}
+
+/** One message moved to a DLQ: ids, counts and the reason, never the body (it holds personal data). */
+export interface DeadLetterNotice {
+  queue: string;
+  messageId: string;
+  receiveCount: number;
+  reason: string;
 }
 
 export interface DrainResult {
@@ -82,7 +100,9 @@ export interface DrainResult {
 
 class LocalQueue {
   readonly arn: string;
-  private readonly messages: StoredMessage[] = [];
+  /** By message id, in arrival order (a Map keeps insertion order): oldest first, O(1) removal. */
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly byReceiptHandle = new Map<string, StoredMessage>();
 
   constructor(
     readonly name: string,
@@ -109,28 +129,31 @@ class LocalQueue {
       receiveCount: 0,
       visibleAt: this.clock.now(),
     };
-    this.messages.push(message);
+    this.messages.set(message.messageId, message);
     return message;
   }
 
   /** Up to `max` visible messages, oldest first; those over the receive limit go to the DLQ instead. */
-  receive(max: number): { received: StoredMessage[]; deadLettered: number } {
+  receive(max: number): { received: StoredMessage[]; deadLettered: StoredMessage[] } {
     const now = this.clock.now();
     const received: StoredMessage[] = [];
-    let deadLettered = 0;
-    for (const message of [...this.messages]) {
+    const deadLettered: StoredMessage[] = [];
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const message of this.messages.values()) {
       if (received.length >= max) break;
       if (message.visibleAt > now) continue;
       if (this.dlq && message.receiveCount >= this.policy.maxReceiveCount) {
         this.remove(message);
         this.dlq.accept({ ...message, receiptHandle: undefined, visibleAt: now, deadLetterSourceArn: this.arn });
-        deadLettered++;
+        deadLettered.push(message);
         continue;
       }
       message.receiveCount++;
       message.firstReceivedAt ??= now;
       message.visibleAt = now + this.policy.visibilityTimeoutSeconds * 1000;
+      if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
       message.receiptHandle = randomBytes(24).toString('base64url');
+      this.byReceiptHandle.set(message.receiptHandle, message);
       received.push(message);
     }
     return { received, deadLettered };
@@ -138,41 +161,52 @@ class LocalQueue {
 
   /** Deletes by receipt handle; a handle from an earlier receive no longer matches, as in SQS. */
   delete(receiptHandle: string): boolean {
-    const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
-    if (!message) return false;
+    const message = this.byReceiptHandle.get(receiptHandle);
+    if (!message || message.receiptHandle !== receiptHandle) return false;
     this.remove(message);
     return true;
   }
 
   accept(message: StoredMessage): void {
-    this.messages.push(message);
+    this.messages.set(message.messageId, message);
+  }
+
+  /** The message with this id, if it is still in the queue. */
+  find(messageId: string): StoredMessage | undefined {
+    return this.messages.get(messageId);
   }
 
   takeAll(): StoredMessage[] {
-    return this.messages.splice(0, this.messages.length);
+    const all = [...this.messages.values()];
+    this.messages.clear();
+    this.byReceiptHandle.clear();
+    return all;
   }
 
   list(): QueuedMessage[] {
     const now = this.clock.now();
-    return this.messages.map((m) => ({
+    return [...this.messages.values()].map((m) => ({
       messageId: m.messageId,
       body: m.body,
       messageAttributes: m.attributes,
       receiveCount: m.receiveCount,
       visible: m.visibleAt <= now,
+      ...(m.lastFailure ? { lastFailure: m.lastFailure.reason } : {}),
     }));
   }
 
   stats(): QueueStats {
     const now = this.clock.now();
-    const visible = this.messages.filter((m) => m.visibleAt <= now).length;
-    return { visible, inFlight: this.messages.length - visible, deadLettered: this.dlq?.messages.length ?? 0 };
+    let visible = 0;
+    for (const m of this.messages.values()) if (m.visibleAt <= now) visible++;
+    return { visible, inFlight: this.messages.size - visible, deadLettered: this.dlq?.messages.size ?? 0 };
   }
 
   nextVisibleAt(): number | undefined {
     const now = this.clock.now();
-    const pending = this.messages.map((m) => m.visibleAt).filter((t) => t > now);
-    return pending.length ? Math.min(...pending) : undefined;
+    let next: number | undefined;
+    for (const m of this.messages.values()) if (m.visibleAt > now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    return next;
   }
 
   record(message: StoredMessage, region: string): SQSRecord {
@@ -197,8 +231,8 @@ class LocalQueue {
   }
 
   private remove(message: StoredMessage): void {
-    const at = this.messages.indexOf(message);
-    if (at !== -1) this.messages.splice(at, 1);
+    this.messages.delete(message.messageId);
+    if (message.receiptHandle) this.byReceiptHandle.delete(message.receiptHandle);
   }
 }
 
@@ -208,7 +242,20 @@ export interface LocalQueuesOptions {
   runtime?: LambdaRuntime;
   region?: string;
   clock?: Clock;
+  /** Where dead-lettering is reported (queue, message id, receive count, last reason). */
   log?: LocalLog;
+}
+
+/** How the background polling (npm start) feeds a consumer, like Lambda's SQS event source mapping. */
+export interface PollingOptions {
+  /** How often idle queues are looked at again, in ms (default 100). */
+  intervalMs?: number;
+  /**
+   * Batches of one consumer in flight at once (default 5, the pollers Lambda starts an SQS event
+   * source with). A consumer that finishes a batch receives the next one at once while messages
+   * are visible, instead of waiting for the next interval.
+   */
+  concurrency?: number;
 }
 
 export interface LocalQueues extends QueueTransport {
@@ -226,10 +273,15 @@ export interface LocalQueues extends QueueTransport {
   messages(queue: string): QueuedMessage[];
   deadLetters(queue: string): QueuedMessage[];
   stats(queue: string): QueueStats;
-  /** Background polling on the real clock (npm start). */
-  startPolling(intervalMs?: number): void;
+  /** Background polling on the real clock (npm start); a number is the interval in ms. */
+  startPolling(options?: number | PollingOptions): void;
+  /** Stops polling and waits for the batches in flight. */
   stopPolling(): Promise<void>;
+  /** What background polling has done since it started (tools and benchmarks read it). */
+  pollingTotals(): DrainResult;
 }
+
+const UNREPORTED_FAILURE = 'reported in batchItemFailures without a reason (the consumer did not call reportLocalFailure)';
 
 export function createLocalQueues({ catalog, runtime, region = 'us-east-1', clock = systemClock, log }: LocalQueuesOptions): LocalQueues {
   const queues = new Map<string, LocalQueue>();
@@ -243,8 +295,9 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
   const consumers = functionsOf(catalog, 'queue').map((fn) => {
     const queue = queues.get(fn.trigger.queue);
     if (!queue) throw new Error(`Function ${fn.id} consumes queue '${fn.trigger.queue}', which the catalog does not declare`);
-    return { fn, queue };
+    return { fn, queue, inFlight: 0 };
   });
+  type Consumer = (typeof consumers)[number];
 
   function queueNamed(nameOrUrl: string): LocalQueue {
     const name = nameOrUrl.startsWith(LOCAL_QUEUE_SCHEME) ? nameOrUrl.slice(LOCAL_QUEUE_SCHEME.length) : nameOrUrl;
@@ -253,24 +306,58 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
     return queue;
   }
 
-  async function deliver(fn: (typeof consumers)[number]['fn'], queue: LocalQueue, totals: DrainResult): Promise<boolean> {
+  /** By name, `local://` URL or ARN; undefined when unknown. */
+  function queueOf(reference: string): LocalQueue | undefined {
+    const name = reference.startsWith('arn:') ? reference.slice(reference.lastIndexOf(':') + 1) : reference.startsWith(LOCAL_QUEUE_SCHEME) ? reference.slice(LOCAL_QUEUE_SCHEME.length) : reference;
+    return queues.get(name);
+  }
+
+  function failed(message: StoredMessage, reason: string): void {
+    message.lastFailure = { reason, receiveCount: message.receiveCount };
+  }
+
+  /** Each message moved to a DLQ is logged with its ids, counts and last reason: never its body. */
+  function reportDeadLetters(queue: LocalQueue, moved: StoredMessage[]): void {
+    for (const message of moved) {
+      const notice: DeadLetterNotice = { queue: queue.name, messageId: message.messageId, receiveCount: message.receiveCount, reason: message.lastFailure?.reason ?? 'unknown (no failure was recorded)' };
+      log?.warn(`Dead-lettered: queue=${notice.queue} messageId=${notice.messageId} receiveCount=${notice.receiveCount} → ${queue.dlq!.name}; last failure: ${notice.reason}`);
+    }
+  }
+
+  /** Receives one batch (moving messages over the receive limit to the DLQ), or nothing. */
+  function receiveBatch({ fn, queue }: Consumer, totals: DrainResult): SQSEvent | undefined {
     const { received, deadLettered } = queue.receive(Math.min(fn.trigger.batchSize, 10));
-    totals.deadLettered += deadLettered;
-    if (received.length === 0) return deadLettered > 0;
-    const event: SQSEvent = { Records: received.map((m) => queue.record(m, region)) };
+    totals.deadLettered += deadLettered.length;
+    reportDeadLetters(queue, deadLettered);
+    if (received.length === 0) return undefined;
     totals.batches++;
     totals.delivered += received.length;
+    return { Records: received.map((m) => queue.record(m, region)) };
+  }
+
+  async function invokeBatch({ fn, queue }: Consumer, event: SQSEvent, totals: DrainResult): Promise<void> {
     let failedIds: Set<string>;
+    let batchFailure: string | undefined;
     try {
       failedIds = failuresOf(await runtime!.invoke(fn.id, event), event);
-    } catch {
-      failedIds = new Set(received.map((m) => m.messageId));
+    } catch (error) {
+      // As in Lambda, an invocation that throws or times out returns the whole batch.
+      failedIds = new Set(event.Records.map((r) => r.messageId));
+      batchFailure = `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     }
     for (const record of event.Records) {
-      if (failedIds.has(record.messageId)) totals.failed++;
-      else if (queue.delete(record.receiptHandle)) totals.deleted++;
+      if (failedIds.has(record.messageId)) {
+        totals.failed++;
+        const message = queue.find(record.messageId);
+        // The consumer's own reason for this receive when it gave one, else what the queue saw.
+        if (message && message.lastFailure?.receiveCount !== message.receiveCount) failed(message, batchFailure ?? UNREPORTED_FAILURE);
+      } else if (queue.delete(record.receiptHandle)) totals.deleted++;
     }
-    return true;
+  }
+
+  async function deliver(consumer: Consumer, totals: DrainResult): Promise<void> {
+    const event = receiveBatch(consumer, totals);
+    if (event) await invokeBatch(consumer, event, totals);
   }
 
   let pumping: Promise<DrainResult> | undefined;
@@ -278,7 +365,7 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
     const totals = emptyResult();
     if (!runtime) return totals;
     // Consumers run one after another: deterministic order, and no consumer sees a half-updated queue.
-    for (const { fn, queue } of consumers) await deliver(fn, queue, totals);
+    for (const consumer of consumers) await deliver(consumer, totals);
     return totals;
   }
   const pump = (): Promise<DrainResult> => {
@@ -286,7 +373,27 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
     return pumping;
   };
 
+  // Background polling: per consumer up to `concurrency` batches in flight, the next one received
+  // as soon as one finishes, as Lambda's pollers do; the interval only wakes idle consumers.
   let timer: NodeJS.Timeout | undefined;
+  let concurrency = 5;
+  const inFlight = new Set<Promise<void>>();
+  const polled = emptyResult();
+  function poll(consumer: Consumer): void {
+    while (timer && runtime && consumer.inFlight < concurrency) {
+      const event = receiveBatch(consumer, polled);
+      if (!event) return;
+      consumer.inFlight++;
+      const batch: Promise<void> = invokeBatch(consumer, event, polled)
+        .catch((error: unknown) => log?.error('Queue polling failed', error as Error))
+        .finally(() => {
+          consumer.inFlight--;
+          inFlight.delete(batch);
+          poll(consumer);
+        });
+      inFlight.add(batch);
+    }
+  }
 
   return {
     async send(queue, body, attributes = {}) {
@@ -294,6 +401,10 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
       const messageAttributes = toMessageAttributes(attributes);
       validateMessage(body, messageAttributes);
       return { messageId: target.send(body, messageAttributes).messageId };
+    },
+    recordFailure(queue, messageId, reason) {
+      const message = queueOf(queue)?.find(messageId);
+      if (message) failed(message, reason);
     },
     urls: () => Object.fromEntries([...queues.values()].filter((q) => q.dlq).map((q) => [q.name, q.url])),
     pump,
@@ -315,7 +426,7 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
       const moved = source.dlq.takeAll();
       const now = clock.now();
       for (const message of moved) {
-        source.accept({ ...message, receiveCount: 0, firstReceivedAt: undefined, receiptHandle: undefined, visibleAt: now, deadLetterSourceArn: undefined });
+        source.accept({ ...message, receiveCount: 0, firstReceivedAt: undefined, receiptHandle: undefined, visibleAt: now, deadLetterSourceArn: undefined, lastFailure: undefined });
       }
       return moved.length;
     },
@@ -326,20 +437,25 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
       return source.dlq.list();
     },
     stats: (queue) => queueNamed(queue).stats(),
-    startPolling(intervalMs = 100) {
+    startPolling(options = {}) {
+      const { intervalMs = 100, concurrency: batches = 5 } = typeof options === 'number' ? { intervalMs: options } : options;
       if (timer || consumers.length === 0) return;
-      timer = setInterval(() => {
-        pump()
-          .then((r) => r.deadLettered && log?.warn(`${r.deadLettered} message(s) moved to a dead-letter queue`))
-          .catch((error: unknown) => log?.error('Queue polling failed', error as Error));
-      }, intervalMs);
+      if (!(Number.isInteger(batches) && batches >= 1)) throw new RangeError(`Polling concurrency must be a positive integer, got ${batches}`);
+      concurrency = batches;
+      const wake = () => {
+        for (const consumer of consumers) poll(consumer);
+      };
+      timer = setInterval(wake, intervalMs);
       timer.unref();
+      wake();
     },
     async stopPolling() {
       clearInterval(timer);
       timer = undefined;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
       await pumping;
     },
+    pollingTotals: () => ({ ...polled }),
   };
 }
 

@@ -3,6 +3,8 @@ import { urlOf, type MessageAttributes, type QueuePort } from './port';
 /** What the local platform publishes on `globalThis` while it runs (see the local queues). */
 interface LocalQueueTransport {
   send(queue: string, body: string, attributes?: Record<string, string>): Promise<unknown>;
+  /** Why a delivered message failed (a consumer's `batchItemFailures` carry only its id). */
+  recordFailure?(queue: string, messageId: string, reason: string): void;
 }
 
 export const LOCAL_QUEUE_SCHEME = 'local://';
@@ -36,4 +38,15 @@ export function createLocalQueue(urls: Readonly<Record<string, string>>): QueueP
 export function isLocal(urls: Readonly<Record<string, string>>): boolean {
   const values = Object.values(urls);
   return values.length > 0 && values.every((url) => url.startsWith(LOCAL_QUEUE_SCHEME));
+}
+
+/**
+ * Tells the running local platform why a consumer failed a message, so that its queue can name
+ * the last reason when it moves the message to the DLQ (SQS does not need this: there the
+ * consumer's own log line is the record). `queue` is the record's `eventSourceARN`. Does nothing
+ * when no local platform runs in this process, as in Lambda.
+ */
+export function reportLocalFailure(queue: string, messageId: string, reason: string): void {
+  const transport = (globalThis as Record<symbol, LocalQueueTransport | undefined>)[TRANSPORT];
+  transport?.recordFailure?.(queue, messageId, reason);
 }
