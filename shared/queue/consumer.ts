@@ -70,7 +70,6 @@ export function createWebhookConsumer<T>(options: ConsumerOptions<T>) {
   const { name, toWork, apply } = options;
   const log = options.logger ?? sharedLogger;
   const queueOf = queueResolver(options.queue, name);
-  const processor = new BatchProcessor(EventType.SQS);
 
   let config: IdempotencyConfig | undefined;
   let run: (item: { key: string; work: T }, record: SQSRecord) => Promise<unknown>;
@@ -138,6 +137,9 @@ export function createWebhookConsumer<T>(options: ConsumerOptions<T>) {
     // In order, not in parallel: a Twilio retry often lands in the same batch as the original, and
     // in parallel the second copy would find the first one's in-progress record instead of its
     // completed one (or, by apply, race it on the same row).
+    // A processor per invocation: it holds the batch's records and failures, and where invocations
+    // share a module (the local platform runs several batches at once) a shared one mixes them up.
+    const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
   };
 }

@@ -175,6 +175,25 @@ describe('dedupe by the idempotency store', () => {
   });
 });
 
+describe('concurrent invocations of one handler (the local platform runs several batches at once)', () => {
+  it('keep their records and failures apart', async () => {
+    const handler = createWebhookConsumer({
+      name: 'status-callbacks', dedupe: 'by-apply', toWork, logger: logCapture().logger,
+      apply: async (envelope) => {
+        // Interleave the two batches record by record.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (sidOf(envelope).endsWith('bad')) throw new Error('bad record');
+      },
+    });
+    const [a, b] = await Promise.all([
+      handler(batch(record('a1', body('SM-a1', 'sent')), record('a2', body('SM-a2-bad', 'sent')), record('a3', body('SM-a3', 'sent'))), context),
+      handler(batch(record('b1', body('SM-b1', 'sent')), record('b2', body('SM-b2', 'sent')), record('b3', body('SM-b3-bad', 'sent'))), context),
+    ]);
+    expect(a.batchItemFailures).toEqual([{ itemIdentifier: 'a2' }]);
+    expect(b.batchItemFailures).toEqual([{ itemIdentifier: 'b3' }]);
+  });
+});
+
 describe('dedupe by apply', () => {
   it('runs apply for every delivery and writes no idempotency record', async () => {
     const apply = jest.fn(async () => undefined);
