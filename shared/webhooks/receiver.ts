@@ -157,7 +157,9 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     const text = form ?? body.toString('utf8');
     // Event Streams bodies are parsed once here so that a malformed one is refused now, not dead-lettered later.
     if (form === undefined && !isJson(text)) return reject('malformed-body');
-    const message = formatEnvelope(headerPrefix(tenant), now(), headers['i-twilio-idempotency-token'] || undefined, text, event.rawQueryString || undefined);
+    // A status callback's query names our message (its URL is ours per message); no other kind needs it.
+    const query = kind === 'status' ? event.rawQueryString || undefined : undefined;
+    const message = formatEnvelope(headerPrefix(tenant), now(), headers['i-twilio-idempotency-token'] || undefined, text, query);
 
     try {
       await queue.send(queueName, message);

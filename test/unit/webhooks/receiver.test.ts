@@ -1,4 +1,4 @@
-import { parseEnvelope, type FormEnvelope, type EventsEnvelope } from '../../../shared/webhooks/envelope';
+import { parseEnvelope, queryParam, type FormEnvelope, type EventsEnvelope } from '../../../shared/webhooks/envelope';
 import { webhookUrl } from '../../../shared/webhooks/routes';
 import {
   BASE_URL, formBody, functionUrlEvent, harness, inboundParams, OTHER_SID, OTHER_TOKEN, PARENT_TOKEN, sha256, sign, signedEvents, signedForm,
@@ -73,7 +73,10 @@ describe('webhook receiver: genuine variants are accepted with exactly one queue
     expect(response.statusCode).toBe(200);
     expect(h.sent).toHaveLength(1);
     const envelope = parseEnvelope(h.sent[0]!.body) as FormEnvelope;
-    expect(envelope).toEqual({ kind, accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', params, idempotencyToken: 'idem-1', receivedAt: new Date(1_750_000_000_000).toISOString() });
+    expect(envelope).toEqual({
+      kind, accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A', params, idempotencyToken: 'idem-1', receivedAt: new Date(1_750_000_000_000).toISOString(),
+      ...(kind === 'status' && event.rawQueryString ? { query: event.rawQueryString } : {}),
+    });
     return { h, response };
   }
 
@@ -119,6 +122,12 @@ describe('webhook receiver: genuine variants are accepted with exactly one queue
     const { h, response } = await expectAccepted('status', signedForm('status', params), params);
     expect(response.body).toBe('');
     expect(h.sent[0]!.queue).toBe('status-callbacks');
+  });
+
+  it("a status callback's query (our message id) travels with it to the consumer", async () => {
+    const params: Pairs = [['AccountSid', SUB_SID], ['MessageSid', 'SM' + '1'.repeat(32)], ['MessageStatus', 'sent']];
+    const { h } = await expectAccepted('status', signedForm('status', params, { rawQueryString: 'messageId=msg_01JABCDEFGHJKMNPQRSTVWXYZ0' }), params);
+    expect(queryParam((parseEnvelope(h.sent[0]!.body) as FormEnvelope).query, 'messageId')).toBe('msg_01JABCDEFGHJKMNPQRSTVWXYZ0');
   });
 
   it('a TrustHub callback goes to the events queue', async () => {
