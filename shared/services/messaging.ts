@@ -272,6 +272,32 @@ export function messagingService(deps: MessagingDeps) {
       };
     },
 
+    /**
+     * Cancels every message still scheduled to a contact who just opted out in a way Twilio cannot
+     * know of (a partner-recorded opt-out): Twilio would otherwise send them at their time. Handset
+     * STOPs need no sweep, since Twilio refuses those sends itself (21610). Returns the ids canceled.
+     */
+    async cancelScheduledTo(partnerId: string, customerId: string, contact: string, credentials: () => Promise<{ accountSid: string; authToken: string }>): Promise<string[]> {
+      const canceled: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await messages.list(partnerId, customerId, { contact, direction: 'outbound', status: 'scheduled' }, cursor, 100);
+        for (const m of page.items) {
+          const done = await this.cancel(partnerId, customerId, m.messageId, credentials).then(
+            () => true,
+            (error: unknown) => {
+              // Sent in the meantime: nothing left to cancel.
+              if (error instanceof MessageNotCancelableError) return false;
+              throw error;
+            },
+          );
+          if (done) canceled.push(m.messageId);
+        }
+        cursor = page.next;
+      } while (cursor);
+      return canceled;
+    },
+
     /** Cancels a scheduled message at Twilio, then records it; anything already sent → 409. */
     async cancel(partnerId: string, customerId: string, messageId: string, credentials: () => Promise<{ accountSid: string; authToken: string }>): Promise<MessageView> {
       const stored = await messages.get(partnerId, customerId, messageId, true);
