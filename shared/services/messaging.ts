@@ -258,7 +258,6 @@ export function messagingService(deps: MessagingDeps) {
       const change: StatusChange = {
         partnerId, customerId, messageId: record.messageId, sid: sent.sid, status: sent.status, rank: statusRank(sent.status) ?? 1, at: clock.now().toISOString(),
         ...(sent.from ? { from: sent.from } : {}), ...(sent.messagingServiceSid ? { messagingServiceSid: sent.messagingServiceSid } : {}),
-        ...(record.segments === undefined && sent.numSegments !== null ? { segments: sent.numSegments } : {}),
         ...(sent.price ? { price: sent.price, priceUnit: sent.priceUnit ?? 'USD' } : {}),
       };
       const completed = await events.appendWith(partnerId, [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })], [messages.forwardItem(change, false)]);

@@ -128,6 +128,19 @@ describe('sending', () => {
     expect(problem.detail).toMatch(/campaign/);
   });
 
+  it('Twilio refusing the create keeps the message as failed with a readable reason, answered 422 naming the field', async () => {
+    const to = handset();
+    const rule = sandboxOf(platform).addRule({ type: 'fail', step: 'message-request', errorCode: 21614, times: 1 });
+    try {
+      const refused = expectProblem(await send({ to, body: 'hello landline' }), 422);
+      expect(refused).toMatchObject({ type: expect.stringMatching(/message-refused$/), errors: [{ field: 'to', message: expect.stringMatching(/not a mobile number/) }] });
+    } finally {
+      sandboxOf(platform).removeRule(rule);
+    }
+    const [failed] = (await api.get(`/v1/customers/${customerId}/messages?contact=${encodeURIComponent(to)}`)).body.data;
+    expect(failed).toMatchObject({ status: 'failed', sid: null, errorCode: 21614, errorReason: expect.stringMatching(/not a mobile number/) });
+  });
+
   it('a message the carrier filters ends undelivered with the error code and a readable reason', async () => {
     const rule = sandboxOf(platform).addRule({ type: 'fail', step: 'message', errorCode: 30007, times: 1 });
     try {
