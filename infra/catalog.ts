@@ -287,6 +287,27 @@ export const catalog: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
   },
   {
+    id: 'opt-outs-list',
+    entry: 'functions/http/opt-outs/list.ts',
+    description: "Lists the customer's contacts that are opted out, newest first",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/opt-outs', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'consent-get',
+    entry: 'functions/http/consent/get.ts',
+    description: "A contact's consent per channel with its whole ledger",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/contacts/{phone}/consent', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'consent-record',
+    entry: 'functions/http/consent/record.ts',
+    description: 'Records a consent (opt-in or opt-out) the partner captured, with its evidence',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/contacts/{phone}/consent', auth: 'partner' },
+    access: { table: 'readwrite' },
+  },
+  {
     id: 'webhooks-inbound',
     entry: 'functions/webhooks/inbound.ts',
     description: 'Twilio inbound message webhook: verify signature, enqueue',

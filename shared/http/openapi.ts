@@ -13,6 +13,7 @@ import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, Message
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
+import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with and from
@@ -68,6 +69,20 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'messages-cancel': {
     summary: 'Cancel a scheduled message before its send time (409 message-not-cancelable once it is on its way)',
     response: { status: 200, schema: MessageSchema, description: 'The canceled message' },
+  },
+  'opt-outs-list': {
+    summary: 'Contacts of the customer opted out now (of any channel, or of `channel`) with since and source, newest opt-out first',
+    query: OptOutsQuerySchema,
+    response: { status: 200, schema: OptOutListSchema, description: 'A page of opted-out contacts' },
+  },
+  'consent-get': {
+    summary: "A contact's consent: the state enforced per channel and every ledger record (keywords, Twilio 21610 refusals, partner records with evidence), oldest first. `{phone}` is E.164, URL-encoded (`%2B14155550123`); a contact never seen is `unknown`",
+    response: { status: 200, schema: ConsentViewSchema, description: "The contact's consent" },
+  },
+  'consent-record': {
+    summary: 'Record a consent the partner captured (opt-in or opt-out, with evidence). Ordered by `evidence.capturedAt`; an opt-in after a handset STOP or a Twilio 21610 re-opens sending only with url, formText or ip. The same request twice is one record',
+    body: ConsentRecordInputSchema,
+    response: { status: 201, schema: ConsentRecordResultSchema, description: 'The contact as it stands, the record, and whether it decides the state (`applied`, else `reason`)' },
   },
   'openapi-get': {
     summary: 'This OpenAPI document',

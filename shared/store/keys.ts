@@ -72,14 +72,29 @@ export const messageIndexes = (partnerId: string, customerId: string, messageId:
 export const contactMessagesPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONTACT#${contact}`);
 /** A partner's Idempotency-Key of one message send, pointing at the message it created (expires through the TTL attribute). */
 export const messageRequestKey = (partnerId: string, idempotencyKey: string) => ({ pk: `PARTNER#${partnerId}#MESSAGE_REQUEST#${idempotencyKey}`, sk: 'MESSAGE_REQUEST' });
-export const optOutStateKey = (partnerId: string, customerId: string, contact: string) => ({
-  pk: customerPartition(partnerId, customerId, `OPTOUT#${contact}`),
-  sk: 'STATE',
+/**
+ * A contact's consent: one state row (the effective state per channel, what the send path reads
+ * with one GetItem / BatchGet key) and the immutable ledger rows beside it, keyed by the source's
+ * own identity so the same evidence recorded twice is one row.
+ */
+const consentPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONSENT#${contact}`);
+export const consentStateKey = (partnerId: string, customerId: string, contact: string) => ({ pk: consentPartition(partnerId, customerId, contact), sk: 'STATE' });
+export const CONSENT_RECORD_PREFIX = 'RECORD#';
+export const consentRecordKey = (partnerId: string, customerId: string, contact: string, recordId: string) => ({
+  pk: consentPartition(partnerId, customerId, contact),
+  sk: `${CONSENT_RECORD_PREFIX}${recordId}`,
 });
-export const OPT_OUT_HISTORY_PREFIX = 'HISTORY#';
-export const optOutHistoryKey = (partnerId: string, customerId: string, contact: string, at: string, messageSid: string) => ({
-  pk: customerPartition(partnerId, customerId, `OPTOUT#${contact}`),
-  sk: `${OPT_OUT_HISTORY_PREFIX}${at}#${messageSid}`,
+/**
+ * gsi1 on a state row while the contact is opted out of at least one channel (removed when it
+ * opts back in): one partition per set of opted-out channels (`sms`, `whatsapp`, `sms+whatsapp`),
+ * so "opted out of sms" merges two partitions instead of filtering one; sorted by the latest
+ * opt-out, so a reverse Query is newest first and a cursor is a position valid in every partition.
+ */
+export const optedOutPartition = (partnerId: string, customerId: string, channels: readonly string[]) =>
+  customerPartition(partnerId, customerId, `OPTED_OUT#${[...channels].sort().join('+')}`);
+export const optedOutIndex = (partnerId: string, customerId: string, channels: readonly string[], since: string, contact: string) => ({
+  gsi1pk: optedOutPartition(partnerId, customerId, channels),
+  gsi1sk: `${since}#${contact}`,
 });
 export const twilioEventKey = (partnerId: string, customerId: string, eventId: string) => ({
   pk: customerPartition(partnerId, customerId, 'TWILIO_EVENTS'),

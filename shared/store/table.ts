@@ -17,8 +17,8 @@
  * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
  * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | MESSAGE#<messageId> | gsi1: same pk / <createdAt>#<messageId>; gsi2: PARTNER#<p>#CUSTOMER#<c>#CONTACT#<contact> / <createdAt>#<messageId> |
  * | Message request      | PARTNER#<p>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
- * | Opt-out state        | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | STATE      | —                                        |
- * | Opt-out history      | PARTNER#<p>#CUSTOMER#<c>#OPTOUT#<contact> | HISTORY#<at>#<MessageSid> | —                         |
+ * | Consent state        | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | STATE       | while opted out: PARTNER#<p>#CUSTOMER#<c>#OPTED_OUT#<sms / whatsapp / sms+whatsapp> / <latest opt-out>#<E.164> |
+ * | Consent record       | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | RECORD#<kw_MessageSid / err_messageId / ptn_hash> | —     |
  * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
@@ -47,10 +47,18 @@
  *   "customer by phone number" for inbound routing.
  * - Webhook rows. A message's status only moves forward: the status callback's update carries
  *   `statusRank < :rank` in its condition, so duplicated and out-of-order callbacks converge on the
- *   highest rank whatever order they are applied in. Opt-out state is one row per (customer,
- *   contact) replaced only by a newer keyword; every keyword also leaves a history row (keyword,
- *   time, MessageSid as evidence). Twilio events (Event Streams, TrustHub) are keyed by their id, so
+ *   highest rank whatever order they are applied in. Twilio events (Event Streams, TrustHub) are keyed by their id, so
  *   a redelivery is a failed conditional put; gsi1 orders them by occurrence for the workflow.
+ * - Consent. A contact's partition holds its ledger and its state. A ledger row is never
+ *   overwritten: it is put only if absent, keyed by its source's identity (the inbound MessageSid,
+ *   our message id Twilio refused with 21610, a hash of the partner's request), so the same
+ *   evidence twice is one row. The state row holds the effective state per channel, the fold of
+ *   the ledger in event-time order; every write names the version it read (a lost race re-reads
+ *   the state, then the ledger, and folds again), and a change of the effective state is written
+ *   in one transaction with its partner event. The send path reads the state row with one key.
+ *   While the contact is opted out of a channel the row carries gsi1 keys: one partition per set
+ *   of opted-out channels, so "opted out of sms" is two reverse Queries merged on the shared sort
+ *   key (latest opt-out, then contact), never a filter; a Put without them drops the entry.
  * - Messages. The id is ours (`msg_<ULID>`) for a message sent through the API, written as
  *   `pending` before Twilio is called, so a crash between Twilio's accept and our write leaves a
  *   row for the status callback (whose URL names the id) to complete; a message first seen in a
