@@ -1,23 +1,23 @@
 import { z } from 'zod';
+import { PartnerEventSchema } from './event-types';
+
+export { PartnerEventSchema };
 
 /** The partner event log as the API shows it (`GET /v1/events`). */
 export const EventsQuerySchema = z.strictObject({
   after: z
     .string()
-    .regex(/^\d{1,12}$/, 'must be the id of an event (a number), or omitted to start at the beginning')
+    .max(512)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be the `next` of a previous page (an opaque cursor), or omitted to start at the beginning')
+    .describe('Opaque cursor: the `next` of the previous page. Omit it to read from the beginning. Event ids are not cursors.')
     .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export const PartnerEventSchema = z.object({
-  id: z.string().describe('Position in the log; pass as `after` to continue'),
-  type: z.string(),
-  occurredAt: z.iso.datetime(),
-  customerId: z.string().optional(),
-  data: z.record(z.string(), z.unknown()),
-});
-
 export const PartnerEventPageSchema = z.object({
-  data: z.array(PartnerEventSchema),
-  next: z.string().nullable().describe('Cursor for the next call (`after`); the last id seen, or the given cursor when nothing is new'),
+  data: z.array(PartnerEventSchema).describe('Oldest first. Events of one subject (message, contact, customer) are in the order they happened'),
+  next: z
+    .string()
+    .nullable()
+    .describe('Opaque cursor for the next call (`after`): it never skips an event, even one that commits later. The given cursor again when nothing is new'),
 });

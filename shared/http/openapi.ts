@@ -13,6 +13,7 @@ import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, Message
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
+import { PARTNER_EVENT_COMPONENTS } from '../domain/event-types';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -172,13 +173,22 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
 
 type JsonSchema = Record<string, unknown>;
 
+/** Components referenced wherever they appear inside another schema: the partner event and each of its types. */
+const REFERENCED = new Map<unknown, string>(Object.entries(PARTNER_EVENT_COMPONENTS).map(([name, schema]) => [schema, name]));
+
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect) straight from zod; requests as input, responses as output. */
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const override = ({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
+    const name = zodSchema === schema ? undefined : REFERENCED.get(zodSchema);
+    if (!name) return;
+    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+    jsonSchema.$ref = `#/components/schemas/${name}`;
+  };
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12', override }) as JsonSchema;
   return json;
 }
 
-const NAMED: Record<string, z.ZodType> = { Customer: CustomerSchema, Subaccount: SubaccountSchema, Problem: ProblemSchema };
+const NAMED: Record<string, z.ZodType> = { Customer: CustomerSchema, Subaccount: SubaccountSchema, Problem: ProblemSchema, ...PARTNER_EVENT_COMPONENTS };
 const ref = (name: keyof typeof NAMED) => ({ $ref: `#/components/schemas/${name}` });
 
 function responseSchema(schema: z.ZodType): JsonSchema {

@@ -17,13 +17,28 @@ export const customerIndex = (customerId: string) => ({ gsi1pk: `${CUSTOMER_PREF
 /** A customer's subaccount, keyed by AccountSid: webhooks arrive with only that, and find tenant + token in one GetItem. */
 export const accountKey = (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, sk: 'ACCOUNT' });
 
-/** A partner's event log: one counter row and one row per event, ordered by a zero-padded sequence. */
-export const partnerEventCounterKey = (partnerId: string) => ({ pk: `PARTNER#${partnerId}#EVENTS`, sk: 'COUNTER' });
+/**
+ * A partner's event log is {@link PARTNER_EVENT_SHARDS} independent shards, each a partition with
+ * one counter row and one row per event, ordered by a zero-padded sequence. An event's shard comes
+ * from its subject (see table.ts for why and for the arithmetic).
+ */
+export const PARTNER_EVENT_SHARDS = 16;
+const partnerEventPartition = (partnerId: string, shard: number) => `PARTNER#${partnerId}#EVENTS#${String(shard).padStart(2, '0')}`;
+export const partnerEventCounterKey = (partnerId: string, shard: number) => ({ pk: partnerEventPartition(partnerId, shard), sk: 'COUNTER' });
 export const PARTNER_EVENT_PREFIX = 'EVENT#';
-export const partnerEventKey = (partnerId: string, sequence: number) => ({
-  pk: `PARTNER#${partnerId}#EVENTS`,
+export const partnerEventKey = (partnerId: string, shard: number, sequence: number) => ({
+  pk: partnerEventPartition(partnerId, shard),
   sk: `${PARTNER_EVENT_PREFIX}${String(sequence).padStart(12, '0')}`,
 });
+/** The shard of a subject: FNV-1a (32-bit) of its UTF-16 code units, modulo the shard count. Never change it for an existing table. */
+export function partnerEventShardOf(subject: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < subject.length; i++) {
+    hash ^= subject.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % PARTNER_EVENT_SHARDS;
+}
 
 /**
  * A customer's registration rows live in a partition of their own, named by partner and customer,

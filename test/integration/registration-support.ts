@@ -21,15 +21,25 @@ import { ENDPOINT_VARIABLE } from './global-setup';
 
 export const WEBHOOK_BASE = 'https://hooks.example/twilio';
 
-/** An in-memory partner event log with the contract's ordering. */
-export function memoryEventLog(): PartnerEventLog & { events: Array<PartnerEvent & { partnerId: string }> } {
-  const events: Array<PartnerEvent & { partnerId: string }> = [];
+/** An event the memory log kept, with its partner (`data` left loose for assertions). */
+export type LoggedEvent = { partnerId: string; id: string; type: string; customerId?: string; occurredAt: string; data: Record<string, unknown> };
+
+/** An in-memory partner event log with the contract's ordering (it cannot write DynamoDB items). */
+export function memoryEventLog(): PartnerEventLog & { events: LoggedEvent[] } {
+  const events: LoggedEvent[] = [];
+  const append = async (partnerId: string, event: PartnerEventInput): Promise<PartnerEvent> => {
+    const stored = { ...event, id: String(events.length + 1).padStart(12, '0'), occurredAt: new Date().toISOString() };
+    events.push({ ...stored, partnerId });
+    return stored;
+  };
   return {
     events,
-    async append(partnerId: string, event: PartnerEventInput) {
-      const stored = { ...event, partnerId, id: String(events.length + 1).padStart(12, '0'), occurredAt: new Date().toISOString() };
-      events.push(stored);
-      return stored;
+    append,
+    async appendWith(partnerId, list, items) {
+      if (items.length > 0) throw new Error('The memory event log cannot write DynamoDB items');
+      const stored: PartnerEvent[] = [];
+      for (const event of list) stored.push(await append(partnerId, event));
+      return { committed: true, events: stored };
     },
   };
 }

@@ -32,7 +32,7 @@ const CROSS_CHECKED: Partial<Record<OnboardingStep, (e: StepError) => boolean>> 
 };
 
 /** The partner event naming the resource a step drives, besides `onboarding.step.updated`. */
-const RESOURCE_EVENT: Partial<Record<OnboardingStep, string>> = { brand: 'brand.updated', campaign: 'campaign.updated' };
+const RESOURCE_EVENT: Partial<Record<OnboardingStep, 'brand.updated' | 'campaign.updated'>> = { brand: 'brand.updated', campaign: 'campaign.updated' };
 
 /** `refresh` re-runs a step carrying fixed customer data into Twilio; `resubmit` asks for a new brand review. */
 type Mode = 'run' | 'check' | 'refresh' | 'resubmit';
