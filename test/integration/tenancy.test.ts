@@ -39,12 +39,14 @@ const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
   brandId: { foreign: () => 'BN0123456789abcdef0123456789abcdef', missing: 'BN0123456789abcdef0123456789abcdef' },
   numberId: { foreign: () => 'PN0123456789abcdef0123456789abcdef', missing: 'PN0123456789abcdef0123456789abcdef' },
   phone: { foreign: () => '+14155550123', missing: '+14155550123' },
+  messageId: { foreign: () => 'msg_01JF3X0000000000000000ZZZZ', missing: 'msg_01JF3X0000000000000000ZZZZ' },
 };
 
 /** Bodies that would be accepted if the resource were the caller's, so only ownership can refuse them. */
 const BODIES: Record<string, unknown> = {
   'POST /v1/customers/{id}/contacts/{phone}/consent': { action: 'opt-out', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z' } },
   'PATCH /v1/customers/{id}': { displayName: 'Hijacked' },
+  'POST /v1/customers/{id}/messages': { to: '+14155550123', body: 'Not yours' },
   'POST /v1/customers/{id}/campaigns': {
     useCase: 'ACCOUNT_NOTIFICATION',
     description: 'Order and account notifications sent to customers of the business who opted in.',
