@@ -88,7 +88,7 @@ function localWorld(platform: Platform): World {
 
 /** A running platform: its sandbox's control API sends the handset's texts; time passes for real. */
 function remoteWorld(sandboxUrl: string): World {
-  const pause = () => new Promise((wake) => setTimeout(wake, 6000));
+  const pause = () => new Promise<void>((wake) => setTimeout(wake, 6000));
   return {
     async handsetSays(from, to, body) {
       const response = await fetch(`${sandboxUrl}/__sandbox/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to, body }) });

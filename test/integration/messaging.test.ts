@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
@@ -334,5 +335,32 @@ describe('history', () => {
       expect(foreign.body.type).toBe(missing.body.type);
     }
     expect(sandboxOf(platform).requests({ method: 'POST', path: /\/Messages/ })).toHaveLength(before);
+  });
+});
+
+describe('garbage in, clear error out (fuzz)', () => {
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const messageish = fc.record(
+    { to: fc.oneof(json, fc.constantFrom('+14155550123', '+1', 'whatsapp:+14155550123')), body: json, mediaUrls: json, from: json, sendAt: fc.oneof(json, fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString()))), maxSegments: json, channel: json },
+    { requiredKeys: [] },
+  );
+
+  it('never answers 5xx to random send bodies or history queries', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(json, messageish), async (body) => {
+        const reply = await send(body as Record<string, unknown>);
+        expect(reply.status).toBeLessThan(500);
+        if (reply.status >= 400) expect(reply.headers.get('content-type')).toBe('application/problem+json');
+      }),
+      { numRuns: 60, seed: 20261202 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.webQueryParameters(), fc.dictionary(fc.constantFrom('limit', 'cursor', 'contact', 'direction', 'status', 'channel', 'createdAfter', 'createdBefore'), fc.string()), async (raw, named) => {
+        const query = [raw, new URLSearchParams(named).toString()].filter(Boolean).join('&');
+        const reply = await api.get(`/v1/customers/${customerId}/messages?${query}`);
+        expect(reply.status).toBeLessThan(500);
+      }),
+      { numRuns: 60, seed: 20261203 },
+    );
   });
 });
