@@ -103,6 +103,7 @@ async function appendFor(db: DynamoDBDocumentClient, counts: { current: Counts }
     partnerEventService({ events: repository(), clock: systemClock, onRetry: (r) => (r === 'conflict' ? conflicts++ : contended++) }),
   );
   const latencies: number[] = [];
+  const errors = new Map<string, number>();
   let n = 0;
   const began = performance.now();
   const end = began + SECONDS * 1000;
@@ -115,13 +116,16 @@ async function appendFor(db: DynamoDBDocumentClient, counts: { current: Counts }
             await service.append(partnerId, event(Math.floor(Math.random() * 1e9)));
             latencies.push(performance.now() - t);
             n++;
-          } catch {
+          } catch (error) {
             failures++;
+            const message = (error as Error).message.replace(/ptn_\w+/, 'ptn_…').replace(/\d+ attempts/, 'N attempts');
+            errors.set(message, (errors.get(message) ?? 0) + 1);
           }
         }
       }),
     ),
   );
+  for (const [message, count] of errors) console.error(`${level.label}: ${count} × ${message}`);
   return { level, partnerId, appended: n, seconds: (performance.now() - began) / 1000, latencies, conflicts, contended, failures, counts: counts.current };
 }
 
@@ -237,9 +241,11 @@ async function main(): Promise<number> {
     console.log(
       `\nRead back (${best.level.label}): ${read.unique} distinct of ${read.total} read, ${read.expected} appended; ${read.pages} pages of ≤ 100 in ${read.seconds.toFixed(1)} s (${(read.total / read.seconds).toFixed(0)} events/s), ${read.callsPerPage.toFixed(1)} DynamoDB calls per page`,
     );
-    const met = bestRate >= TARGET;
+    const independent = outcomes.filter((o) => !o.level.oneCounter && o.level.perProcess === 1 && o.level.processes > 1);
+    const bestIndependent = Math.max(...independent.map((o) => o.appended / o.seconds));
     console.log(
-      `Target ≥ ${TARGET} events/s for one partner: ${met ? 'met' : 'not met'} (best ${bestRate.toFixed(0)} events/s, ${best.level.label}; DynamoDB Local itself does ${ceiling.toFixed(0)} transactions/s here)`,
+      `Target ≥ ${TARGET} events/s for one partner: ${bestRate >= TARGET ? 'met' : 'not met'} by one process batching (best ${bestRate.toFixed(0)} events/s, ${best.level.label}); ` +
+        `${bestIndependent >= TARGET ? 'met' : 'not met'} by independent single-append processes (${bestIndependent.toFixed(0)} events/s: each append is its own transaction, and DynamoDB Local runs ${ceiling.toFixed(0)} transactions/s in all here)`,
     );
     return read.unique === read.expected && read.total === read.expected ? 0 : 1;
   } finally {

@@ -14,8 +14,9 @@ import type { Clock } from './support';
 export interface PartnerEventServiceDeps {
   events: PartnerEventRepository;
   clock: Clock;
-  /** Backoff between contended attempts; injectable so tests do not wait. */
+  /** Backoff between contended attempts, and the monotonic milliseconds it is timed by; injectable so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   /** Told about each attempt that has to be made again (for benchmarks and metrics). */
   onRetry?: (reason: 'conflict' | 'contended') => void;
 }
@@ -23,10 +24,11 @@ export interface PartnerEventServiceDeps {
 /**
  * An append contends only with appends to the same shard from other processes (about 1/16 of a
  * partner's traffic); each failed attempt learns the shard's counter from the cancellation and
- * waits a jittered multiple of the last transaction's duration. The attempts are a bound for
- * pathological contention, not the expected case.
+ * waits a jittered multiple (up to 8×) of the last transaction's duration. The time budget is a
+ * bound for pathological contention, not the expected case: past it the caller gets an error
+ * (a queue consumer's record is then retried).
  */
-const MAX_ATTEMPTS = 30;
+const APPEND_BUDGET_MS = 10_000;
 const BACKOFF_BASE_MS = 2;
 const BACKOFF_CAP_MS = 500;
 
@@ -79,7 +81,7 @@ function sizeOf(callers: Caller[]): number {
   return shards.size + callers.reduce((n, c) => n + c.items.length + c.drafts.length, 0);
 }
 
-export function partnerEventService({ events: store, clock, sleep = defaultSleep, onRetry }: PartnerEventServiceDeps): PartnerEventService {
+export function partnerEventService({ events: store, clock, sleep = defaultSleep, now: elapsed = () => performance.now(), onRetry }: PartnerEventServiceDeps): PartnerEventService {
   const hints = new Map<string, { head: number; at: number; contendedAt: number }>();
   const hintKey = (partnerId: string, shard: number) => `${partnerId}\u0000${shard}`;
   const remember = (partnerId: string, shard: number, head: number, contended = false) => {
@@ -119,6 +121,7 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
     /** Counters as the last cancellation reported them: exact a moment ago, better than any hint. */
     const learned = new Map<number, number>();
     let took = 0;
+    const started = elapsed();
     for (let attempt = 0; callers.length > 0; attempt++) {
       if (attempt > 0) topUp?.(callers);
       const byShard = new Map<number, EventDraft[]>();
@@ -133,9 +136,9 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
             events: list,
           })),
         );
-        const began = performance.now();
+        const began = elapsed();
         result = await store.write(partnerId, appends, callers.flatMap((c) => c.items));
-        took = performance.now() - began;
+        took = elapsed() - began;
       } catch (error) {
         if (callers.length === 1) callers[0]!.fail(error);
         else for (const c of callers) await commit(partnerId, [c]);
@@ -177,16 +180,16 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
           }
         }
       }
-      if (attempt + 1 >= MAX_ATTEMPTS) {
+      if (elapsed() - started >= APPEND_BUDGET_MS) {
         const events = callers.reduce((n, c) => n + c.drafts.length, 0);
-        const error = new Error(`Could not append ${events} partner event(s) for ${partnerId} after ${MAX_ATTEMPTS} contended attempts`);
+        const error = new Error(`Could not append ${events} partner event(s) for ${partnerId}: still contended after ${attempt + 1} attempts in ${APPEND_BUDGET_MS / 1000} s`);
         for (const c of callers) c.fail(error);
         return;
       }
       onRetry?.(result.outcome);
       // Full jitter, in units of what a transaction takes now: contenders that all just learnt the
       // same counter spread out over a few transaction times instead of colliding again.
-      await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, Math.max(BACKOFF_BASE_MS, took) * 2 ** Math.min(attempt, 6)));
+      await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, Math.max(BACKOFF_BASE_MS, took) * 2 ** Math.min(attempt, 3)));
     }
   }
 
