@@ -1,11 +1,11 @@
 import { consumers } from '../../shared/messaging/default';
 import { createWebhookConsumer } from '../../shared/queue/consumer';
-import { createIdempotencyStore } from '../../shared/store/idempotency-store';
 
 /** Status callbacks → the message's status, moved forward only (out-of-order and duplicates converge). */
 export const handler = createWebhookConsumer({
   name: 'status-callbacks',
-  persistenceStore: createIdempotencyStore(),
+  // Each change commits with its partner event in one conditional transaction: a redelivery fails the condition.
+  dedupe: 'by-apply',
   toWork: consumers.statusWork,
   apply: consumers.applyStatus,
 });
