@@ -303,9 +303,10 @@ export const catalog: readonly FunctionSpec[] = [
   {
     id: 'consent-record',
     entry: 'functions/http/consent/record.ts',
-    description: 'Records a consent (opt-in or opt-out) the partner captured, with its evidence',
+    description: 'Records a consent (opt-in or opt-out) the partner captured, with its evidence; an opt-out cancels what is still scheduled to the contact',
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/contacts/{phone}/consent', auth: 'partner' },
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', keys: ['decrypt'] },
+    timeoutSeconds: 29,
   },
   {
     id: 'webhooks-inbound',

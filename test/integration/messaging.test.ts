@@ -288,6 +288,25 @@ describe('scheduling', () => {
   });
 });
 
+describe('scheduling and consent', () => {
+  it('a partner-recorded opt-out cancels what is still scheduled to the contact, which Twilio would otherwise send', async () => {
+    const to = handset();
+    const sendAt = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const scheduled = await send({ to, body: 'Your appointment is tomorrow', sendAt });
+    expect(scheduled.body.status).toBe('scheduled');
+    const recorded = await api.post(`/v1/customers/${customerId}/contacts/${encodeURIComponent(to)}/consent`, {
+      action: 'opt-out', channel: 'sms', evidence: { source: 'support-call', capturedAt: new Date(Date.now() - 1000).toISOString(), formText: 'Asked us to stop texting on the phone' },
+    });
+    expect(recorded.status).toBe(201);
+    expect((await api.get(`/v1/customers/${customerId}/messages/${scheduled.body.id}`)).body.status).toBe('canceled');
+    // Its send time passes in the sandbox: nothing goes out.
+    await sandboxOf(platform).advance(3 * 3600);
+    await platform.queues.drain();
+    expect((await api.get(`/v1/customers/${customerId}/messages/${scheduled.body.id}`)).body.status).toBe('canceled');
+    expect(sandboxOf(platform).webhooks({ kind: 'status-callback', accountSid }).filter((w) => w.url.includes(scheduled.body.id))).toHaveLength(0);
+  });
+});
+
 describe('history', () => {
   it('pages newest first with filters, and a cursor never repeats or skips a message', async () => {
     const a = handset();
