@@ -34,13 +34,14 @@ const BACKOFF_CAP_MS = 500;
 
 /**
  * Per process: the last counter value this process wrote or saw for each (partner, shard), so an
- * append can skip the read before it. Not trusted for a while after the shard was contended:
- * then other processes append to it too, the value is likely stale, and a failed transaction
- * costs more than a read (4+ WCU and a round trip against 1 RCU).
+ * append can skip the read before it (one call per append where one process writes the shard).
+ * Not trusted for a minute after the shard was contended: other processes append to it too, the
+ * value is then likely stale, and a failed transaction costs more than a read (4+ WCU and a round
+ * trip against 1 RCU).
  */
 const MAX_HINTS = 10_000;
-const HINT_TTL_MS = 1000;
-const CONTENTION_MEMORY_MS = 1000;
+const HINT_TTL_MS = 60_000;
+const CONTENTION_MEMORY_MS = 60_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
