@@ -8,6 +8,7 @@ import {
   type ConsentRecord,
 } from '../domain/consent';
 import { CONSENT_RECORD_PREFIX, consentRecordKey, consentStateKey, optedOutIndex, optedOutPartition } from './keys';
+import { queryAll } from './query';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -122,24 +123,13 @@ const OPTED_OUT_SETS: Record<ConsentChannel | 'any', ConsentChannel[][]> = {
 };
 
 export function dynamoConsentRepository(db: DynamoDBDocumentClient, tableName: string): ConsentRepository {
-  async function queryAll(partnerId: string, customerId: string, contact: string, recordsOnly: boolean): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: recordsOnly ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': consentStateKey(partnerId, customerId, contact).pk, ...(recordsOnly ? { ':prefix': CONSENT_RECORD_PREFIX } : {}) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
+  const recordsOf = (partnerId: string, customerId: string, contact: string, recordsOnly: boolean) =>
+    queryAll(db, {
+      TableName: tableName,
+      KeyConditionExpression: recordsOnly ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': consentStateKey(partnerId, customerId, contact).pk, ...(recordsOnly ? { ':prefix': CONSENT_RECORD_PREFIX } : {}) },
+      ConsistentRead: true,
+    });
 
   /** Up to `wanted` items of one gsi1 partition, newest first, continuing over 1 MB pages. */
   async function readIndex(partition: string, wanted: number, before: string | undefined): Promise<Record<string, unknown>[]> {
@@ -195,11 +185,11 @@ export function dynamoConsentRepository(db: DynamoDBDocumentClient, tableName: s
     },
 
     async records(partnerId, customerId, contact) {
-      return (await queryAll(partnerId, customerId, contact, true)).map(recordFromItem);
+      return (await recordsOf(partnerId, customerId, contact, true)).map(recordFromItem);
     },
 
     async read(partnerId, customerId, contact) {
-      const items = await queryAll(partnerId, customerId, contact, false);
+      const items = await recordsOf(partnerId, customerId, contact, false);
       const stateItem = items.find((i) => i.sk === consentStateKey(partnerId, customerId, contact).sk);
       const state = stateFromItem(stateItem);
       return {

@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
 import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../domain/registration';
 import type { OnboardingStep } from '../services/onboarding/contract';
 import { NUMBER_PREFIX, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
+import { queryAll } from './query';
 
 /**
  * The onboarding record of a customer and the customer's phone numbers (see table.ts for the key
@@ -271,22 +272,13 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
 
     async listNumbers(partnerId, customerId) {
       const { pk } = customerNumberKey(partnerId, customerId, '');
-      const items: NumberRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pk, ':prefix': NUMBER_PREFIX },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(page.Items ?? []).map((i) => pick<NumberRecord>(i, NUMBER_FIELDS)));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': NUMBER_PREFIX },
+        ConsistentRead: true,
+      });
+      return items.map((i) => pick<NumberRecord>(i, NUMBER_FIELDS));
     },
 
   };

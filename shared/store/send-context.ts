@@ -1,8 +1,9 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
 import type { NumberStatus } from '../domain/registration';
 import type { SubaccountRecord } from '../domain/subaccount';
 import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey } from './keys';
+import { queryAll } from './query';
 
 /** What must be read, fresh, before every send: who the customer is now, its subaccount, and the contact's consent. */
 export interface SendState {
@@ -52,21 +53,12 @@ export function sendContextReader(db: DynamoDBDocumentClient, tableName: string)
 
     async registration(partnerId: string, customerId: string): Promise<SendRegistration> {
       const { pk } = onboardingKey(partnerId, customerId);
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :numbers AND :onboarding',
-            ExpressionAttributeValues: { ':pk': pk, ':numbers': NUMBER_PREFIX, ':onboarding': onboardingKey(partnerId, customerId).sk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :numbers AND :onboarding',
+        ExpressionAttributeValues: { ':pk': pk, ':numbers': NUMBER_PREFIX, ':onboarding': onboardingKey(partnerId, customerId).sk },
+        ConsistentRead: true,
+      });
       const onboarding = items.find((i) => i.sk === onboardingKey(partnerId, customerId).sk) as
         | { steps?: Record<string, { status?: string }>; sids?: Record<string, string> }
         | undefined;
