@@ -75,7 +75,9 @@ export const MessageSchema = z
     priceUnit: z.string().optional(),
     sendAt: z.string().optional(),
     messagingServiceSid: z.string().optional(),
-    timeline: z.array(z.object({ status: z.string(), at: z.string() })).describe('Every status the message reached, in order'),
+    timeline: z
+      .array(z.object({ status: z.string(), at: z.string() }))
+      .describe('Every status the message reached, in order, each with the time Switchboard received it from Twilio (status callbacks carry no time of their own); a status that arrived after a later one is kept here too'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
