@@ -67,7 +67,8 @@ function toWork(envelope: WebhookEnvelope) {
 
 function logCapture() {
   const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields: fields ?? {} });
+  // Powertools' signature: a message, then optional extra inputs (here: the fields object).
+  const at = (level: string) => (message: unknown, ...extra: unknown[]) => void lines.push({ level, message: String(message), fields: (extra[0] as Record<string, unknown> | undefined) ?? {} });
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
