@@ -144,10 +144,10 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
         ['price', ':price', c.price], ['priceUnit', ':priceUnit', c.priceUnit],
       ];
       // Only what this change carries is named: DynamoDB refuses names and values an expression does not use.
-      for (const [attribute, placeholder, value] of optional) {
+      for (const [attribute, valueName, value] of optional) {
         if (value === undefined) continue;
-        sets.push(`${attribute} = ${placeholder}`);
-        values[placeholder] = value;
+        sets.push(`${attribute} = ${valueName}`);
+        values[valueName] = value;
       }
       if (c.from !== undefined) {
         names['#from'] = 'from';
