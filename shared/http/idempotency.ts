@@ -13,6 +13,15 @@ import { optionalHeader } from './request';
 const REPLAY_WINDOW_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** The request's `Idempotency-Key`, if it sent one; a malformed key is a 400 naming the header. */
+export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  const key = optionalHeader(event, 'idempotency-key');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError('Idempotency-Key is not valid', [{ field: 'header.Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }]);
+  }
+  return key;
+}
+
 interface Command<B> {
   partnerId: string;
   idempotencyKey: string;
@@ -37,13 +46,8 @@ export function idempotentCreate<B, R>(operation: string, run: (partnerId: strin
   });
 
   return async (event: APIGatewayProxyEvent, context: Context, partnerId: string, body: B): Promise<R> => {
-    const idempotencyKey = optionalHeader(event, 'idempotency-key');
+    const idempotencyKey = idempotencyKeyOf(event);
     if (idempotencyKey === undefined) return run(partnerId, body);
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationError('Idempotency-Key is not valid', [
-        { field: 'header.Idempotency-Key', message: 'must be 1–255 printable ASCII characters' },
-      ]);
-    }
     // Lets an in-progress record expire with this invocation, so a crash does not block retries for a day.
     idempotencyConfig.registerLambdaContext(context);
     try {

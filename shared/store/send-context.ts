@@ -43,11 +43,12 @@ export function sendContextReader(db: DynamoDBDocumentClient, tableName: string)
       const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
       const customer = find(customerKey(partnerId, customerId));
       const subaccount = accountSid ? find(accountKey(accountSid)) : undefined;
+      const consent = find(consentStateKey(partnerId, customerId, contact));
       return {
         ...(customer ? { customer: { status: customer.status as CustomerStatus, ...(customer.accountSid ? { accountSid: customer.accountSid as string } : {}) } } : {}),
         // The row must name the same tenant; anything else is treated as absent.
         ...(subaccount && subaccount.partnerId === partnerId && subaccount.customerId === customerId ? { subaccount: subaccount as unknown as SubaccountRecord } : {}),
-        ...(find(consentStateKey(partnerId, customerId, contact)) ? { consent: find(consentStateKey(partnerId, customerId, contact)) } : {}),
+        ...(consent ? { consent } : {}),
       };
     },
 
