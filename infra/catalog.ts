@@ -48,13 +48,38 @@ export interface WorkflowTaskTrigger {
   substitution: string;
 }
 
+/**
+ * A consumer of the table's change stream (DynamoDB Streams, new images; locally: a poller on
+ * DynamoDB Local's stream). Only records matching `filter` reach the function — in AWS as the
+ * event source mapping's filter criteria, locally by the poller — so the function is not invoked
+ * for the table's other writes. A batch that fails is retried from the first failed record
+ * (`batchItemFailures` with the record's sequence number), bisected, and after `retryAttempts`
+ * sent to the stream's dead-letter queue.
+ */
+export interface TableStreamTrigger {
+  kind: 'tableStream';
+  /** Records whose new image has one of these `entity` values, for these change kinds. */
+  filter: { entity: readonly string[]; eventName: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[] };
+  batchSize: number;
+  /** Times a failing batch is retried before its records go to the stream's DLQ. */
+  retryAttempts: number;
+}
+
+/** A function run on a fixed rate (EventBridge schedule; locally: a timer on the platform's clock). */
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  rateMinutes: number;
+}
+
 export type Trigger =
   | ApiTrigger
   | AuthorizerTrigger
   | RouteFallbackTrigger
   | FunctionUrlTrigger
   | QueueTrigger
-  | WorkflowTaskTrigger;
+  | WorkflowTaskTrigger
+  | TableStreamTrigger
+  | ScheduleTrigger;
 
 /** What a function may touch. The CDK stack turns this into one least-privilege role per function. */
 export interface Access {
@@ -67,6 +92,17 @@ export interface Access {
   twilioMaster?: boolean;
   /** Starts onboarding executions / reports task tokens. */
   workflow?: ('start' | 'callback')[];
+  /**
+   * Key-service operations for partner webhook signing secrets: the same key as the tokens, under
+   * an encryption context of their own, so a function granted one kind cannot open the other.
+   */
+  webhookSecrets?: ('encrypt' | 'decrypt')[];
+  /**
+   * Makes outbound HTTPS calls to partner-registered URLs (the webhook delivery functions). In AWS
+   * these functions run outside any VPC with no other access to our resources than `access` lists;
+   * locally nothing changes. Marks the function for the stack's and the runbooks' inventories.
+   */
+  partnerEgress?: boolean;
 }
 
 export interface FunctionSpec {
@@ -93,6 +129,15 @@ export const QUEUES = {
   'inbound-messages': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   'status-callbacks': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   'twilio-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  // Partner webhook deliveries: one attempt per message (a failed attempt schedules the next one
+  // itself and deletes its message), so a receive count above 1 means the consumer crashed.
+  // Healthy endpoints are served from `partner-deliveries`; retries, and every delivery to an
+  // endpoint that is failing, from `partner-deliveries-retry`, so a dead endpoint never holds
+  // the consumers of the healthy ones. Visibility is 6× the consumer timeout.
+  'partner-deliveries': { visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
+  'partner-deliveries-retry': { visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
+  // Replays of a partner's log to one endpoint: one step (a page of events, sent in order) per message.
+  'partner-replays': { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 },
 } as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -359,6 +404,116 @@ export const catalog: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'twilio-events', batchSize: 10 },
     access: { table: 'readwrite', workflow: ['callback'] },
     timeoutSeconds: 30,
+  },
+  {
+    id: 'webhook-endpoints-create',
+    entry: 'functions/http/webhook-endpoints/create.ts',
+    description: 'Registers a partner webhook endpoint (SSRF-checked URL); returns its signing secret once',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/webhook-endpoints', auth: 'partner' },
+    access: { table: 'readwrite', webhookSecrets: ['encrypt'] },
+  },
+  {
+    id: 'webhook-endpoints-list',
+    entry: 'functions/http/webhook-endpoints/list.ts',
+    description: "Lists the partner's webhook endpoints",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/webhook-endpoints', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'webhook-endpoints-get',
+    entry: 'functions/http/webhook-endpoints/get.ts',
+    description: 'Fetches one webhook endpoint (never its secret)',
+    trigger: { kind: 'api', method: 'GET', path: '/v1/webhook-endpoints/{endpointId}', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'webhook-endpoints-patch',
+    entry: 'functions/http/webhook-endpoints/patch.ts',
+    description: 'Changes a webhook endpoint (URL, event types, description, enabled)',
+    trigger: { kind: 'api', method: 'PATCH', path: '/v1/webhook-endpoints/{endpointId}', auth: 'partner' },
+    access: { table: 'readwrite' },
+  },
+  {
+    id: 'webhook-endpoints-delete',
+    entry: 'functions/http/webhook-endpoints/delete.ts',
+    description: 'Deletes a webhook endpoint; nothing more is delivered to it',
+    trigger: { kind: 'api', method: 'DELETE', path: '/v1/webhook-endpoints/{endpointId}', auth: 'partner' },
+    access: { table: 'readwrite' },
+  },
+  {
+    id: 'webhook-endpoints-rotate-secret',
+    entry: 'functions/http/webhook-endpoints/rotate-secret.ts',
+    description: 'Rotates the signing secret; both sign deliveries during the overlap window',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/rotate-secret', auth: 'partner' },
+    access: { table: 'readwrite', webhookSecrets: ['encrypt'] },
+  },
+  {
+    id: 'webhook-endpoints-test',
+    entry: 'functions/http/webhook-endpoints/test.ts',
+    description: 'Sends a webhook_endpoint.test event to the endpoint at once',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/test', auth: 'partner' },
+    access: { table: 'read', sendTo: ['partner-deliveries', 'partner-deliveries-retry'] },
+  },
+  {
+    id: 'webhook-endpoints-deliveries',
+    entry: 'functions/http/webhook-endpoints/deliveries.ts',
+    description: 'Every delivery attempt to the endpoint, newest first',
+    trigger: { kind: 'api', method: 'GET', path: '/v1/webhook-endpoints/{endpointId}/deliveries', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'webhook-endpoints-replay',
+    entry: 'functions/http/webhook-endpoints/replay.ts',
+    description: 'Re-sends every event after a cursor to the endpoint, in order, rate-limited',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/replay', auth: 'partner' },
+    access: { table: 'read', sendTo: ['partner-replays'] },
+  },
+  {
+    id: 'events-redeliver',
+    entry: 'functions/http/events/redeliver.ts',
+    description: 'Delivers one event again to every matching endpoint, or to one',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/events/{eventId}/redeliver', auth: 'partner' },
+    access: { table: 'read', sendTo: ['partner-deliveries', 'partner-deliveries-retry'] },
+  },
+  {
+    id: 'streams-partner-events',
+    entry: 'functions/streams/partner-events.ts',
+    description: "Fans each new partner event out to the partner's matching webhook endpoints (one delivery message each)",
+    trigger: { kind: 'tableStream', filter: { entity: ['PartnerEvent'], eventName: ['INSERT'] }, batchSize: 100, retryAttempts: 10 },
+    access: { table: 'read', sendTo: ['partner-deliveries', 'partner-deliveries-retry'] },
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'queues-deliveries',
+    entry: 'functions/queues/deliveries.ts',
+    description: 'Delivers partner events to healthy webhook endpoints: one signed attempt per message',
+    trigger: { kind: 'queue', queue: 'partner-deliveries', batchSize: 10 },
+    access: { table: 'readwrite', webhookSecrets: ['decrypt'], sendTo: ['partner-deliveries-retry'], partnerEgress: true },
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'queues-delivery-retries',
+    entry: 'functions/queues/deliveries.ts',
+    description: 'Retries partner webhook deliveries, and serves endpoints that are failing',
+    trigger: { kind: 'queue', queue: 'partner-deliveries-retry', batchSize: 10 },
+    access: { table: 'readwrite', webhookSecrets: ['decrypt'], sendTo: ['partner-deliveries-retry'], partnerEgress: true },
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'queues-replays',
+    entry: 'functions/queues/replays.ts',
+    description: "Replays a partner's event log to one endpoint, a page per step, in order",
+    trigger: { kind: 'queue', queue: 'partner-replays', batchSize: 1 },
+    access: { table: 'readwrite', webhookSecrets: ['decrypt'], sendTo: ['partner-replays', 'partner-deliveries-retry'], partnerEgress: true },
+    timeoutSeconds: 60,
+  },
+  {
+    id: 'schedules-delivery-retries',
+    entry: 'functions/schedules/delivery-retries.ts',
+    description: 'Moves partner webhook retries due within 15 minutes from the table to the retry queue (SQS delays stop at 15 minutes)',
+    trigger: { kind: 'schedule', rateMinutes: 1 },
+    access: { table: 'readwrite', sendTo: ['partner-deliveries-retry'] },
+    timeoutSeconds: 60,
   },
   {
     id: 'onboarding-start',

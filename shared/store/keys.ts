@@ -121,3 +121,24 @@ export const twilioEventIndex = (partnerId: string, customerId: string, occurred
   gsi1sk: `${occurredAt}#${eventId}`,
 });
 export const twilioEventsIndexPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'TWILIO_EVENTS');
+
+/** A partner's webhook endpoints: one partition, so fan-out reads them all with one Query. */
+export const WEBHOOK_ENDPOINT_PREFIX = 'ENDPOINT#';
+export const webhookEndpointsPartition = (partnerId: string) => `PARTNER#${partnerId}#WEBHOOK_ENDPOINTS`;
+export const webhookEndpointKey = (partnerId: string, endpointId: string) => ({
+  pk: webhookEndpointsPartition(partnerId),
+  sk: `${WEBHOOK_ENDPOINT_PREFIX}${endpointId}`,
+});
+/** An endpoint's delivery attempts, newest first by a reverse Query (they expire through the TTL attribute). */
+export const webhookDeliveriesPartition = (partnerId: string, endpointId: string) => `PARTNER#${partnerId}#WEBHOOK_ENDPOINT#${endpointId}#DELIVERIES`;
+export const webhookDeliveryKey = (partnerId: string, endpointId: string, attemptedAt: string, eventId: string, attempt: number) => ({
+  pk: webhookDeliveriesPartition(partnerId, endpointId),
+  sk: `${attemptedAt}#${eventId}#${String(attempt).padStart(2, '0')}`,
+});
+/**
+ * Webhook retries due more than 15 minutes ahead, in one partition per minute they are due in
+ * (spread over WEBHOOK_RETRY_SHARDS), so the sweeper reads a minute with a few Queries.
+ */
+export const WEBHOOK_RETRY_SHARDS = 4;
+export const webhookRetryPartition = (minute: string, shard: number) => `WEBHOOK_RETRY#${minute}#${shard}`;
+export const webhookRetrySweepKey = () => ({ pk: 'WEBHOOK_RETRY_SWEEP', sk: 'CURSOR' });
