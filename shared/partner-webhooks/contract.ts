@@ -166,3 +166,16 @@ export interface ScheduledRetryStore {
   /** Removes retries the sweeper has moved to the queue. */
   remove(retries: ScheduledRetry[]): Promise<void>;
 }
+
+/** The body of a `partner-replays` message: one step of a replay of the log to one endpoint. */
+export interface ReplayTask {
+  partnerId: string;
+  endpointId: string;
+  replayId: string;
+  /** Cursor of the log: the step sends the events after it. */
+  after: string;
+  /** The log's head when the replay was asked for: the replay ends there (later events are delivered live). */
+  until: string;
+  /** Events sent so far. */
+  sent: number;
+}

@@ -9,6 +9,7 @@ import {
   type PartnerEventLog,
   type TransactWriteItem,
 } from './partner-events-contract';
+import { ValidationError } from '../domain/errors';
 import type { Clock } from './support';
 
 export interface PartnerEventServiceDeps {
@@ -64,6 +65,12 @@ function pruned<T>(value: T): T {
 
 export type PartnerEventService = PartnerEventLog & {
   list(partnerId: string, after: string | undefined, limit: number): Promise<{ data: PartnerEvent[]; next: string | null }>;
+  /** One event by id; undefined for an unknown id (another partner's included). */
+  get(partnerId: string, eventId: string): Promise<PartnerEvent | undefined>;
+  /** A cursor just after the newest event committed now (reading from it returns only later events). */
+  headCursor(partnerId: string): Promise<string>;
+  /** Throws a {@link ValidationError} naming `field` unless `cursor` is one of this log's cursors. */
+  checkCursor(cursor: string, field: string): void;
 };
 
 /** One appendWith call waiting for (or taking part in) a transaction. */
@@ -245,6 +252,17 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
   }
 
   return {
+    get: (partnerId, eventId) => store.get(partnerId, eventId),
+    headCursor: async (partnerId) => encodeCursor(await store.heads(partnerId)),
+    checkCursor(cursor, field) {
+      try {
+        decodeCursor(cursor, store.shards);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ValidationError(error.message, (error.errors ?? []).map((e) => ({ ...e, field })));
+      }
+    },
+
     async append(partnerId, event) {
       const result = await appendWith(partnerId, [event], []);
       // With no caller items there is no condition but ours, so only `committed` can come back.

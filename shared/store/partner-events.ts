@@ -43,12 +43,26 @@ export interface PartnerEventRepository {
   head(partnerId: string, shard: number): Promise<number>;
   /** One TransactWriteItems: the caller's items first, then per shard its counter and its events. */
   write(partnerId: string, appends: ShardAppend[], items: TransactWriteItem[]): Promise<AppendAttempt>;
+  /** One event by its id (`evt_<shard>_<sequence>`); undefined when there is none (or the id is not one of ours). */
+  get(partnerId: string, eventId: string): Promise<PartnerEvent | undefined>;
   /** Up to `limit` events of a shard after sequence `after`, oldest first (eventually consistent). */
   read(partnerId: string, shard: number, after: number, limit: number): Promise<ShardEvent[]>;
 }
 
 const eventId = (shard: number, sequence: number) => `evt_${String(shard).padStart(2, '0')}_${sequence}`;
 const sequenceOf = (sk: string) => Number(sk.slice(PARTNER_EVENT_PREFIX.length));
+const EVENT_ID = /^evt_(\d{2})_([1-9]\d{0,11})$/;
+
+/** The event as readers see it (without the row's keys and append timestamp). */
+function eventOf(item: Record<string, unknown>): PartnerEvent {
+  return {
+    id: item.id as string,
+    type: item.type,
+    occurredAt: item.occurredAt as string,
+    ...(item.customerId ? { customerId: item.customerId as string } : {}),
+    data: item.data,
+  } as PartnerEvent;
+}
 
 /** Codes in CancellationReasons that mean "someone else was busy with an item": try again. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
@@ -160,17 +174,14 @@ export function dynamoPartnerEventRepository(db: DynamoDBDocumentClient, tableNa
           Limit: limit,
         }),
       );
-      return (page.Items ?? []).map((item) => ({
-        sequence: sequenceOf(item.sk as string),
-        ts: item.ts as number,
-        event: {
-          id: item.id as string,
-          type: item.type,
-          occurredAt: item.occurredAt as string,
-          ...(item.customerId ? { customerId: item.customerId as string } : {}),
-          data: item.data,
-        } as PartnerEvent,
-      }));
+      return (page.Items ?? []).map((item) => ({ sequence: sequenceOf(item.sk as string), ts: item.ts as number, event: eventOf(item) }));
+    },
+
+    async get(partnerId, eventId) {
+      const match = EVENT_ID.exec(eventId);
+      if (!match || Number(match[1]) >= PARTNER_EVENT_SHARDS) return undefined;
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: partnerEventKey(partnerId, Number(match[1]), Number(match[2])) }));
+      return Item ? eventOf(Item) : undefined;
     },
   };
 }

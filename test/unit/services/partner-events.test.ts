@@ -43,6 +43,9 @@ function laggingRepository(random: () => number) {
       });
       return [...seenHeads];
     },
+    async get(_partnerId, eventId) {
+      return shards.flat().find((e) => e.visible && e.event.id === eventId)?.event;
+    },
     async head(_partnerId, shard) {
       calls.head++;
       await pause();
