@@ -1,0 +1,47 @@
+import type { QueuePort } from '../queue/port';
+import { laneOf, type DeliveryTask, type ReplayTask, type StoredWebhookEndpoint } from './contract';
+
+/** SQS delays stop at 15 minutes; a retry due later waits in the table (see contract.ts). */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+
+export interface DeliveryQueues {
+  /** One message per task, each on its endpoint's lane ({@link laneOf}), sent in batches. */
+  deliveries(items: ReadonlyArray<{ task: DeliveryTask; endpoint: Pick<StoredWebhookEndpoint, 'failingSince'> }>): Promise<void>;
+  /** A retry on the retry lane, `delaySeconds` (0–900) from now. */
+  retry(task: DeliveryTask, delaySeconds: number): Promise<void>;
+  replay(task: ReplayTask, delaySeconds?: number): Promise<void>;
+}
+
+/**
+ * Delivery messages carry their endpoint as the message group: on SQS standard queues that is the
+ * fair-queue tenant, so one endpoint's backlog does not hold back the others' messages.
+ */
+export function deliveryQueues(queue: QueuePort): DeliveryQueues {
+  return {
+    async deliveries(items) {
+      const byLane = new Map<ReturnType<typeof laneOf>, DeliveryTask[]>();
+      for (const { task, endpoint } of items) {
+        const lane = laneOf(endpoint, task.attempt);
+        byLane.set(lane, [...(byLane.get(lane) ?? []), task]);
+      }
+      await Promise.all(
+        [...byLane].map(([lane, tasks]) => queue.sendBatch(lane, tasks.map((task) => ({ body: JSON.stringify(task), groupId: task.endpointId })))),
+      );
+    },
+    async retry(task, delaySeconds) {
+      if (!(delaySeconds >= 0 && delaySeconds <= MAX_QUEUE_DELAY_SECONDS)) throw new RangeError(`A queue delay is 0–${MAX_QUEUE_DELAY_SECONDS} s, not ${delaySeconds}`);
+      await queue.send('partner-deliveries-retry', JSON.stringify(task), undefined, { delaySeconds: Math.ceil(delaySeconds), groupId: task.endpointId });
+    },
+    async replay(task, delaySeconds = 0) {
+      await queue.send('partner-replays', JSON.stringify(task), undefined, { delaySeconds, groupId: task.endpointId });
+    },
+  };
+}
+
+/** The default queues (SQS deployed, in-process locally), built on first use: importing this module reads no configuration. */
+let defaults: DeliveryQueues | undefined;
+const defaultQueues = (): DeliveryQueues =>
+  (defaults ??= deliveryQueues((require('../queue/default') as typeof import('../queue/default')).queue));
+
+export const enqueueDeliveries: DeliveryQueues['deliveries'] = (items) => defaultQueues().deliveries(items);
+export const enqueueReplay: DeliveryQueues['replay'] = (task, delaySeconds) => defaultQueues().replay(task, delaySeconds);
