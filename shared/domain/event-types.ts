@@ -117,6 +117,18 @@ export const ContactConsentDataSchema = z
   })
   .describe("A contact's consent changed: opted out (STOP, a carrier opt-out error, the partner) or back in");
 
+// --- Partner webhooks ------------------------------------------------------------------------------
+
+export const WebhookEndpointDisabledDataSchema = z
+  .looseObject({
+    endpointId: z.string(),
+    url: z.string(),
+    reason: z.enum(['gone', 'failing']).describe('`gone`: the endpoint answered 410 Gone; `failing`: every attempt failed for 5 days'),
+    failingSince: iso().optional().describe('First failed attempt of the run of failures that disabled it'),
+    lastError: z.string().optional().describe('What the last attempt got, e.g. `HTTP 503` or `timeout after 10 s`'),
+  })
+  .describe('A webhook endpoint was disabled: nothing more is sent to it until it is enabled again (PATCH enabled: true)');
+
 // --- The catalogue ---------------------------------------------------------------------------------
 
 /** Event type → schema of its `data`. */
@@ -132,6 +144,7 @@ export const EVENT_DATA_SCHEMAS = {
   'message.canceled': MessageCanceledDataSchema,
   'contact.opted_out': ContactConsentDataSchema,
   'contact.opted_in': ContactConsentDataSchema,
+  'webhook_endpoint.disabled': WebhookEndpointDisabledDataSchema,
 } as const;
 
 export type PartnerEventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -161,6 +174,7 @@ const INPUTS = {
   'message.canceled': inputSchema('message.canceled'),
   'contact.opted_out': inputSchema('contact.opted_out'),
   'contact.opted_in': inputSchema('contact.opted_in'),
+  'webhook_endpoint.disabled': inputSchema('webhook_endpoint.disabled'),
 } satisfies { [T in PartnerEventType]: InputOf<T> };
 
 /** What an emitter appends: checked against its type's schema before it is written. */
@@ -199,7 +213,7 @@ export const PARTNER_EVENT_COMPONENTS: Record<string, z.ZodType> = {
 /**
  * What the event is about, for ordering: events with the same subject keep their append order
  * for every reader. Messages by message id, consent by
- * (customer, contact), everything about onboarding and registration by customer.
+ * (customer, contact), a webhook endpoint by its id, everything about onboarding and registration by customer.
  */
 export function subjectOf(event: PartnerEventInput): string {
   switch (event.type) {
@@ -212,6 +226,8 @@ export function subjectOf(event: PartnerEventInput): string {
     case 'contact.opted_out':
     case 'contact.opted_in':
       return `contact:${event.customerId ?? ''}:${event.data.contact}`;
+    case 'webhook_endpoint.disabled':
+      return `webhook_endpoint:${event.data.endpointId}`;
     default:
       return `customer:${event.customerId ?? ''}`;
   }
