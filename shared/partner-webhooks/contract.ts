@@ -65,6 +65,11 @@ export interface DeliveryTask {
   origin: DeliveryOrigin;
   /** Set by `replay`: the replay it belongs to. */
   replayId?: string;
+  /**
+   * Moved from the healthy lane to the retry lane before its attempt, because its endpoint was
+   * answering slowly there (see the delivery service): not an attempt, and never moved again.
+   */
+  deferred?: true;
 }
 
 /** How one attempt ended. */
@@ -161,10 +166,16 @@ export interface WebhookEndpointStore {
 /** Retries due later than SQS can delay (shared/store/webhook-retries.ts). */
 export interface ScheduledRetryStore {
   schedule(retries: ScheduledRetry[]): Promise<void>;
-  /** Retries due at or before `until` not yet moved, oldest first. */
-  due(until: Date): Promise<ScheduledRetry[]>;
+  /**
+   * Retries not yet moved that are due in the minutes up to `until`'s, oldest minute first, at most
+   * about `limit`; `through` is the last minute all of whose retries are in `retries` (undefined
+   * when not even the first one fit).
+   */
+  due(until: Date, limit: number): Promise<{ retries: ScheduledRetry[]; through?: Date }>;
   /** Removes retries the sweeper has moved to the queue. */
   remove(retries: ScheduledRetry[]): Promise<void>;
+  /** Records that every minute up to `through` has been moved: the next sweep starts after it. */
+  sweptThrough(through: Date): Promise<void>;
 }
 
 /** The body of a `partner-replays` message: one step of a replay of the log to one endpoint. */

@@ -9,7 +9,15 @@ export interface DeliveryQueues {
   deliveries(items: ReadonlyArray<{ task: DeliveryTask; endpoint: Pick<StoredWebhookEndpoint, 'failingSince'> }>): Promise<void>;
   /** A retry on the retry lane, `delaySeconds` (0–900) from now. */
   retry(task: DeliveryTask, delaySeconds: number): Promise<void>;
+  /** Many retries at once (the sweeper), each with its own delay. */
+  retries(items: ReadonlyArray<{ task: DeliveryTask; delaySeconds: number }>): Promise<void>;
   replay(task: ReplayTask, delaySeconds?: number): Promise<void>;
+}
+
+/** Whole seconds, rounded up so a retry never fires early; outside 0–900 is a bug of the caller. */
+function queueDelay(seconds: number): number {
+  if (!(seconds >= 0 && seconds <= MAX_QUEUE_DELAY_SECONDS)) throw new RangeError(`A queue delay is 0–${MAX_QUEUE_DELAY_SECONDS} s, not ${seconds}`);
+  return Math.ceil(seconds);
 }
 
 /**
@@ -29,8 +37,14 @@ export function deliveryQueues(queue: QueuePort): DeliveryQueues {
       );
     },
     async retry(task, delaySeconds) {
-      if (!(delaySeconds >= 0 && delaySeconds <= MAX_QUEUE_DELAY_SECONDS)) throw new RangeError(`A queue delay is 0–${MAX_QUEUE_DELAY_SECONDS} s, not ${delaySeconds}`);
-      await queue.send('partner-deliveries-retry', JSON.stringify(task), undefined, { delaySeconds: Math.ceil(delaySeconds), groupId: task.endpointId });
+      await queue.send('partner-deliveries-retry', JSON.stringify(task), undefined, { delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId });
+    },
+    async retries(items) {
+      if (items.length === 0) return;
+      await queue.sendBatch(
+        'partner-deliveries-retry',
+        items.map(({ task, delaySeconds }) => ({ body: JSON.stringify(task), delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId })),
+      );
     },
     async replay(task, delaySeconds = 0) {
       await queue.send('partner-replays', JSON.stringify(task), undefined, { delaySeconds, groupId: task.endpointId });

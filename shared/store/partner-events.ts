@@ -53,6 +53,18 @@ const eventId = (shard: number, sequence: number) => `evt_${String(shard).padSta
 const sequenceOf = (sk: string) => Number(sk.slice(PARTNER_EVENT_PREFIX.length));
 const EVENT_ID = /^evt_(\d{2})_([1-9]\d{0,11})$/;
 
+/** The partner whose log an event row belongs to, from its key (`PARTNER#<p>#EVENTS#<shard>`). */
+const EVENT_PARTITION = /^PARTNER#(.+)#EVENTS#\d{2}$/;
+
+/**
+ * An event row as the table's change stream carries it (unmarshalled new image) → its partner
+ * and the event as readers see it; undefined for any other row.
+ */
+export function streamedEvent(item: Record<string, unknown>): { partnerId: string; event: PartnerEvent } | undefined {
+  const partnerId = item.entity === 'PartnerEvent' ? EVENT_PARTITION.exec(String(item.pk))?.[1] : undefined;
+  return partnerId ? { partnerId, event: eventOf(item) } : undefined;
+}
+
 /** The event as readers see it (without the row's keys and append timestamp). */
 function eventOf(item: Record<string, unknown>): PartnerEvent {
   return {
