@@ -101,6 +101,8 @@ const SETTINGS = {
   STATE_MACHINE_ARN: optional(text),
   /** Read by Powertools itself too; here it decides whether the Tracer (and the X-Ray SDK) is loaded at all. */
   POWERTOOLS_TRACE_ENABLED: withDefault(flag, true),
+  /** Local development only: partner webhook URLs may be http to loopback addresses. Never set by the stack. */
+  PARTNER_WEBHOOKS_ALLOW_LOOPBACK: withDefault(flag, false),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };
