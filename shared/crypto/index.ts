@@ -3,7 +3,7 @@ import { createKmsKeyService } from './kms-key-service';
 import type { KeyService } from './key-service';
 import { createLocalKeyService } from './local-key-service';
 
-export { canonicalContext, DecryptionError, KeyServiceUnavailableError, type EncryptionContext, type KeyService } from './key-service';
+export { canonicalContext, DecryptionError, KeyServiceUnavailableError, type EncryptionContext, type KeyService, type TokenContext } from './key-service';
 export { createKmsKeyService, type KmsKeyServiceOptions } from './kms-key-service';
 export { createLocalKeyService, type LocalKeyServiceOptions } from './local-key-service';
 export { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache';

@@ -1,3 +1,4 @@
+import type { WebhookSecretContext } from '../partner-webhooks/contract';
 /**
  * Port for protecting Twilio subaccount auth tokens at rest.
  *
@@ -7,11 +8,19 @@
  * this from KMS itself; the local adapter reproduces it with AES-GCM additional authenticated data, so
  * code exercised locally fails in exactly the same way as in AWS.
  */
-export interface EncryptionContext {
+export interface TokenContext {
   readonly partnerId: string;
   readonly customerId: string;
   readonly accountSid: string;
 }
+
+/**
+ * The two kinds of secret the key protects, each bound to its owner with its own set of context
+ * keys: a subaccount token (partner, customer, account) and a partner webhook signing secret
+ * (`purpose`, partner, endpoint). The key sets differ, so a blob of one kind never opens as the
+ * other, and IAM grants each function only the key set it needs.
+ */
+export type EncryptionContext = TokenContext | WebhookSecretContext;
 
 export interface KeyService {
   /** Returns an opaque, versioned, base64 blob that only {@link decrypt} with the same context can open. */
@@ -49,7 +58,8 @@ export class KeyServiceUnavailableError extends Error {
   }
 }
 
-const CONTEXT_FIELDS = ['accountSid', 'customerId', 'partnerId'] as const;
+const TOKEN_FIELDS = ['accountSid', 'customerId', 'partnerId'] as const;
+const WEBHOOK_SECRET_FIELDS = ['partnerId', 'purpose', 'webhookEndpointId'] as const;
 
 /**
  * The context as the flat string map KMS expects. Only the three known fields are taken, in sorted
@@ -58,8 +68,12 @@ const CONTEXT_FIELDS = ['accountSid', 'customerId', 'partnerId'] as const;
  */
 export function contextEntries(context: EncryptionContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const field of CONTEXT_FIELDS) {
-    const value: unknown = context[field];
+  const webhookSecret = (context as Partial<WebhookSecretContext>).purpose !== undefined;
+  if (webhookSecret && (context as WebhookSecretContext).purpose !== 'partner-webhook-secret') throw new TypeError('EncryptionContext.purpose must be partner-webhook-secret');
+  if (webhookSecret && ('accountSid' in context || 'customerId' in context)) throw new TypeError('An EncryptionContext is either a token context or a webhook secret context, not both');
+  const fields = webhookSecret ? WEBHOOK_SECRET_FIELDS : TOKEN_FIELDS;
+  for (const field of fields) {
+    const value: unknown = (context as unknown as Record<string, unknown>)[field];
     if (typeof value !== 'string' || value.length === 0) {
       throw new TypeError(`EncryptionContext.${field} must be a non-empty string`);
     }

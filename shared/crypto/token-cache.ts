@@ -1,4 +1,4 @@
-import { canonicalContext, type EncryptionContext, type KeyService } from './key-service';
+import { canonicalContext, type TokenContext, type KeyService } from './key-service';
 
 export interface TokenCacheOptions {
   readonly keys: Pick<KeyService, 'decrypt'>;
@@ -12,9 +12,9 @@ export interface TokenCacheOptions {
 
 export interface TokenCache {
   /** The plaintext of `ciphertext`, decrypted at most once per account per TTL. */
-  get(ciphertext: string, context: EncryptionContext): Promise<string>;
+  get(ciphertext: string, context: TokenContext): Promise<string>;
   /** The plaintext if it is cached and fresh for exactly this blob and context; no I/O, no promise (hot paths). */
-  peek(ciphertext: string, context: EncryptionContext): string | undefined;
+  peek(ciphertext: string, context: TokenContext): string | undefined;
   /** Forget an account's token, e.g. after Twilio answered 401 with it. */
   invalidate(accountSid: string): void;
 }
@@ -25,7 +25,7 @@ interface Entry {
   readonly ciphertext: string;
   readonly context: string;
   /** The context object of the load: callers that pass the same object again skip re-canonicalising it. */
-  readonly contextObject: EncryptionContext;
+  readonly contextObject: TokenContext;
   state: State;
 }
 
@@ -43,7 +43,7 @@ export function createTokenCache({ keys, ttlSeconds, now = Date.now, maxEntries 
   const ttlMs = ttlSeconds * 1000;
   const entries = new Map<string, Entry>();
 
-  function load(accountSid: string, ciphertext: string, context: EncryptionContext, canonical: string): Promise<string> {
+  function load(accountSid: string, ciphertext: string, context: TokenContext, canonical: string): Promise<string> {
     const entry: Entry = { ciphertext, context: canonical, contextObject: context, state: { kind: 'ready', value: '', expiresAt: 0 } };
     const promise = Promise.resolve()
       .then(() => keys.decrypt(ciphertext, context))

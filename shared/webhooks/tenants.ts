@@ -1,7 +1,7 @@
-import type { EncryptionContext } from '../crypto/key-service';
+import type { TokenContext } from '../crypto/key-service';
 
 /** The subaccount a webhook's AccountSid names, with what verifying its signature needs. */
-export interface WebhookTenant extends EncryptionContext {
+export interface WebhookTenant extends TokenContext {
   readonly encryptedAuthToken: string;
 }
 

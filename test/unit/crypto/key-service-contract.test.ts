@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createKmsKeyService, createLocalKeyService, DecryptionError, type EncryptionContext, type KeyService } from '../../../shared/crypto';
+import { createKmsKeyService, createLocalKeyService, DecryptionError, type TokenContext, type KeyService } from '../../../shared/crypto';
 import { context, fakeKms, KEY_ID, token } from './fixtures';
 
 /**
@@ -38,9 +38,21 @@ describe.each(adapters)('%s key service', (_name, make) => {
 
   it.each(['partnerId', 'customerId', 'accountSid'] as const)('refuses to decrypt when %s differs', async (field) => {
     const blob = await keys.encrypt(token, context);
-    const other: EncryptionContext = { ...context, [field]: `${context[field]}x` };
+    const other: TokenContext = { ...context, [field]: `${context[field]}x` };
 
     await expect(keys.decrypt(blob, other)).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('keeps webhook signing secrets and subaccount tokens apart: a blob of one kind never opens as the other', async () => {
+    const secretContext = { purpose: 'partner-webhook-secret', partnerId: context.partnerId, webhookEndpointId: 'we_1' } as const;
+    const secretBlob = await keys.encrypt('whsec_abc', secretContext);
+    await expect(keys.decrypt(secretBlob, secretContext)).resolves.toBe('whsec_abc');
+    await expect(keys.decrypt(secretBlob, { ...secretContext, webhookEndpointId: 'we_2' })).rejects.toBeInstanceOf(DecryptionError);
+    await expect(keys.decrypt(secretBlob, { ...secretContext, partnerId: 'ptn_other' })).rejects.toBeInstanceOf(DecryptionError);
+    await expect(keys.decrypt(secretBlob, context)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(keys.decrypt(await keys.encrypt(token, context), secretContext)).rejects.toBeInstanceOf(DecryptionError);
+    // A context mixing both key sets is a bug, refused before any crypto.
+    await expect(keys.encrypt('x', { ...secretContext, customerId: 'cus_1' } as never)).rejects.toBeInstanceOf(TypeError);
   });
 
   it('refuses a context whose values were swapped between fields', async () => {
@@ -51,7 +63,7 @@ describe.each(adapters)('%s key service', (_name, make) => {
   });
 
   it('binds only the three context fields, so extra properties on the caller object do not matter', async () => {
-    const blob = await keys.encrypt(token, { ...context, status: 'active' } as EncryptionContext);
+    const blob = await keys.encrypt(token, { ...context, status: 'active' } as TokenContext);
 
     await expect(keys.decrypt(blob, context)).resolves.toBe(token);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalKeyService, createTokenCache, DecryptionError, type EncryptionContext, type KeyService } from '../../../shared/crypto';
+import { createLocalKeyService, createTokenCache, DecryptionError, type TokenContext, type KeyService } from '../../../shared/crypto';
 import { context, token } from './fixtures';
 
 function deferred<T>() {
@@ -14,9 +14,9 @@ function deferred<T>() {
 
 /** A key service whose decrypts the test settles by hand, recording each call. */
 function manualKeys() {
-  const pending: Array<{ ciphertext: string; context: EncryptionContext } & ReturnType<typeof deferred<string>>> = [];
+  const pending: Array<{ ciphertext: string; context: TokenContext } & ReturnType<typeof deferred<string>>> = [];
   const keys: Pick<KeyService, 'decrypt'> = {
-    decrypt: jest.fn((ciphertext: string, ctx: EncryptionContext) => {
+    decrypt: jest.fn((ciphertext: string, ctx: TokenContext) => {
       const d = deferred<string>();
       pending.push({ ciphertext, context: ctx, ...d });
       return d.promise;
@@ -101,7 +101,7 @@ describe('token cache', () => {
 
   it('turns a synchronous throw from the key service into a rejection that is not cached', async () => {
     const decrypt = jest
-      .fn<Promise<string>, [string, EncryptionContext]>()
+      .fn<Promise<string>, [string, TokenContext]>()
       .mockImplementationOnce(() => {
         throw new TypeError('bad context');
       })

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import { createLocalKeyService, createTokenCache, type EncryptionContext, type KeyService } from '../../../shared/crypto';
+import { createLocalKeyService, createTokenCache, type KeyService, type TokenContext } from '../../../shared/crypto';
 import type { QueuePort } from '../../../shared/queue';
 import type { WebhookKind } from '../../../shared/webhooks/envelope';
 import { createReceiver, type RejectReason } from '../../../shared/webhooks/receiver';
@@ -117,7 +117,7 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
   let clock = 1_750_000_000_000;
   const keys: KeyService = { encrypt: local.encrypt, decrypt: (c, ctx) => (decrypts++, local.decrypt(c, ctx)) };
   const tenants = new Map<string, WebhookTenant>();
-  const add = async (context: EncryptionContext, token: string) => tenants.set(context.accountSid, { ...context, encryptedAuthToken: await local.encrypt(token, context) });
+  const add = async (context: TokenContext, token: string) => tenants.set(context.accountSid, { ...context, encryptedAuthToken: await local.encrypt(token, context) });
   await add({ accountSid: SUB_SID, partnerId: 'ptn_A', customerId: 'cus_A' }, SUB_TOKEN);
   await add({ accountSid: OTHER_SID, partnerId: 'ptn_B', customerId: 'cus_B' }, OTHER_TOKEN);
 
