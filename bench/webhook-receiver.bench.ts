@@ -45,7 +45,7 @@ async function receiverFor(url: string) {
   const keys = createLocalKeyService({ masterKey: randomBytes(32).toString('base64') });
   const context = { accountSid: ACCOUNT, partnerId: 'ptn_bench', customerId: 'cus_bench' };
   const tenant = { ...context, encryptedAuthToken: await keys.encrypt(TOKEN, context) };
-  const queue: QueuePort = { send: async () => undefined };
+  const queue: QueuePort = { send: async () => undefined, sendBatch: async () => undefined };
   const receive = createReceiver({
     kind: 'inbound', format: 'form', url, queueName: 'inbound-messages', queue,
     tenants: createTenantCache({ ttlSeconds: 300, lookup: async () => tenant }),
@@ -183,7 +183,7 @@ async function http(): Promise<void> {
 
   // Theirs: Express + urlencoded + twilio.webhook() (which takes the URL up front, hence the port first),
   // the same no-op enqueue and the same TwiML answer.
-  const queue: QueuePort = { send: async () => undefined };
+  const queue: QueuePort = { send: async () => undefined, sendBatch: async () => undefined };
   const expressServer = createServer();
   const expressUrl = `http://127.0.0.1:${await listen(expressServer)}/webhooks/inbound`;
   const app = express();

@@ -29,8 +29,14 @@ export type MessageAttributeInput = string | { dataType: 'String' | 'Number'; st
  * {@link LOCAL_QUEUE_TRANSPORT} while a platform runs, because `shared/` must not import the
  * local runtime.
  */
+/** SQS's DelaySeconds and MessageGroupId (the fair-queue tenant of a standard queue). */
+export interface SendOptions {
+  delaySeconds?: number;
+  groupId?: string;
+}
+
 export interface QueueTransport {
-  send(queue: string, body: string, attributes?: Record<string, MessageAttributeInput>): Promise<{ messageId: string }>;
+  send(queue: string, body: string, attributes?: Record<string, MessageAttributeInput>, options?: SendOptions): Promise<{ messageId: string }>;
   /**
    * Why a consumer failed a delivered message (its `batchItemFailures` carry only the id), by
    * queue name, URL or ARN (a record's `eventSourceARN`). Kept with the message so that moving it
@@ -57,6 +63,8 @@ interface StoredMessage {
   receiveCount: number;
   firstReceivedAt?: number;
   visibleAt: number;
+  /** MessageGroupId: the fair-queue tenant. */
+  groupId?: string;
   receiptHandle?: string;
   deadLetterSourceArn?: string;
   /** Why the last failed receive failed, and which receive that was. */
@@ -118,8 +126,9 @@ class LocalQueue {
     return `${LOCAL_QUEUE_SCHEME}${this.name}`;
   }
 
-  send(body: string, attributes: SQSMessageAttributes): StoredMessage {
+  send(body: string, attributes: SQSMessageAttributes, { delaySeconds = 0, groupId }: SendOptions = {}): StoredMessage {
     const message: StoredMessage = {
+      ...(groupId ? { groupId } : {}),
       messageId: randomUUID(),
       body,
       attributes,
@@ -127,7 +136,8 @@ class LocalQueue {
       md5OfMessageAttributes: Object.keys(attributes).length ? md5OfAttributes(attributes) : null,
       sentAt: this.clock.now(),
       receiveCount: 0,
-      visibleAt: this.clock.now(),
+      // A delayed message is invisible until its delay has passed, on the queues' clock.
+      visibleAt: this.clock.now() + delaySeconds * 1000,
     };
     this.messages.set(message.messageId, message);
     return message;
@@ -220,6 +230,7 @@ class LocalQueue {
         SenderId: 'AROALOCAL:local',
         ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
         ...(message.deadLetterSourceArn ? { DeadLetterQueueSourceArn: message.deadLetterSourceArn } : {}),
+        ...(message.groupId ? { MessageGroupId: message.groupId } : {}),
       },
       messageAttributes: message.attributes,
       md5OfBody: message.md5OfBody,
@@ -396,11 +407,14 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
   }
 
   return {
-    async send(queue, body, attributes = {}) {
+    async send(queue, body, attributes = {}, options = {}) {
       const target = queueNamed(queue);
       const messageAttributes = toMessageAttributes(attributes);
       validateMessage(body, messageAttributes);
-      return { messageId: target.send(body, messageAttributes).messageId };
+      if (options.delaySeconds !== undefined && !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= 900)) {
+        throw new InvalidMessageContentsError(`DelaySeconds must be 0–900, not ${options.delaySeconds}`);
+      }
+      return { messageId: target.send(body, messageAttributes, options).messageId };
     },
     recordFailure(queue, messageId, reason) {
       const message = queueOf(queue)?.find(messageId);

@@ -1,8 +1,8 @@
-import { urlOf, type MessageAttributes, type QueuePort } from './port';
+import { checkDelay, urlOf, type MessageAttributes, type QueuePort, type SendOptions } from './port';
 
 /** What the local platform publishes on `globalThis` while it runs (see the local queues). */
 interface LocalQueueTransport {
-  send(queue: string, body: string, attributes?: Record<string, string>): Promise<unknown>;
+  send(queue: string, body: string, attributes?: Record<string, string>, options?: SendOptions): Promise<unknown>;
   /** Why a delivered message failed (a consumer's `batchItemFailures` carry only its id). */
   recordFailure?(queue: string, messageId: string, reason: string): void;
 }
@@ -24,14 +24,23 @@ export class LocalQueueUnavailableError extends Error {
  * publishes it after handler modules may already have been loaded.
  */
 export function createLocalQueue(urls: Readonly<Record<string, string>>): QueuePort {
-  return {
-    async send(queue, body, attributes: MessageAttributes = {}) {
+  const transport = (): LocalQueueTransport => {
+    const found = (globalThis as Record<symbol, LocalQueueTransport | undefined>)[TRANSPORT];
+    if (!found) throw new LocalQueueUnavailableError();
+    return found;
+  };
+  const port: QueuePort = {
+    async send(queue, body, attributes: MessageAttributes = {}, options = {}) {
+      checkDelay(options.delaySeconds);
+      await transport().send(urlOf(urls, queue), body, { ...attributes }, options);
+    },
+    async sendBatch(queue, entries) {
+      for (const entry of entries) checkDelay(entry.delaySeconds);
       const url = urlOf(urls, queue);
-      const transport = (globalThis as Record<symbol, LocalQueueTransport | undefined>)[TRANSPORT];
-      if (!transport) throw new LocalQueueUnavailableError();
-      await transport.send(url, body, { ...attributes });
+      for (const { body, attributes = {}, ...options } of entries) await transport().send(url, body, { ...attributes }, options);
     },
   };
+  return port;
 }
 
 /** True when every configured queue is a local one (`local://<name>`). */

@@ -46,6 +46,18 @@ describe('local SQS queues', () => {
     expect(queues.stats('work')).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
   });
 
+  it('keeps a delayed message invisible for its delay on the queues’ clock, and names its group', async () => {
+    const start = clock.now();
+    await queues.send('work', 'later', {}, { delaySeconds: 300, groupId: 'we_1' });
+    expect(await queues.pump()).toMatchObject({ delivered: 0 });
+    expect(queues.stats('work')).toEqual({ visible: 0, inFlight: 1, deadLettered: 0 });
+    await queues.drain(); // moves the manual clock to the message instead of waiting
+    expect(clock.now()).toBe(start + 300_000);
+    expect(deliveries('later')).toHaveLength(1);
+    expect(deliveries('later')[0]!.attributes).toMatchObject({ MessageGroupId: 'we_1' });
+    await expect(queues.send('work', 'x', {}, { delaySeconds: 901 })).rejects.toBeInstanceOf(InvalidMessageContentsError);
+  });
+
   it('batches up to the catalog batch size, oldest first', async () => {
     for (const body of ['m1', 'm2', 'm3', 'm4', 'm5']) await queues.send('work', body);
     await queues.drain();

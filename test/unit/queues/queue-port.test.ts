@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLocalQueue, createSqsQueue, isLocal, LocalQueueUnavailableError, QueueNotConfiguredError } from '../../../shared/queue';
 
@@ -33,6 +33,33 @@ describe('SQS queue adapter', () => {
     expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: URLS['status-callbacks'], MessageBody: 'x' });
   });
 
+  it('passes a delay and a message group (the fair-queue tenant), and refuses delays SQS does not take', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const queue = createSqsQueue({ client, urls: URLS });
+    await queue.send('status-callbacks', 'x', {}, { delaySeconds: 300, groupId: 'we_1' });
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: URLS['status-callbacks'], MessageBody: 'x', DelaySeconds: 300, MessageGroupId: 'we_1' });
+    for (const delaySeconds of [-1, 901, 1.5]) await expect(queue.send('status-callbacks', 'x', {}, { delaySeconds })).rejects.toBeInstanceOf(RangeError);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('sends many messages in batches of 10, sends the entries SQS failed once more, then gives up naming them', async () => {
+    let calls = 0;
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => {
+      calls++;
+      // The first call fails its first entry; the retry of it succeeds.
+      return calls === 1 ? { Successful: input.Entries.slice(1).map((e) => ({ Id: e.Id })), Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] } : { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    const queue = createSqsQueue({ client, urls: URLS });
+    await queue.sendBatch('status-callbacks', Array.from({ length: 12 }, (_, i) => ({ body: `m${i}`, groupId: 'we_1', delaySeconds: i === 0 ? 5 : undefined })));
+    const sent = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.map((e) => e.MessageBody));
+    expect(sent).toEqual([['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9'], ['m0'], ['m10', 'm11']]);
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ DelaySeconds: 5, MessageGroupId: 'we_1' });
+
+    sqs.reset();
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
+    await expect(queue.sendBatch('status-callbacks', [{ body: 'x' }])).rejects.toThrow('SQS did not accept 1 of 1 messages');
+  });
+
   it('rejects when SQS refuses, so the caller does not acknowledge', async () => {
     sqs.on(SendMessageCommand).rejects(new Error('ServiceUnavailable'));
     await expect(createSqsQueue({ client, urls: URLS }).send('status-callbacks', 'x')).rejects.toThrow('ServiceUnavailable');
@@ -57,7 +84,7 @@ describe('local queue adapter', () => {
 
     await queue.send('twilio-events', 'body', { a: '1' });
 
-    expect(sent).toEqual([['local://twilio-events', 'body', { a: '1' }]]);
+    expect(sent).toEqual([['local://twilio-events', 'body', { a: '1' }, {}]]);
   });
 
   it('fails clearly when no platform runs in the process', async () => {

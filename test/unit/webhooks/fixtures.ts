@@ -127,6 +127,9 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
       if (options.failQueue) throw new Error('SQS unavailable');
       sent.push({ queue: name, body });
     },
+    async sendBatch() {
+      throw new Error('receivers send one message per webhook');
+    },
   };
   const rejected: RejectReason[] = [];
   const failures: string[] = [];
