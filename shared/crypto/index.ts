@@ -4,6 +4,7 @@ import type { KeyService } from './key-service';
 import { createLocalKeyService } from './local-key-service';
 
 export { canonicalContext, DecryptionError, KeyServiceUnavailableError, type EncryptionContext, type KeyService, type TokenContext } from './key-service';
+export type { WebhookSecretContext } from '../partner-webhooks/contract';
 export { createKmsKeyService, type KmsKeyServiceOptions } from './kms-key-service';
 export { createLocalKeyService, type LocalKeyServiceOptions } from './local-key-service';
 export { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache';

@@ -1,6 +1,6 @@
 import type { WebhookSecretContext } from '../partner-webhooks/contract';
 /**
- * Port for protecting Twilio subaccount auth tokens at rest.
+ * Port for protecting secrets at rest: Twilio subaccount auth tokens and partner webhook signing secrets.
  *
  * Every ciphertext is bound to the tenant it belongs to through an {@link EncryptionContext}: a blob
  * copied onto another customer's record (a BOLA bug, a bad migration, a confused deputy) cannot be
@@ -60,19 +60,30 @@ export class KeyServiceUnavailableError extends Error {
 
 const TOKEN_FIELDS = ['accountSid', 'customerId', 'partnerId'] as const;
 const WEBHOOK_SECRET_FIELDS = ['partnerId', 'purpose', 'webhookEndpointId'] as const;
+const WEBHOOK_SECRET_PURPOSE: WebhookSecretContext['purpose'] = 'partner-webhook-secret';
 
 /**
- * The context as the flat string map KMS expects. Only the three known fields are taken, in sorted
- * order, so a caller passing a richer object (an entity with extra properties) still gets the same
- * binding at encrypt and decrypt time.
+ * The keys bound for this context, told apart by the keys only one shape has. An object carrying
+ * keys of both shapes is a caller bug (which binding did it mean?), refused rather than guessed.
+ */
+function fieldsOf(context: EncryptionContext): readonly string[] {
+  const given = context as unknown as Record<string, unknown>;
+  const secretKeys = given.purpose !== undefined || given.webhookEndpointId !== undefined;
+  const tokenKeys = given.customerId !== undefined || given.accountSid !== undefined;
+  if (secretKeys && tokenKeys) throw new TypeError('An EncryptionContext is either a token context or a webhook secret context, not both');
+  if (secretKeys && given.purpose !== WEBHOOK_SECRET_PURPOSE) throw new TypeError(`EncryptionContext.purpose must be ${WEBHOOK_SECRET_PURPOSE}`);
+  return secretKeys ? WEBHOOK_SECRET_FIELDS : TOKEN_FIELDS;
+}
+
+/**
+ * The context as the flat string map KMS expects: exactly the keys of its shape, in sorted order,
+ * so a caller passing a richer object (an entity with extra properties) still gets the same
+ * binding at encrypt and decrypt time. A token context maps to exactly what it always did
+ * (`accountSid`, `customerId`, `partnerId`), so stored tokens keep decrypting.
  */
 export function contextEntries(context: EncryptionContext): Record<string, string> {
   const out: Record<string, string> = {};
-  const webhookSecret = (context as Partial<WebhookSecretContext>).purpose !== undefined;
-  if (webhookSecret && (context as WebhookSecretContext).purpose !== 'partner-webhook-secret') throw new TypeError('EncryptionContext.purpose must be partner-webhook-secret');
-  if (webhookSecret && ('accountSid' in context || 'customerId' in context)) throw new TypeError('An EncryptionContext is either a token context or a webhook secret context, not both');
-  const fields = webhookSecret ? WEBHOOK_SECRET_FIELDS : TOKEN_FIELDS;
-  for (const field of fields) {
+  for (const field of fieldsOf(context)) {
     const value: unknown = (context as unknown as Record<string, unknown>)[field];
     if (typeof value !== 'string' || value.length === 0) {
       throw new TypeError(`EncryptionContext.${field} must be a non-empty string`);

@@ -13,6 +13,7 @@ describe('configuration', () => {
       QUEUE_URLS: {},
       TOKEN_CACHE_TTL_SECONDS: 300,
       POWERTOOLS_TRACE_ENABLED: true,
+      PARTNER_WEBHOOKS_ALLOW_LOOPBACK: false,
     });
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
     expect(config.WEBHOOK_BASE_URL).toBeUndefined();
@@ -31,6 +32,7 @@ describe('configuration', () => {
       QUEUE_URLS: '{"inbound-messages":"local://inbound-messages"}',
       TOKEN_CACHE_TTL_SECONDS: '0',
       POWERTOOLS_TRACE_ENABLED: 'false',
+      PARTNER_WEBHOOKS_ALLOW_LOOPBACK: 'true',
     });
     expect(config).toMatchObject({
       AWS_REGION: 'eu-west-1',
@@ -42,6 +44,7 @@ describe('configuration', () => {
       QUEUE_URLS: { 'inbound-messages': 'local://inbound-messages' },
       TOKEN_CACHE_TTL_SECONDS: 0,
       POWERTOOLS_TRACE_ENABLED: false,
+      PARTNER_WEBHOOKS_ALLOW_LOOPBACK: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -61,9 +64,19 @@ describe('configuration', () => {
     ['TOKEN_CACHE_TTL_SECONDS', '1.5', 'integer from 0 to 3600'],
     ['TOKEN_CACHE_TTL_SECONDS', '-1', 'integer from 0 to 3600'],
     ['POWERTOOLS_TRACE_ENABLED', 'maybe', 'true or false'],
+    ['PARTNER_WEBHOOKS_ALLOW_LOOPBACK', 'yes', 'true or false'],
   ])('refuses %s=%j, naming the variable and the expected shape', (name, value, shape) => {
     expect(() => loadConfig({ [name]: value })).toThrow(`Invalid configuration: ${name} must be `);
     expect(() => loadConfig({ [name]: value })).toThrow(shape);
+  });
+
+  it.each([
+    ['1', true],
+    [' TRUE ', true],
+    ['0', false],
+    ['false', false],
+  ])('reads PARTNER_WEBHOOKS_ALLOW_LOOPBACK=%j as %s (a flag: off unless turned on)', (raw, expected) => {
+    expect(loadConfig({ PARTNER_WEBHOOKS_ALLOW_LOOPBACK: raw }).PARTNER_WEBHOOKS_ALLOW_LOOPBACK).toBe(expected);
   });
 
   it('reports every bad variable at once and never echoes a value', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { TokenContext } from '../../../shared/crypto';
+import type { TokenContext, WebhookSecretContext } from '../../../shared/crypto';
 
 export const KEY_ID = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -9,6 +9,12 @@ export const context: TokenContext = {
   partnerId: 'prt_01HZX4K2M9',
   customerId: 'cus_01HZX4K9QW',
   accountSid: 'AC0123456789abcdef0123456789abcdef',
+};
+
+export const secretContext: WebhookSecretContext = {
+  purpose: 'partner-webhook-secret',
+  partnerId: context.partnerId,
+  webhookEndpointId: 'we_01HZX5B7T3',
 };
 
 /** A realistic 32-hex-character Twilio auth token. */
@@ -42,12 +48,12 @@ export function fakeKms() {
   kms.on(GenerateDataKeyCommand).callsFake((input) => {
     const key = randomBytes(32);
     const blob = randomBytes(184);
-    wrapped.set(blob.toString('hex'), { key, context: JSON.stringify(input.TokenContext) });
+    wrapped.set(blob.toString('hex'), { key, context: JSON.stringify(input.EncryptionContext) });
     return { KeyId: KEY_ID, CiphertextBlob: new Uint8Array(blob), Plaintext: issue(key) };
   });
   kms.on(DecryptCommand).callsFake((input) => {
     const entry = wrapped.get(Buffer.from(input.CiphertextBlob).toString('hex'));
-    if (!entry || input.KeyId !== KEY_ID || entry.context !== JSON.stringify(input.TokenContext)) throw invalidCiphertext();
+    if (!entry || input.KeyId !== KEY_ID || entry.context !== JSON.stringify(input.EncryptionContext)) throw invalidCiphertext();
     return { KeyId: KEY_ID, Plaintext: issue(entry.key) };
   });
 

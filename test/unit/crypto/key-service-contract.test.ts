@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createKmsKeyService, createLocalKeyService, DecryptionError, type TokenContext, type KeyService } from '../../../shared/crypto';
-import { context, fakeKms, KEY_ID, token } from './fixtures';
+import { context, fakeKms, KEY_ID, secretContext, token } from './fixtures';
 
 /**
  * The semantics both adapters promise, run against each: the local adapter must fail exactly where KMS
@@ -43,16 +43,40 @@ describe.each(adapters)('%s key service', (_name, make) => {
     await expect(keys.decrypt(blob, other)).rejects.toBeInstanceOf(DecryptionError);
   });
 
-  it('keeps webhook signing secrets and subaccount tokens apart: a blob of one kind never opens as the other', async () => {
-    const secretContext = { purpose: 'partner-webhook-secret', partnerId: context.partnerId, webhookEndpointId: 'we_1' } as const;
-    const secretBlob = await keys.encrypt('whsec_abc', secretContext);
-    await expect(keys.decrypt(secretBlob, secretContext)).resolves.toBe('whsec_abc');
-    await expect(keys.decrypt(secretBlob, { ...secretContext, webhookEndpointId: 'we_2' })).rejects.toBeInstanceOf(DecryptionError);
-    await expect(keys.decrypt(secretBlob, { ...secretContext, partnerId: 'ptn_other' })).rejects.toBeInstanceOf(DecryptionError);
-    await expect(keys.decrypt(secretBlob, context)).rejects.toBeInstanceOf(DecryptionError);
-    await expect(keys.decrypt(await keys.encrypt(token, context), secretContext)).rejects.toBeInstanceOf(DecryptionError);
-    // A context mixing both key sets is a bug, refused before any crypto.
-    await expect(keys.encrypt('x', { ...secretContext, customerId: 'cus_1' } as never)).rejects.toBeInstanceOf(TypeError);
+  describe('webhook signing secrets', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+    it('round-trips a secret under its own context', async () => {
+      await expect(keys.decrypt(await keys.encrypt(secret, secretContext), secretContext)).resolves.toBe(secret);
+    });
+
+    it.each(['partnerId', 'webhookEndpointId'] as const)('refuses to decrypt when %s differs', async (field) => {
+      const blob = await keys.encrypt(secret, secretContext);
+
+      await expect(keys.decrypt(blob, { ...secretContext, [field]: `${secretContext[field]}x` })).rejects.toBeInstanceOf(DecryptionError);
+    });
+
+    it('keeps secrets and tokens apart: a blob of one kind never opens as the other, even for the same partner', async () => {
+      const secretBlob = await keys.encrypt(secret, secretContext);
+      const tokenBlob = await keys.encrypt(token, context);
+
+      await expect(keys.decrypt(secretBlob, context)).rejects.toBeInstanceOf(DecryptionError);
+      await expect(keys.decrypt(tokenBlob, secretContext)).rejects.toBeInstanceOf(DecryptionError);
+    });
+
+    it.each([
+      ['a token context with a purpose', { ...context, purpose: 'partner-webhook-secret' }],
+      ['a token context with an endpoint', { ...context, webhookEndpointId: 'we_1' }],
+      ['a secret context with a customer', { ...secretContext, customerId: context.customerId }],
+      ['a secret context with an account', { ...secretContext, accountSid: context.accountSid }],
+      ['another purpose', { ...secretContext, purpose: 'subaccount-token' }],
+      ['an endpoint without a purpose', { partnerId: secretContext.partnerId, webhookEndpointId: secretContext.webhookEndpointId }],
+    ])('refuses %s as a programming error, before any crypto', async (_label, mixed) => {
+      const blob = await keys.encrypt(token, context);
+
+      await expect(keys.encrypt(token, mixed as never)).rejects.toThrow(TypeError);
+      await expect(keys.decrypt(blob, mixed as never)).rejects.toThrow(TypeError);
+    });
   });
 
   it('refuses a context whose values were swapped between fields', async () => {

@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, IncorrectKeyException } from '@aws-sdk/client-kms';
 import { createKmsKeyService, DecryptionError, KeyServiceUnavailableError } from '../../../shared/crypto';
-import { context, fakeKms, KEY_ID, throttled, token } from './fixtures';
+import { context, fakeKms, KEY_ID, secretContext, throttled, token } from './fixtures';
 
 const WRAPPED_KEY_OFFSET = 4;
 
@@ -89,6 +89,45 @@ describe('KMS key service', () => {
 
     await expect(keys.decrypt(blob, other)).rejects.toBeInstanceOf(DecryptionError);
     expect(fake.kms.commandCalls(DecryptCommand)[0].args[0].input.EncryptionContext).toEqual({ ...context, customerId: 'cus_other' });
+  });
+
+  it('sends a token context to KMS exactly as before webhook secrets existed: the same three keys, in the same order', async () => {
+    const keys = createKmsKeyService({ client: fake.client, keyId: KEY_ID });
+    await keys.decrypt(await keys.encrypt(token, { ...context, status: 'active' } as typeof context), context);
+
+    const expected = `{"accountSid":"${context.accountSid}","customerId":"${context.customerId}","partnerId":"${context.partnerId}"}`;
+    expect(JSON.stringify(fake.kms.commandCalls(GenerateDataKeyCommand)[0].args[0].input.EncryptionContext)).toBe(expected);
+    expect(JSON.stringify(fake.kms.commandCalls(DecryptCommand)[0].args[0].input.EncryptionContext)).toBe(expected);
+  });
+
+  it('sends a webhook secret context as its own three keys, sorted, on both calls', async () => {
+    const keys = createKmsKeyService({ client: fake.client, keyId: KEY_ID });
+    await expect(keys.decrypt(await keys.encrypt('whsec_abc', secretContext), secretContext)).resolves.toBe('whsec_abc');
+
+    const expected = `{"partnerId":"${secretContext.partnerId}","purpose":"partner-webhook-secret","webhookEndpointId":"${secretContext.webhookEndpointId}"}`;
+    expect(JSON.stringify(fake.kms.commandCalls(GenerateDataKeyCommand)[0].args[0].input.EncryptionContext)).toBe(expected);
+    expect(JSON.stringify(fake.kms.commandCalls(DecryptCommand)[0].args[0].input.EncryptionContext)).toBe(expected);
+  });
+
+  it('lets KMS refuse a token blob asked for as a webhook secret, and the reverse', async () => {
+    const keys = createKmsKeyService({ client: fake.client, keyId: KEY_ID });
+    const tokenBlob = await keys.encrypt(token, context);
+    const secretBlob = await keys.encrypt('whsec_abc', secretContext);
+
+    await expect(keys.decrypt(tokenBlob, secretContext)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(keys.decrypt(secretBlob, context)).rejects.toBeInstanceOf(DecryptionError);
+    const sent = fake.kms.commandCalls(DecryptCommand).map((call) => call.args[0].input.EncryptionContext);
+    expect(sent).toEqual([
+      { partnerId: secretContext.partnerId, purpose: secretContext.purpose, webhookEndpointId: secretContext.webhookEndpointId },
+      { accountSid: context.accountSid, customerId: context.customerId, partnerId: context.partnerId },
+    ]);
+  });
+
+  it('never calls KMS with a context that mixes both shapes', async () => {
+    const keys = createKmsKeyService({ client: fake.client, keyId: KEY_ID });
+
+    await expect(keys.encrypt(token, { ...context, webhookEndpointId: 'we_1' } as never)).rejects.toThrow(TypeError);
+    expect(fake.kms.calls()).toHaveLength(0);
   });
 
   it('does not call KMS for a blob that is not an envelope', async () => {
