@@ -24,10 +24,15 @@ export function verdictOf(response: AttemptResponse): Verdict {
 
 /**
  * The wait before the attempt after `attempt` (1-based), or undefined when `attempt` was the last.
- * A 429 or 503 with `Retry-After` waits at least that long (at most an hour), and never less than
- * the schedule.
+ *
+ * The schedule's wait, ±10 %. A 429 or 503 with `Retry-After` waits at least what it asks, up to an
+ * hour, and never less than the jittered schedule: `max(jittered, min(retryAfter, 1 h))`. So a
+ * receiver can slow the early retries down (5 s → its 20 minutes) but can neither speed any retry
+ * up nor park its deliveries: after the fourth attempt the schedule's own wait (2 h and more) is
+ * always the longer one, so the 8 attempts span at most about three hours more than the 28 h.
  */
 export function nextDelayMs(attempt: number, response: AttemptResponse, random: () => number = Math.random): number | undefined {
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a whole number from 1, not ${attempt}`);
   const scheduled = RETRY_DELAYS_MS[attempt - 1];
   if (scheduled === undefined) return undefined;
   const jittered = Math.round(scheduled * (1 + JITTER * (2 * random() - 1)));
