@@ -1,8 +1,12 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
@@ -97,6 +101,33 @@ export class CatalogFunctions extends Construct {
             }),
           );
           break;
+        case 'tableStream':
+          fn.fn.addEventSource(
+            new DynamoEventSource(props.table.table, {
+              startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+              batchSize: trigger.batchSize,
+              maxBatchingWindow: Duration.seconds(0),
+              retryAttempts: trigger.retryAttempts,
+              bisectBatchOnError: true,
+              reportBatchItemFailures: true,
+              onFailure: new SqsDlq(this.streamDeadLetterQueue(definition.id)),
+              // Only the rows the function is for: it is not invoked for the table's other writes.
+              filters: [
+                lambda.FilterCriteria.filter({
+                  eventName: lambda.FilterRule.or(...trigger.filter.eventName),
+                  dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or(...trigger.filter.entity) } } },
+                }),
+              ],
+            }),
+          );
+          break;
+        case 'schedule':
+          new events.Rule(this, `${pascalCase(definition.id)}Schedule`, {
+            description: `Switchboard: runs ${definition.id} every ${trigger.rateMinutes} minute(s)`,
+            schedule: events.Schedule.rate(Duration.minutes(trigger.rateMinutes)),
+            targets: [new targets.LambdaFunction(fn.fn)],
+          });
+          break;
         case 'workflowTask':
           if (workflowTasks.has(trigger.substitution)) throw new Error(`Two workflow tasks use the substitution "${trigger.substitution}"`);
           workflowTasks.set(trigger.substitution, fn);
@@ -113,6 +144,25 @@ export class CatalogFunctions extends Construct {
     this.workflowTasks = workflowTasks;
     this.shareWebhookUrls(props.webhookBaseUrl);
     this.shareTwilioSettings(props.twilioSettings);
+  }
+
+  /** Where stream records that failed every retry go (with an alarm as soon as one does), per stream consumer. */
+  private streamDeadLetterQueue(functionId: string): sqs.Queue {
+    const id = pascalCase(functionId);
+    const queue = new sqs.Queue(this, `${id}StreamDeadLetterQueue`, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the event source mapping's on-failure destination for the table stream: a dead-letter queue itself, which Lambda (not a RedrivePolicy) writes to, so cdk-nag cannot see it is one.",
+    });
+    new cloudwatch.Alarm(this, `${id}StreamDeadLetterAlarm`, {
+      alarmDescription: `Switchboard stream consumer "${functionId}": table stream records failed every retry and were dead-lettered (their position in the stream is in the message). Inspect and replay.`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return queue;
   }
 
   /** Registration needs the ISV's primary profile and notification inbox wherever Twilio is called. */
@@ -147,6 +197,7 @@ export class CatalogFunctions extends Construct {
     const { access } = fn.definition;
     if (access.table) fn.bindTable(props.table, access.table);
     if (access.keys?.length) fn.bindTokenKey(props.tokenKey, access.keys);
+    if (access.webhookSecrets?.length) fn.bindWebhookSecrets(props.tokenKey, access.webhookSecrets);
     if (access.sendTo?.length) fn.bindQueueSenders(access.sendTo.map((name) => props.queues.get(name, fn.definition.id)));
     if (access.twilioMaster) fn.bindTwilioMaster(props.twilioMaster);
   }

@@ -52,6 +52,8 @@ export class DataTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       timeToLiveAttribute: definition.ttlAttribute,
+      // New images feed the partner-event fan-out (its event source filters to PartnerEvent inserts).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
 
     for (const index of definition.globalIndexes) {

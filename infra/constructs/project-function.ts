@@ -123,6 +123,13 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
     this.addEnvironment('KMS_KEY_ID', key.key.keyArn);
   }
 
+  /** Envelope operations on webhook signing secrets only (their own encryption context). */
+  bindWebhookSecrets(key: TokenKey, operations: readonly KeyOperation[]): void {
+    key.grantWebhookSecrets(this, operations);
+    this.addEnvironment('KEY_SERVICE', 'kms');
+    this.addEnvironment('KMS_KEY_ID', key.key.keyArn);
+  }
+
   /** SendMessage on exactly these queues, and QUEUE_URLS (catalog name → URL) for the queue port. */
   bindQueueSenders(queues: readonly WorkQueue[]): void {
     if (queues.length === 0) return;

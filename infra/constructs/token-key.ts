@@ -12,6 +12,14 @@ export type KeyOperation = 'encrypt' | 'decrypt';
  */
 export const TOKEN_CONTEXT_KEYS = ['partnerId', 'customerId', 'accountSid'] as const;
 
+/**
+ * The context keys of a partner webhook signing secret (`WebhookSecretContext` in
+ * `shared/partner-webhooks/contract.ts`): a key set of its own, so a grant for secrets never opens
+ * a token and a grant for tokens never opens a secret (each grant's `ForAllValues` allows only its set).
+ */
+export const WEBHOOK_SECRET_CONTEXT_KEYS = ['purpose', 'partnerId', 'webhookEndpointId'] as const;
+export const WEBHOOK_SECRET_PURPOSE = 'partner-webhook-secret';
+
 /** Envelope encryption needs exactly one KMS call per direction: a fresh data key out, a wrapped key back. */
 const ACTIONS: Record<KeyOperation, string> = { encrypt: 'kms:GenerateDataKey', decrypt: 'kms:Decrypt' };
 
@@ -47,6 +55,22 @@ export class TokenKey extends Construct {
         conditions: {
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...TOKEN_CONTEXT_KEYS] },
           StringLike: Object.fromEntries(TOKEN_CONTEXT_KEYS.map((name) => [`kms:EncryptionContext:${name}`, '*'])),
+        },
+      }),
+    );
+  }
+
+  /** The same envelope operations for webhook signing secrets, only under their own context (purpose fixed). */
+  grantWebhookSecrets(grantee: iam.IGrantable, operations: readonly KeyOperation[]): void {
+    if (operations.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...new Set(operations.map((op) => ACTIONS[op]))],
+        resources: [this.key.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...WEBHOOK_SECRET_CONTEXT_KEYS] },
+          StringEquals: { 'kms:EncryptionContext:purpose': WEBHOOK_SECRET_PURPOSE },
+          StringLike: { 'kms:EncryptionContext:partnerId': '*', 'kms:EncryptionContext:webhookEndpointId': '*' },
         },
       }),
     );

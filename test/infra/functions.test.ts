@@ -68,9 +68,12 @@ describe('functions generated from the real catalog', () => {
   it('grants table read as GetItem/BatchGetItem/Query only, and never Scan', () => {
     const readers = catalog.filter((f) => f.access.table === 'read');
     expect(readers.length).toBeGreaterThan(0);
+    // A table-stream consumer also reads the stream (its event source mapping does, with the function's role).
+    const streamRead = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
     for (const reader of readers) {
       const dynamo = actionsOf(statementsOf(template, reader.id)).filter((a) => a.startsWith('dynamodb:'));
-      expect(dynamo).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+      const expected = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', ...(reader.trigger.kind === 'tableStream' ? streamRead : [])].sort();
+      expect(dynamo).toEqual(expected);
     }
     expect(policyStatements(template).flatMap(({ statement }) => asArray(statement.Action))).not.toContain('dynamodb:Scan');
   });
@@ -106,14 +109,16 @@ describe('functions generated from the real catalog', () => {
     }
   });
 
-  it('has no "*" action anywhere, and "*" resources only for X-Ray (and the state machine\'s log delivery)', () => {
+  it('has no "*" action anywhere, and "*" resources only for X-Ray, dynamodb:ListStreams (and the state machine\'s log delivery)', () => {
     // Step Functions' vended-logs actions have no resource-level permissions (test/infra/workflow.test.ts pins them).
     const logDelivery = (actions: string[]) => actions.every((a) => a.startsWith('logs:') && /LogDeliver|LogDelivery|LogGroups|ResourcePolic/.test(a));
     for (const { statement } of policyStatements(template)) {
       for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
       if (asArray(statement.Resource).includes('*') && !logDelivery(asArray(statement.Action))) {
         // Functions send traces; the state machine also reads its sampling rules.
+        // ListStreams has no resource-level permissions (a stream consumer's event source needs it).
         expect([
+          ['dynamodb:ListStreams'],
           ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
           ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
         ]).toContainEqual(asArray(statement.Action).sort());
