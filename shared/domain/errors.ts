@@ -139,3 +139,12 @@ export class MessageNotCancelableError extends AppError {
   readonly type = 'message-not-cancelable';
   readonly title = 'Only a scheduled message can be canceled';
 }
+
+// --- Partner webhooks ---------------------------------------------------------------------------
+
+/** The SSRF guard refused the endpoint URL; `errors` points at `body.url` and says which rule. */
+export class WebhookUrlRefusedError extends AppError {
+  readonly status = 422;
+  readonly type = 'webhook-url-refused';
+  readonly title = 'The webhook URL is not allowed';
+}

@@ -14,6 +14,25 @@ import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
 import { PARTNER_EVENT_COMPONENTS } from '../domain/event-types';
+import {
+  DeliveryAttemptListSchema,
+  RedeliverResultSchema,
+  RedeliverSchema,
+  ReplayResultSchema,
+  ReplaySchema,
+  RotateSecretSchema,
+  RotatedSecretSchema,
+  TestDeliverySchema,
+  WEBHOOK_TEST_EVENT_TYPE,
+  WebhookEndpointCreateSchema,
+  WebhookEndpointCreatedSchema,
+  WebhookEndpointListSchema,
+  WebhookEndpointPatchSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointTestDataSchema,
+  WebhookListQuerySchema,
+} from '../domain/webhook-endpoint';
+import { EVENT_DATA_SCHEMAS, PARTNER_EVENT_TYPES } from '../domain/event-types';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -84,6 +103,54 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Record a consent the partner captured (opt-in or opt-out, with evidence). Ordered by `evidence.capturedAt`; an opt-in after a handset STOP or a Twilio 21610 re-opens sending only with url, formText or ip. The same request twice is one record',
     body: ConsentRecordInputSchema,
     response: { status: 201, schema: ConsentRecordResultSchema, description: 'The contact as it stands, the record, and whether it decides the state (`applied`, else `reason`)' },
+  },
+  'webhook-endpoints-create': {
+    summary:
+      'Register a webhook endpoint: every event of the partner log whose type it takes is POSTed to it, signed per Standard Webhooks. The URL must pass the SSRF guard (422 webhook-url-refused names the rule); the signing secret is in this response only. At most 20 per partner (409)',
+    body: WebhookEndpointCreateSchema,
+    response: { status: 201, schema: WebhookEndpointCreatedSchema, description: 'The endpoint and its signing secret (shown once)' },
+  },
+  'webhook-endpoints-list': {
+    summary: "The partner's webhook endpoints with their health, oldest first",
+    query: WebhookListQuerySchema,
+    response: { status: 200, schema: WebhookEndpointListSchema, description: 'A page of endpoints' },
+  },
+  'webhook-endpoints-get': {
+    summary: 'One webhook endpoint: what it takes, whether it is enabled (and why not), its failure run and rotation window; never its secret',
+    response: { status: 200, schema: WebhookEndpointSchema, description: 'The endpoint' },
+  },
+  'webhook-endpoints-patch': {
+    summary: 'Change the URL (checked again), event types, description or enabled. `enabled: true` re-enables an endpoint disabled by 410 Gone or 5 days of failures',
+    body: WebhookEndpointPatchSchema,
+    response: { status: 200, schema: WebhookEndpointSchema, description: 'The endpoint' },
+  },
+  'webhook-endpoints-delete': {
+    summary: 'Delete a webhook endpoint; deliveries queued for it are dropped',
+    response: { status: 204, schema: z.null(), description: 'Deleted' },
+  },
+  'webhook-endpoints-rotate-secret': {
+    summary: 'A new signing secret (in this response only). Until `previousSecretExpiresAt` deliveries carry both signatures (`v1,<old> v1,<new>`), so receivers can switch without losing an event',
+    body: RotateSecretSchema,
+    response: { status: 200, schema: RotatedSecretSchema, description: 'The new secret and the end of the overlap' },
+  },
+  'webhook-endpoints-test': {
+    summary: 'Send a `webhook_endpoint.test` delivery to this endpoint now (retried like any delivery; see its deliveries). 409 when the endpoint is disabled',
+    response: { status: 202, schema: TestDeliverySchema, description: 'Queued' },
+  },
+  'webhook-endpoints-deliveries': {
+    summary: 'Every delivery attempt to the endpoint, newest first: event, attempt number, origin, response status, duration, error and the next attempt',
+    query: WebhookListQuerySchema,
+    response: { status: 200, schema: DeliveryAttemptListSchema, description: 'A page of attempts' },
+  },
+  'webhook-endpoints-replay': {
+    summary: 'Re-send every event after `after` (a cursor of GET /v1/events) up to the newest now, in log order, at most 50 a second; the recovery after an outage. 409 when the endpoint is disabled',
+    body: ReplaySchema,
+    response: { status: 202, schema: ReplayResultSchema, description: 'The replay is running' },
+  },
+  'events-redeliver': {
+    summary: 'Deliver one event of the log again: to `endpointId`, or to every enabled endpoint that takes its type (409 when none does)',
+    body: RedeliverSchema,
+    response: { status: 202, schema: RedeliverResultSchema, description: 'Queued for these endpoints' },
   },
   'openapi-get': {
     summary: 'This OpenAPI document',
@@ -172,6 +239,41 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
 };
 
 type JsonSchema = Record<string, unknown>;
+
+/** What a receiver gets for an event of `type`: the Standard Webhooks payload (the log's `occurredAt` is `timestamp`). */
+const deliveryBodySchema = (type: string, data: z.ZodType) =>
+  z.object({
+    type: z.literal(type),
+    timestamp: z.iso.datetime({ offset: true }).describe('When the event happened'),
+    customerId: z.string().optional().describe('The customer the event is about, when there is one'),
+    data,
+  });
+
+const WEBHOOK_HEADERS = [
+  { name: 'webhook-id', description: 'The event id: the same on every attempt and redelivery (deduplicate on it)' },
+  { name: 'webhook-timestamp', description: 'Unix seconds of this attempt; refuse a delivery more than 5 minutes off your clock' },
+  { name: 'webhook-signature', description: '`v1,<base64 HMAC-SHA256 of id.timestamp.body>` per live secret, space-separated (two during a rotation)' },
+].map(({ name, description }) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } }));
+
+/** OpenAPI 3.1 `webhooks`: one per event type, and the test event, as POSTed to a partner endpoint. */
+function webhooksSection(): Record<string, JsonSchema> {
+  const types: Array<[string, z.ZodType]> = [...PARTNER_EVENT_TYPES.map((type) => [type, EVENT_DATA_SCHEMAS[type]] as [string, z.ZodType]), [WEBHOOK_TEST_EVENT_TYPE, WebhookEndpointTestDataSchema]];
+  return Object.fromEntries(
+    types.map(([type, data]) => [
+      type,
+      {
+        post: {
+          summary: data.description ?? type,
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(deliveryBodySchema(type, data), 'output') } } },
+          responses: {
+            '2XX': { description: 'Received. Any other answer is retried (5xx, 429 with Retry-After, timeouts after 10 s, other 4xx); 410 Gone disables the endpoint' },
+          },
+        },
+      },
+    ]),
+  );
+}
 
 /** Components referenced wherever they appear inside another schema: the partner event and each of its types. */
 const REFERENCED = new Map<unknown, string>(Object.entries(PARTNER_EVENT_COMPONENTS).map(([name, schema]) => [schema, name]));
@@ -267,6 +369,7 @@ export function buildOpenApiDocument(): JsonSchema {
     },
     servers: [{ url: '/' }],
     paths,
+    webhooks: webhooksSection(),
     components: {
       schemas: Object.fromEntries(Object.entries(NAMED).map(([name, schema]) => [name, schemaOf(schema, 'output')])),
       securitySchemes: {

@@ -47,6 +47,12 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, 
   return parseWith(schema, value, 'body');
 }
 
+/** For actions whose options all have defaults: no body (or an empty one) is `{}`, anything else is parsed like any body. */
+export function parseOptionalJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  if (!event.body) return parseWith(schema, {}, 'body');
+  return parseJsonBody(event, schema);
+}
+
 export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   const multi = event.multiValueQueryStringParameters ?? {};
   for (const [name, values] of Object.entries(multi)) {

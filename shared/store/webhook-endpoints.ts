@@ -1,4 +1,5 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../domain/errors';
 import { DELIVERY_LOG_TTL_DAYS, MAX_ENDPOINTS_PER_PARTNER, type DeliveryAttempt, type StoredWebhookEndpoint, type WebhookEndpointStore } from '../partner-webhooks/contract';
 import { WEBHOOK_ENDPOINT_PREFIX, webhookDeliveriesPartition, webhookDeliveryKey, webhookEndpointKey, webhookEndpointsPartition } from './keys';
 import { queryAll } from './query';
@@ -22,7 +23,13 @@ function attemptOf(item: Record<string, unknown>): DeliveryAttempt {
 
 /** An opaque cursor over the delivery log: the sort key of the last attempt of the page. */
 const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+function decodeCursor(cursor: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[A-Za-z0-9_]+#\d{2}$/.test(sk)) {
+    throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
+  }
+  return sk;
+}
 
 /**
  * A partner's webhook endpoints, one partition per partner (fan-out reads them all with one

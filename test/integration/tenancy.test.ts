@@ -12,12 +12,15 @@ let a: ApiClient;
 let b: ApiClient;
 let bCustomer: Record<string, unknown>;
 let bSubaccount: Record<string, unknown>;
+let bEndpointId: string;
+let bEndpoint: Record<string, unknown>;
+let bEventId: string;
 
 /** A well-formed customer id nobody has. */
 const MISSING_CUSTOMER = 'cus_01JF3X0000000000000000ZZZZ';
 
 beforeAll(async () => {
-  platform = await startTestPlatform('tenancy', { twilio: 'sandbox' });
+  platform = await startTestPlatform('tenancy', { twilio: 'sandbox', env: { PARTNER_WEBHOOKS_ALLOW_LOOPBACK: 'true' } });
   a = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Partner A')).apiKey);
   b = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Partner B')).apiKey);
   await a.post('/v1/customers', customerBody({ displayName: 'A own' }));
@@ -27,6 +30,18 @@ beforeAll(async () => {
   bSubaccount = sub.body;
   // The subaccount is recorded on the customer: this is the state nothing of A's may change.
   bCustomer = (await b.get(`/v1/customers/${bCustomer.id}`)).body;
+  const endpoint = await b.post('/v1/webhook-endpoints', { url: 'http://127.0.0.1:65000/hook', eventTypes: ['*'] });
+  expect(endpoint.status).toBe(201);
+  const { secret: _secret, ...view } = endpoint.body;
+  bEndpoint = view;
+  bEndpointId = endpoint.body.id;
+  // One event in B's log (A has none: event ids are positions in a partner's own log, so A could hold the same id).
+  const consent = { action: 'opt-out', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z' } };
+  expect((await b.post(`/v1/customers/${bCustomer.id}/contacts/%2B14155550177/consent`, consent)).status).toBe(201);
+  bEventId = (await b.get('/v1/events?limit=1')).body.data[0].id;
+  expect((await a.get('/v1/events')).body.data).toEqual([]);
+  // A well-formed cursor (cursors are positions, valid in any log), so the replay body is valid and only ownership decides.
+  BODIES['POST /v1/webhook-endpoints/{endpointId}/replay'] = { after: (await b.get('/v1/events?limit=1')).body.next };
 });
 afterAll(() => platform?.stop());
 
@@ -40,12 +55,15 @@ const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
   numberId: { foreign: () => 'PN0123456789abcdef0123456789abcdef', missing: 'PN0123456789abcdef0123456789abcdef' },
   phone: { foreign: () => '+14155550123', missing: '+14155550123' },
   messageId: { foreign: () => 'msg_01JF3X0000000000000000ZZZZ', missing: 'msg_01JF3X0000000000000000ZZZZ' },
+  endpointId: { foreign: () => bEndpointId, missing: 'we_01JF3X0000000000000000ZZZZ' },
+  eventId: { foreign: () => bEventId, missing: 'evt_0_999999' },
 };
 
 /** Bodies that would be accepted if the resource were the caller's, so only ownership can refuse them. */
 const BODIES: Record<string, unknown> = {
   'POST /v1/customers/{id}/contacts/{phone}/consent': { action: 'opt-out', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z' } },
   'PATCH /v1/customers/{id}': { displayName: 'Hijacked' },
+  'PATCH /v1/webhook-endpoints/{endpointId}': { description: 'Hijacked' },
   'POST /v1/customers/{id}/messages': { to: '+14155550123', body: 'Not yours' },
   'POST /v1/customers/{id}/campaigns': {
     useCase: 'ACCOUNT_NOTIFICATION',
@@ -68,9 +86,11 @@ function fill(template: string, which: 'foreign' | 'missing'): string {
 }
 
 /** The answer with everything id- and request-specific taken out. */
-function normalised(reply: Reply, id: string) {
+function normalised(reply: Reply, which: 'foreign' | 'missing') {
   const { instance: _instance, ...body } = (reply.body ?? {}) as Record<string, unknown>;
-  return { status: reply.status, contentType: reply.headers.get('content-type'), body: JSON.parse(JSON.stringify(body).split(id).join('<id>')) };
+  let text = JSON.stringify(body);
+  for (const values of Object.values(PARAMS)) text = text.split(which === 'foreign' ? values.foreign() : values.missing).join('<id>');
+  return { status: reply.status, contentType: reply.headers.get('content-type'), body: JSON.parse(text) };
 }
 
 describe('tenant isolation on every route', () => {
@@ -83,7 +103,7 @@ describe('tenant isolation on every route', () => {
     const foreign = await a.request(route.trigger.method, fill(route.trigger.path, 'foreign'), { body });
     const missing = await a.request(route.trigger.method, fill(route.trigger.path, 'missing'), { body });
     expect(foreign.status).toBe(404);
-    expect(normalised(foreign, String(bCustomer.id))).toEqual(normalised(missing, MISSING_CUSTOMER));
+    expect(normalised(foreign, 'foreign')).toEqual(normalised(missing, 'missing'));
   });
 
   it("never lists another partner's customers or events", async () => {
@@ -98,6 +118,9 @@ describe('tenant isolation on every route', () => {
   });
 
   it("leaves every one of B's resources unchanged", async () => {
+    expect((await b.get(`/v1/webhook-endpoints/${bEndpointId}`)).body).toEqual(bEndpoint);
+    // A's test, redeliver and replay calls queued nothing for B's endpoint.
+    expect(platform.queues.messages('partner-deliveries').concat(platform.queues.messages('partner-replays'))).toEqual([]);
     expect((await b.get(`/v1/customers/${bCustomer.id}`)).body).toEqual(bCustomer);
     expect((await b.get(`/v1/customers/${bCustomer.id}/subaccount`)).body).toEqual(bSubaccount);
     const sandbox = platform.twilioSandbox as unknown as { account(sid: string): { status: string } | undefined };
