@@ -104,10 +104,18 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     const key = cacheKey(partnerId, endpointId);
     const cached = cachedEndpoints.get(key);
     if (cached && monotonic() - cached.at < endpointCacheMs) return cached.endpoint;
-    return remember(cachedEndpoints, key, { endpoint: await endpoints.get(partnerId, endpointId), at: monotonic() }).endpoint;
+    return refresh(await endpoints.get(partnerId, endpointId), partnerId, endpointId);
   }
-  const refresh = (endpoint: StoredWebhookEndpoint | undefined, partnerId: string, endpointId: string) =>
-    remember(cachedEndpoints, cacheKey(partnerId, endpointId), { endpoint, at: monotonic() });
+  /**
+   * Only an enabled endpoint is reused: a disabled or deleted one is read again every time, so
+   * enabling it again takes effect on the next delivery (there are few of those reads: drops).
+   */
+  function refresh(endpoint: StoredWebhookEndpoint | undefined, partnerId: string, endpointId: string): StoredWebhookEndpoint | undefined {
+    const key = cacheKey(partnerId, endpointId);
+    if (endpoint?.enabled) remember(cachedEndpoints, key, { endpoint, at: monotonic() });
+    else cachedEndpoints.delete(key);
+    return endpoint;
+  }
 
   /** The secrets that sign now: the current one, and the previous one until its overlap ends. Decrypted once per process. */
   function liveSecrets(endpoint: StoredWebhookEndpoint, now: Date): Promise<string[]> {
@@ -161,7 +169,7 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     let current: StoredWebhookEndpoint | undefined = endpoint;
     const lastMark = endpoint.lastFailureAt ? Date.parse(endpoint.lastFailureAt) : -Infinity;
     if (!endpoint.failingSince || now.getTime() - lastMark >= FAILURE_MARK_INTERVAL_MS) {
-      current = refresh(await endpoints.markFailure(endpoint.partnerId, endpoint.id, now.toISOString()), endpoint.partnerId, endpoint.id).endpoint;
+      current = refresh(await endpoints.markFailure(endpoint.partnerId, endpoint.id, now.toISOString()), endpoint.partnerId, endpoint.id);
       if (!current) return { outcome: 'failed' };
     }
     if (current.failingSince && now.getTime() - Date.parse(current.failingSince) >= DISABLE_AFTER_FAILING_MS) {

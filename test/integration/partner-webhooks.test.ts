@@ -66,6 +66,39 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
+describe('registration', () => {
+  it('refuses URLs the SSRF guard refuses with 422 on body.url, and bad bodies with 400, creating nothing', async () => {
+    for (const url of ['https://10.0.0.8/hook', 'https://169.254.169.254/latest/meta-data', 'http://hooks.example.com/in', 'https://user:pw@hooks.example.com/in', `${base.replace('127.0.0.1', '0x7f.1')}/in`]) {
+      const reply = await api.post('/v1/webhook-endpoints', { url, eventTypes: ['*'] });
+      expect([reply.status, reply.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+      expect(reply.body).toMatchObject({ type: expect.stringContaining('webhook-url-refused'), errors: [{ field: 'body.url' }] });
+    }
+    const unknown = await api.post('/v1/webhook-endpoints', { url: `${base}/x`, eventTypes: ['*'], secret: 'mine' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'body.secret' })]);
+    const badType = await api.post('/v1/webhook-endpoints', { url: `${base}/x`, eventTypes: ['message.sent'] });
+    expect(badType.status).toBe(400);
+    expect(badType.body.errors[0].field).toBe('body.eventTypes.0');
+    expect((await other.get('/v1/webhook-endpoints')).body.data).toEqual([]);
+  });
+
+  it('shows the secret only at creation; list, get and patch never return it; delete ends it', async () => {
+    const created = await register('/lifecycle', { description: 'lifecycle' });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const reads = [await api.get('/v1/webhook-endpoints'), await api.get(`/v1/webhook-endpoints/${created.id}`), await api.patch(`/v1/webhook-endpoints/${created.id}`, { eventTypes: ['message.received'] })];
+    for (const reply of reads) {
+      expect(reply.status).toBe(200);
+      expect(reply.text).not.toContain(created.secret);
+      expect(reply.text).not.toMatch(/whsec_|ciphertext|"secrets"/);
+    }
+    expect(reads[2]!.body).toMatchObject({ id: created.id, eventTypes: ['message.received'], description: 'lifecycle', enabled: true });
+    expect((await api.get(`/v1/webhook-endpoints/${created.id}/deliveries?cursor=bogus`)).status).toBe(400);
+    expect((await api.request('DELETE', `/v1/webhook-endpoints/${created.id}`)).status).toBe(204);
+    expect((await api.get(`/v1/webhook-endpoints/${created.id}`)).status).toBe(404);
+    expect((await api.post(`/v1/webhook-endpoints/${created.id}/test`, {})).status).toBe(404);
+  });
+});
+
 describe('delivery', () => {
   it('registration and message events arrive signed, verify, and carry the log’s event ids', async () => {
     const endpoint = await register('/all');
@@ -135,8 +168,14 @@ describe('delivery', () => {
     const told = at('/watcher').map(parsed);
     expect(told).toEqual([expect.objectContaining({ type: 'webhook_endpoint.disabled', data: expect.objectContaining({ endpointId: gone.id, reason: 'gone' }) })]);
     expect(at('/watcher').every((r) => verifies(watcher.secret, r))).toBe(true);
-    // Nothing more is sent to it.
+    // Nothing more is sent to it, until the partner enables it again.
     expect((await api.post(`/v1/webhook-endpoints/${gone.id}/test`, {})).status).toBe(409);
+    const enabled = await api.patch(`/v1/webhook-endpoints/${gone.id}`, { enabled: true });
+    expect(enabled.body).toMatchObject({ enabled: true });
+    expect(enabled.body.disabledReason).toBeUndefined();
+    expect((await api.post(`/v1/webhook-endpoints/${gone.id}/test`, {})).status).toBe(202);
+    await platform.settle();
+    expect(at('/gone')).toHaveLength(2);
   });
 
   it('during a rotation both secrets verify; after the overlap only the new one', async () => {

@@ -77,7 +77,7 @@ const answered = (status: number, extra: Partial<AttemptResult> = {}): AttemptRe
   ...extra,
 });
 
-function harness(rows: StoredWebhookEndpoint[], respond: (input: AttemptInput) => AttemptResult | Promise<AttemptResult>) {
+function harness(rows: StoredWebhookEndpoint[], respond: (input: AttemptInput) => AttemptResult | Promise<AttemptResult>, { endpointCacheMs = 0 } = {}) {
   const clock = fixedClock('2026-03-01T12:00:00.000Z');
   const memory = memoryStore(rows);
   const retried: Array<{ task: DeliveryTask; delaySeconds: number }> = [];
@@ -95,7 +95,7 @@ function harness(rows: StoredWebhookEndpoint[], respond: (input: AttemptInput) =
     allowLoopback: false,
     clock,
     random: () => 0.5,
-    endpointCacheMs: 0,
+    endpointCacheMs,
     monotonic: () => monotonic,
   });
   return { service, clock, retried, scheduled, appended, inputs, ...memory, advanceMonotonic: (ms: number) => (monotonic += ms) };
@@ -186,6 +186,19 @@ describe('delivery service', () => {
     const test = { ...event, id: 'evt_test_1', type: 'webhook_endpoint.test', data: { endpointId: 'we_1' } };
     await expect(h.service.deliver(task({ origin: 'test', event: test }))).resolves.toBe('succeeded');
     expect(h.attempts).toHaveLength(1);
+  });
+
+  it('reuses an enabled endpoint for a second, but never a disabled one: enabling again takes effect on the next delivery', async () => {
+    const h = harness([endpointRow()], () => answered(200), { endpointCacheMs: 1_000 });
+    await h.service.deliver(task());
+    await h.service.deliver(task());
+    expect(h.calls.get).toBe(1);
+    h.advanceMonotonic(1_000);
+    h.endpoints.get('we_1')!.enabled = false;
+    await expect(h.service.deliver(task())).resolves.toBe('dropped');
+    h.endpoints.get('we_1')!.enabled = true;
+    await expect(h.service.deliver(task())).resolves.toBe('succeeded');
+    expect(h.calls.get).toBe(3);
   });
 
   it('signs with both secrets during a rotation and only the new one after', async () => {
