@@ -47,30 +47,26 @@ export class TokenKey extends Construct {
    * on an absent key). A call without context — the way to unwrap "anything" — is refused by IAM.
    */
   grantEnvelope(grantee: iam.IGrantable, operations: readonly KeyOperation[]): void {
-    if (operations.length === 0) return;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...new Set(operations.map((op) => ACTIONS[op]))],
-        resources: [this.key.keyArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...TOKEN_CONTEXT_KEYS] },
-          StringLike: Object.fromEntries(TOKEN_CONTEXT_KEYS.map((name) => [`kms:EncryptionContext:${name}`, '*'])),
-        },
-      }),
-    );
+    this.grantUnder(grantee, operations, TOKEN_CONTEXT_KEYS);
   }
 
   /** The same envelope operations for webhook signing secrets, only under their own context (purpose fixed). */
   grantWebhookSecrets(grantee: iam.IGrantable, operations: readonly KeyOperation[]): void {
+    this.grantUnder(grantee, operations, WEBHOOK_SECRET_CONTEXT_KEYS, { purpose: WEBHOOK_SECRET_PURPOSE });
+  }
+
+  /** Exactly `keys` in the context, each present; `fixed` ones with the given value, the others with any. */
+  private grantUnder(grantee: iam.IGrantable, operations: readonly KeyOperation[], keys: readonly string[], fixed: Record<string, string> = {}): void {
     if (operations.length === 0) return;
+    const free = keys.filter((name) => !(name in fixed));
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [...new Set(operations.map((op) => ACTIONS[op]))],
         resources: [this.key.keyArn],
         conditions: {
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...WEBHOOK_SECRET_CONTEXT_KEYS] },
-          StringEquals: { 'kms:EncryptionContext:purpose': WEBHOOK_SECRET_PURPOSE },
-          StringLike: { 'kms:EncryptionContext:partnerId': '*', 'kms:EncryptionContext:webhookEndpointId': '*' },
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...keys] },
+          ...(Object.keys(fixed).length ? { StringEquals: Object.fromEntries(Object.entries(fixed).map(([name, value]) => [`kms:EncryptionContext:${name}`, value])) } : {}),
+          StringLike: Object.fromEntries(free.map((name) => [`kms:EncryptionContext:${name}`, '*'])),
         },
       }),
     );
