@@ -103,6 +103,11 @@ const SETTINGS = {
   POWERTOOLS_TRACE_ENABLED: withDefault(flag, true),
   /** Local development only: partner webhook URLs may be http to loopback addresses. Never set by the stack. */
   PARTNER_WEBHOOKS_ALLOW_LOOPBACK: withDefault(flag, false),
+  /**
+   * How long a delivery function reuses an enabled endpoint's row (a changed URL, types or secret
+   * take effect within it). 0 reads the row for every attempt.
+   */
+  PARTNER_WEBHOOKS_ENDPOINT_CACHE_MS: withDefault(integer(0, 60_000), 1_000),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };

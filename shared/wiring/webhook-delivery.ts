@@ -23,6 +23,7 @@ export const delivery = deliveryService({
   decrypt: (ciphertext, context) => keyService.decrypt(ciphertext, context),
   attempt: attemptDelivery,
   allowLoopback: config.PARTNER_WEBHOOKS_ALLOW_LOOPBACK,
+  endpointCacheMs: config.PARTNER_WEBHOOKS_ENDPOINT_CACHE_MS,
   clock: systemClock,
 });
 
