@@ -8,7 +8,9 @@ import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
 import { projectCatalog, type LocalCatalog } from './local-catalog';
 import { localMasterKey } from './local-secrets';
 import { consoleLog, type LocalLog } from './log';
-import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type LocalQueues } from './queues';
+import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type DrainResult, type LocalQueues } from './queues';
+import { createLocalSchedules, type LocalSchedules } from './schedules';
+import { createLocalStreams, type LocalStreams } from './streams';
 import { connectTwilio, sandboxAvailable, type SandboxHandle, type TwilioMode } from './twilio';
 import { catalogTaskInvoker, createLocalWorkflowRunner, LOCAL_WORKFLOW_TRANSPORT, type LocalWorkflowRunner } from './workflow';
 
@@ -35,11 +37,13 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Per-partner throttling (usage plan); `false` disables it. */
   throttle?: ThrottleSettings | false;
-  /** Time of the queues and the throttle; a manual clock makes them deterministic. */
+  /** Time of the queues, the schedules and the throttle; a manual clock makes them deterministic. */
   clock?: Clock;
   /**
-   * Run in real time: poll queues in the background (ms interval, or true = 100 ms) and let the
-   * sandbox clock follow wall time. Tests leave it off, call `queues.drain()` and move clocks by hand.
+   * Run in real time: poll queues (ms interval, or true = 100 ms) and the table stream (the same
+   * interval, or true = 250 ms) in the background, run schedules on timers and let the sandbox
+   * clock follow wall time. Tests leave it off, call `settle()` (or `queues.drain()`) and move
+   * clocks by hand.
    */
   pollQueues?: boolean | number;
   /**
@@ -70,10 +74,33 @@ export interface Platform {
   lambda: LambdaRuntime;
   /** The onboarding state machine, run in-process against the catalog's workflow tasks. */
   workflow: LocalWorkflowRunner;
+  /** The table stream's consumers (catalog `tableStream` triggers), polling DynamoDB Local's stream. */
+  streams: LocalStreams;
+  /** The catalog's `schedule` triggers, on the platform's clock. */
+  schedules: LocalSchedules;
+  /**
+   * Runs everything that is pending until nothing is: rounds of { running workflow executions
+   * reach a wait or their end; the table stream drains; the queues drain (with a manual clock,
+   * moving it to each delayed message); the schedules due by the clock run }, until a round does
+   * nothing. Throws if that does not happen within `maxRounds` (default 100).
+   */
+  settle(options?: SettleOptions): Promise<SettleResult>;
   /** The Twilio sandbox, when the platform started one. */
   twilioSandbox?: SandboxHandle;
   admin: PartnerAdmin;
   stop(): Promise<void>;
+}
+
+export interface SettleOptions {
+  maxRounds?: number;
+}
+
+export interface SettleResult {
+  rounds: number;
+  /** Stream records delivered (failed tries included). */
+  streamRecords: number;
+  queues: DrainResult;
+  scheduledRuns: number;
 }
 
 /** Operator actions the API does not expose, through the same partner service the operator CLI uses. */
@@ -141,6 +168,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const workflow = createLocalWorkflowRunner({ invoke: catalogTaskInvoker(catalog, lambda.invoke), region, clock, log });
     cleanups.push(() => workflow.stop());
 
+    // Checkpoints beside the table they belong to, so a restart does not replay the whole stream.
+    const streams = createLocalStreams({ catalog, runtime: lambda, endpoint: dynamoDbEndpoint, tableName, region, log, checkpointFile: dataDir && resolve(dataDir, 'stream-checkpoints.json') });
+    cleanups.push(() => streams.stop());
+    const schedules = createLocalSchedules({ catalog, runtime: lambda, region, clock, log });
+    cleanups.push(() => schedules.stop());
+
     const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now(), authorizerCacheSeconds: options.authorizerCacheSeconds });
     cleanups.push(() => gateway.stop());
     const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
@@ -176,8 +209,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if ((globalThis as Record<symbol, unknown>)[LOCAL_WORKFLOW_TRANSPORT] === workflow.transport) delete (globalThis as Record<symbol, unknown>)[LOCAL_WORKFLOW_TRANSPORT];
     });
 
-    if (options.pollQueues) workflow.startTimers();
-    if (options.pollQueues) queues.startPolling(options.pollQueues === true ? undefined : options.pollQueues);
+    if (options.pollQueues) {
+      const intervalMs = options.pollQueues === true ? undefined : options.pollQueues;
+      workflow.startTimers();
+      queues.startPolling(intervalMs);
+      streams.startPolling(intervalMs);
+      schedules.startTimers();
+    }
     for (const fn of lambda.missingEntries()) log.warn(`catalog function '${fn.id}' has no module at ${fn.entry}; it answers 502 until it exists`);
 
     return {
@@ -189,6 +227,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       queues,
       lambda,
       workflow,
+      streams,
+      schedules,
+      settle: (settleOptions) => settle({ workflow, streams, queues, schedules }, settleOptions),
       twilioSandbox: twilio.sandbox,
       admin: partnerAdmin(rootDir),
       stop: stopAll,
@@ -197,6 +238,35 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Deterministic quiescence: each step waits for what it started, nothing sleeps. A round did
+ * something when an execution moved, a stream record or queue batch was delivered, a message was
+ * dead-lettered or a schedule ran; the next round then looks at what that produced.
+ */
+async function settle(
+  { workflow, streams, queues, schedules }: Pick<Platform, 'workflow' | 'streams' | 'queues' | 'schedules'>,
+  { maxRounds = 100 }: SettleOptions = {},
+): Promise<SettleResult> {
+  const result: SettleResult = { rounds: 0, streamRecords: 0, queues: { batches: 0, delivered: 0, deleted: 0, failed: 0, deadLettered: 0 }, scheduledRuns: 0 };
+  const transitions = () => workflow.executions().reduce((sum, e) => sum + e.transitions, 0);
+  for (let round = 1; round <= maxRounds; round++) {
+    result.rounds = round;
+    const before = transitions();
+    await workflow.whenIdle();
+    const streamed = await streams.drain();
+    const drained = await queues.drain();
+    const scheduled = await schedules.runDue();
+    result.streamRecords += streamed;
+    for (const key of Object.keys(result.queues) as (keyof DrainResult)[]) result.queues[key] += drained[key];
+    result.scheduledRuns += scheduled;
+    if (transitions() === before && streamed === 0 && drained.batches === 0 && drained.deadLettered === 0 && scheduled === 0) return result;
+  }
+  throw new Error(
+    `The platform did not settle within ${maxRounds} rounds (${result.streamRecords} stream records, ${result.queues.batches} queue batches, ${result.scheduledRuns} scheduled runs): ` +
+      'something keeps producing work, e.g. a consumer that writes what it reads, or a message that is always delayed again',
+  );
 }
 
 function defaultTwilioMode(): TwilioMode {

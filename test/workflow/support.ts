@@ -19,7 +19,7 @@ export const CAMPAIGN = {
  * move sandbox time so Twilio's reviews complete (its webhooks reach the receivers), deliver the
  * queued events (which resume the waits). No sleeping: every clock is moved by hand.
  */
-export async function runToEnd(platform: Platform, executionName: string, { reviewSeconds = 60, maxRounds = 40, onRound }: { reviewSeconds?: number; maxRounds?: number; onRound?: () => Promise<void> } = {}) {
+export async function runToEnd(platform: Platform, executionName: string, { reviewSeconds = 60, maxRounds = 40, onRound }: { reviewSeconds?: number; maxRounds?: number; onRound?: () => Promise<unknown> } = {}) {
   const sandbox = sandboxOf(platform);
   for (let round = 0; round < maxRounds; round++) {
     await platform.workflow.whenIdle();
