@@ -20,8 +20,10 @@ async function main(): Promise<void> {
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
   // Twilio's reviews take days; the local sandbox approves after a few seconds so a tour completes.
   const sandboxReviewSeconds = Number(process.env.SANDBOX_REVIEW_SECONDS ?? 5);
+  const loopback = loopbackWebhooks(process.env.PARTNER_WEBHOOKS_ALLOW_LOOPBACK);
   // Like the deployed API: a revoked key stops working within AUTHORIZER_CACHE_SECONDS.
   const platform = await startPlatform({
+    env: { PARTNER_WEBHOOKS_ALLOW_LOOPBACK: loopback.value },
     inMemory,
     dataDir,
     pollQueues: true,
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     `  webhooks:  ${platform.webhookBaseUrl}/<name>`,
     `  DynamoDB:  ${platform.dynamoDbEndpoint} (table ${platform.tableName})`,
     `  Twilio:    ${platform.twilioSandbox ? `sandbox at ${platform.twilioSandbox.url}` : platform.env.TWILIO_ACCOUNT_SID ? 'real Twilio' : 'not configured'}`,
+    `  Partner webhooks: ${loopback.line}`,
   ];
   const marker = join(dataDir, DEMO_MARKER);
   if (inMemory || !existsSync(marker)) {
@@ -63,6 +66,23 @@ async function main(): Promise<void> {
   }
   lines.push('', 'Press Ctrl-C to stop.');
   console.log(lines.join('\n'));
+}
+
+/**
+ * Partner webhook endpoints on this machine (`http://127.0.0.1:…`, e.g. `npm run webhooks:listen`)
+ * are refused by the SSRF guard unless PARTNER_WEBHOOKS_ALLOW_LOOPBACK is on; locally it is on
+ * unless the operator set it. Whatever they set is passed on as it is: `shared/config.ts` reads
+ * true/1 and false/0 (an empty value counts as unset) and stops a function on anything else.
+ */
+function loopbackWebhooks(raw: string | undefined): { value: string; line: string } {
+  const value = raw?.trim() ? raw : 'true';
+  const flag = value.trim().toLowerCase();
+  const line = ['true', '1'].includes(flag)
+    ? 'http and https endpoints on loopback (127.0.0.1, ::1) are allowed locally; PARTNER_WEBHOOKS_ALLOW_LOOPBACK=false npm start refuses them, as deployed'
+    : ['false', '0'].includes(flag)
+      ? `loopback and http endpoints are refused, as deployed (PARTNER_WEBHOOKS_ALLOW_LOOPBACK=${value})`
+      : `PARTNER_WEBHOOKS_ALLOW_LOOPBACK=${value} is neither true nor false: the functions that read it will not start`;
+  return { value, line };
 }
 
 function installShutdown(platform: Platform, removeConnectionFile: () => void): void {
