@@ -2,6 +2,7 @@ import { CustomerFieldsSchema, type Customer, type CustomerCreate, type Customer
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRecord, CustomerRepository } from '../store/customers';
 import { fieldErrorsOf } from '../http/validation';
+import { idCursor } from './id-cursor';
 import type { Clock, IdGenerator } from './support';
 
 export interface CustomerServiceDeps {
@@ -22,16 +23,7 @@ export function toCustomer(record: CustomerRecord): Customer {
 }
 
 /** Cursors are opaque to partners; inside they carry only the last customer id of the page. */
-const encodeCursor = (lastId: string) => Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && /^cus_[0-9A-HJKMNP-TV-Z]{26}$/.test(parsed.after)) return parsed.after;
-  } catch {
-    // fall through to the validation error below
-  }
-  throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
-}
+const cursors = idCursor(/^cus_[0-9A-HJKMNP-TV-Z]{26}$/);
 
 export function customerService({ customers, clock, ids }: CustomerServiceDeps) {
   async function require(partnerId: string, customerId: string): Promise<CustomerRecord> {
@@ -61,8 +53,8 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
     },
 
     async list(partnerId: string, limit: number, cursor?: string): Promise<CustomerList> {
-      const page = await customers.list(partnerId, limit, cursor ? decodeCursor(cursor) : undefined);
-      return { data: page.items.map(toCustomer), nextCursor: page.lastId ? encodeCursor(page.lastId) : null };
+      const page = await customers.list(partnerId, limit, cursor ? cursors.decode(cursor) : undefined);
+      return { data: page.items.map(toCustomer), nextCursor: page.lastId ? cursors.encode(page.lastId) : null };
     },
 
     /**

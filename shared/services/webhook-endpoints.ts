@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, WebhookUrlRefusedError } from '../domain/errors';
+import { ConflictError, NotFoundError, WebhookUrlRefusedError } from '../domain/errors';
 import {
   WEBHOOK_TEST_EVENT_TYPE,
   type WebhookEndpoint,
@@ -10,6 +10,7 @@ import type { DeliveryQueues } from '../partner-webhooks/enqueue';
 import { newSigningSecret } from '../partner-webhooks/signing';
 import type { GuardResult } from '../partner-webhooks/url-guard';
 import type { PartnerEventService } from './partner-events';
+import { idCursor } from './id-cursor';
 import type { Clock, IdGenerator } from './support';
 
 export interface WebhookEndpointServiceDeps {
@@ -34,16 +35,7 @@ export function toWebhookEndpoint(endpoint: StoredWebhookEndpoint, now: Date): W
   return { ...view, ...(previous && Date.parse(previous) > now.getTime() ? { previousSecretExpiresAt: previous } : {}) };
 }
 
-const encodeListCursor = (lastId: string) => Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
-function decodeListCursor(cursor: string): string {
-  try {
-    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof after === 'string' && /^we_[0-9A-HJKMNP-TV-Z]{26}$/.test(after)) return after;
-  } catch {
-    // the validation error below
-  }
-  throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
-}
+const cursors = idCursor(/^we_[0-9A-HJKMNP-TV-Z]{26}$/);
 
 const disabledDetail = (endpoint: StoredWebhookEndpoint) =>
   `Webhook endpoint ${endpoint.id} is disabled (${endpoint.disabledReason ?? 'partner'}); enable it first with PATCH /v1/webhook-endpoints/${endpoint.id} {"enabled": true}`;
@@ -121,11 +113,11 @@ export function webhookEndpointService(deps: WebhookEndpointServiceDeps) {
 
     /** Oldest first. A partner has at most 20 endpoints (one Query reads them all); the page is cut here. */
     async list(partnerId: string, limit: number, cursor?: string): Promise<{ data: WebhookEndpoint[]; nextCursor: string | null }> {
-      const after = cursor === undefined ? undefined : decodeListCursor(cursor);
+      const after = cursor === undefined ? undefined : cursors.decode(cursor);
       const rest = (await endpoints.all(partnerId)).filter((e) => after === undefined || e.id > after);
       const page = rest.slice(0, limit);
       const now = clock.now();
-      return { data: page.map((e) => toWebhookEndpoint(e, now)), nextCursor: rest.length > limit ? encodeListCursor(page.at(-1)!.id) : null };
+      return { data: page.map((e) => toWebhookEndpoint(e, now)), nextCursor: rest.length > limit ? cursors.encode(page.at(-1)!.id) : null };
     },
 
     /**
