@@ -72,7 +72,7 @@ async function deadUrl(): Promise<string> {
 async function main(): Promise<void> {
   const { startPlatform } = await import('../infra/local/platform');
   const log = { info: () => {}, warn: () => {}, error: (m: string, e?: Error) => console.error(m, e?.message ?? '') };
-  const platform: Platform = await startPlatform({ port: 0, inMemory: true, twilio: 'none', throttle: false, log, tableName: 'bench-webhooks', pollQueues: 20, env: { PARTNER_WEBHOOKS_ALLOW_LOOPBACK: 'true' } });
+  const platform: Platform = await startPlatform({ port: 0, inMemory: true, twilio: 'none', throttle: false, log, tableName: 'bench-webhooks', pollQueues: true, env: { PARTNER_WEBHOOKS_ALLOW_LOOPBACK: 'true' } });
   // Loaded after the platform set the handlers' environment, as a handler would be.
   const { partnerEvents } = await import('../shared/wiring/partner-events');
   console.log(`Partner webhooks: ${SECONDS} s per run at ${RATE} events/s; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);

@@ -39,6 +39,11 @@ export interface QueueTrigger {
   kind: 'queue';
   queue: QueueName;
   batchSize: number;
+  /**
+   * The event source's maximum concurrency (2–1000): how many batches run at once at most.
+   * Unset, Lambda scales the pollers with the backlog, and the local runtime runs 5.
+   */
+  maxConcurrency?: number;
 }
 
 /** A Step Functions task (locally: the workflow runner invokes it by ASL state name). */
@@ -487,7 +492,9 @@ export const catalog: readonly FunctionSpec[] = [
     id: 'queues-deliveries',
     entry: 'functions/queues/deliveries.ts',
     description: 'Delivers partner events to healthy webhook endpoints: one signed attempt per message',
-    trigger: { kind: 'queue', queue: 'partner-deliveries', batchSize: 10 },
+    // Enough batches that an endpoint holding some of them (up to the healthy lane's 2 s) leaves
+    // the rest to everyone else's deliveries; capped so a storm cannot take the account's concurrency.
+    trigger: { kind: 'queue', queue: 'partner-deliveries', batchSize: 10, maxConcurrency: 50 },
     access: { table: 'readwrite', webhookSecrets: ['decrypt'], sendTo: ['partner-deliveries-retry'], partnerEgress: true },
     timeoutSeconds: 30,
   },
@@ -495,7 +502,7 @@ export const catalog: readonly FunctionSpec[] = [
     id: 'queues-delivery-retries',
     entry: 'functions/queues/deliveries.ts',
     description: 'Retries partner webhook deliveries, and serves endpoints that are failing',
-    trigger: { kind: 'queue', queue: 'partner-deliveries-retry', batchSize: 10 },
+    trigger: { kind: 'queue', queue: 'partner-deliveries-retry', batchSize: 10, maxConcurrency: 50 },
     access: { table: 'readwrite', webhookSecrets: ['decrypt'], sendTo: ['partner-deliveries-retry'], partnerEgress: true },
     timeoutSeconds: 30,
   },

@@ -96,6 +96,7 @@ export class CatalogFunctions extends Construct {
           fn.fn.addEventSource(
             new SqsEventSource(props.queues.get(trigger.queue, definition.id).queue, {
               batchSize: trigger.batchSize,
+              ...(trigger.maxConcurrency ? { maxConcurrency: trigger.maxConcurrency } : {}),
               // Consumers answer with the failed message ids; only those are retried, then dead-lettered.
               reportBatchItemFailures: true,
             }),

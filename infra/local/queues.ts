@@ -263,8 +263,9 @@ export interface PollingOptions {
   intervalMs?: number;
   /**
    * Batches of one consumer in flight at once (default 5, the pollers Lambda starts an SQS event
-   * source with). A consumer that finishes a batch receives the next one at once while messages
-   * are visible, instead of waiting for the next interval.
+   * source with); a trigger's own `maxConcurrency` in the catalog wins. A consumer that finishes
+   * a batch receives the next one at once while messages are visible, instead of waiting for the
+   * next interval.
    */
   concurrency?: number;
 }
@@ -391,7 +392,7 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
   const inFlight = new Set<Promise<void>>();
   const polled = emptyResult();
   function poll(consumer: Consumer): void {
-    while (timer && runtime && consumer.inFlight < concurrency) {
+    while (timer && runtime && consumer.inFlight < (consumer.fn.trigger.maxConcurrency ?? concurrency)) {
       const event = receiveBatch(consumer, polled);
       if (!event) return;
       consumer.inFlight++;
@@ -406,6 +407,18 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
     }
   }
 
+  // A message sent while polling reaches an idle consumer at once, as SQS long polling returns
+  // it, not at the next interval; sends in one tick share one wake-up.
+  const waking = new Set<LocalQueue>();
+  function wakeConsumersOf(queue: LocalQueue): void {
+    if (!timer || waking.has(queue)) return;
+    waking.add(queue);
+    setImmediate(() => {
+      waking.delete(queue);
+      for (const consumer of consumers) if (consumer.queue === queue) poll(consumer);
+    });
+  }
+
   return {
     async send(queue, body, attributes = {}, options = {}) {
       const target = queueNamed(queue);
@@ -414,7 +427,9 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
       if (options.delaySeconds !== undefined && !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= 900)) {
         throw new InvalidMessageContentsError(`DelaySeconds must be 0–900, not ${options.delaySeconds}`);
       }
-      return { messageId: target.send(body, messageAttributes, options).messageId };
+      const { messageId } = target.send(body, messageAttributes, options);
+      if (!options.delaySeconds) wakeConsumersOf(target);
+      return { messageId };
     },
     recordFailure(queue, messageId, reason) {
       const message = queueOf(queue)?.find(messageId);

@@ -143,6 +143,13 @@ export interface LocalStreams {
 const CLOSED = 'closed';
 const MAX_GET_RECORDS = 1000;
 const DEFAULT_INTERVAL_MS = 250;
+/**
+ * How long a round reuses the stream's ARN and shard list. DescribeTable and DescribeStream cost
+ * DynamoDB Local about 17 and 7 ms of CPU each, GetRecords about 6: describing every round made
+ * an idle platform spend a fifth of a core on it. Lambda's pollers also learn of new shards only
+ * now and then. A shard read to its end or a failed round describes again at once.
+ */
+const TOPOLOGY_TTL_MS = 10_000;
 
 /** A function's position in one stream: per shard, the last sequence number done with, or CLOSED. */
 interface Position {
@@ -356,12 +363,23 @@ export function createLocalStreams(options: LocalStreamsOptions): LocalStreams {
     return firstFailure(result, batch);
   }
 
+  let topology: { streamArn: string; shards: Shard[]; at: number } | undefined;
+  async function currentTopology(): Promise<{ streamArn: string; shards: Shard[] } | undefined> {
+    if (topology && performance.now() - topology.at < TOPOLOGY_TTL_MS) return topology;
+    topology = undefined;
+    const streamArn = await latestStreamArn();
+    if (!streamArn) return undefined;
+    topology = { streamArn, shards: await listShards(streamArn), at: performance.now() };
+    return topology;
+  }
+
   let chain: Promise<unknown> = Promise.resolve();
   async function round(): Promise<number> {
     if (consumers.length === 0) return 0;
-    const streamArn = await latestStreamArn();
-    if (!streamArn) return 0;
-    const shards = await listShards(streamArn);
+    const current = await currentTopology();
+    if (!current) return 0;
+    const { streamArn, shards } = current;
+    const closedBefore = closedShards();
     let delivered = 0;
     try {
       // Functions one after another, and their shards in order: deterministic, like the queues.
@@ -376,10 +394,20 @@ export function createLocalStreams(options: LocalStreamsOptions): LocalStreams {
           }
         }
       }
+    } catch (error) {
+      topology = undefined;
+      throw error;
     } finally {
       saveCheckpoints();
     }
+    // A shard read to its end: its children may not be listed yet.
+    if (closedShards() > closedBefore) topology = undefined;
     return delivered;
+  }
+  function closedShards(): number {
+    let closed = 0;
+    for (const position of positions.values()) for (const at of position.shards.values()) if (at === CLOSED) closed++;
+    return closed;
   }
   const poll = (): Promise<number> => {
     // Rounds never overlap (background polling and a test's drain share the checkpoints).

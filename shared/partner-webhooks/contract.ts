@@ -66,11 +66,19 @@ export interface DeliveryTask {
   /** Set by `replay`: the replay it belongs to. */
   replayId?: string;
   /**
-   * Moved from the healthy lane to the retry lane before its attempt, because its endpoint was
-   * answering slowly there (see the delivery service): not an attempt, and never moved again.
+   * Moved from the healthy lane to the retry lane because its endpoint was slow there (see the
+   * delivery service): the same attempt again, with the retry lane's full timeout.
    */
   deferred?: true;
+  /**
+   * The queue the message was sent to, stamped by the sender (enqueue.ts): the delivery function
+   * serves both lanes and the healthy lane has its own rules. Absent on messages sent before it
+   * existed, whose lane is then inferred ({@link laneOf}).
+   */
+  lane?: DeliveryLane;
 }
+
+export type DeliveryLane = 'partner-deliveries' | 'partner-deliveries-retry';
 
 /** How one attempt ended. */
 export type AttemptOutcome = 'succeeded' | 'failed' | 'refused';
@@ -125,7 +133,7 @@ export const subscribes = (endpoint: Pick<StoredWebhookEndpoint, 'eventTypes'>, 
   endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
 
 /** The queue a delivery goes to: the retry lane for retries and for endpoints that are failing. */
-export const laneOf = (endpoint: Pick<StoredWebhookEndpoint, 'failingSince'>, attempt: number): 'partner-deliveries' | 'partner-deliveries-retry' =>
+export const laneOf = (endpoint: Pick<StoredWebhookEndpoint, 'failingSince'>, attempt: number): DeliveryLane =>
   attempt > 1 || endpoint.failingSince ? 'partner-deliveries-retry' : 'partner-deliveries';
 
 /** A page of a cursor-paged read: `next` is null on the last page. */

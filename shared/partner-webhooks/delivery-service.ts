@@ -27,7 +27,11 @@ export type DeliveryOutcome =
   | 'failed'
   /** Nothing sent: the endpoint was deleted, is disabled, or no longer takes the event's type. */
   | 'dropped'
-  /** Nothing sent yet: moved to the retry lane because the endpoint is slow (see {@link SLOW_AFTER_MS}). */
+  /**
+   * Moved to the retry lane because the endpoint is slow: before its attempt (nothing sent), or
+   * after the healthy lane's {@link HEALTHY_LANE_TIMEOUT_MS} passed without an answer (recorded,
+   * and sent again there with the full timeout).
+   */
   | 'deferred';
 
 export interface DeliveryServiceDeps {
@@ -50,10 +54,21 @@ export interface DeliveryServiceDeps {
 }
 
 /**
- * An endpoint is slow on the healthy lane when {@link SLOW_IN_FLIGHT} of its attempts in this
- * process have been running for longer than this. A healthy receiver answers in milliseconds;
- * one that hangs until the 10 s timeout would otherwise hold the healthy lane's consumers.
+ * The healthy lane serves endpoints that answer in milliseconds, and its batches end with their
+ * slowest attempt, so an endpoint that is slow there would hold everyone's consumers. Three guards:
+ * - a healthy-lane attempt waits {@link HEALTHY_LANE_TIMEOUT_MS} for its answer, not the full
+ *   10 s: without one the task moves to the retry lane at once, where it is sent again with the
+ *   full timeout (the receiver may get it twice; it deduplicates on `webhook-id`), and the
+ *   endpoint is marked failing, so the fan-out sends its next events to the retry lane;
+ * - after such a timeout, the endpoint's healthy-lane work in this process goes straight to the
+ *   retry lane for {@link SLOW_COOLDOWN_MS};
+ * - so it does when {@link SLOW_IN_FLIGHT} of its attempts in this process have been running for
+ *   longer than {@link SLOW_AFTER_MS} (a hang is seen before the first timeout ends).
+ * A busy endpoint that answers in time stays on the healthy lane however many attempts it has
+ * running: the retry lane is where slow endpoints wait, no place for a healthy one.
  */
+export const HEALTHY_LANE_TIMEOUT_MS = 2_000;
+export const SLOW_COOLDOWN_MS = 60_000;
 export const SLOW_AFTER_MS = 1_000;
 export const SLOW_IN_FLIGHT = 2;
 /** A failing endpoint's row is marked at most this often (a dead endpoint must not heat its item). */
@@ -97,6 +112,8 @@ export function deliveryService(deps: DeliveryServiceDeps) {
   const cachedEndpoints = new Map<string, { endpoint: StoredWebhookEndpoint | undefined; at: number }>();
   const secrets = new Map<string, Promise<string>>();
   const inFlight = new Map<string, Set<number>>();
+  /** Endpoints whose healthy-lane work goes to the retry lane until then (monotonic ms). */
+  const slowUntil = new Map<string, number>();
   const record = attemptRecorder((attempts) => endpoints.recordAttempts(attempts));
 
   const cacheKey = (partnerId: string, endpointId: string) => `${partnerId}\u0000${endpointId}`;
@@ -131,11 +148,12 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     );
   }
 
-  /** Is this endpoint hanging on the healthy lane in this process? */
+  /** Is this endpoint too slow for the healthy lane in this process? */
   function isSlow(endpointId: string): boolean {
+    const now = monotonic();
+    if ((slowUntil.get(endpointId) ?? -Infinity) > now) return true;
     const started = inFlight.get(endpointId);
     if (!started) return false;
-    const now = monotonic();
     let slow = 0;
     for (const at of started) if (now - at > SLOW_AFTER_MS && ++slow >= SLOW_IN_FLIGHT) return true;
     return false;
@@ -164,14 +182,17 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     });
   }
 
+  /** The endpoint's run of failures, marked on its row (at most once a minute); undefined when it is gone. */
+  async function markFailing(endpoint: StoredWebhookEndpoint, now: Date): Promise<StoredWebhookEndpoint | undefined> {
+    const lastMark = endpoint.lastFailureAt ? Date.parse(endpoint.lastFailureAt) : -Infinity;
+    if (endpoint.failingSince && now.getTime() - lastMark < FAILURE_MARK_INTERVAL_MS) return endpoint;
+    return refresh(await endpoints.markFailure(endpoint.partnerId, endpoint.id, now.toISOString()), endpoint.partnerId, endpoint.id);
+  }
+
   /** After a failed attempt: the endpoint's failure run, and what comes next (a retry, or the end). */
   async function afterFailure(task: DeliveryTask, endpoint: StoredWebhookEndpoint, result: AttemptResult, now: Date): Promise<{ nextAttemptAt?: string; outcome: DeliveryOutcome }> {
-    let current: StoredWebhookEndpoint | undefined = endpoint;
-    const lastMark = endpoint.lastFailureAt ? Date.parse(endpoint.lastFailureAt) : -Infinity;
-    if (!endpoint.failingSince || now.getTime() - lastMark >= FAILURE_MARK_INTERVAL_MS) {
-      current = refresh(await endpoints.markFailure(endpoint.partnerId, endpoint.id, now.toISOString()), endpoint.partnerId, endpoint.id);
-      if (!current) return { outcome: 'failed' };
-    }
+    const current = await markFailing(endpoint, now);
+    if (!current) return { outcome: 'failed' };
     if (current.failingSince && now.getTime() - Date.parse(current.failingSince) >= DISABLE_AFTER_FAILING_MS) {
       await disable(current, 'failing', now, result.error);
       return { outcome: 'failed' };
@@ -195,7 +216,7 @@ export function deliveryService(deps: DeliveryServiceDeps) {
       const endpoint = await endpointOf(task.partnerId, task.endpointId);
       if (!endpoint || !endpoint.enabled) return 'dropped';
       if (task.origin !== 'test' && !subscribes(endpoint, task.event.type)) return 'dropped';
-      const onHealthyLane = !options.inline && !task.deferred && laneOf(endpoint, task.attempt) === 'partner-deliveries';
+      const onHealthyLane = !options.inline && (task.lane ?? (task.deferred ? 'partner-deliveries-retry' : laneOf(endpoint, task.attempt))) === 'partner-deliveries';
       if (onHealthyLane && isSlow(endpoint.id)) {
         await deps.queues.retry({ ...task, deferred: true }, 0);
         return 'deferred';
@@ -203,12 +224,29 @@ export function deliveryService(deps: DeliveryServiceDeps) {
 
       const now = clock.now();
       const result = await timed(endpoint.id, async () =>
-        deps.attempt({ url: endpoint.url, secrets: await liveSecrets(endpoint, now), event: task.event, now, allowLoopback: deps.allowLoopback, lookup: deps.lookup }),
+        deps.attempt({
+          url: endpoint.url,
+          secrets: await liveSecrets(endpoint, now),
+          event: task.event,
+          now,
+          allowLoopback: deps.allowLoopback,
+          lookup: deps.lookup,
+          ...(onHealthyLane ? { timeoutMs: HEALTHY_LANE_TIMEOUT_MS } : {}),
+        }),
       );
 
       let outcome: DeliveryOutcome;
       let nextAttemptAt: string | undefined;
-      if (result.verdict.kind === 'succeeded') {
+      let error = result.error;
+      if (onHealthyLane && result.timedOut) {
+        // Too slow for the healthy lane: at once to the retry lane, with the full timeout there.
+        remember(slowUntil, endpoint.id, monotonic() + SLOW_COOLDOWN_MS);
+        await deps.queues.retry({ ...task, deferred: true }, 0);
+        await markFailing(endpoint, now);
+        outcome = 'deferred';
+        nextAttemptAt = now.toISOString();
+        error = `no answer within ${HEALTHY_LANE_TIMEOUT_MS / 1000} s on the healthy lane; sent again at once on the retry lane, which waits the full 10 s`;
+      } else if (result.verdict.kind === 'succeeded') {
         outcome = 'succeeded';
         if (endpoint.failingSince) {
           await endpoints.markSuccess(endpoint.partnerId, endpoint.id, now.toISOString());
@@ -232,7 +270,7 @@ export function deliveryService(deps: DeliveryServiceDeps) {
         outcome: result.verdict.kind === 'succeeded' ? 'succeeded' : result.refusedBy ? 'refused' : 'failed',
         ...(result.status !== undefined ? { responseStatus: result.status } : {}),
         durationMs: Math.round(result.durationMs),
-        ...(result.error ? { error: result.error } : {}),
+        ...(error ? { error } : {}),
         ...(nextAttemptAt ? { nextAttemptAt } : {}),
       });
       return outcome;

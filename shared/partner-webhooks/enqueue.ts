@@ -1,5 +1,5 @@
 import type { QueuePort } from '../queue/port';
-import { laneOf, type DeliveryTask, type ReplayTask, type StoredWebhookEndpoint } from './contract';
+import { laneOf, type DeliveryLane, type DeliveryTask, type ReplayTask, type StoredWebhookEndpoint } from './contract';
 
 /** SQS delays stop at 15 minutes; a retry due later waits in the table (see contract.ts). */
 export const MAX_QUEUE_DELAY_SECONDS = 900;
@@ -20,6 +20,9 @@ function queueDelay(seconds: number): number {
   return Math.ceil(seconds);
 }
 
+/** The message body: the task, stamped with the lane it goes to. */
+const bodyOf = (task: DeliveryTask, lane: DeliveryLane): string => JSON.stringify({ ...task, lane } satisfies DeliveryTask);
+
 /**
  * Delivery messages carry their endpoint as the message group: on SQS standard queues that is the
  * fair-queue tenant, so one endpoint's backlog does not hold back the others' messages.
@@ -27,23 +30,23 @@ function queueDelay(seconds: number): number {
 export function deliveryQueues(queue: QueuePort): DeliveryQueues {
   return {
     async deliveries(items) {
-      const byLane = new Map<ReturnType<typeof laneOf>, DeliveryTask[]>();
+      const byLane = new Map<DeliveryLane, DeliveryTask[]>();
       for (const { task, endpoint } of items) {
         const lane = laneOf(endpoint, task.attempt);
         byLane.set(lane, [...(byLane.get(lane) ?? []), task]);
       }
       await Promise.all(
-        [...byLane].map(([lane, tasks]) => queue.sendBatch(lane, tasks.map((task) => ({ body: JSON.stringify(task), groupId: task.endpointId })))),
+        [...byLane].map(([lane, tasks]) => queue.sendBatch(lane, tasks.map((task) => ({ body: bodyOf(task, lane), groupId: task.endpointId })))),
       );
     },
     async retry(task, delaySeconds) {
-      await queue.send('partner-deliveries-retry', JSON.stringify(task), undefined, { delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId });
+      await queue.send('partner-deliveries-retry', bodyOf(task, 'partner-deliveries-retry'), undefined, { delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId });
     },
     async retries(items) {
       if (items.length === 0) return;
       await queue.sendBatch(
         'partner-deliveries-retry',
-        items.map(({ task, delaySeconds }) => ({ body: JSON.stringify(task), delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId })),
+        items.map(({ task, delaySeconds }) => ({ body: bodyOf(task, 'partner-deliveries-retry'), delaySeconds: queueDelay(delaySeconds), groupId: task.endpointId })),
       );
     },
     async replay(task, delaySeconds = 0) {

@@ -11,6 +11,8 @@ export interface AttemptResponse {
   error?: string;
   /** The response's `Retry-After`, in seconds from its arrival. */
   retryAfterSeconds?: number;
+  /** No complete answer within the timeout: the request was abandoned (the receiver may have it). */
+  timedOut?: true;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -118,7 +120,7 @@ export function postJson(target: PinnedTarget, headers: Record<string, string>, 
       res.on('error', done);
     });
     const timer = setTimeout(() => {
-      finish({ error: `timeout after ${timeoutMs / 1000} s` });
+      finish({ error: `timeout after ${timeoutMs / 1000} s`, timedOut: true });
       req.destroy();
     }, timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => finish({ error: describe(error) }));

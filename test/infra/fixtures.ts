@@ -55,7 +55,7 @@ export const FIXTURE_FUNCTIONS: FunctionDefinition[] = [
     id: 'status-consumer',
     entry,
     description: 'Consumes status callbacks and resumes waiting workflows',
-    trigger: { kind: 'queue', queue: 'status-callbacks', batchSize: 5 },
+    trigger: { kind: 'queue', queue: 'status-callbacks', batchSize: 5, maxConcurrency: 20 },
     access: { table: 'readwrite', workflow: ['callback'] },
   },
   {

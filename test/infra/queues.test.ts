@@ -49,7 +49,7 @@ describe('work queues generated from the catalog', () => {
     });
   });
 
-  it('wires each consumer with its batch size and partial batch responses', () => {
+  it('wires each consumer with its batch size, its maximum concurrency when it has one, and partial batch responses', () => {
     const consumers = FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'queue');
     platformTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
     for (const consumer of consumers) {
@@ -58,6 +58,7 @@ describe('work queues generated from the catalog', () => {
         FunctionName: { Ref: Match.stringLikeRegexp(`^Functions${pascalCase(consumer.id)}Function`) },
         BatchSize: consumer.trigger.batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: consumer.trigger.maxConcurrency ? { MaximumConcurrency: consumer.trigger.maxConcurrency } : Match.absent(),
       });
     }
   });

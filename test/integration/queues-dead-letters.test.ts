@@ -108,6 +108,60 @@ describe('background polling', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("runs as many batches at once as the trigger's maxConcurrency allows, whatever the default", async () => {
+    const catalog = {
+      ...fixtureCatalog,
+      functions: fixtureCatalog.functions.map((f) => (f.trigger.kind === 'queue' ? { ...f, trigger: { ...f.trigger, maxConcurrency: 7 } } : f)),
+    };
+    // Every batch waits at a gate until the test opens it: the count in flight is exact, not timed.
+    let active = 0;
+    let peak = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let done = 0;
+    const real = fixtureRuntime();
+    const runtime: LambdaRuntime = {
+      ...real,
+      async invoke(_id, event) {
+        peak = Math.max(peak, ++active);
+        await gate;
+        active--;
+        done += (event as SQSEvent).Records.length;
+        return { batchItemFailures: [] };
+      },
+    };
+    const queues = createLocalQueues({ catalog, runtime, log: silentLog });
+    for (let i = 0; i < 60; i++) await queues.send('work', `m${i}`);
+
+    queues.startPolling({ intervalMs: 60_000, concurrency: 2 });
+    await waitFor(() => active === 7);
+    expect(queues.stats('work')).toMatchObject({ inFlight: 21, visible: 39 });
+    open();
+    await waitFor(() => done === 60);
+    await queues.stopPolling();
+    expect(peak).toBe(7);
+  });
+
+  it('hands a message sent to an idle queue to its consumer at once, not at the next interval', async () => {
+    const seen: string[] = [];
+    const real = fixtureRuntime();
+    const runtime: LambdaRuntime = {
+      ...real,
+      async invoke(_id, event) {
+        for (const r of (event as SQSEvent).Records) seen.push(r.body);
+        return { batchItemFailures: [] };
+      },
+    };
+    const queues = createLocalQueues({ catalog: fixtureCatalog, runtime, log: silentLog });
+    // The first wake-up finds nothing; the next interval is a minute away, longer than the test may take.
+    queues.startPolling({ intervalMs: 60_000 });
+    await queues.send('work', 'm1');
+    await waitFor(() => seen.length === 1, 4_000);
+    await queues.send('work', 'later', undefined, { delaySeconds: 1 });
+    await queues.stopPolling();
+    expect(seen).toEqual(['m1']);
+  });
+
   it('refuses a concurrency that is not a positive integer', () => {
     const queues = createLocalQueues({ catalog: fixtureCatalog, runtime: fixtureRuntime() });
     expect(() => queues.startPolling({ concurrency: 0 })).toThrow(RangeError);

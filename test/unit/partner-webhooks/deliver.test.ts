@@ -147,6 +147,7 @@ describe('one delivery attempt, end to end', () => {
 
     await expect(attemptDelivery(input({ timeoutMs: 50 }))).resolves.toEqual({
       error: 'timeout after 0.05 s',
+      timedOut: true,
       durationMs: expect.any(Number),
       verdict: { kind: 'retry', reason: 'timeout after 0.05 s' },
     });

@@ -1,6 +1,8 @@
 import type { DeliveryAttempt, DeliveryTask, ScheduledRetry, StoredWebhookEndpoint, WebhookEndpointStore } from '../../../shared/partner-webhooks/contract';
 import type { AttemptInput, AttemptResult } from '../../../shared/partner-webhooks/deliver';
-import { deliveryService } from '../../../shared/partner-webhooks/delivery-service';
+import { deliveryService, HEALTHY_LANE_TIMEOUT_MS, SLOW_COOLDOWN_MS } from '../../../shared/partner-webhooks/delivery-service';
+import { deliveryQueues } from '../../../shared/partner-webhooks/enqueue';
+import type { QueueEntry } from '../../../shared/queue/port';
 import { fanOut } from '../../../shared/partner-webhooks/fan-out';
 import { retrySweeper } from '../../../shared/partner-webhooks/sweeper';
 import type { PartnerEvent, PartnerEventInput } from '../../../shared/services/partner-events-contract';
@@ -235,6 +237,92 @@ describe('delivery service', () => {
     hanging.forEach((release) => release());
     await Promise.all([...first, onRetryLane, inline]);
     expect(h.attempts).toHaveLength(4);
+  });
+});
+
+describe('delivery service: the healthy lane', () => {
+  const timedOut = (): AttemptResult => ({ durationMs: HEALTHY_LANE_TIMEOUT_MS, error: 'timeout after 2 s', timedOut: true, verdict: { kind: 'retry', reason: 'timeout after 2 s' } });
+
+  it('waits 2 s for an answer on the healthy lane and the full timeout on the retry lane', async () => {
+    const h = harness([endpointRow()], () => answered(200));
+    await h.service.deliver(task({ lane: 'partner-deliveries' }));
+    await h.service.deliver(task({ lane: 'partner-deliveries-retry', attempt: 2 }));
+    await h.service.deliver(task({ origin: 'replay' }), { inline: true });
+    expect(h.inputs.map((i) => i.timeoutMs)).toEqual([HEALTHY_LANE_TIMEOUT_MS, undefined, undefined]);
+  });
+
+  it('a healthy-lane timeout moves the task to the retry lane at once, marks the endpoint failing and says so in the log', async () => {
+    const h = harness([endpointRow()], () => timedOut());
+    await expect(h.service.deliver(task({ lane: 'partner-deliveries' }))).resolves.toBe('deferred');
+    expect(h.retried).toEqual([{ task: expect.objectContaining({ attempt: 1, deferred: true }), delaySeconds: 0 }]);
+    expect(h.endpoints.get('we_1')!.failingSince).toBe('2026-03-01T12:00:00.000Z');
+    expect(h.attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        outcome: 'failed',
+        error: expect.stringMatching(/^no answer within 2 s on the healthy lane; sent again at once on the retry lane/),
+        nextAttemptAt: '2026-03-01T12:00:00.000Z',
+      }),
+    ]);
+    // On the retry lane the same attempt runs with the full timeout, and its own failure is scheduled.
+    await expect(h.service.deliver({ ...h.retried[0]!.task, lane: 'partner-deliveries-retry' })).resolves.toBe('retrying');
+    expect(h.inputs[1]!.timeoutMs).toBeUndefined();
+    expect(h.retried[1]).toEqual({ task: expect.objectContaining({ attempt: 2 }), delaySeconds: 5 });
+    expect(h.retried[1]!.task).not.toHaveProperty('deferred');
+  });
+
+  it('after a timeout the endpoint skips the healthy lane for a cool-down, then is tried there again', async () => {
+    let answer = timedOut();
+    const h = harness([endpointRow()], () => answer);
+    await h.service.deliver(task({ lane: 'partner-deliveries' }));
+    answer = answered(200);
+    h.advanceMonotonic(SLOW_COOLDOWN_MS - 1);
+    await expect(h.service.deliver(task({ lane: 'partner-deliveries' }))).resolves.toBe('deferred');
+    expect(h.inputs).toHaveLength(1);
+    h.advanceMonotonic(1);
+    await expect(h.service.deliver(task({ lane: 'partner-deliveries' }))).resolves.toBe('succeeded');
+    expect(h.inputs).toHaveLength(2);
+  });
+
+  it('keeps the healthy-lane rules for a message on that lane even when its endpoint has started failing since', async () => {
+    const h = harness([endpointRow({ failingSince: '2026-03-01T11:00:00.000Z' })], () => timedOut());
+    await expect(h.service.deliver(task({ lane: 'partner-deliveries' }))).resolves.toBe('deferred');
+    expect(h.inputs[0]!.timeoutMs).toBe(HEALTHY_LANE_TIMEOUT_MS);
+  });
+
+  it('keeps a busy endpoint that answers in time on the healthy lane, however many attempts it has running', async () => {
+    const hanging: Array<() => void> = [];
+    const h = harness([endpointRow()], () => new Promise<AttemptResult>((resolve) => hanging.push(() => resolve(answered(200)))));
+    const running = Array.from({ length: 200 }, () => h.service.deliver(task({ lane: 'partner-deliveries' })));
+    for (let turn = 0; hanging.length < 200 && turn < 100; turn++) await new Promise((r) => setImmediate(r));
+    h.advanceMonotonic(900);
+    hanging.forEach((release) => release());
+    await expect(Promise.all(running)).resolves.toEqual(new Array(200).fill('succeeded'));
+    expect(h.retried).toEqual([]);
+  });
+});
+
+describe('delivery queues', () => {
+  it('stamps each message with the lane it is sent to', async () => {
+    const sent: Array<{ queue: string; entries: readonly QueueEntry[] }> = [];
+    const queues = deliveryQueues({
+      send: async (queue, body, _attributes, options) => void sent.push({ queue, entries: [{ body, ...options }] }),
+      sendBatch: async (queue, entries) => void sent.push({ queue, entries }),
+    });
+    await queues.deliveries([
+      { task: task({ endpointId: 'we_ok' }), endpoint: {} },
+      { task: task({ endpointId: 'we_failing' }), endpoint: { failingSince: '2026-03-01T11:00:00.000Z' } },
+    ]);
+    await queues.retry(task({ endpointId: 'we_ok', attempt: 2, lane: 'partner-deliveries' }), 5);
+    const lanes = sent.flatMap(({ queue, entries }) => entries.map((e) => ({ queue, lane: (JSON.parse(e.body) as DeliveryTask).lane, groupId: e.groupId })));
+    expect(lanes).toEqual(
+      expect.arrayContaining([
+        { queue: 'partner-deliveries', lane: 'partner-deliveries', groupId: 'we_ok' },
+        { queue: 'partner-deliveries-retry', lane: 'partner-deliveries-retry', groupId: 'we_failing' },
+        { queue: 'partner-deliveries-retry', lane: 'partner-deliveries-retry', groupId: 'we_ok' },
+      ]),
+    );
+    expect(lanes).toHaveLength(3);
   });
 });
 

@@ -139,7 +139,7 @@ describe('postJson over http (the loopback case)', () => {
   it('gives up on a receiver that never answers after its timeout', async () => {
     http.answer(() => undefined);
 
-    await expect(postJson(target, HEADERS, BODY, { timeoutMs: 50 })).resolves.toEqual({ error: 'timeout after 0.05 s', durationMs: expect.any(Number) });
+    await expect(postJson(target, HEADERS, BODY, { timeoutMs: 50 })).resolves.toEqual({ error: 'timeout after 0.05 s', timedOut: true, durationMs: expect.any(Number) });
   });
 
   it('counts the read of the body in the timeout: headers followed by silence time out too', async () => {
@@ -148,7 +148,7 @@ describe('postJson over http (the loopback case)', () => {
       res.write('partial');
     });
 
-    await expect(postJson(target, HEADERS, BODY, { timeoutMs: 50 })).resolves.toEqual({ error: 'timeout after 0.05 s', durationMs: expect.any(Number) });
+    await expect(postJson(target, HEADERS, BODY, { timeoutMs: 50 })).resolves.toEqual({ error: 'timeout after 0.05 s', timedOut: true, durationMs: expect.any(Number) });
   });
 
   it('reads at most 64 KiB of an answer and drops the rest: a body without end still ends the attempt', async () => {
