@@ -14,6 +14,7 @@ import {
   type WebhookSecretContext,
 } from './contract';
 import type { AttemptInput, AttemptResult } from './deliver';
+import { SOCKETS_PER_TARGET } from './sender';
 import { MAX_QUEUE_DELAY_SECONDS, type DeliveryQueues } from './enqueue';
 import { nextDelayMs } from './retry-policy';
 import type { Lookup } from './url-guard';
@@ -83,11 +84,14 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
   return value;
 }
 
-/** Batches attempt records written close together into one BatchWriteItem (25 at most). */
+/** Attempts recorded by one write at most: the store packs them into rows per endpoint (25 a row, 25 rows a BatchWriteItem). */
+const ATTEMPTS_PER_FLUSH = 250;
+
+/** Batches attempt records made in the same turn of the event loop into one store write. */
 function attemptRecorder(write: (attempts: DeliveryAttempt[]) => Promise<void>) {
   let pending: Array<{ attempt: DeliveryAttempt; settle: () => void; fail: (error: unknown) => void }> = [];
   const flush = () => {
-    const batch = pending.splice(0, 25);
+    const batch = pending.splice(0, ATTEMPTS_PER_FLUSH);
     if (pending.length > 0) setImmediate(flush);
     write(batch.map((p) => p.attempt)).then(
       () => batch.forEach((p) => p.settle()),
@@ -158,7 +162,36 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     for (const at of started) if (now - at > SLOW_AFTER_MS && ++slow >= SLOW_IN_FLIGHT) return true;
     return false;
   }
+  /**
+   * Runs an attempt once the endpoint has one of its {@link SOCKETS_PER_TARGET} connections free
+   * in this process, timed from then: waiting for our own connection pool is not the endpoint
+   * being slow.
+   */
   async function timed<T>(endpointId: string, run: () => Promise<T>): Promise<T> {
+    await acquireSlot(endpointId);
+    try {
+      return await measured(endpointId, run);
+    } finally {
+      releaseSlot(endpointId);
+    }
+  }
+  const slots = new Map<string, { running: number; waiting: Array<() => void> }>();
+  async function acquireSlot(endpointId: string): Promise<void> {
+    const slot = slots.get(endpointId) ?? slots.set(endpointId, { running: 0, waiting: [] }).get(endpointId)!;
+    if (slot.running < SOCKETS_PER_TARGET) {
+      slot.running++;
+      return;
+    }
+    // The releasing attempt hands its slot over: `running` stays as it is.
+    await new Promise<void>((resolve) => slot.waiting.push(resolve));
+  }
+  function releaseSlot(endpointId: string): void {
+    const slot = slots.get(endpointId)!;
+    const next = slot.waiting.shift();
+    if (next) next();
+    else if (--slot.running === 0) slots.delete(endpointId);
+  }
+  async function measured<T>(endpointId: string, run: () => Promise<T>): Promise<T> {
     const at = monotonic();
     const started = inFlight.get(endpointId) ?? inFlight.set(endpointId, new Set()).get(endpointId)!;
     // Two attempts may start in the same millisecond: keep them apart in the set.
@@ -182,11 +215,41 @@ export function deliveryService(deps: DeliveryServiceDeps) {
     });
   }
 
-  /** The endpoint's run of failures, marked on its row (at most once a minute); undefined when it is gone. */
+  /**
+   * The endpoint's run of failures, marked on its row (at most once a minute); undefined when it
+   * is gone. Attempts failing at the same time share one write.
+   */
+  const marking = new Map<string, Promise<StoredWebhookEndpoint | undefined>>();
   async function markFailing(endpoint: StoredWebhookEndpoint, now: Date): Promise<StoredWebhookEndpoint | undefined> {
     const lastMark = endpoint.lastFailureAt ? Date.parse(endpoint.lastFailureAt) : -Infinity;
     if (endpoint.failingSince && now.getTime() - lastMark < FAILURE_MARK_INTERVAL_MS) return endpoint;
-    return refresh(await endpoints.markFailure(endpoint.partnerId, endpoint.id, now.toISOString()), endpoint.partnerId, endpoint.id);
+    const key = cacheKey(endpoint.partnerId, endpoint.id);
+    const pending = marking.get(key);
+    if (pending) return pending;
+    const mark = endpoints
+      .markFailure(endpoint.partnerId, endpoint.id, now.toISOString())
+      .then((marked) => refresh(marked, endpoint.partnerId, endpoint.id))
+      .finally(() => marking.delete(key));
+    marking.set(key, mark);
+    return mark;
+  }
+
+  /**
+   * A success ends the endpoint's run of failures. Attempts that read the row while it was
+   * failing all succeed at about the same time: one write clears it, once per run.
+   */
+  const cleared = new Map<string, string>();
+  async function markRecovered(endpoint: StoredWebhookEndpoint, now: Date): Promise<void> {
+    const key = cacheKey(endpoint.partnerId, endpoint.id);
+    if (!endpoint.failingSince || cleared.get(key) === endpoint.failingSince) return;
+    remember(cleared, key, endpoint.failingSince);
+    cachedEndpoints.delete(key);
+    try {
+      await endpoints.markSuccess(endpoint.partnerId, endpoint.id, now.toISOString());
+    } catch (error) {
+      cleared.delete(key);
+      throw error;
+    }
   }
 
   /** After a failed attempt: the endpoint's failure run, and what comes next (a retry, or the end). */
@@ -248,10 +311,7 @@ export function deliveryService(deps: DeliveryServiceDeps) {
         error = `no answer within ${HEALTHY_LANE_TIMEOUT_MS / 1000} s on the healthy lane; sent again at once on the retry lane, which waits the full 10 s`;
       } else if (result.verdict.kind === 'succeeded') {
         outcome = 'succeeded';
-        if (endpoint.failingSince) {
-          await endpoints.markSuccess(endpoint.partnerId, endpoint.id, now.toISOString());
-          cachedEndpoints.delete(cacheKey(endpoint.partnerId, endpoint.id));
-        }
+        await markRecovered(endpoint, now);
       } else if (result.verdict.kind === 'gone') {
         outcome = 'failed';
         await disable(endpoint, 'gone', now, result.error ?? 'HTTP 410');

@@ -20,7 +20,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Agents kept per warm function; the least recently used one goes beyond this. */
 const MAX_AGENTS = 1_000;
-const SOCKETS_PER_TARGET = 50;
+/** Connections to one target at most; the delivery service runs no more attempts per endpoint at once. */
+export const SOCKETS_PER_TARGET = 50;
 
 /**
  * One keep-alive agent per pinned (scheme, address, port, host name): deliveries to one endpoint
@@ -87,8 +88,8 @@ const statusError = (status: number): string | undefined =>
   status >= 300 && status < 400 ? `redirect not followed (HTTP ${status})` : status < 200 || status >= 300 ? `HTTP ${status}` : undefined;
 
 /**
- * One POST to a pinned target: `timeoutMs` (10 s) for everything — connect, TLS, headers and the
- * read of the answer —, redirects never followed (a 3xx is a status like any other), at most
+ * One POST to a pinned target: `timeoutMs` (10 s) for everything from the moment it has a
+ * socket — connect, TLS, headers and the read of the answer —, redirects never followed (a 3xx is a status like any other), at most
  * 64 KiB of the answer read, then dropped. `now` is the clock in epoch milliseconds: durations and
  * `Retry-After` dates are measured on it.
  */
@@ -119,10 +120,16 @@ export function postJson(target: PinnedTarget, headers: Record<string, string>, 
       res.on('close', done);
       res.on('error', done);
     });
-    const timer = setTimeout(() => {
-      finish({ error: `timeout after ${timeoutMs / 1000} s`, timedOut: true });
-      req.destroy();
-    }, timeoutMs);
+    // The timeout is the receiver's: it runs from the moment the request has its socket, not
+    // while it waits for one of the endpoint's pooled connections to come free.
+    let timer: NodeJS.Timeout | undefined;
+    req.once('socket', () => {
+      if (settled) return;
+      timer = setTimeout(() => {
+        finish({ error: `timeout after ${timeoutMs / 1000} s`, timedOut: true });
+        req.destroy();
+      }, timeoutMs);
+    });
     req.on('error', (error: NodeJS.ErrnoException) => finish({ error: describe(error) }));
     req.end(body);
   });

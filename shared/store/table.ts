@@ -20,6 +20,9 @@
  * | Consent state        | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | STATE       | while opted out: PARTNER#<p>#CUSTOMER#<c>#OPTED_OUT#<sms / whatsapp / sms+whatsapp> / <latest opt-out>#<E.164> |
  * | Consent record       | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | RECORD#<kw_MessageSid / err_messageId / ptn_hash> | —     |
  * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |
+ * | Webhook endpoint     | PARTNER#<p>#WEBHOOK_ENDPOINTS | ENDPOINT#<endpointId>   | —  (fan-out reads a partner's endpoints with one Query) |
+ * | Delivery log row     | PARTNER#<p>#WEBHOOK_ENDPOINT#<e>#DELIVERIES | <newest attemptedAt>#<eventId>#<attempt> | —  (up to 25 attempts recorded together, newest first; expires through the TTL attribute) |
+ * | Scheduled retry      | WEBHOOK_RETRY#<due minute>#<shard 0–3> | <dueAt>#<endpointId>#<eventId>#<attempt> | —  (retries due beyond SQS's 15-minute delay, for the sweeper) |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
  *   (partner, id): another partner's id is simply absent — tenancy is enforced by the key itself.

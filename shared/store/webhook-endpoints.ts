@@ -16,19 +16,34 @@ function endpointOf(item: Record<string, unknown>): StoredWebhookEndpoint {
   return endpoint as unknown as StoredWebhookEndpoint;
 }
 
-function attemptOf(item: Record<string, unknown>): DeliveryAttempt {
+/** Attempts one delivery-log row holds at most (25 attempts of about 400 bytes: ~10 KB, far under the item limit). */
+const ATTEMPTS_PER_ROW = 25;
+type StoredAttempt = Omit<DeliveryAttempt, 'partnerId' | 'endpointId'>;
+
+/**
+ * The attempts of a delivery-log row, newest first. A row holds the attempts of one endpoint
+ * recorded together (`attempts`); rows written before rows held many hold one, inline.
+ */
+function attemptsOf(item: Record<string, unknown>, partnerId: string, endpointId: string): DeliveryAttempt[] {
+  if (Array.isArray(item.attempts)) return (item.attempts as StoredAttempt[]).map((a) => ({ partnerId, endpointId, ...a }));
   const { pk: _pk, sk: _sk, entity: _entity, [TABLE.ttlAttribute]: _ttl, ...attempt } = item;
-  return attempt as unknown as DeliveryAttempt;
+  return [attempt as unknown as DeliveryAttempt];
 }
 
-/** An opaque cursor over the delivery log: the sort key of the last attempt of the page. */
-const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
-  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[A-Za-z0-9_]+#\d{2}$/.test(sk)) {
-    throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
-  }
-  return sk;
+/**
+ * An opaque cursor over the delivery log: the sort key of the row the page ended in, and how
+ * many of that row's attempts the pages so far returned (none left: the next page starts after it).
+ */
+interface LogPosition {
+  sk: string;
+  /** Attempts of row `sk` already returned; undefined when all were. */
+  taken?: number;
+}
+const encodeCursor = ({ sk, taken }: LogPosition) => Buffer.from(taken === undefined ? sk : `${sk}~${taken}`, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): LogPosition {
+  const match = /^(\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[A-Za-z0-9_]+#\d{2})(?:~([1-9]\d{0,2}))?$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
+  return { sk: match[1]!, ...(match[2] ? { taken: Number(match[2]) } : {}) };
 }
 
 /**
@@ -136,21 +151,39 @@ export function dynamoWebhookEndpointStore(db: DynamoDBDocumentClient, tableName
       }
     },
 
+    /**
+     * The attempts recorded together go into as few rows as they can: one per endpoint (up to
+     * 25 attempts each), keyed by its newest attempt, so a busy endpoint's log costs one write per
+     * flush instead of one per attempt (DynamoDB bills a write per KB, not per attempt).
+     */
     async recordAttempts(attempts) {
-      const requests = attempts.map((a) => ({
-        PutRequest: {
-          Item: {
-            ...webhookDeliveryKey(a.partnerId, a.endpointId, a.attemptedAt, a.eventId, a.attempt),
-            entity: 'WebhookDelivery',
-            ...a,
-            [TABLE.ttlAttribute]: Math.floor(Date.parse(a.attemptedAt) / 1000) + DELIVERY_LOG_TTL_DAYS * 24 * 60 * 60,
-          },
-        },
-      }));
+      const byEndpoint = new Map<string, DeliveryAttempt[]>();
+      for (const a of attempts) {
+        const key = webhookDeliveriesPartition(a.partnerId, a.endpointId);
+        byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), a]);
+      }
+      const requests: unknown[] = [];
+      for (const list of byEndpoint.values()) {
+        const newestFirst = [...list].sort((x, y) => (x.attemptedAt < y.attemptedAt ? 1 : x.attemptedAt > y.attemptedAt ? -1 : 0));
+        for (let i = 0; i < newestFirst.length; i += ATTEMPTS_PER_ROW) {
+          const row = newestFirst.slice(i, i + ATTEMPTS_PER_ROW);
+          const newest = row[0]!;
+          requests.push({
+            PutRequest: {
+              Item: {
+                ...webhookDeliveryKey(newest.partnerId, newest.endpointId, newest.attemptedAt, newest.eventId, newest.attempt),
+                entity: 'WebhookDeliveries',
+                attempts: row.map(({ partnerId: _p, endpointId: _e, ...attempt }) => attempt),
+                [TABLE.ttlAttribute]: Math.floor(Date.parse(newest.attemptedAt) / 1000) + DELIVERY_LOG_TTL_DAYS * 24 * 60 * 60,
+              },
+            },
+          });
+        }
+      }
       for (let i = 0; i < requests.length; i += BATCH_WRITE_SIZE) {
         let pending: unknown[] = requests.slice(i, i + BATCH_WRITE_SIZE);
         for (let round = 0; pending.length > 0; round++) {
-          if (round === BATCH_WRITE_ROUNDS) throw new Error(`${pending.length} delivery attempts were still unprocessed after ${BATCH_WRITE_ROUNDS} rounds`);
+          if (round === BATCH_WRITE_ROUNDS) throw new Error(`${pending.length} delivery-log rows were still unprocessed after ${BATCH_WRITE_ROUNDS} rounds`);
           if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
           const reply = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
           pending = reply.UnprocessedItems?.[tableName] ?? [];
@@ -158,21 +191,44 @@ export function dynamoWebhookEndpointStore(db: DynamoDBDocumentClient, tableName
       }
     },
 
+    /**
+     * Newest rows first, each row's attempts newest first. One row more than the page could need
+     * is read, so a page says there is another only when there is (no empty last page).
+     */
     async attempts(partnerId, endpointId, after, limit) {
       const pk = webhookDeliveriesPartition(partnerId, endpointId);
+      const position = after ? decodeCursor(after) : undefined;
       const page = await db.send(
         new QueryCommand({
           TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
+          // Part-way through a row: read it again (sk ≤ cursor) and skip what was returned.
+          KeyConditionExpression: position?.taken ? 'pk = :pk AND sk <= :sk' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(position?.taken ? { ':sk': position.sk } : {}) },
           ScanIndexForward: false,
-          Limit: limit,
-          ...(after ? { ExclusiveStartKey: { pk, sk: decodeCursor(after) } } : {}),
+          Limit: limit + 1,
+          ...(position && !position.taken ? { ExclusiveStartKey: { pk, sk: position.sk } } : {}),
         }),
       );
-      const items = page.Items ?? [];
-      const last = page.LastEvaluatedKey?.sk as string | undefined;
-      return { data: items.map(attemptOf), next: last && items.length === limit ? encodeCursor(last) : null };
+      const data: DeliveryAttempt[] = [];
+      let end: LogPosition | undefined;
+      let more = false;
+      for (const item of page.Items ?? []) {
+        const rowAttempts = attemptsOf(item, partnerId, endpointId);
+        const from = position?.taken && item.sk === position.sk ? position.taken : 0;
+        if (data.length === limit) {
+          more = from < rowAttempts.length;
+          if (more) break;
+          continue;
+        }
+        const taken = rowAttempts.slice(from, from + limit - data.length);
+        data.push(...taken);
+        const upTo = from + taken.length;
+        end = { sk: item.sk as string, ...(upTo < rowAttempts.length ? { taken: upTo } : {}) };
+        if (upTo < rowAttempts.length) more = true;
+      }
+      // Fewer rows than asked for and a LastEvaluatedKey: the Query stopped at 1 MB, there is more.
+      if (page.LastEvaluatedKey) more = true;
+      return { data, next: more && end ? encodeCursor(end) : null };
     },
   };
 }

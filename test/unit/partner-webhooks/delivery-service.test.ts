@@ -170,6 +170,24 @@ describe('delivery service', () => {
     expect(h.appended[0]).toMatchObject({ type: 'webhook_endpoint.disabled', data: { reason: 'failing', failingSince: '2026-03-01T12:00:00.000Z', lastError: 'HTTP 502' } });
   });
 
+  it('attempts failing or succeeding at the same time share one write of the endpoint row', async () => {
+    let status = 500;
+    const h = harness([endpointRow()], () => answered(status), { endpointCacheMs: 60_000 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => h.service.deliver(task({ event: { ...event, id: `evt_01_${i + 1}` } }))));
+    expect(h.calls.markFailure).toBe(1);
+    status = 200;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => h.service.deliver(task({ attempt: 2, event: { ...event, id: `evt_01_${i + 1}` } }))));
+    expect(h.calls.markSuccess).toBe(1);
+    expect(h.endpoints.get('we_1')!.failingSince).toBeUndefined();
+    // A new run of failures is marked, and cleared, again.
+    status = 500;
+    h.clock.advance(1_000);
+    await h.service.deliver(task());
+    status = 200;
+    await h.service.deliver(task({ attempt: 2 }));
+    expect([h.calls.markFailure, h.calls.markSuccess]).toEqual([2, 2]);
+  });
+
   it('a failing endpoint row is written at most once a minute, however many attempts fail', async () => {
     const h = harness([endpointRow()], () => answered(500));
     for (let i = 0; i < 20; i++) await h.service.deliver(task({ event: { ...event, id: `evt_01_${i + 1}` } }));
@@ -290,14 +308,28 @@ describe('delivery service: the healthy lane', () => {
     expect(h.inputs[0]!.timeoutMs).toBe(HEALTHY_LANE_TIMEOUT_MS);
   });
 
-  it('keeps a busy endpoint that answers in time on the healthy lane, however many attempts it has running', async () => {
-    const hanging: Array<() => void> = [];
-    const h = harness([endpointRow()], () => new Promise<AttemptResult>((resolve) => hanging.push(() => resolve(answered(200)))));
-    const running = Array.from({ length: 200 }, () => h.service.deliver(task({ lane: 'partner-deliveries' })));
-    for (let turn = 0; hanging.length < 200 && turn < 100; turn++) await new Promise((r) => setImmediate(r));
-    h.advanceMonotonic(900);
-    hanging.forEach((release) => release());
-    await expect(Promise.all(running)).resolves.toEqual(new Array(200).fill('succeeded'));
+  it('runs at most 50 attempts of an endpoint at once, timed from their start, so a busy endpoint that answers in time stays on the healthy lane', async () => {
+    let hanging: Array<() => void> = [];
+    let peak = 0;
+    const h = harness([endpointRow()], () =>
+      new Promise<AttemptResult>((resolve) => {
+        hanging.push(() => resolve(answered(200)));
+        peak = Math.max(peak, hanging.length);
+      }),
+    );
+    let outcomes: string[] | undefined;
+    void Promise.all(Array.from({ length: 200 }, () => h.service.deliver(task({ lane: 'partner-deliveries' })))).then((all) => (outcomes = all));
+    // Waves: each answer comes 900 ms after its attempt started; the queued ones wait longer than that in all.
+    for (let turn = 0; !outcomes && turn < 1_000; turn++) {
+      await new Promise((r) => setImmediate(r));
+      if (hanging.length === 0) continue;
+      h.advanceMonotonic(900);
+      const wave = hanging;
+      hanging = [];
+      wave.forEach((release) => release());
+    }
+    expect(outcomes).toEqual(new Array(200).fill('succeeded'));
+    expect(peak).toBe(50);
     expect(h.retried).toEqual([]);
   });
 });
