@@ -523,11 +523,19 @@ export const catalog: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
   },
   {
+    id: 'onboarding-preflight',
+    entry: 'functions/http/onboarding/preflight.ts',
+    description: 'Checks a customer and onboarding options for everything that would fail, creating nothing',
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/onboarding/preflight', auth: 'partner' },
+    // The number search runs on the ISV's account: the master secret, read only.
+    access: { table: 'read', twilioMaster: true },
+  },
+  {
     id: 'onboarding-start',
     entry: 'functions/http/onboarding/start.ts',
-    description: 'Starts the onboarding workflow, or resumes it from the failed step',
+    description: 'Starts the onboarding workflow after its preflight, or resumes it from the failed step',
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/onboarding', auth: 'partner' },
-    access: { table: 'readwrite', workflow: ['start'] },
+    access: { table: 'readwrite', workflow: ['start'], twilioMaster: true },
   },
   {
     id: 'onboarding-get',

@@ -92,6 +92,13 @@ export class UnprocessableError extends AppError {
   readonly title = 'Request cannot be processed in the current state';
 }
 
+/** Onboarding preflight found errors: nothing was created; `errors` lists every one with its field. */
+export class OnboardingPreflightError extends AppError {
+  readonly status = 422;
+  readonly type = 'onboarding-preflight-failed';
+  readonly title = 'The onboarding would fail: fix these fields first';
+}
+
 /** A dependency (Twilio, AWS) failed in a way the client cannot fix; safe to retry later. */
 export class UpstreamError extends AppError {
   readonly status = 502;

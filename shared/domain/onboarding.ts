@@ -85,6 +85,14 @@ export const OnboardingOptionsSchema = z
 export type OnboardingOptions = z.infer<typeof OnboardingOptionsSchema>;
 
 /**
+ * The body of an onboarding start or preflight: a JSON object, checked field by field only once
+ * it is laid over the previous attempt's options (so that one answer lists every finding).
+ */
+export const OnboardingOptionsInputSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Onboarding options (see OnboardingOptions); on a resume, only what changes');
+
+/**
  * Rules that need the customer as well as the options. Returned as StepErrors so the same list
  * can fail a step or a request; `fields` name the customer or option field to fix.
  */

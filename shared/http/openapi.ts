@@ -12,6 +12,7 @@ import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '.
 import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, MessageSchema } from '../domain/message';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
+import { PreflightReportSchema } from '../services/onboarding/preflight';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
 import { PARTNER_EVENT_COMPONENTS } from '../domain/event-types';
 import {
@@ -61,8 +62,15 @@ interface RouteDoc {
 }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'onboarding-preflight': {
+    summary:
+      'Check a customer and onboarding options for everything that would make the onboarding fail, before anything is created or billed: customer data for the brand type, EIN, postal code, phone and website, campaign content (brand named, opt-out language, consent in the message flow, declared links and phones, no link shorteners, privacy policy and terms, use case) and number availability. Same body as the start; on a resume, the previous options with these over them. Call it first',
+    body: OnboardingOptionsSchema,
+    response: { status: 200, schema: PreflightReportSchema, description: 'The findings, errors first' },
+  },
   'onboarding-start': {
-    summary: 'Start the onboarding (A2P 10DLC registration) of a customer, or resume it from the step that failed (202; 200 when it already runs or is done)',
+    summary:
+      'Start the onboarding (A2P 10DLC registration) of a customer after the same checks as the preflight: any error finding → 422 onboarding-preflight-failed with every one, and nothing is created. A failed onboarding resumes from the failed step with the previous options, the given ones laid over them (campaign and numbers field by field). 200 when it runs or is done and no options are given; options for a running or completed onboarding → 409 naming what to call instead. Defaults: brandType STANDARD, mock false (a real, billed brand), one US number',
     body: OnboardingOptionsSchema,
     response: { status: 202, schema: OnboardingTimelineSchema, description: 'The onboarding timeline' },
   },

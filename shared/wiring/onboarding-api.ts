@@ -7,8 +7,9 @@ import { onboardingService } from '../workflow/onboarding-service';
 import { customers } from './customers';
 
 /**
- * Default wiring of the onboarding API (start / timeline). Apart from the workflow tasks' wiring
- * so these handlers carry no Twilio SDK: starting is a Step Functions call, the timeline a read.
+ * Default wiring of the onboarding API (preflight / start / timeline). Starting is a Step
+ * Functions call and the timeline a read; the preflight and the start also search for numbers on
+ * the ISV's account (free), the one Twilio call they make.
  */
 const onboardingStore = dynamoOnboardingRepository(documentClient, tableName);
 const runs = dynamoOnboardingRunRepository(documentClient, tableName);
@@ -21,5 +22,10 @@ export const onboarding = onboardingService({
   // The steps read the options from the registration record; each attempt may bring fixed ones.
   saveOptions: async (partnerId, customerId, _attempt, options) => {
     await onboardingStore.saveOptions(partnerId, customerId, options, systemClock.now().toISOString());
+  },
+  searchNumbers: async (query) => {
+    // Loaded on first use: the timeline handler shares this module and never searches.
+    const { twilioGateway, masterCredentials } = require('./twilio') as typeof import('./twilio');
+    return twilioGateway.searchAvailableNumbers(await masterCredentials(), query);
   },
 });

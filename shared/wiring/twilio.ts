@@ -9,7 +9,7 @@ import { createSdkTwilioGateway } from '../twilio/sdk-gateway';
  * Secrets Manager (JSON `{accountSid, authToken}`), cached by Powertools for five minutes so a
  * rotated secret is picked up without a deploy.
  */
-async function masterCredentials(): Promise<MasterCredentials> {
+export async function masterCredentials(): Promise<MasterCredentials> {
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) {
     return { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN };
   }

@@ -1,8 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Customer } from '../domain/customer';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
-import { crossCheck, type OnboardingOptions } from '../domain/onboarding';
+import { ConflictError, NotFoundError, OnboardingPreflightError } from '../domain/errors';
+import type { OnboardingOptions } from '../domain/onboarding';
+import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightReport } from '../services/onboarding/preflight';
 import type { Clock } from '../services/support';
 import type { OnboardingRunRepository } from '../store/onboarding-runs';
+import type { AvailableNumber, NumberSearch } from '../twilio/gateway';
 import type { WorkflowPort } from './port';
 import { executionNameOf, resumeStep, timelineOf, type OnboardingRun, type OnboardingTimeline } from './timeline';
 
@@ -14,6 +17,8 @@ export interface OnboardingServiceDeps {
   customer(partnerId: string, customerId: string): Promise<Customer>;
   /** Hands the options to the registration steps before they run. */
   saveOptions?(partnerId: string, customerId: string, attempt: number, options: OnboardingOptions): Promise<void>;
+  /** A number search on the ISV's account (free), to know the numbers can be had before anything is bought. */
+  searchNumbers?(query: NumberSearch): Promise<AvailableNumber[]>;
 }
 
 export interface StartResult {
@@ -38,7 +43,7 @@ export const executionInput = (run: OnboardingRun) => ({
  * request while it runs re-sends the same StartExecution (Step Functions answers with the running
  * execution, or starts it if the first request died before it could), so nothing runs twice.
  */
-export function onboardingService({ runs, workflow, clock, customer, saveOptions }: OnboardingServiceDeps) {
+export function onboardingService({ runs, workflow, clock, customer, saveOptions, searchNumbers }: OnboardingServiceDeps) {
   async function launch(run: OnboardingRun): Promise<boolean> {
     const { executionArn, alreadyStarted } = await workflow.start(run.executionName, executionInput(run));
     if (run.executionArn !== executionArn) await runs.setExecutionArn(run.partnerId, run.customerId, run.attempt, executionArn);
@@ -46,19 +51,55 @@ export function onboardingService({ runs, workflow, clock, customer, saveOptions
     return !alreadyStarted;
   }
 
+  /** The attempt's options (the previous attempt's, with the given ones over them) and every finding on them. */
+  async function check(found: Customer, current: OnboardingRun | undefined, given: Record<string, unknown>): Promise<{ options?: OnboardingOptions; report: PreflightReport }> {
+    // Stored options passed the schema when their attempt began; the merge validates them again.
+    const { options, findings } = mergeOptions(current?.options as OnboardingOptions | undefined, given);
+    if (!options) return { report: reportOf(findings) };
+    findings.push(...contentFindings(found, options));
+    if (searchNumbers) findings.push(...(await numberFindings(options, searchNumbers)));
+    return { options, report: reportOf(findings) };
+  }
+
+  /** Other options given to an onboarding they can no longer change: never ignored, and the answer says what to call instead. */
+  function refuseOptions(run: OnboardingRun): never {
+    const numbers = `POST /v1/customers/${run.customerId}/numbers`;
+    throw new ConflictError(
+      run.status === 'running'
+        ? `The onboarding is running with the options it started with; they cannot change until it ends. For more numbers, ${numbers} once it has completed; if it fails, start it again with the fixed options`
+        : `The onboarding has completed; options no longer apply to it. For more numbers, ${numbers}; for another campaign, POST /v1/customers/${run.customerId}/campaigns`,
+    );
+  }
+
   return {
-    async start(partnerId: string, customerId: string, options: OnboardingOptions): Promise<StartResult> {
+    /** Every check that costs nothing, on the options the start would use; creates nothing. */
+    async preflight(partnerId: string, customerId: string, given: Record<string, unknown>): Promise<PreflightReport> {
       const found = await customer(partnerId, customerId);
-      const problems = crossCheck(found, options);
-      if (problems.length > 0) {
-        throw new ValidationError(
-          'The customer and the onboarding options do not fit together',
-          problems.flatMap((p) => p.fields.map((field) => ({ field, message: p.message }))),
+      return (await check(found, (await runs.get(partnerId, customerId)) ?? undefined, given)).report;
+    },
+
+    /**
+     * Starts the onboarding, or resumes a failed one with the previous attempt's options and the
+     * given ones over them. Refused with every finding (422) before anything is created when the
+     * preflight finds an error; options given to a running or completed onboarding are a 409.
+     */
+    async start(partnerId: string, customerId: string, given: Record<string, unknown>): Promise<StartResult> {
+      const found = await customer(partnerId, customerId);
+      const current = (await runs.get(partnerId, customerId)) ?? undefined;
+      if (current?.status === 'running' || current?.status === 'succeeded') {
+        // The same options again (a retried request) change nothing; different ones would be ignored: refused.
+        if (Object.keys(given).length > 0 && !isDeepStrictEqual(mergeOptions(current.options as OnboardingOptions, given).options, current.options)) refuseOptions(current);
+        if (current.status === 'running') return { timeline: timelineOf(current), started: await launch(current) };
+        return { timeline: timelineOf(current), started: false };
+      }
+      const { options, report } = await check(found, current, given);
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      if (!options || errors.length > 0) {
+        throw new OnboardingPreflightError(
+          `${errors.length} finding${errors.length === 1 ? '' : 's'} would make the onboarding fail; nothing was created (POST …/onboarding/preflight also lists the warnings)`,
+          errors.map(({ field, message }) => ({ field, message })),
         );
       }
-      const current = await runs.get(partnerId, customerId);
-      if (current?.status === 'running') return { timeline: timelineOf(current), started: await launch(current) };
-      if (current?.status === 'succeeded') return { timeline: timelineOf(current), started: false };
 
       const at = clock.now().toISOString();
       const attempt = (current?.attempt ?? 0) + 1;

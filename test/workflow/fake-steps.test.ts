@@ -1,4 +1,5 @@
 import { scriptedSteps, succeeded, waiting, workflowHarness, PARTNER, type WorkflowHarness } from './harness';
+import { CAMPAIGN } from './support';
 import type { StepOutcome } from '../../shared/services/onboarding/contract';
 import { TwilioPermanentError, TwilioRetryableError } from '../../shared/twilio/errors';
 
@@ -9,7 +10,7 @@ import { TwilioPermanentError, TwilioRetryableError } from '../../shared/twilio/
  */
 jest.setTimeout(30_000);
 
-const OPTIONS = { brandType: 'STANDARD' as const, mock: false };
+const OPTIONS = { brandType: 'STANDARD' as const, mock: false, campaign: CAMPAIGN };
 let h: WorkflowHarness | undefined;
 afterEach(async () => {
   await h?.stop();

@@ -1,13 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { OnboardingOptionsSchema } from '../../../shared/domain/onboarding';
+import { OnboardingOptionsInputSchema } from '../../../shared/domain/onboarding';
 import { apiHandler } from '../../../shared/http/api-handler';
-import { json, parseJsonBody, partnerIdOf, pathParam } from '../../../shared/http/request';
+import { json, parseOptionalJsonBody, partnerIdOf, pathParam } from '../../../shared/http/request';
 import { onboarding } from '../../../shared/wiring/onboarding-api';
 
-/** POST /v1/customers/{id}/onboarding — starts the onboarding, or resumes it from the step that failed (202); done or running → 200. */
+/**
+ * POST /v1/customers/{id}/onboarding — starts the onboarding, or resumes it from the step that
+ * failed with the previous options and the given ones over them (202); running or done → 200
+ * without options, 409 with. Any preflight error → 422 with every finding, nothing created.
+ */
 export async function main(event: APIGatewayProxyEvent) {
-  const options = parseJsonBody(event, OnboardingOptionsSchema);
-  const { timeline, started } = await onboarding.start(partnerIdOf(event), pathParam(event, 'id'), options);
+  const given = parseOptionalJsonBody(event, OnboardingOptionsInputSchema);
+  const { timeline, started } = await onboarding.start(partnerIdOf(event), pathParam(event, 'id'), given);
   return json(started ? 202 : 200, timeline);
 }
 
