@@ -7,15 +7,19 @@ import { UnauthorizedError } from '../../shared/domain/errors';
 import { logger, metrics } from '../../shared/observability';
 import { partners } from '../../shared/wiring/partners';
 
-/** Reads `Authorization: Bearer <key>`; header names arrive in any case. */
-function presentedKey(event: APIGatewayRequestAuthorizerEvent): string | undefined {
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (name.toLowerCase() === 'authorization' && value) {
-      const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
-      return match?.[1];
-    }
-  }
-  return undefined;
+/** RFC 6750 §2.1: the scheme (any case), one space, a b64token. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The key of `Authorization: Bearer <key>`; header names arrive in any case. A request carrying
+ * the header twice presents no key: which one would count is a guess an attacker could steer.
+ */
+export function presentedKey(event: Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders'>): string | undefined {
+  const values: string[] = [];
+  const source = event.multiValueHeaders ?? Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name, value === undefined ? [] : [value]]));
+  for (const [name, list] of Object.entries(source ?? {})) if (name.toLowerCase() === 'authorization') values.push(...(list ?? []));
+  if (values.length !== 1) return undefined;
+  return BEARER.exec(values[0]!.trim())?.[1];
 }
 
 /** Allows every route of this stage: the decision is cached per key, not per route. */

@@ -97,7 +97,10 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     let authorizerContext: Record<string, string> | null = null;
     if (match.kind === 'route' && match.fn.trigger.auth === 'partner') {
       if (!authorizer) throw new Error(`Route ${match.fn.id} needs the authorizer, but the catalog has none`);
-      const decision = await authorizeCached(req.headers.authorization, () => authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host)));
+      // The cache is keyed by the one Authorization value; a request with two is always asked (and refused).
+      const presented = req.headersDistinct.authorization ?? [];
+      const identity = presented.length === 1 ? presented[0] : undefined;
+      const decision = await authorizeCached(identity, () => authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host)));
       if (decision.outcome === 'unauthorized') return gatewayResponse('UNAUTHORIZED', requestId);
       if (decision.outcome === 'denied') return gatewayResponse('ACCESS_DENIED', requestId);
       if (decision.outcome === 'failed') return gatewayResponse('AUTHORIZER_FAILURE', requestId);

@@ -74,6 +74,18 @@ export function problemFor(error: unknown, instance?: string): APIGatewayProxyRe
           twilio,
         });
   }
+  if (isDependencyUnavailable(error)) {
+    return problemResponse(
+      {
+        type: PROBLEM_TYPE_BASE + 'service-unavailable',
+        title: 'A service the platform depends on is unavailable',
+        status: 503,
+        detail: 'The platform could not reach its database or another AWS service; nothing was changed. It is safe to retry later.',
+        instance,
+      },
+      { 'retry-after': '5' },
+    );
+  }
   return problemResponse({
     type: PROBLEM_TYPE_BASE + 'internal-error',
     title: 'Internal error',
@@ -81,4 +93,24 @@ export function problemFor(error: unknown, instance?: string): APIGatewayProxyRe
     detail: 'An unexpected error occurred. It has been logged; retry later or contact support with the request id.',
     instance,
   });
+}
+
+/** Network failures of a call to a dependency: the request never got an answer. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** What AWS services answer when they are throttling or failing, not when the request is wrong. */
+const UNAVAILABLE_NAMES = new Set(['ServiceUnavailable', 'ServiceUnavailableException', 'InternalServerError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TimeoutError']);
+
+/**
+ * An AWS SDK call that failed through no fault of the request: the service's own fault or
+ * throttling (after the SDK's retries), or no answer at all. A client fault (a condition that
+ * failed, a key too large) is a bug of ours or the caller's and stays what it is.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  if (e.$metadata === undefined) return e.name === 'TimeoutError';
+  // The SDK wraps a network error that is not an Error of its realm; its message keeps the code.
+  const code = /\b(E[A-Z]+)\b/.exec(e.message ?? '')?.[1];
+  return e.$fault === 'server' || UNAVAILABLE_NAMES.has(e.name ?? '') || (code !== undefined && NETWORK_CODES.has(code));
 }

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   MalformedJsonError,
+  NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -47,6 +48,15 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, 
   return parseWith(schema, value, 'body');
 }
 
+const EMPTY_BODY = z.strictObject({});
+/**
+ * For actions that take nothing: no body, or `{}`. Anything else is refused like any bad body
+ * (too large 413, not JSON 415/400, any field 400 naming it), never accepted and ignored.
+ */
+export function requireEmptyBody(event: APIGatewayProxyEvent): void {
+  parseOptionalJsonBody(event, EMPTY_BODY);
+}
+
 /** For actions whose options all have defaults: no body (or an empty one) is `{}`, anything else is parsed like any body. */
 export function parseOptionalJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   if (!event.body) return parseWith(schema, {}, 'body');
@@ -63,9 +73,28 @@ export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, sch
   return parseWith(schema, event.queryStringParameters ?? {}, 'query');
 }
 
+/**
+ * The shape of every id a path can carry. An id of another shape names nothing of ours: it is the
+ * ordinary 404, answered before any store call (a 1,000-character id would otherwise reach
+ * DynamoDB's key-size limit and fail as a 500).
+ */
+const ULID = '[0-9A-Za-z]{26}';
+const PATH_ID_FORMATS: Record<string, RegExp> = {
+  id: new RegExp(`^cus_${ULID}$`),
+  messageId: new RegExp(`^msg_${ULID}$`),
+  endpointId: new RegExp(`^we_${ULID}$`),
+  eventId: /^evt_[0-9A-Za-z_]{1,40}$/,
+  brandId: /^BN[0-9a-fA-F]{32}$/,
+  numberId: /^PN[0-9a-fA-F]{32}$/,
+  // Checked as a phone number by the consent routes; bounded here.
+  phone: /^[+0-9 ()\-.]{1,32}$/,
+};
+
 export function pathParam(event: APIGatewayProxyEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError(`Missing path parameter ${name}`, [{ field: `path.${name}`, message: 'is required' }]);
+  const format = PATH_ID_FORMATS[name];
+  if (format && !format.test(value)) throw new NotFoundError(`No ${name === 'id' ? 'customer' : name} has that id`);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, expectProblem, startTestPlatform, type Reply } from '../support/local-platform';
 
@@ -83,9 +84,29 @@ describe('API key authentication', () => {
     await expect(platform.admin.revokeKey(partnerId, firstId)).rejects.toMatchObject({ status: 409 });
   });
 
-  it('accepts the scheme in any case, as RFC 9110 allows', async () => {
+  it('accepts the scheme in any case, as RFC 9110 allows, and nothing but one space before the token (RFC 6750)', async () => {
     const { apiKey } = await platform.admin.createPartnerWithKey('Casing');
     expect((await listWith(`bearer ${apiKey}`)).status).toBe(200);
-    expect((await listWith(`BEARER  ${apiKey}`)).status).toBe(200);
+    expect((await listWith(`BEARER ${apiKey}`)).status).toBe(200);
+    expectUnauthorized(await listWith(`Bearer  ${apiKey}`));
+    expectUnauthorized(await listWith(`Bearer\t${apiKey}`));
+    expectUnauthorized(await listWith(`Bearer ${apiKey}, Bearer ${apiKey}`));
+  });
+
+  it('refuses a request that carries Authorization twice, even when both are the same valid key', async () => {
+    const { apiKey } = await platform.admin.createPartnerWithKey('Twice');
+    // Allowed once first, so a cached decision cannot let the doubled header through either.
+    expect((await listWith(`Bearer ${apiKey}`)).status).toBe(200);
+    const twice = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${platform.url}/v1/customers`, { method: 'GET', headers: ['host', new URL(platform.url).host, 'authorization', `Bearer ${apiKey}`, 'Authorization', `Bearer ${apiKey}`] as never }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(twice.status).toBe(401);
+    expect(JSON.parse(twice.body)).toMatchObject({ type: 'https://switchboard.dev/problems/unauthorized' });
   });
 });

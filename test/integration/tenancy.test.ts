@@ -106,6 +106,15 @@ describe('tenant isolation on every route', () => {
     expect(normalised(foreign, 'foreign')).toEqual(normalised(missing, 'missing'));
   });
 
+  it.each(scopedRoutes.map((r) => [`${r.trigger.method} ${r.trigger.path}`, r] as const))('%s: an id of 1,000 characters in any position is the ordinary 404, before any store call', async (key, route) => {
+    const body = BODIES[key] ?? (route.trigger.method === 'GET' ? undefined : {});
+    for (const [, name] of route.trigger.path.matchAll(/\{(\w+)\}/g)) {
+      const path = route.trigger.path.replace(/\{(\w+)\}/g, (_, other: string) => (other === name ? '1'.repeat(1000) : encodeURIComponent(PARAMS[other]!.missing)));
+      const reply = await a.request(route.trigger.method, path, { body });
+      expect({ name, status: reply.status, type: reply.headers.get('content-type') }).toEqual({ name, status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
+    }
+  });
+
   it("never lists another partner's customers or events", async () => {
     const list = await a.get('/v1/customers?limit=100');
     expect(list.status).toBe(200);

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../../../shared/domain/errors';
 import { problemFor } from '../../../shared/http/problem';
-import { MAX_BODY_BYTES, parseJsonBody, parseQuery, partnerIdOf } from '../../../shared/http/request';
+import { MAX_BODY_BYTES, parseJsonBody, parseQuery, partnerIdOf, pathParam, requireEmptyBody } from '../../../shared/http/request';
 
 const Body = z.strictObject({ name: z.string().min(1), nested: z.strictObject({ n: z.number() }).optional() });
 
@@ -60,6 +60,41 @@ describe('parseJsonBody', () => {
       const fields = (error as ValidationError).errors!.map((e) => e.field).sort();
       expect(fields).toEqual(['body.name', 'body.nested.n', 'body.partnerId', 'body.status']);
     }
+  });
+});
+
+describe('requireEmptyBody', () => {
+  it('takes no body or {}', () => {
+    expect(() => requireEmptyBody(event({ body: null, headers: {} }))).not.toThrow();
+    expect(() => requireEmptyBody(event({ body: '{}' }))).not.toThrow();
+  });
+
+  it('refuses anything else as a bad body: a field, a large body, not JSON', () => {
+    expect(() => requireEmptyBody(event({ body: '{"force":true}' }))).toThrow(expect.objectContaining({ errors: [{ field: 'body.force', message: expect.any(String) }] }));
+    expect(() => requireEmptyBody(event({ body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) }))).toThrow(PayloadTooLargeError);
+    expect(() => requireEmptyBody(event({ body: 'force=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))).toThrow(UnsupportedMediaTypeError);
+    expect(() => requireEmptyBody(event({ body: '[]' }))).toThrow(ValidationError);
+  });
+});
+
+describe('pathParam', () => {
+  const withParam = (name: string, value: string) => event({ pathParameters: { [name]: value } });
+
+  it('returns an id of its shape', () => {
+    expect(pathParam(withParam('id', 'cus_01JF3X0000000000000000ZZZZ'), 'id')).toBe('cus_01JF3X0000000000000000ZZZZ');
+    expect(pathParam(withParam('brandId', 'BN0123456789abcdef0123456789abcdef'), 'brandId')).toBe('BN0123456789abcdef0123456789abcdef');
+  });
+
+  it.each([
+    ['id', 'x'.repeat(1000)],
+    ['id', 'cus_short'],
+    ['id', 'msg_01JF3X0000000000000000ZZZZ'],
+    ['messageId', 'msg_01JF3X0000000000000000ZZZ'],
+    ['endpointId', `we_${'0'.repeat(1000)}`],
+    ['numberId', 'PN0123'],
+    ['eventId', `evt_${'1'.repeat(100)}`],
+  ])('answers a %s of another shape (%s) with the ordinary 404', (name, value) => {
+    expect(() => pathParam(withParam(name, value), name)).toThrow(NotFoundError);
   });
 });
 
