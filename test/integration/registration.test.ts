@@ -310,6 +310,16 @@ describe('numbers', () => {
 });
 
 describe('resource service', () => {
+  it('says what is missing when numbers are asked for before the customer has a subaccount, and writes nothing', async () => {
+    const partnerId = newPartner();
+    const customer = await h.createCustomer(partnerId);
+    const refused = h.service.addNumbers(partnerId, customer.id, { country: 'US', count: 1 });
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toThrow(`has no Twilio subaccount yet, and numbers are bought in it: start the onboarding (POST /v1/customers/${customer.id}/onboarding)`);
+    expect(await h.service.listNumbers(partnerId, customer.id)).toEqual([]);
+    await expect(h.service.listBrands(partnerId, customer.id)).resolves.toEqual([]);
+  });
+
   it('drives the brand and campaign for a partner, and hides another partner’s customer', async () => {
     const partnerId = newPartner();
     const customer = await h.createCustomer(partnerId);

@@ -178,9 +178,18 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
     },
 
     async addNumbers(partnerId: string, customerId: string, numbers: NumberOptions): Promise<NumberView[]> {
-      await this.configure(partnerId, customerId, { numbers });
+      // Before anything is written: numbers are bought in the customer's subaccount.
+      const customer = await requireCustomer(partnerId, customerId);
       const record = await onboarding.get(partnerId, customerId);
-      if (!record?.sids.accountSid) throw new ConflictError('The customer has no subaccount yet; register the brand first');
+      if (!record?.sids.accountSid) {
+        const onboard = `POST /v1/customers/${customerId}/onboarding`;
+        throw new ConflictError(
+          customer.accountSid
+            ? `Customer ${customerId} has a subaccount but has not been onboarded: numbers are bought for its messaging service. Start the onboarding (${onboard}) with the numbers it should buy`
+            : `Customer ${customerId} has no Twilio subaccount yet, and numbers are bought in it: start the onboarding (${onboard}), which creates it and buys the numbers it asks for`,
+        );
+      }
+      await this.configure(partnerId, customerId, { numbers });
       await steps.run('numbers', await input(partnerId, customerId));
       return this.listNumbers(partnerId, customerId);
     },
