@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { UnauthorizedError } from '../../shared/domain/errors';
+import { PartnerSuspendedError, UnauthorizedError } from '../../shared/domain/errors';
 import { logger, metrics } from '../../shared/observability';
 import { partners } from '../../shared/wiring/partners';
 
@@ -31,8 +31,9 @@ function stageWildcard(methodArn: string): string {
 /**
  * API-key authorizer. A valid, active key of an active partner is allowed with the partner id in
  * the context (handlers scope every query by it) and as the usage-plan identifier, so API Gateway
- * throttles each partner separately. Anything else: 401 (thrown "Unauthorized", never a Deny,
- * which API Gateway would answer with 403).
+ * throttles each partner separately. A valid key of a suspended partner is denied: API Gateway
+ * answers its ACCESS_DENIED response, the 403 `partner-suspended` problem (the only Deny this
+ * authorizer gives). Anything else: 401 (thrown "Unauthorized").
  */
 export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
@@ -48,6 +49,13 @@ export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<API
       context: { partnerId, keyId },
     };
   } catch (error) {
+    if (error instanceof PartnerSuspendedError) {
+      metrics.addMetric('ApiKeyOfSuspendedPartner', MetricUnit.Count, 1);
+      return {
+        principalId: 'suspended-partner',
+        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: stageWildcard(event.methodArn) }] },
+      };
+    }
     if (error instanceof UnauthorizedError) {
       metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
       throw new Error('Unauthorized');

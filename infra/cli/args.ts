@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
+import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
 
 /** Where the command runs; resolved into a concrete table by `target.ts`. */
 export interface TargetFlags {
@@ -51,7 +52,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     required: ['id'],
     optional: [],
     synopsis: 'partners suspend --id <ptn_…>',
-    summary: 'Refuse every API call of a partner (its keys stay, its API Gateway key is disabled).',
+    summary: `Refuse every API call of a partner with 403 partner-suspended, within the authorizer's ${AUTHORIZER_CACHE_SECONDS} s cache (its keys stay; deployed, its API Gateway key is disabled too).`,
     touchesUsagePlan: true,
   },
   'partners reactivate': {
@@ -65,7 +66,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     required: ['partner'],
     optional: [],
     synopsis: 'keys issue --partner <ptn_…>',
-    summary: 'Issue an API key; the secret is printed this once only.',
+    summary: 'Issue an API key (an active partner only); the secret is printed this once only.',
     touchesUsagePlan: false,
   },
   'keys list': {
@@ -79,7 +80,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     required: ['partner', 'key'],
     optional: [],
     synopsis: 'keys revoke --partner <ptn_…> --key <key_…>',
-    summary: 'Revoke an API key at once.',
+    summary: `Revoke an API key: refused from the next request that is not answered from the authorizer's cache, within ${AUTHORIZER_CACHE_SECONDS} s (npm start uses the same cache).`,
     touchesUsagePlan: false,
   },
 };

@@ -28,7 +28,14 @@ export const PROBLEM_RESPONSES: readonly ProblemResponse[] = [
     detail: 'Send a valid, active API key as "Authorization: Bearer <key>".',
     headers: { 'WWW-Authenticate': 'Bearer realm="switchboard"' },
   },
-  { type: apigw.ResponseType.ACCESS_DENIED, status: 403, slug: 'forbidden', title: 'Forbidden', detail: 'This API key may not call this operation.' },
+  // The authorizer's only Deny: a valid key of a suspended partner.
+  {
+    type: apigw.ResponseType.ACCESS_DENIED,
+    status: 403,
+    slug: 'partner-suspended',
+    title: 'Partner suspended',
+    detail: 'The API key is valid, but its partner is suspended; contact the platform operator.',
+  },
   {
     type: apigw.ResponseType.INVALID_API_KEY,
     status: 403,

@@ -44,6 +44,13 @@ export class UnauthorizedError extends AppError {
   readonly title = 'Missing or invalid API key';
 }
 
+/** A valid, active API key of a partner the operator suspended: 403, not the invalid-key 401. */
+export class PartnerSuspendedError extends AppError {
+  readonly status = 403;
+  readonly type = 'partner-suspended';
+  readonly title = 'Partner suspended';
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly type = 'not-found';

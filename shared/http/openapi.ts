@@ -337,8 +337,12 @@ function operation(route: ApiFunctionSpec, doc: RouteDoc): JsonSchema {
     405: problem('Method not allowed on this path'),
     409: problem('Conflicts with the current state (e.g. concurrent change, closed subaccount)'),
     429: problem('Too many requests for this partner'),
+    503: problem('A service the platform depends on is unavailable (service-unavailable, twilio-unavailable); retry after `Retry-After`'),
   };
-  if (auth === 'partner') responses[401] = problem('Missing, invalid or revoked API key');
+  if (auth === 'partner') {
+    responses[401] = problem('Missing, invalid or revoked API key');
+    responses[403] = problem('partner-suspended: the key is valid, its partner is suspended');
+  }
   if (doc.body) {
     responses[413] = problem('Body over 256 KB');
     responses[415] = problem('Content-Type is not application/json');

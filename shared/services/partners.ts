@@ -1,4 +1,4 @@
-import { NotFoundError, UnauthorizedError, ValidationError } from '../domain/errors';
+import { ConflictError, NotFoundError, PartnerSuspendedError, UnauthorizedError, ValidationError } from '../domain/errors';
 import {
   API_KEY_PATTERN,
   normalizePartnerName,
@@ -56,7 +56,8 @@ export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServi
     },
 
     async issueKey(partnerId: string): Promise<IssuedKey> {
-      await requirePartner(partnerId);
+      const partner = await requirePartner(partnerId);
+      if (partner.status !== 'active') throw new ConflictError(`Partner ${partnerId} is ${partner.status}: reactivate it (partners reactivate --id ${partnerId}) before issuing keys`);
       const { key: secret, hash, displayPrefix } = generateApiKey(keyPrefix);
       const stored: StoredApiKey = {
         id: ids('key'),
@@ -85,7 +86,9 @@ export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServi
 
     /**
      * Primary course: shape check (no I/O for garbage), hash lookup, constant-time hash check,
-     * key active, partner active. Every failure is the same 401 so callers learn nothing.
+     * key active, partner active. Every failure of the key is the same 401 so callers learn
+     * nothing; a valid, active key of a suspended partner is told so (403), since its holder is
+     * the partner itself.
      */
     async authenticate(presented: string | undefined): Promise<AuthenticatedPartner> {
       const refused = new UnauthorizedError('Missing or invalid API key');
@@ -94,7 +97,9 @@ export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServi
       const key = await partners.findKeyByHash(hash);
       if (!key || !sameHash(key.hash, hash) || key.status !== 'active') throw refused;
       const partner = await partners.get(key.partnerId);
-      if (!partner || partner.status !== 'active') throw refused;
+      if (!partner) throw refused;
+      if (partner.status === 'suspended') throw new PartnerSuspendedError(`Partner ${partner.id} is suspended; contact the platform operator`);
+      if (partner.status !== 'active') throw refused;
       return { partnerId: partner.id, keyId: key.id };
     },
   };

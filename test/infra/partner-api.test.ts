@@ -109,7 +109,7 @@ describe('partner REST API from the real catalog', () => {
 
   it.each([
     ['UNAUTHORIZED', '401', 'unauthorized'],
-    ['ACCESS_DENIED', '403', 'forbidden'],
+    ['ACCESS_DENIED', '403', 'partner-suspended'],
     ['THROTTLED', '429', 'rate-limited'],
     ['QUOTA_EXCEEDED', '429', 'quota-exceeded'],
     ['REQUEST_TOO_LARGE', '413', 'payload-too-large'],

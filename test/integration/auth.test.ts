@@ -53,11 +53,16 @@ describe('API key authentication', () => {
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
   });
 
-  it('refuses the keys of a suspended partner, and accepts them again once reactivated', async () => {
+  it('answers a valid key of a suspended partner with 403 partner-suspended, refuses it new keys, and accepts it again once reactivated', async () => {
     const { partnerId, apiKey } = await platform.admin.createPartnerWithKey('Suspended');
     await platform.admin.setPartnerStatus(partnerId, 'suspended');
-    expectUnauthorized(await listWith(`Bearer ${apiKey}`));
-    expectUnauthorized(await apiClient(platform.url, apiKey).post('/v1/customers', customerBody()));
+    for (const reply of [await listWith(`Bearer ${apiKey}`), await apiClient(platform.url, apiKey).post('/v1/customers', customerBody())]) {
+      const { instance: _instance, ...problem } = expectProblem(reply, 403) as unknown as Record<string, unknown>;
+      expect(problem).toEqual({ type: 'https://switchboard.dev/problems/partner-suspended', title: 'Partner suspended', status: 403, detail: expect.stringContaining('suspended') });
+    }
+    // A key that is not valid says nothing about the partner.
+    expectUnauthorized(await listWith(`Bearer ${apiKey.slice(0, -1)}`));
+    await expect(platform.admin.issueKey(partnerId)).rejects.toThrow('is suspended');
     await platform.admin.setPartnerStatus(partnerId, 'active');
     expect((await listWith(`Bearer ${apiKey}`)).status).toBe(200);
   });

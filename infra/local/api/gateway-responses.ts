@@ -8,7 +8,8 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, type Problem } from '../../../
  */
 export const GATEWAY_RESPONSES = {
   UNAUTHORIZED: { status: 401, type: 'unauthorized', title: 'Missing or invalid API key', detail: 'Send a valid API key as `Authorization: Bearer <key>`.' },
-  ACCESS_DENIED: { status: 403, type: 'access-denied', title: 'Access denied', detail: 'This API key may not call this route.' },
+  // The authorizer's only Deny: a valid key of a suspended partner.
+  ACCESS_DENIED: { status: 403, type: 'partner-suspended', title: 'Partner suspended', detail: 'The API key is valid, but its partner is suspended; contact the platform operator.' },
   REQUEST_TOO_LARGE: { status: 413, type: 'payload-too-large', title: 'Body is too large', detail: 'The request body exceeds the API Gateway limit of 10 MB.' },
   THROTTLED: { status: 429, type: 'too-many-requests', title: 'Too many requests', detail: 'The request rate of this API key exceeds its quota; retry with backoff.' },
   AUTHORIZER_FAILURE: { status: 500, type: 'internal-error', title: 'Internal error', detail: 'The request could not be authorized; retry later.' },

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UnauthorizedError } from '../../../shared/domain/errors';
+import { ConflictError, NotFoundError, PartnerSuspendedError, UnauthorizedError } from '../../../shared/domain/errors';
 import { API_KEY_PATTERN, hashApiKey } from '../../../shared/domain/partner';
 import { partnerService } from '../../../shared/services/partners';
 import { fakePartnerRepository, fixedClock, sequentialIds } from '../../support/fakes';
@@ -42,7 +42,7 @@ describe('partner service', () => {
     expect(repo.reads).toBe(0);
   });
 
-  it('refuses unknown, revoked and suspended-partner keys with the same error', async () => {
+  it('refuses unknown and revoked keys with the same error; a valid key of a suspended partner is told it is suspended', async () => {
     const { service } = setup();
     const partner = await service.create('Acme');
     const a = await service.issueKey(partner.id);
@@ -52,7 +52,10 @@ describe('partner service', () => {
     await expect(service.authenticate(a.secret)).rejects.toThrow('Missing or invalid API key');
     await expect(service.authenticate(b.secret)).resolves.toMatchObject({ keyId: b.key.id });
     await service.setStatus(partner.id, 'suspended');
-    await expect(service.authenticate(b.secret)).rejects.toThrow('Missing or invalid API key');
+    await expect(service.authenticate(b.secret)).rejects.toBeInstanceOf(PartnerSuspendedError);
+    // The revoked key stays a 401: suspension is only told to a holder of a valid key.
+    await expect(service.authenticate(a.secret)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(service.issueKey(partner.id)).rejects.toThrow(`Partner ${partner.id} is suspended: reactivate it`);
     await service.setStatus(partner.id, 'active');
     await expect(service.authenticate(b.secret)).resolves.toMatchObject({ keyId: b.key.id });
   });
