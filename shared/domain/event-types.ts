@@ -38,6 +38,23 @@ export const OnboardingStepDataSchema = z
   })
   .describe('A step of the onboarding changed status or what it waits for');
 
+export const OnboardingCompletedDataSchema = z
+  .looseObject({
+    attempt: z.number().int().describe('The attempt that completed'),
+    completedAt: z.iso.datetime(),
+    sids: z.record(z.string(), z.string()).describe('Every Twilio SID of the onboarding'),
+  })
+  .describe('The onboarding completed: every step succeeded, and the customer can send');
+
+export const OnboardingFailedDataSchema = z
+  .looseObject({
+    attempt: z.number().int().describe('The attempt that failed'),
+    failedStep: z.enum(ONBOARDING_STEPS),
+    failedAt: z.iso.datetime(),
+    errors: z.array(StepErrorSchema).describe('Why the step failed, with the fields to fix; then POST …/onboarding resumes from it'),
+  })
+  .describe('The onboarding stopped at a failed step');
+
 export const NumberUpdatedDataSchema = z
   .looseObject({
     phoneNumber: z.string().describe('E.164'),
@@ -134,6 +151,8 @@ export const WebhookEndpointDisabledDataSchema = z
 /** Event type → schema of its `data`. */
 export const EVENT_DATA_SCHEMAS = {
   'onboarding.step.updated': OnboardingStepDataSchema,
+  'onboarding.completed': OnboardingCompletedDataSchema,
+  'onboarding.failed': OnboardingFailedDataSchema,
   'brand.updated': OnboardingStepDataSchema.describe("The brand step's state (as in onboarding.step.updated)"),
   'campaign.updated': OnboardingStepDataSchema.describe("The campaign step's state (as in onboarding.step.updated)"),
   'number.updated': NumberUpdatedDataSchema,
@@ -164,6 +183,8 @@ function inputSchema<T extends PartnerEventType>(type: T): InputOf<T> {
 
 const INPUTS = {
   'onboarding.step.updated': inputSchema('onboarding.step.updated'),
+  'onboarding.completed': inputSchema('onboarding.completed'),
+  'onboarding.failed': inputSchema('onboarding.failed'),
   'brand.updated': inputSchema('brand.updated'),
   'campaign.updated': inputSchema('campaign.updated'),
   'number.updated': inputSchema('number.updated'),

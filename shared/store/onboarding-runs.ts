@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OnboardingStep } from '../services/onboarding/contract';
+import type { TransactWriteItem } from '../services/partner-events-contract';
 import type { OnboardingRun, RunStatus, StepRecord } from '../workflow/timeline';
 
 /**
@@ -22,6 +23,12 @@ export interface OnboardingRunRepository {
   begin(run: OnboardingRun, previousAttempt: number): Promise<boolean>;
   setExecutionArn(partnerId: string, customerId: string, attempt: number, executionArn: string): Promise<void>;
   recordStep(partnerId: string, customerId: string, attempt: number, step: OnboardingStep, record: StepRecord, run?: { status: RunStatus; at: string; failedStep?: OnboardingStep }): Promise<void>;
+  /**
+   * The last write of a run, as a transaction item (written with its `onboarding.completed` or
+   * `.failed` event): the step's record and the run's end, only while attempt `attempt` is still
+   * running, so a retried task or a superseded attempt writes nothing and tells nothing twice.
+   */
+  finishItem(partnerId: string, customerId: string, attempt: number, step: OnboardingStep, record: StepRecord, run: { status: Exclude<RunStatus, 'running'>; at: string; failedStep?: OnboardingStep }): TransactWriteItem;
 }
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
@@ -64,6 +71,19 @@ export function dynamoOnboardingRunRepository(db: DynamoDBDocumentClient, tableN
           ExpressionAttributeValues: { ':arn': executionArn, ':attempt': attempt },
         }),
       );
+    },
+
+    finishItem(partnerId, customerId, attempt, step, record, run) {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: onboardingRunKey(partnerId, customerId),
+          UpdateExpression: `SET #steps.#step = :record, updatedAt = :at, #status = :status, finishedAt = :at${run.failedStep ? ', failedStep = :failedStep' : ''}`,
+          ConditionExpression: 'attempt = :attempt AND #status = :running',
+          ExpressionAttributeNames: { '#steps': 'steps', '#step': step, '#status': 'status' },
+          ExpressionAttributeValues: { ':record': record, ':attempt': attempt, ':at': run.at, ':status': run.status, ':running': 'running', ...(run.failedStep ? { ':failedStep': run.failedStep } : {}) },
+        },
+      };
     },
 
     async recordStep(partnerId, customerId, attempt, step, record, run) {

@@ -4,6 +4,7 @@ import { dynamoOnboardingRunRepository } from '../store/onboarding-runs';
 import { dynamoTaskTokenRepository } from '../store/task-tokens';
 import { workflow } from '../workflow';
 import { bookkeepingTasks } from '../workflow/tasks';
+import { partnerEvents } from './partner-events';
 
 /** Default wiring of Wait<Step> and MarkFailed: the store and the workflow port only, no Twilio. */
 export const bookkeeping = bookkeepingTasks({
@@ -11,4 +12,5 @@ export const bookkeeping = bookkeepingTasks({
   tokens: dynamoTaskTokenRepository(documentClient, tableName),
   workflow,
   clock: systemClock,
+  events: partnerEvents,
 });

@@ -2,6 +2,7 @@ import { systemClock } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { dynamoOnboardingRunRepository } from '../store/onboarding-runs';
 import { stepTasks } from '../workflow/tasks';
+import { partnerEvents } from './partner-events';
 import { registrationSteps } from './registration';
 
 /**
@@ -15,5 +16,6 @@ export const tasks = stepTasks({
   steps: { run: (step, input) => registrationSteps().run(step, input), check: (step, input) => registrationSteps().check(step, input) },
   runs,
   clock: systemClock,
+  events: partnerEvents,
 });
 

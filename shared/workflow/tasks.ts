@@ -1,6 +1,7 @@
 import { TwilioPermanentError, TwilioRetryableError } from '../twilio/errors';
 import type { Clock } from '../services/support';
 import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepOutcome } from '../services/onboarding/contract';
+import type { PartnerEventInput, PartnerEventLog } from '../services/partner-events-contract';
 import type { OnboardingRunRepository } from '../store/onboarding-runs';
 import type { TaskTokenRepository } from '../store/task-tokens';
 import { executionNameOf, type StepRecord } from './timeline';
@@ -45,12 +46,35 @@ export interface WorkflowTaskDeps {
   tokens: TaskTokenRepository;
   workflow: WorkflowPort;
   clock: Clock;
+  /** For `onboarding.completed` / `onboarding.failed`, written with the run's end in one transaction. */
+  events?: Pick<PartnerEventLog, 'appendWith'>;
+}
+
+type RunEnd = { status: 'succeeded' | 'failed'; at: string; failedStep?: OnboardingStep };
+
+/**
+ * The last write of a run: the step's record and the run's end, with the event that tells the
+ * partner, in one transaction that only the first writer of a still-running attempt commits (a
+ * retried task or a superseded attempt tells nothing twice). Without an event log, the plain write.
+ */
+async function finishRun(
+  { runs, events }: Pick<WorkflowTaskDeps, 'runs' | 'events'>,
+  input: StepInput,
+  step: OnboardingStep,
+  record: StepRecord,
+  end: RunEnd,
+  event: PartnerEventInput,
+): Promise<void> {
+  const { partnerId, customerId, attempt } = input;
+  if (!events) return runs.recordStep(partnerId, customerId, attempt, step, record, end);
+  // Not committed: the run had ended already or a newer attempt owns it; both wrote their own end.
+  await events.appendWith(partnerId, [event], [runs.finishItem(partnerId, customerId, attempt, step, record, end)]);
 }
 
 const LAST_STEP = ONBOARDING_STEPS[ONBOARDING_STEPS.length - 1];
 
 /** Run<Step> and Check<Step>: the tasks that do Twilio work through the steps. */
-export function stepTasks({ steps, runs, clock }: Pick<WorkflowTaskDeps, 'steps' | 'runs' | 'clock'>) {
+export function stepTasks({ steps, runs, clock, events }: Pick<WorkflowTaskDeps, 'steps' | 'runs' | 'clock' | 'events'>) {
   /** Twilio refusals become a failed outcome with Twilio's code; retryable trouble a named error the ASL retries. */
   async function call(fn: () => Promise<StepOutcome>): Promise<StepOutcome> {
     try {
@@ -84,8 +108,12 @@ export function stepTasks({ steps, runs, clock }: Pick<WorkflowTaskDeps, 'steps'
       next.waitingSince = sameAttempt && previous.waitingFor === outcome.waitingFor && previous.waitingSince ? previous.waitingSince : at;
     }
     if (outcome.status === 'failed') next.errors = outcome.errors;
-    const finished = outcome.status === 'succeeded' && task.step === LAST_STEP ? { status: 'succeeded' as const, at } : undefined;
-    await runs.recordStep(partnerId, customerId, attempt, task.step, next, finished);
+    if (outcome.status === 'succeeded' && task.step === LAST_STEP) {
+      const sids = Object.assign({}, ...Object.values(run?.steps ?? {}).map((s) => s?.sids ?? {}), next.sids) as Record<string, string>;
+      const event: PartnerEventInput = { type: 'onboarding.completed', customerId, data: { attempt, completedAt: at, sids } };
+      return finishRun({ runs, events }, task.input, task.step, next, { status: 'succeeded', at }, event);
+    }
+    await runs.recordStep(partnerId, customerId, attempt, task.step, next);
   }
 
   return {
@@ -106,7 +134,7 @@ export function stepTasks({ steps, runs, clock }: Pick<WorkflowTaskDeps, 'steps'
 }
 
 /** Wait<Step> and MarkFailed: bookkeeping only, so their functions never load the steps (nor Twilio). */
-export function bookkeepingTasks({ runs, tokens, workflow, clock }: Omit<WorkflowTaskDeps, 'steps'>) {
+export function bookkeepingTasks({ runs, tokens, workflow, clock, events }: Omit<WorkflowTaskDeps, 'steps'>) {
   return {
     /** Wait<Step>: parks the task token under what the step waits for; an event that came first resumes it at once. */
     async waitStep(task: WaitTask): Promise<{ parked: true }> {
@@ -125,14 +153,9 @@ export function bookkeepingTasks({ runs, tokens, workflow, clock }: Omit<Workflo
       const run = await runs.get(partnerId, customerId);
       const previous = run?.steps[task.step];
       const sameAttempt = previous?.attempt === attempt;
-      await runs.recordStep(
-        partnerId,
-        customerId,
-        attempt,
-        task.step,
-        { status: 'failed', attempt, startedAt: sameAttempt ? previous.startedAt : at, updatedAt: at, completedAt: at, sids: { ...previous?.sids }, errors, ...(previous?.checks && sameAttempt ? { checks: previous.checks } : {}) },
-        { status: 'failed', at, failedStep: task.step },
-      );
+      const record: StepRecord = { status: 'failed', attempt, startedAt: sameAttempt ? previous.startedAt : at, updatedAt: at, completedAt: at, sids: { ...previous?.sids }, errors, ...(previous?.checks && sameAttempt ? { checks: previous.checks } : {}) };
+      const event: PartnerEventInput = { type: 'onboarding.failed', customerId, data: { attempt, failedStep: task.step, failedAt: at, errors } };
+      await finishRun({ runs, events }, task.input, task.step, record, { status: 'failed', at, failedStep: task.step }, event);
       return { errors };
     },
   };

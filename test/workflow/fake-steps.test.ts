@@ -137,6 +137,16 @@ test('a failed step is recorded with the fields to fix; resuming starts a new at
   expect(timeline.steps[0]).toMatchObject({ status: 'succeeded', sids: { subaccountSid: 'SU1' } });
   expect(timeline.steps[3]).toMatchObject({ status: 'succeeded', sids: { brandSid: 'BR1' } });
   expect(timeline.steps[3]!.errors).toBeUndefined();
+
+  // Each run ended with one event; a retried end task (Lambda retries it) and a task of the
+  // superseded attempt tell nothing again, and change nothing.
+  const ends = async () => (await h!.eventTypes(PARTNER)).filter((t) => t === 'onboarding.failed' || t === 'onboarding.completed');
+  expect(await ends()).toEqual(['onboarding.failed', 'onboarding.completed']);
+  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 2 }, step: 'numbers', result: null, error: { Error: 'Retried' } });
+  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 1 }, step: 'brand', result: { outcome: rejected, polls: 0 }, error: null });
+  await h.tasks.runStep({ step: 'numbers', input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 2 } });
+  expect(await ends()).toEqual(['onboarding.failed', 'onboarding.completed']);
+  expect(await h.onboarding.get(PARTNER, 'cus_1')).toMatchObject({ status: 'succeeded', attempt: 2 });
 });
 
 test('Twilio throttling is retried by the state machine; a permanent refusal fails the step with its code', async () => {

@@ -8,6 +8,8 @@ import { dynamoOnboardingRunRepository, type OnboardingRunRepository } from '../
 import { dynamoTaskTokenRepository, type TaskTokenRepository } from '../../shared/store/task-tokens';
 import { tokenResumer } from '../../shared/workflow/resume';
 import { workflowTasks } from '../../shared/workflow/tasks';
+import { partnerEventService } from '../../shared/services/partner-events';
+import { dynamoPartnerEventRepository } from '../../shared/store/partner-events';
 import type { WorkflowPort } from '../../shared/workflow/port';
 import { onboardingService } from '../../shared/workflow/onboarding-service';
 import { NotFoundError } from '../../shared/domain/errors';
@@ -48,6 +50,8 @@ export const PARTNER = 'ptn_workflow';
 export interface WorkflowHarness {
   runner: LocalWorkflowRunner;
   clock: ManualClock;
+  tasks: ReturnType<typeof workflowTasks>;
+  eventTypes(partnerId: string): Promise<string[]>;
   runs: OnboardingRunRepository;
   tokens: TaskTokenRepository;
   port: WorkflowPort;
@@ -85,7 +89,8 @@ export async function workflowHarness(steps: OnboardingSteps): Promise<WorkflowH
     sendTaskSuccess: (token, output) => runner.sendTaskSuccess(token, output),
     sendTaskFailure: (token, error, cause) => runner.sendTaskFailure(token, error, cause),
   };
-  const tasks = workflowTasks({ steps, runs, tokens, workflow: port, clock: now });
+  const events = partnerEventService({ events: dynamoPartnerEventRepository(db, tableName), clock: now });
+  const tasks = workflowTasks({ steps, runs, tokens, workflow: port, clock: now, events });
   const bySubstitution: Record<string, (payload: never) => Promise<unknown>> = {
     RunStepFunctionArn: tasks.runStep,
     WaitStepFunctionArn: tasks.waitStep,
@@ -102,6 +107,9 @@ export async function workflowHarness(steps: OnboardingSteps): Promise<WorkflowH
   return {
     runner,
     clock,
+    tasks,
+    /** The types of the partner's events, in log order. */
+    eventTypes: async (partnerId: string) => (await events.list(partnerId, undefined, 100)).data.map((e) => e.type),
     runs,
     tokens,
     port,

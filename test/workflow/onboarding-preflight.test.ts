@@ -29,6 +29,18 @@ const OPTIONS = { brandType: 'STANDARD', mock: true, campaign: CAMPAIGN, numbers
 /** Every request that created something at Twilio (any account). */
 const twilioCreates = () => sandbox.requests({ method: 'POST' }).length;
 
+/** The partner's events about one customer, paging through GET /v1/events. */
+async function eventsOf(customerId: string): Promise<Array<{ type: string; data: Record<string, any> }>> {
+  const all: Array<{ type: string; customerId?: string; data: Record<string, any> }> = [];
+  for (let after: string | undefined, page = 0; page < 100; page++) {
+    const reply = await api.get(`/v1/events?limit=100${after ? `&after=${after}` : ''}`);
+    all.push(...reply.body.data);
+    if (reply.body.data.length === 0 || reply.body.next === after) break;
+    after = reply.body.next;
+  }
+  return all.filter((e) => e.customerId === customerId);
+}
+
 interface Finding {
   severity: 'error' | 'warning';
   code: string;
@@ -111,12 +123,14 @@ describe('onboarding start', () => {
     expect((await api.get(`/v1/customers/${id}/subaccount`)).status).toBe(404);
   });
 
-  it('a resumed onboarding keeps the previous options; what is given is laid over them', async () => {
+  it('a resumed onboarding keeps the previous options; what is given is laid over them; each run ends with its event', async () => {
     sandbox.addRule({ type: 'fail', step: 'campaign', times: 1, errors: [{ code: 30893, description: 'Message samples do not match the use case', fields: ['MessageSamples'] }] });
     const id = await newCustomer(api, customerBody());
     const first = await api.post(`/v1/customers/${id}/onboarding`, OPTIONS);
     expect(first.status).toBe(202);
     expect((await runToEnd(platform, first.body.executionName)).status).toBe('FAILED');
+    const failed = (await eventsOf(id)).filter((e) => e.type === 'onboarding.failed');
+    expect(failed).toEqual([expect.objectContaining({ data: expect.objectContaining({ attempt: 1, failedStep: 'campaign', errors: [expect.objectContaining({ code: 30893 })] }) })]);
 
     // Only what changes: two numbers instead of one; the campaign is the one given before.
     const second = await api.post(`/v1/customers/${id}/onboarding`, { numbers: { count: 2 } });
@@ -125,6 +139,9 @@ describe('onboarding start', () => {
     expect((await runToEnd(platform, second.body.executionName)).status).toBe('SUCCEEDED');
     const numbers = await api.get(`/v1/customers/${id}/numbers`);
     expect(numbers.body.data).toHaveLength(2);
+    const ends = (await eventsOf(id)).filter((e) => e.type === 'onboarding.completed' || e.type === 'onboarding.failed');
+    expect(ends.map((e) => `${e.type} ${e.data.attempt}`)).toEqual(['onboarding.failed 1', 'onboarding.completed 2']);
+    expect(ends[1]!.data.sids).toMatchObject({ accountSid: expect.stringMatching(/^AC/), brandSid: expect.stringMatching(/^BN/), campaignSid: expect.stringMatching(/^QE/), messagingServiceSid: expect.stringMatching(/^MG/) });
   });
 
   it('refuses new options for a running or completed onboarding, naming what to call instead; the same ones again change nothing', async () => {
