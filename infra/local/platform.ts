@@ -10,6 +10,7 @@ import { localMasterKey } from './local-secrets';
 import { consoleLog, type LocalLog } from './log';
 import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type DrainResult, type LocalQueues } from './queues';
 import { createLocalSchedules, type LocalSchedules } from './schedules';
+import { acquireInstanceLock } from './instance-lock';
 import { createLocalStreams, type LocalStreams } from './streams';
 import { connectTwilio, sandboxAvailable, type SandboxHandle, type TwilioMode } from './twilio';
 import { catalogTaskInvoker, createLocalWorkflowRunner, LOCAL_WORKFLOW_TRANSPORT, type LocalWorkflowRunner } from './workflow';
@@ -144,6 +145,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
 
   try {
+    // Before anything touches the data directory: a second platform on it refuses here.
+    if (dataDir) {
+      const release = acquireInstanceLock(dataDir);
+      cleanups.push(async () => release());
+    }
     let dynamo: DynamoDbLocal | undefined;
     if (!options.dynamoDbEndpoint) {
       dynamo = await startDynamoDbLocal({ inMemory: !persistent, dataDir: dataDir && resolve(dataDir, 'dynamodb') });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,5 +49,23 @@ describe('the local platform across a restart', () => {
     const next = await api.post(`/v1/customers/${second}/subaccount`, undefined);
     expect(next.status).toBe(201);
     expect(next.body.accountSid).not.toBe(subaccount.body.accountSid);
+  });
+
+  it('refuses a second platform on the same data directory while the first runs, leaves the first working, and takes over the lock of one that died', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'platform-second-'));
+    const options: PlatformOptions = { dataDir: dir, tableName: `it-second-${randomUUID().slice(0, 8)}`, port: await freePort(), sandboxPort: await freePort(), twilio: 'sandbox' };
+    platform = await startTestPlatform('second', options);
+    const { apiKey } = await platform.admin.createPartnerWithKey('First');
+
+    const second = startTestPlatform('second', { ...options, port: await freePort(), sandboxPort: await freePort() });
+    await expect(second).rejects.toThrow(new RegExp(`^Switchboard is already running on ${dir} \\(process ${process.pid}, started .+\\)\\. Stop it first`));
+    expect((await apiClient(platform.url, apiKey).get('/v1/customers')).status).toBe(200);
+    await platform.stop();
+    platform = undefined;
+
+    // A lock whose process is gone (a hard kill) does not keep the next start out.
+    writeFileSync(join(dir, 'platform.lock'), JSON.stringify({ pid: 2147483646, startedAt: '2026-01-01T00:00:00.000Z' }));
+    platform = await startTestPlatform('second', options);
+    expect((await apiClient(platform.url, apiKey).get('/v1/customers')).status).toBe(200);
   });
 });
