@@ -15,6 +15,10 @@ export interface TenantCacheOptions {
   readonly minRefreshMs?: number;
   readonly now?: () => number;
   readonly maxEntries?: number;
+  /** How long an AccountSid found nowhere is answered from memory (default 5 s). */
+  readonly missTtlMs?: number;
+  /** Misses kept at most, apart from the tenants so a flood of them evicts no real tenant (default 10,000). */
+  readonly maxMisses?: number;
 }
 
 export interface TenantCache {
@@ -38,12 +42,24 @@ interface Entry {
 
 /**
  * Keeps the subaccount row of a warm receiver in memory for the token TTL, so a burst of webhooks
- * for one account costs one GetItem, shared by concurrent callers. Unknown accounts are not kept:
- * a subaccount created a second ago must be found at once (Twilio does not retry a 403).
+ * for one account costs one GetItem, shared by concurrent callers. An AccountSid found nowhere is
+ * remembered for a few seconds only: a flood of forged requests naming it costs one read, not one
+ * each, while a subaccount is written before Twilio knows our URLs, so none of its webhooks can
+ * arrive within a miss's lifetime (Twilio does not retry a 403).
  */
-export function createTenantCache({ lookup, ttlSeconds, minRefreshMs = 10_000, now = Date.now, maxEntries = 5000 }: TenantCacheOptions): TenantCache {
+export function createTenantCache({ lookup, ttlSeconds, minRefreshMs = 10_000, now = Date.now, maxEntries = 5000, missTtlMs = 5_000, maxMisses = 10_000 }: TenantCacheOptions): TenantCache {
   const ttlMs = ttlSeconds * 1000;
   const entries = new Map<string, Entry>();
+  /** AccountSid → when the lookup found nothing. */
+  const misses = new Map<string, number>();
+  const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
+  function missed(accountSid: string): boolean {
+    const at = misses.get(accountSid);
+    if (at === undefined) return false;
+    if (now() - at < missTtlMs) return true;
+    misses.delete(accountSid);
+    return false;
+  }
 
   function load(accountSid: string): Promise<WebhookTenant | undefined> {
     const entry: Entry = { loadedAt: now(), value: lookup(accountSid) };
@@ -52,8 +68,15 @@ export function createTenantCache({ lookup, ttlSeconds, minRefreshMs = 10_000, n
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     entry.value.then(
       (tenant) => {
-        if (tenant !== undefined) entry.loaded = tenant;
-        else if (entries.get(accountSid) === entry) entries.delete(accountSid);
+        if (tenant !== undefined) {
+          entry.loaded = tenant;
+          misses.delete(accountSid);
+        } else if (entries.get(accountSid) === entry) {
+          entries.delete(accountSid);
+          misses.delete(accountSid);
+          misses.set(accountSid, entry.loadedAt);
+          if (misses.size > maxMisses) misses.delete(misses.keys().next().value as string);
+        }
       },
       () => entries.get(accountSid) === entry && entries.delete(accountSid),
     );
@@ -68,6 +91,7 @@ export function createTenantCache({ lookup, ttlSeconds, minRefreshMs = 10_000, n
     get(accountSid) {
       const entry = entries.get(accountSid);
       if (entry && now() - entry.loadedAt < ttlMs) return entry.value;
+      if (missed(accountSid)) return NOT_FOUND;
       return load(accountSid);
     },
     refresh(accountSid) {

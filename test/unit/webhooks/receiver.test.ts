@@ -1,5 +1,6 @@
 import { parseEnvelope, queryParam, type FormEnvelope, type EventsEnvelope } from '../../../shared/webhooks/envelope';
 import { webhookUrl } from '../../../shared/webhooks/routes';
+import { createTenantCache, type WebhookTenant } from '../../../shared/webhooks/tenants';
 import {
   BASE_URL, formBody, functionUrlEvent, harness, inboundParams, OTHER_SID, OTHER_TOKEN, PARENT_TOKEN, sha256, sign, signedEvents, signedForm,
   SUB_SID, SUB_TOKEN, type Pairs,
@@ -202,6 +203,33 @@ describe('webhook receiver: methods, failures and key use', () => {
     // One bounded re-read (a possible rotation) within the refresh interval, not one per forged request.
     expect(h.lookups()).toBeLessThanOrEqual(2);
     expect(h.rejected).toHaveLength(20);
+  });
+
+  it('an unknown AccountSid costs one read, not one per request, and is looked up again after 5 s', async () => {
+    const h = await harness('inbound');
+    const unknown = () => signedForm('inbound', inboundParams().map(([n, v]): [string, string] => [n, n === 'AccountSid' ? 'AC' + 'e'.repeat(32) : v]));
+    for (let i = 0; i < 20; i++) expect((await h.receive(unknown())).statusCode).toBe(403);
+    expect(h.lookups()).toBe(1);
+    // The known tenant is still read (and kept) as before.
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    expect(h.lookups()).toBe(2);
+    h.advance(5_000);
+    await h.receive(unknown());
+    expect(h.lookups()).toBe(3);
+  });
+
+  it('keeps misses apart and bounded: a flood of unknown accounts evicts no tenant', async () => {
+    let reads = 0;
+    const tenant = { encryptedAuthToken: 'blob' } as unknown as WebhookTenant;
+    const cache = createTenantCache({ ttlSeconds: 300, maxEntries: 2, maxMisses: 3, now: () => 0, lookup: async (sid) => (reads++, sid === SUB_SID ? tenant : undefined) });
+    expect(await cache.get(SUB_SID)).toBe(tenant);
+    for (let i = 0; i < 10; i++) expect(await cache.get(`AC${String(i).padStart(32, '0')}`)).toBeUndefined();
+    expect(await cache.get(SUB_SID)).toBe(tenant);
+    expect(reads).toBe(11);
+    // Only the 3 newest misses are remembered.
+    await cache.get(`AC${'9'.padStart(32, '0')}`);
+    await cache.get(`AC${'0'.padStart(32, '0')}`);
+    expect(reads).toBe(12);
   });
 
   it('picks up a rotated token at once, without waiting for the TTL', async () => {
