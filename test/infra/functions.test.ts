@@ -65,6 +65,21 @@ describe('functions generated from the real catalog', () => {
     for (const role of roles) expect(allRoles[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
   });
 
+  it('gives every GET route read rights only — no item write, no decrypt, no queue, no workflow — but the two that refresh from Twilio', () => {
+    // A brand or campaign under review is read from Twilio on GET and what changed is stored.
+    const refreshingReads = new Set(['brands-list', 'campaigns-list']);
+    const reads = catalog.filter((f) => f.trigger.kind === 'api' && f.trigger.method === 'GET' && !refreshingReads.has(f.id));
+    expect(reads.length).toBeGreaterThan(10);
+    const writes = /^(dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|ConditionCheckItem)|kms:(Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)|sqs:SendMessage|states:.*|secretsmanager:GetSecretValue)$/;
+    // The table's own key, usable only through DynamoDB to read the table, is not a decrypt of ours.
+    const throughDynamo = (s: { Condition?: unknown }) => JSON.stringify(s.Condition ?? {}).includes('dynamodb.');
+    for (const route of reads) {
+      expect({ route: route.id, access: route.access.table ?? 'none', keys: route.access.keys ?? [] }).toEqual({ route: route.id, access: expect.stringMatching(/^(read|none)$/), keys: [] });
+      const granted = actionsOf(statementsOf(template, route.id).filter((s) => !throughDynamo(s as { Condition?: unknown }))).filter((a) => writes.test(a));
+      expect({ route: route.id, granted }).toEqual({ route: route.id, granted: [] });
+    }
+  });
+
   it('grants table read as GetItem/BatchGetItem/Query only, and never Scan', () => {
     const readers = catalog.filter((f) => f.access.table === 'read');
     expect(readers.length).toBeGreaterThan(0);
