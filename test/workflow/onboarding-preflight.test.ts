@@ -60,14 +60,15 @@ describe('onboarding preflight', () => {
   });
 
   it('points every finding at the customer or option field to fix, errors before warnings', async () => {
+    const FLAWED_CAMPAIGN = {
+      ...CAMPAIGN,
+      messageFlow: 'Customers get these messages after they buy something from the online store.',
+      messageSamples: ['Acme: your order shipped, track it at https://bit.ly/3xYz', 'Your parcel was delivered today, call 415-555-0199 with questions.'],
+    };
     const id = await newCustomer(api, customerBody({ registration: { type: 'EIN', number: '00-0000000' }, website: 'http://acme.example.com' }));
     const reply = await api.post(`/v1/customers/${id}/onboarding/preflight`, {
       ...OPTIONS,
-      campaign: {
-        ...CAMPAIGN,
-        messageFlow: 'Customers get these messages after they buy something from the online store.',
-        messageSamples: ['Acme: your order shipped, track it at https://bit.ly/3xYz', 'Your parcel was delivered today, call 415-555-0199 with questions.'],
-      },
+      campaign: FLAWED_CAMPAIGN,
       numbers: { count: 1, areaCode: 415 },
       surprise: true,
     });
@@ -76,11 +77,7 @@ describe('onboarding preflight', () => {
     expect(reply.body).toEqual({ ok: false, findings: [expect.objectContaining({ severity: 'error', code: 'unknown-option', field: 'options.surprise' })] });
     const again = await api.post(`/v1/customers/${id}/onboarding/preflight`, {
       ...OPTIONS,
-      campaign: {
-        ...CAMPAIGN,
-        messageFlow: 'Customers get these messages after they buy something from the online store.',
-        messageSamples: ['Acme: your order shipped, track it at https://bit.ly/3xYz', 'Your parcel was delivered today, call 415-555-0199 with questions.'],
-      },
+      campaign: FLAWED_CAMPAIGN,
     });
     const list = (again.body.findings as Finding[]).map(({ severity, code, field }) => `${severity} ${code} ${field}`);
     expect(list).toEqual([
