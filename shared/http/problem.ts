@@ -80,7 +80,7 @@ export function problemFor(error: unknown, instance?: string): APIGatewayProxyRe
         type: PROBLEM_TYPE_BASE + 'service-unavailable',
         title: 'A service the platform depends on is unavailable',
         status: 503,
-        detail: 'The platform could not reach its database or another AWS service; nothing was changed. It is safe to retry later.',
+        detail: 'The platform could not reach its database or another AWS service. Retry later; a retry with the same Idempotency-Key (where the route takes one) does the work once.',
         instance,
       },
       { 'retry-after': '5' },

@@ -86,8 +86,7 @@ const PATH_ID_FORMATS: Record<string, RegExp> = {
   eventId: /^evt_[0-9A-Za-z_]{1,40}$/,
   brandId: /^BN[0-9a-fA-F]{32}$/,
   numberId: /^PN[0-9a-fA-F]{32}$/,
-  // Checked as a phone number by the consent routes; bounded here.
-  phone: /^[+0-9 ()\-.]{1,32}$/,
+  // `phone` is not an id: the consent routes check it as a phone number (400 naming path.phone).
 };
 
 export function pathParam(event: APIGatewayProxyEvent, name: string): string {

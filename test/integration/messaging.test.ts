@@ -219,7 +219,9 @@ describe('crash safety and convergence', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(first.status).toBe(500);
+    // The store did not answer: a retryable 503, and the retry below converges on the one message.
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
     expect(messagesTo(to)).toHaveLength(1);
 
     await settle();
