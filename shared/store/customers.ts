@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
 import type { Customer } from '../domain/customer';
-import { CUSTOMER_PREFIX, customerIndex, customerKey } from './keys';
+import { CUSTOMER_PREFIX, customerKey } from './keys';
 
 /** A customer as stored: the API shape plus its owner and an optimistic-locking version. */
 export interface CustomerRecord extends Customer {
@@ -26,7 +26,10 @@ export interface CustomerRepository {
   replace(customer: CustomerRecord, expectedVersion: number): Promise<void>;
 }
 
-/** Storage keys and the subaccount provisioning claim are never part of the customer. */
+/**
+ * Storage keys and the subaccount provisioning claim are never part of the customer. Rows written
+ * before customers stopped carrying index attributes (nothing queried them) still have gsi1pk/sk.
+ */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'provisioningClaim', 'provisioningAt']);
 
 function fromItem(item: Record<string, unknown>): CustomerRecord {
@@ -36,7 +39,9 @@ function fromItem(item: Record<string, unknown>): CustomerRecord {
 }
 
 function toItem(customer: CustomerRecord): Record<string, unknown> {
-  return { ...customerKey(customer.partnerId, customer.id), ...customerIndex(customer.id), entity: 'Customer', ...customer };
+  // No index attributes: every read is by (partner, id) or a partner's list, so an index entry
+  // would only cost a second write per change.
+  return { ...customerKey(customer.partnerId, customer.id), entity: 'Customer', ...customer };
 }
 
 export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: string): CustomerRepository {

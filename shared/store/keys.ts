@@ -12,7 +12,6 @@ export const customerKey = (partnerId: string, customerId: string) => ({
   pk: `PARTNER#${partnerId}`,
   sk: `${CUSTOMER_PREFIX}${customerId}`,
 });
-export const customerIndex = (customerId: string) => ({ gsi1pk: `${CUSTOMER_PREFIX}${customerId}`, gsi1sk: 'CUSTOMER' });
 
 /** A customer's subaccount, keyed by AccountSid: webhooks arrive with only that, and find tenant + token in one GetItem. */
 export const accountKey = (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, sk: 'ACCOUNT' });

@@ -7,7 +7,7 @@
  * |----------------------|---------------------------|----------------------------|------------------------------------------|
  * | Partner              | PARTNER#<partnerId>       | PARTNER                    | —                                        |
  * | API key              | APIKEY#<sha256(key)>      | APIKEY                     | PARTNER#<partnerId>#KEYS / <createdAt>#<keyId> |
- * | Customer             | PARTNER#<partnerId>       | CUSTOMER#<customerId>      | CUSTOMER#<customerId> / CUSTOMER         |
+ * | Customer             | PARTNER#<partnerId>       | CUSTOMER#<customerId>      | —                                        |
  * | Subaccount           | ACCOUNT#<accountSid>      | ACCOUNT                    | —                                        |
  * | Partner event counter| PARTNER#<partnerId>#EVENTS#<shard 00–15> | COUNTER     | —                                        |
  * | Partner event        | PARTNER#<partnerId>#EVENTS#<shard 00–15> | EVENT#<12-digit sequence> | —                          |
@@ -27,8 +27,8 @@
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
  *   (partner, id): another partner's id is simply absent — tenancy is enforced by the key itself.
  *   Customer ids are ULIDs, so the sort key orders a partner's customers by creation time and
- *   "newest first" is a reverse Query. gsi1 finds a customer by id alone (for webhooks and workflow
- *   tasks that start from a customer id, never for partner requests).
+ *   "newest first" is a reverse Query. Nothing finds a customer by id alone: webhooks and workflow
+ *   tasks carry the partner too, so the row has no index attributes.
  * - API keys are found by the SHA-256 of the presented key (a GetItem; the key itself is never
  *   stored); gsi1 lists a partner's keys.
  * - A subaccount is keyed by its AccountSid, because webhooks arrive with only that: tenant and

@@ -36,8 +36,11 @@ describe('customer repository', () => {
     await repo.create(customer);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       ConditionExpression: 'attribute_not_exists(pk)',
-      Item: expect.objectContaining({ pk: 'PARTNER#ptn_a', sk: `CUSTOMER#${customer.id}`, gsi1pk: `CUSTOMER#${customer.id}`, entity: 'Customer' }),
+      Item: expect.objectContaining({ pk: 'PARTNER#ptn_a', sk: `CUSTOMER#${customer.id}`, entity: 'Customer' }),
     });
+    // No index attributes: nothing queries customers through an index.
+    const written = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(Object.keys(written).filter((k) => k.startsWith('gsi'))).toEqual([]);
     ddb.on(GetCommand).resolves({ Item: { pk: 'x', sk: 'y', gsi1pk: 'z', gsi1sk: 'w', entity: 'Customer', ...customer } });
     expect(await repo.get('ptn_a', customer.id)).toEqual(customer);
   });
