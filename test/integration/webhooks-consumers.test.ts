@@ -212,7 +212,9 @@ describe('every combination of optional status callback fields', () => {
       expect(stored).toMatchObject({ status: 'undelivered', sid: sids[i], ...(code ? { errorCode: Number(code) } : {}) });
       if (!code) expect(stored?.errorCode).toBeUndefined();
     }
-  });
+    // 216 consumer transactions on DynamoDB Local: 10–25 s on a shared 2-vCPU machine. The bound
+    // is a safety net for a hang, not a speed assertion (speed is measured in bench/).
+  }, 120_000);
 });
 
 describe('inbound consumer', () => {
