@@ -20,6 +20,11 @@ import { startTestPlatform } from '../support/local-platform';
 const ACCOUNT = 'AC' + 'a'.repeat(32);
 const TENANT_NUMBER = '+14155550100';
 const tenant = { accountSid: ACCOUNT, partnerId: 'ptn_consumers', customerId: 'cus_consumers' };
+// Property and volume tests: hundreds of consumer transactions on the DynamoDB Local all test
+// files share, 10–40 s each on a loaded 2-vCPU machine. The bound is a safety net for a hang, not a
+// speed assertion (speed is measured in bench/).
+jest.setTimeout(120_000);
+
 let platform: Platform;
 let clock: ReturnType<typeof manualClock>;
 let repos: ReturnType<typeof repositories>;
@@ -212,9 +217,7 @@ describe('every combination of optional status callback fields', () => {
       expect(stored).toMatchObject({ status: 'undelivered', sid: sids[i], ...(code ? { errorCode: Number(code) } : {}) });
       if (!code) expect(stored?.errorCode).toBeUndefined();
     }
-    // 216 consumer transactions on DynamoDB Local: 10–25 s on a shared 2-vCPU machine. The bound
-    // is a safety net for a hang, not a speed assertion (speed is measured in bench/).
-  }, 120_000);
+  });
 });
 
 describe('inbound consumer', () => {

@@ -4,8 +4,12 @@ import { startPlatform, type Platform, type PlatformOptions } from '../../infra/
 import { ENDPOINT_VARIABLE } from '../integration/global-setup';
 import { validCustomer } from './fixtures';
 
-/** Starting a platform loads the handler modules once (ts-jest compiles them); give it room. */
-jest.setTimeout(30_000);
+/**
+ * Starting a platform loads the handler modules once (ts-jest compiles them), and every test file
+ * shares one DynamoDB Local: on a loaded machine a test can take several times its usual time. The
+ * bound only catches hangs; nothing here asserts speed.
+ */
+jest.setTimeout(60_000);
 
 /**
  * A platform for one test file: its own table in the run's DynamoDB Local, a random port, no
