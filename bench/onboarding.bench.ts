@@ -38,7 +38,12 @@ function scenario(brandType: BrandType) {
   const { registration: _none, ...rest } = BUSINESS;
   return {
     customer: { ...rest, legalName: 'Ada Lovelace', displayName: 'Ada Lovelace Tutoring', businessType: 'Sole Proprietorship' },
-    options: { brandType, mock: false, campaign: { ...CAMPAIGN, useCase: 'SOLE_PROPRIETOR' }, numbers: { count: 1 } },
+    options: {
+      brandType,
+      mock: false,
+      campaign: { ...CAMPAIGN, useCase: 'SOLE_PROPRIETOR', messageSamples: CAMPAIGN.messageSamples.map((s) => s.replace('Acme', 'Ada Lovelace Tutoring')) },
+      numbers: { count: 1 },
+    },
   };
 }
 
