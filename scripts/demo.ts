@@ -4,13 +4,16 @@
  * By default it starts its own throwaway platform (DynamoDB Local in memory, the Twilio sandbox,
  * free ports) and moves the sandbox's clock itself, so Twilio's reviews — days in production —
  * take a moment. With `--url <api> --key <partner key>` it drives a running platform instead
- * (`npm start`) and simply waits for its sandbox's real-time reviews.
+ * (`npm start`) and simply waits for its sandbox's real-time reviews. Its own platform listens on
+ * `PORT` and `SANDBOX_PORT` when they are set, as `npm start` does, and on free ports otherwise so
+ * it never collides with a running `npm start`.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { manualClock } from '../infra/local/clock';
 import { silentLog } from '../infra/local/log';
 import { PROJECT_ROOT, startPlatform, type Platform } from '../infra/local/platform';
+import { portFromEnv } from '../infra/local/ports';
 import type { TwilioSandbox } from '../infra/local/twilio-sandbox';
 import { validCustomer } from '../test/support/fixtures';
 
@@ -218,7 +221,7 @@ async function main(): Promise<number> {
     if (!remoteUrl) {
       console.log('Starting a throwaway platform (DynamoDB Local in memory, Twilio sandbox)…');
       // A manual clock: the workflow's wait timeouts only fire if this script moves it (it does not).
-      platform = await startPlatform({ port: 0, inMemory: true, twilio: 'sandbox', clock: manualClock(), log: silentLog, tableName: 'switchboard-demo' });
+      platform = await startPlatform({ port: portFromEnv('PORT', 0), sandboxPort: portFromEnv('SANDBOX_PORT', 0), inMemory: true, twilio: 'sandbox', clock: manualClock(), log: silentLog, tableName: 'switchboard-demo' });
       if (!platform.twilioSandbox) throw new Error('The Twilio sandbox is not available in this checkout');
       baseUrl = platform.url;
       const partner = await platform.admin.createPartnerWithKey('Demo partner');

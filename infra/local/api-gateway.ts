@@ -11,6 +11,7 @@ import { createFunctionUrls } from './function-urls';
 import { readBody } from './http/body';
 import type { LambdaRuntime } from './lambda-runtime';
 import { singleFunction, type LocalCatalog } from './local-catalog';
+import { portFromEnv } from './ports';
 
 /** API Gateway's REST payload limit. Handlers enforce their own, smaller limits (e.g. 256 KB for JSON). */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -55,7 +56,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       else res.destroy();
     });
   });
-  await listen(server, options.port ?? Number(process.env.PORT ?? 3000), host);
+  await listen(server, options.port ?? portFromEnv('PORT', 3000), host);
   const { port } = server.address() as AddressInfo;
   return { url: `http://${host}:${port}`, port, stop: () => close(server) };
 }

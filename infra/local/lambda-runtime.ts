@@ -99,6 +99,12 @@ export function createLambdaRuntime({ catalog, rootDir, region, log }: LambdaRun
       return overTheWire(await Promise.race([outcome, timedOut]));
     } catch (error) {
       const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError(fn.id, 'handler', error);
+      // A REQUEST authorizer answers a rejected key by throwing `Unauthorized` (API Gateway's
+      // protocol for a 401): an ordinary outcome, worth one line, not a stack trace.
+      if (failure.kind === 'handler' && (error as Error)?.message === 'Unauthorized') {
+        log.warn(`${fn.id} (${awsRequestId}) rejected an API key (401 Unauthorized)`);
+        throw failure;
+      }
       log.error(`${fn.id} (${awsRequestId}) ${failure.message}`, failure.kind === 'handler' ? (error as Error) : undefined);
       throw failure;
     } finally {

@@ -13,3 +13,15 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * A port from the environment (`PORT`, `SANDBOX_PORT`): `fallback` when unset or empty; a
+ * clear error naming the variable when it is not a port number, rather than listening on NaN.
+ */
+export function portFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535 (0 picks a free port); got "${raw}"`);
+  return port;
+}

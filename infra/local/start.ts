@@ -3,12 +3,13 @@
  * (`--in-memory` for a throwaway run); `PORT` picks the HTTP port. The first start creates a
  * demo partner and prints its API key — the only time it is ever shown.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
 import { writeConnectionFile } from './connection-file';
 import { consoleLog } from './log';
 import { PROJECT_ROOT, startPlatform, type Platform } from './platform';
+import { portFromEnv } from './ports';
 
 const DEMO_MARKER = 'demo-partner.json';
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(PROJECT_ROOT, '.local');
   const started = Date.now();
   // A fixed sandbox port keeps the README's tour copy-pasteable (its control API lives there).
-  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
+  const sandboxPort = portFromEnv('SANDBOX_PORT', 4010);
   // Twilio's reviews take days; the local sandbox approves after a few seconds so a tour completes.
   const sandboxReviewSeconds = Number(process.env.SANDBOX_REVIEW_SECONDS ?? 5);
   const loopback = loopbackWebhooks(process.env.PARTNER_WEBHOOKS_ALLOW_LOOPBACK);
@@ -64,8 +65,20 @@ async function main(): Promise<void> {
       `  curl -s ${platform.url}/v1/customers -H 'Authorization: Bearer ${demo.apiKey}'`,
     );
   }
+  else lines.push('', `Lost the demo key? Issue a new one: npx switchboard keys issue --partner ${demoPartnerId(marker)}`);
   lines.push('', 'Press Ctrl-C to stop.');
   console.log(lines.join('\n'));
+}
+
+/** The demo partner recorded at the first start (its key was shown then and never stored). */
+function demoPartnerId(marker: string): string {
+  try {
+    const { partnerId } = JSON.parse(readFileSync(marker, 'utf8')) as { partnerId?: unknown };
+    if (typeof partnerId === 'string' && partnerId) return partnerId;
+  } catch {
+    // An unreadable marker only costs the hint its id.
+  }
+  return 'ptn_…';
 }
 
 /**

@@ -2,7 +2,7 @@ import { startApiGateway, type ApiGateway } from '../../infra/local/api-gateway'
 import { GATEWAY_RESPONSES } from '../../infra/local/api/gateway-responses';
 import { manualClock } from '../../infra/local/clock';
 import { createLambdaRuntime } from '../../infra/local/lambda-runtime';
-import { silentLog } from '../../infra/local/log';
+import type { LocalLog } from '../../infra/local/log';
 import { PROJECT_ROOT } from '../../infra/local/platform';
 import { fixtureCatalog } from './fixtures/catalog';
 import { received, reset } from './fixtures/handlers';
@@ -11,14 +11,22 @@ import { rawRequest } from '../support/raw-http';
 /** The local API Gateway over a fixture catalog: events, authorizer, gateway responses, throttling. */
 const clock = manualClock();
 let gateway: ApiGateway;
+/** What the runtime printed: a rejected key must be one warning line, never an error with a stack. */
+const printed: Array<{ level: 'info' | 'warn' | 'error'; message: string; error?: Error }> = [];
+const log: LocalLog = {
+  info: (message) => printed.push({ level: 'info', message }),
+  warn: (message) => printed.push({ level: 'warn', message }),
+  error: (message, error) => printed.push({ level: 'error', message, error }),
+};
 
 beforeAll(async () => {
-  const runtime = createLambdaRuntime({ catalog: fixtureCatalog, rootDir: PROJECT_ROOT, region: 'us-east-1', log: silentLog });
+  const runtime = createLambdaRuntime({ catalog: fixtureCatalog, rootDir: PROJECT_ROOT, region: 'us-east-1', log });
   gateway = await startApiGateway({ catalog: fixtureCatalog, runtime, port: 0, throttle: { ratePerSecond: 1, burst: 3 }, now: clock.now });
 });
 afterAll(() => gateway?.stop());
 beforeEach(() => {
   reset();
+  printed.length = 0;
   // A minute later every throttle bucket is full again: tests do not share rate budgets.
   clock.advance(60_000);
 });
@@ -128,6 +136,9 @@ describe('gateway responses', () => {
     expectGatewayProblem(await rawRequest(`${gateway.url}/v1/items`), 'UNAUTHORIZED');
     expectGatewayProblem(await rawRequest(`${gateway.url}/v1/items`, { headers: [['Authorization', 'Bearer nope']] }), 'UNAUTHORIZED');
     expect(received.api).toHaveLength(0);
+    // Each refusal is one warning line; nothing is logged as an error.
+    expect(printed.map((p) => p.level)).toEqual(['warn', 'warn']);
+    for (const { message } of printed) expect(message).toMatch(/^fx-authorizer \([0-9a-f-]{36}\) rejected an API key \(401 Unauthorized\)$/);
   });
 
   it('answers 403 for a Deny policy and 500 for an invalid authorizer answer', async () => {
