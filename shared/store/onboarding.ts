@@ -1,11 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
 import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../domain/registration';
 import type { OnboardingStep } from '../services/onboarding/contract';
 import { NUMBER_PREFIX, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
 import { queryAll } from './query';
+import { transactWrite } from './transact';
 
 /**
  * The onboarding record of a customer and the customer's phone numbers (see table.ts for the key
@@ -161,26 +162,20 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
 
     async claimNumber(record) {
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...phoneNumberKey(record.phoneNumber), entity: 'PhoneNumberOwner', partnerId: record.partnerId, customerId: record.customerId, phoneNumber: record.phoneNumber, claimedAt: record.createdAt },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...customerNumberKey(record.partnerId, record.customerId, record.phoneNumber), entity: 'CustomerNumber', ...record, statusRank: NUMBER_STATUS_RANK[record.status] },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
+        await transactWrite(db, tableName, [
+          {
+            Put: {
+              Item: { ...phoneNumberKey(record.phoneNumber), entity: 'PhoneNumberOwner', partnerId: record.partnerId, customerId: record.customerId, phoneNumber: record.phoneNumber, claimedAt: record.createdAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              Item: { ...customerNumberKey(record.partnerId, record.customerId, record.phoneNumber), entity: 'CustomerNumber', ...record, statusRank: NUMBER_STATUS_RANK[record.status] },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ]);
         return 'claimed';
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
@@ -218,56 +213,44 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
     },
 
     async releaseNumber(partnerId, customerId, phoneNumber, at) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: customerNumberKey(partnerId, customerId, phoneNumber),
-                UpdateExpression: 'SET #status = :released, statusRank = :rank, updatedAt = :at REMOVE messagingServiceSid',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':released': 'released', ':rank': NUMBER_STATUS_RANK.released, ':at': at },
-              },
-            },
-            {
-              Delete: {
-                TableName: tableName,
-                Key: phoneNumberKey(phoneNumber),
-                ConditionExpression: 'attribute_not_exists(pk) OR (partnerId = :p AND customerId = :c)',
-                ExpressionAttributeValues: { ':p': partnerId, ':c': customerId },
-              },
-            },
-          ],
-        }),
-      );
+      await transactWrite(db, tableName, [
+        {
+          Update: {
+            Key: customerNumberKey(partnerId, customerId, phoneNumber),
+            UpdateExpression: 'SET #status = :released, statusRank = :rank, updatedAt = :at REMOVE messagingServiceSid',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':released': 'released', ':rank': NUMBER_STATUS_RANK.released, ':at': at },
+          },
+        },
+        {
+          Delete: {
+            Key: phoneNumberKey(phoneNumber),
+            ConditionExpression: 'attribute_not_exists(pk) OR (partnerId = :p AND customerId = :c)',
+            ExpressionAttributeValues: { ':p': partnerId, ':c': customerId },
+          },
+        },
+      ]);
     },
 
     async abandonClaim(partnerId, customerId, phoneNumber) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: tableName,
-                Key: customerNumberKey(partnerId, customerId, phoneNumber),
-                ConditionExpression: 'attribute_not_exists(pk) OR #status = :claimed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':claimed': 'claimed' },
-              },
-            },
-            {
-              Delete: {
-                TableName: tableName,
-                Key: phoneNumberKey(phoneNumber),
-                ConditionExpression: 'attribute_not_exists(pk) OR (partnerId = :p AND customerId = :c)',
-                ExpressionAttributeValues: { ':p': partnerId, ':c': customerId },
-              },
-            },
-          ],
-        }),
-      );
+      await transactWrite(db, tableName, [
+        {
+          Delete: {
+            Key: customerNumberKey(partnerId, customerId, phoneNumber),
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :claimed',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':claimed': 'claimed' },
+          },
+        },
+        {
+          Delete: {
+            Key: phoneNumberKey(phoneNumber),
+            ConditionExpression: 'attribute_not_exists(pk) OR (partnerId = :p AND customerId = :c)',
+            ExpressionAttributeValues: { ':p': partnerId, ':c': customerId },
+          },
+        },
+      ]);
     },
 
     async listNumbers(partnerId, customerId) {

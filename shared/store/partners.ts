@@ -1,10 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { MAX_ACTIVE_KEYS, type ApiKey, type Partner, type PartnerStatus } from '../domain/partner';
 import { apiKeyKey, partnerKey, partnerKeysIndex } from './keys';
 import { TABLE } from './table';
+import { cancelledBecauseOf, transactWrite } from './transact';
 
 export interface StoredApiKey extends ApiKey {
   hash: string;
@@ -28,13 +28,6 @@ function pick<T>(item: Record<string, unknown>, fields: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const f of fields) if (item[f] !== undefined) out[f] = item[f];
   return out as T;
-}
-
-function cancelledBecauseOf(error: unknown, index: number): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
-  );
 }
 
 export function dynamoPartnerRepository(db: DynamoDBDocumentClient, tableName: string): PartnerRepository {
@@ -76,41 +69,36 @@ export function dynamoPartnerRepository(db: DynamoDBDocumentClient, tableName: s
 
     /** The key and the partner's active-key counter change together, or not at all. */
     async addKey(key) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: partnerKey(key.partnerId),
-                  UpdateExpression: 'SET activeKeyCount = activeKeyCount + :one, updatedAt = :at',
-                  ConditionExpression: 'attribute_exists(pk) AND activeKeyCount < :max',
-                  ExpressionAttributeValues: { ':one': 1, ':max': MAX_ACTIVE_KEYS, ':at': key.createdAt },
-                },
+      await transactWrite(
+        db,
+        tableName,
+        [
+          {
+            Update: {
+              Key: partnerKey(key.partnerId),
+              UpdateExpression: 'SET activeKeyCount = activeKeyCount + :one, updatedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND activeKeyCount < :max',
+              ExpressionAttributeValues: { ':one': 1, ':max': MAX_ACTIVE_KEYS, ':at': key.createdAt },
+            },
+          },
+          {
+            Put: {
+              Item: {
+                ...apiKeyKey(key.hash),
+                [TABLE.globalIndexes[0].partitionKey]: partnerKeysIndex(key.partnerId),
+                [TABLE.globalIndexes[0].sortKey]: `${key.createdAt}#${key.id}`,
+                entity: 'ApiKey',
+                ...key,
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...apiKeyKey(key.hash),
-                    [TABLE.globalIndexes[0].partitionKey]: partnerKeysIndex(key.partnerId),
-                    [TABLE.globalIndexes[0].sortKey]: `${key.createdAt}#${key.id}`,
-                    entity: 'ApiKey',
-                    ...key,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (cancelledBecauseOf(error, 0)) {
-          throw new ConflictError(`Partner ${key.partnerId} is missing or already has ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
-        }
-        throw error;
-      }
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        (error) =>
+          cancelledBecauseOf(error, 0)
+            ? new ConflictError(`Partner ${key.partnerId} is missing or already has ${MAX_ACTIVE_KEYS} active keys; revoke one first`)
+            : undefined,
+      );
     },
 
     async findKeyByHash(hash) {
@@ -139,36 +127,30 @@ export function dynamoPartnerRepository(db: DynamoDBDocumentClient, tableName: s
     },
 
     async revokeKey(key, at) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: apiKeyKey(key.hash),
-                  UpdateExpression: 'SET #status = :revoked, revokedAt = :at',
-                  ConditionExpression: '#status = :active AND partnerId = :partnerId',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active', ':at': at, ':partnerId': key.partnerId },
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: partnerKey(key.partnerId),
-                  UpdateExpression: 'SET activeKeyCount = activeKeyCount - :one, updatedAt = :at',
-                  ConditionExpression: 'activeKeyCount > :zero',
-                  ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':at': at },
-                },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (cancelledBecauseOf(error, 0)) throw new ConflictError(`API key ${key.id} is already revoked`);
-        throw error;
-      }
+      await transactWrite(
+        db,
+        tableName,
+        [
+          {
+            Update: {
+              Key: apiKeyKey(key.hash),
+              UpdateExpression: 'SET #status = :revoked, revokedAt = :at',
+              ConditionExpression: '#status = :active AND partnerId = :partnerId',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active', ':at': at, ':partnerId': key.partnerId },
+            },
+          },
+          {
+            Update: {
+              Key: partnerKey(key.partnerId),
+              UpdateExpression: 'SET activeKeyCount = activeKeyCount - :one, updatedAt = :at',
+              ConditionExpression: 'activeKeyCount > :zero',
+              ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':at': at },
+            },
+          },
+        ],
+        (error) => (cancelledBecauseOf(error, 0) ? new ConflictError(`API key ${key.id} is already revoked`) : undefined),
+      );
     },
   };
 }

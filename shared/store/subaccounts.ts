@@ -1,10 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
 import type { SubaccountRecord, SubaccountStatus } from '../domain/subaccount';
 import { ConflictError } from '../domain/errors';
 import { accountKey, customerKey } from './keys';
+import { transactWrite } from './transact';
 
 export interface SubaccountRepository {
   /**
@@ -77,67 +77,48 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
     },
 
     async commit(record, claimId) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: customerKey(record.partnerId, record.customerId),
-                  UpdateExpression: 'SET accountSid = :sid, updatedAt = :at, version = version + :one REMOVE provisioningClaim, provisioningAt',
-                  ConditionExpression: 'provisioningClaim = :claim AND attribute_not_exists(accountSid)',
-                  ExpressionAttributeValues: { ':sid': record.accountSid, ':at': record.updatedAt, ':one': 1, ':claim': claimId },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...accountKey(record.accountSid), entity: 'Subaccount', ...record },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          throw new ConflictError('The subaccount was provisioned concurrently; fetch it and retry if needed');
-        }
-        throw error;
-      }
+      await transactWrite(
+        db,
+        tableName,
+        [
+          {
+            Update: {
+              Key: customerKey(record.partnerId, record.customerId),
+              UpdateExpression: 'SET accountSid = :sid, updatedAt = :at, version = version + :one REMOVE provisioningClaim, provisioningAt',
+              ConditionExpression: 'provisioningClaim = :claim AND attribute_not_exists(accountSid)',
+              ExpressionAttributeValues: { ':sid': record.accountSid, ':at': record.updatedAt, ':one': 1, ':claim': claimId },
+            },
+          },
+          { Put: { Item: { ...accountKey(record.accountSid), entity: 'Subaccount', ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+        () => new ConflictError('The subaccount was provisioned concurrently; fetch it and retry if needed'),
+      );
     },
 
     get: (accountSid) => getSubaccount(db, tableName, accountSid),
 
     async setStatus(record, status, customerStatus, at) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: accountKey(record.accountSid),
-                UpdateExpression: 'SET #status = :status, updatedAt = :at',
-                // Closed is terminal, whatever a concurrent request tries.
-                ConditionExpression: '#status <> :closed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': status, ':at': at, ':closed': 'closed' },
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: customerKey(record.partnerId, record.customerId),
-                UpdateExpression: 'SET #status = :status, updatedAt = :at, version = version + :one',
-                ConditionExpression: 'accountSid = :sid',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
-              },
-            },
-          ],
-        }),
-      );
+      await transactWrite(db, tableName, [
+        {
+          Update: {
+            Key: accountKey(record.accountSid),
+            UpdateExpression: 'SET #status = :status, updatedAt = :at',
+            // Closed is terminal, whatever a concurrent request tries.
+            ConditionExpression: '#status <> :closed',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status, ':at': at, ':closed': 'closed' },
+          },
+        },
+        {
+          Update: {
+            Key: customerKey(record.partnerId, record.customerId),
+            UpdateExpression: 'SET #status = :status, updatedAt = :at, version = version + :one',
+            ConditionExpression: 'accountSid = :sid',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
+          },
+        },
+      ]);
     },
   };
 }
