@@ -5,6 +5,8 @@
  * can read it cheaply.
  */
 
+import type { QueueName } from '../shared/queue/queues';
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** A REST API route on API Gateway (locally: the HTTP server on PORT). */
@@ -129,22 +131,7 @@ export interface FunctionSpec {
 export const AUTHORIZER_CACHE_SECONDS = 60;
 
 /** Queues with their DLQ policy. Consumers are idempotent, so redelivery is safe. */
-export const QUEUES = {
-  // Visibility ≥ 6× the consumer's timeout (AWS guidance), so a slow batch is not redelivered mid-flight.
-  'inbound-messages': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  'status-callbacks': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  'twilio-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  // Partner webhook deliveries: one attempt per message (a failed attempt schedules the next one
-  // itself and deletes its message), so a receive count above 1 means the consumer crashed.
-  // Healthy endpoints are served from `partner-deliveries`; retries, and every delivery to an
-  // endpoint that is failing, from `partner-deliveries-retry`, so a dead endpoint never holds
-  // the consumers of the healthy ones. Visibility is 6× the consumer timeout.
-  'partner-deliveries': { visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
-  'partner-deliveries-retry': { visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
-  // Replays of a partner's log to one endpoint: one step (a page of events, sent in order) per message.
-  'partner-replays': { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 },
-} as const satisfies Record<string, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>;
-export type QueueName = keyof typeof QUEUES;
+export { QUEUES, type QueueName } from '../shared/queue/queues';
 
 export const catalog: readonly FunctionSpec[] = [
   {

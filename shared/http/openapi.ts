@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { apiRoutes, type ApiFunctionSpec } from '../../infra/catalog';
 import {
   CustomerCreateSchema,
   CustomerListSchema,
@@ -325,7 +324,16 @@ function queryParameters(query: z.ZodObject): JsonSchema[] {
   }));
 }
 
-function operation(route: ApiFunctionSpec, doc: RouteDoc): JsonSchema {
+/**
+ * What the document needs of a route: the catalog's API entries have this shape. The routes are
+ * handed in, so this service-layer module does not depend on the infrastructure's catalog.
+ */
+export interface DocumentedRoute {
+  id: string;
+  trigger: { method: string; path: string; auth: 'partner' | 'none' };
+}
+
+function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
   const { path, auth } = route.trigger;
   const responses: Record<string, unknown> = {
     [doc.response.status]: {
@@ -365,9 +373,9 @@ function operation(route: ApiFunctionSpec, doc: RouteDoc): JsonSchema {
   };
 }
 
-export function buildOpenApiDocument(): JsonSchema {
+export function buildOpenApiDocument(routes: readonly DocumentedRoute[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const route of apiRoutes()) {
+  for (const route of routes) {
     const doc = ROUTE_DOCS[route.id];
     if (!doc) throw new Error(`No OpenAPI documentation for catalog route ${route.id}`);
     (paths[route.trigger.path] ??= {})[route.trigger.method.toLowerCase()] = operation(route, doc);

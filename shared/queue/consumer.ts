@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { QUEUES, type QueueName } from '../../infra/catalog';
+import { QUEUES, type QueueName } from './queues';
 import { logger as sharedLogger } from '../observability';
 import { parseEnvelope, type WebhookEnvelope } from '../webhooks/envelope';
 import { reportLocalFailure } from './local-queue';

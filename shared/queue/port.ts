@@ -1,4 +1,4 @@
-import type { QueueName } from '../../infra/catalog';
+import type { QueueName } from './queues';
 
 /** String message attributes; SQS allows at most 10 per message. */
 export type MessageAttributes = Readonly<Record<string, string>>;

@@ -1,6 +1,6 @@
 import type { TokenCache } from '../crypto/token-cache';
 import type { QueuePort } from '../queue/port';
-import type { QueueName } from '../../infra/catalog';
+import type { QueueName } from '../queue/queues';
 import {
   decodeEventBody,
   parseFormBody,

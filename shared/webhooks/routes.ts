@@ -1,4 +1,4 @@
-import type { QueueName } from '../../infra/catalog';
+import type { QueueName } from '../queue/queues';
 import type { WebhookKind } from './envelope';
 
 /** Which queue each webhook kind feeds, and how its body is signed. */

@@ -4,7 +4,7 @@ import { apiRoutes } from '../../../infra/catalog';
 import { ROUTE_DOCS, buildOpenApiDocument } from '../../../shared/http/openapi';
 
 describe('OpenAPI document', () => {
-  const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, Record<string, { operationId: string; requestBody?: unknown }>> };
+  const doc = buildOpenApiDocument(apiRoutes()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; requestBody?: unknown }>> };
 
   it('documents every catalog API route with its method', () => {
     for (const route of apiRoutes()) {
