@@ -14,8 +14,8 @@
 import { cpus, loadavg } from 'node:os';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localDynamoClient, startDynamoDbLocal } from '../infra/local/dynamodb';
-import { partnerEventService } from '../shared/services/partner-events';
-import type { PartnerEvent, PartnerEventInput } from '../shared/services/partner-events-contract';
+import { partnerEventService, type PartnerEventPage } from '../shared/services/partner-events';
+import type { PartnerEventInput } from '../shared/services/partner-events-contract';
 import { systemClock } from '../shared/services/support';
 import { dynamoPartnerEventRepository, type PartnerEventRepository } from '../shared/store/partner-events';
 
@@ -139,12 +139,12 @@ async function readBack(db: DynamoDBDocumentClient, counts: { current: Counts },
   let cursor: string | undefined;
   const began = performance.now();
   for (;;) {
-    const page: { data: PartnerEvent[]; next: string | null } = await log.list(partnerId, cursor, 100);
+    const page: PartnerEventPage = await log.list(partnerId, cursor, 100);
     pages++;
-    if (page.data.length === 0) break;
     total += page.data.length;
     for (const e of page.data) ids.add(e.id);
-    cursor = page.next!;
+    if (page.nextCursor === null) break;
+    cursor = page.nextCursor;
   }
   const seconds = (performance.now() - began) / 1000;
   const calls = [...counts.current.calls.values()].reduce((a, b) => a + b, 0);

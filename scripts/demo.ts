@@ -184,10 +184,10 @@ async function partnerEvents(call: Call, customerId: string) {
   const events: Array<{ id: string; type: string; customerId?: string; occurredAt: string; data: Record<string, unknown> }> = [];
   let after: string | undefined;
   for (;;) {
-    const page = await call<{ data: typeof events; next?: string }>('GET', `/v1/events${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+    const page = await call<{ data: typeof events; nextCursor: string | null }>('GET', `/v1/events${after ? `?after=${encodeURIComponent(after)}` : ''}`);
     events.push(...page.data);
-    if (page.data.length === 0 || !page.next || page.next === after) break;
-    after = page.next;
+    if (!page.nextCursor) break;
+    after = page.nextCursor;
   }
   return events.filter((e) => e.customerId === customerId);
 }

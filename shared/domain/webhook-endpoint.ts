@@ -62,7 +62,7 @@ export const ReplaySchema = z.strictObject({
     .string()
     .min(1)
     .max(512)
-    .describe('An event log cursor (a `next` of GET /v1/events): every event after it, up to the newest now, is sent again in log order'),
+    .describe('An event log cursor (a `nextCursor` or `pollCursor` of GET /v1/events): every event after it, up to the newest now, is sent again in log order'),
 });
 
 export const RedeliverSchema = z.strictObject({

@@ -184,7 +184,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: { status: 200, schema: CustomerSchema, description: 'The updated customer' },
   },
   'events-list': {
-    summary: 'Read the partner event log in order (poll with `after` = the last `next`)',
+    summary: 'Read the partner event log in order (page with `after` = `nextCursor`; poll later with `after` = `pollCursor`)',
     query: EventsQuerySchema,
     response: { status: 200, schema: PartnerEventPageSchema, description: 'Events after the cursor, oldest first' },
   },

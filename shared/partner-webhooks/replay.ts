@@ -44,9 +44,9 @@ export function replayStep({ events, endpoints, delivery, queues, monotonic = ()
       await delivery.deliver({ partnerId: task.partnerId, endpointId: task.endpointId, event, attempt: 1, origin: 'replay', replayId: task.replayId }, { inline: true });
       sent++;
     }
-    const next = page.next ? decodeCursor(page.next, PARTNER_EVENT_SHARDS) : undefined;
+    const next = page.nextCursor ? decodeCursor(page.nextCursor, PARTNER_EVENT_SHARDS) : undefined;
     const done = page.data.length === 0 || !next || next.every((position, shard) => position >= (until[shard] ?? 0));
-    if (!done) await queues.replay({ ...task, after: page.next!, sent }, monotonic() - started < STEP_MS ? 1 : 0);
+    if (!done) await queues.replay({ ...task, after: page.nextCursor!, sent }, monotonic() - started < STEP_MS ? 1 : 0);
     return { sent, done };
   };
 }

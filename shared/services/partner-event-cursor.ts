@@ -52,8 +52,8 @@ export function encodeCursor(positions: readonly number[]): string {
 /** The positions a cursor holds; anything that is not a cursor of a log with `shards` shards is a 400 naming `query.after`. */
 export function decodeCursor(cursor: string, shards: number): number[] {
   const invalid = (message: string) => new ValidationError('after is not a cursor of this event log', [{ field: 'query.after', message }]);
-  if (/^\d+$/.test(cursor)) throw invalid('event ids are no longer cursors: pass the `next` of the previous page, or omit `after` to start at the beginning');
-  const notACursor = () => invalid('must be the `next` of a previous page');
+  if (/^\d+$/.test(cursor)) throw invalid('event ids are no longer cursors: pass the `nextCursor` or `pollCursor` of the previous page, or omit `after` to start at the beginning');
+  const notACursor = () => invalid('must be the `nextCursor` or `pollCursor` of a previous page');
   if (!CURSOR_PATTERN.test(cursor)) throw notACursor();
   const decoded = Buffer.from(cursor, 'base64url');
   if (decoded.toString('base64url') !== cursor) throw notACursor();

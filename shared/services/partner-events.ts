@@ -63,8 +63,19 @@ function pruned<T>(value: T): T {
   return value;
 }
 
+/**
+ * One page of the log. `nextCursor` is set only while the counters show more after this page (so
+ * a reader paging to the end never gets an empty last page); `pollCursor` is always set: just
+ * after what this page returned, to call again later for what commits meanwhile.
+ */
+export interface PartnerEventPage {
+  data: PartnerEvent[];
+  nextCursor: string | null;
+  pollCursor: string;
+}
+
 export type PartnerEventService = PartnerEventLog & {
-  list(partnerId: string, after: string | undefined, limit: number): Promise<{ data: PartnerEvent[]; next: string | null }>;
+  list(partnerId: string, after: string | undefined, limit: number): Promise<PartnerEventPage>;
   /** One event by id; undefined for an unknown id (another partner's included). */
   get(partnerId: string, eventId: string): Promise<PartnerEvent | undefined>;
   /** A cursor just after the newest event committed now (reading from it returns only later events). */
@@ -279,19 +290,33 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
     async list(partnerId, after, limit) {
       const positions = after === undefined ? new Array<number>(store.shards).fill(0) : decodeCursor(after, store.shards);
       const heads = await store.heads(partnerId);
-      const plan = planReads(positions, heads, limit);
-      if (plan.every((n) => n === 0)) return { data: [], next: after ?? null };
-      const runs: ShardRun[] = await Promise.all(
-        plan.flatMap((n, shard) => {
-          if (n === 0) return [];
-          return [
-            store.read(partnerId, shard, positions[shard]!, n).then((read) => ({ shard, events: contiguousRun(positions[shard]!, read) })),
-          ];
+      // A position past its shard's counter is another partner's cursor, a hand-made one, or a
+      // counter read that lags. Handing it back would skip the events that later take those
+      // numbers, so it is clamped to the counter, read consistently (a lagging read would only
+      // move the reader back to events it already had).
+      await Promise.all(
+        positions.map(async (position, shard) => {
+          if (position <= heads[shard]!) return;
+          heads[shard] = await store.head(partnerId, shard);
+          positions[shard] = Math.min(position, heads[shard]!);
         }),
       );
-      const page = mergePage(positions, runs, limit);
-      if (page.events.length === 0) return { data: [], next: after ?? null };
-      return { data: page.events, next: encodeCursor(page.positions) };
+      const plan = planReads(positions, heads, limit);
+      const page = plan.every((n) => n === 0)
+        ? { events: [], positions }
+        : mergePage(
+            positions,
+            await Promise.all(
+              plan.flatMap((n, shard): Array<Promise<ShardRun>> => {
+                if (n === 0) return [];
+                return [store.read(partnerId, shard, positions[shard]!, n).then((read) => ({ shard, events: contiguousRun(positions[shard]!, read) }))];
+              }),
+            ),
+            limit,
+          );
+      const pollCursor = encodeCursor(page.positions);
+      const more = page.events.length > 0 && page.positions.some((position, shard) => position < heads[shard]!);
+      return { data: page.events, nextCursor: more ? pollCursor : null, pollCursor };
     },
   };
 }

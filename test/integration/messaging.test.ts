@@ -46,9 +46,9 @@ async function allEvents(): Promise<Array<{ type: string; customerId?: string; d
   for (let page = 0; page < 1000; page++) {
     const reply = await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     expect(reply.status).toBe(200);
-    if (reply.body.data.length === 0) return events;
     events.push(...reply.body.data);
-    after = reply.body.next;
+    if (reply.body.nextCursor === null) return events;
+    after = reply.body.nextCursor;
   }
   throw new Error('the event log did not end');
 }

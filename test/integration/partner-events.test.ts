@@ -33,8 +33,10 @@ async function readToEnd(log: ReturnType<typeof partnerEventService>, partnerId:
   for (;;) {
     const page = await log.list(partnerId, cursor, limit);
     into.push(...page.data);
-    if (page.data.length === 0) return cursor;
-    cursor = page.next!;
+    if (page.nextCursor === null) return page.pollCursor;
+    // A further page is never empty: nextCursor is set only while there is more to read.
+    expect(page.data.length).toBeGreaterThan(0);
+    cursor = page.nextCursor;
   }
 }
 
@@ -61,7 +63,7 @@ describe('partner event log on DynamoDB Local', () => {
       while (running > 0) {
         const page = await log.list('ptn_a', cursor, 7);
         seen.push(...page.data);
-        cursor = page.next ?? cursor;
+        cursor = page.pollCursor;
       }
     })();
     await Promise.all([...writers, reader]);
@@ -92,9 +94,10 @@ describe('partner event log on DynamoDB Local', () => {
     const first = await log.list('ptn_a', undefined, 15);
     expect(first.data).toHaveLength(15);
     const rest: PartnerEvent[] = [];
-    const end = await readToEnd(log, 'ptn_a', first.next!, 15, rest);
+    expect(first.nextCursor).toBe(first.pollCursor);
+    const end = await readToEnd(log, 'ptn_a', first.nextCursor!, 15, rest);
     expect([...first.data, ...rest].map(subjectOf).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `msg_${i}`).sort());
-    expect(await log.list('ptn_a', end, 10)).toEqual({ data: [], next: end });
+    expect(await log.list('ptn_a', end, 10)).toEqual({ data: [], nextCursor: null, pollCursor: end });
     expect((await log.list('ptn_b', undefined, 10)).data.map(subjectOf)).toEqual(['msg_b']);
   });
 
@@ -158,13 +161,33 @@ describe('GET /v1/events', () => {
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual({
         data: [{ id: appended.id, type: 'brand.updated', customerId: 'cus_x', occurredAt: '2026-01-01T00:00:00.000Z', data }],
-        next: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
+        nextCursor: null,
+        pollCursor: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
       });
-      const next = reply.body.next as string;
-      expect((await api.get(`/v1/events?after=${next}`)).body).toEqual({ data: [], next });
+      const next = reply.body.pollCursor as string;
+      expect((await api.get(`/v1/events?after=${next}`)).body).toEqual({ data: [], nextCursor: null, pollCursor: next });
       await log.append(a.partnerId, { type: 'number.updated', customerId: 'cus_x', data: { phoneNumber: '+14155550100', numberSid: 'PN1', status: 'attached' } });
-      const later = await api.get(`/v1/events?after=${next}`);
-      expect(later.body.data.map((e: { type: string }) => e.type)).toEqual(['number.updated']);
+      await log.append(a.partnerId, { type: 'brand.updated', customerId: 'cus_x', data });
+      const paged = await api.get(`/v1/events?after=${next}&limit=1`);
+      expect(paged.body.data.map((e: { type: string }) => e.type)).toEqual(['number.updated']);
+      expect(paged.body.nextCursor).toBe(paged.body.pollCursor);
+      const later = await api.get(`/v1/events?after=${paged.body.nextCursor}&limit=1`);
+      expect(later.body.data.map((e: { type: string }) => e.type)).toEqual(['brand.updated']);
+      // The last page says so: no empty page after it.
+      expect(later.body.nextCursor).toBeNull();
+      const caughtUp = later.body.pollCursor as string;
+
+      // A cursor past this partner's newest event (here B's, ahead of A on cus_x's shard) is
+      // clamped: A's events that take those numbers later are still returned.
+      for (let i = 0; i < 5; i++) await log.append(b.partnerId, { type: 'brand.updated', customerId: 'cus_x', data });
+      const ahead = (await apiClient(platform.url, b.apiKey).get('/v1/events')).body.pollCursor as string;
+      const foreign = await api.get(`/v1/events?after=${ahead}`);
+      expect(foreign.status).toBe(200);
+      expect(foreign.body.nextCursor).toBeNull();
+      expect(foreign.body.pollCursor).toBe(caughtUp);
+      const added = await log.append(a.partnerId, { type: 'brand.updated', customerId: 'cus_x', data: { ...data, attempt: 2 } });
+      const polled = await api.get(`/v1/events?after=${foreign.body.pollCursor}`);
+      expect(polled.body.data.map((e: { id: string }) => e.id)).toEqual([added.id]);
 
       const numeric = await api.get('/v1/events?after=1');
       expect(numeric.status).toBe(400);

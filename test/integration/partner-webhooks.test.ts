@@ -124,8 +124,8 @@ describe('delivery', () => {
     for (let after: string | null | undefined; ; ) {
       const page = await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
       log.push(...page.body.data);
-      if (page.body.data.length === 0 || !page.body.next || page.body.next === after) break;
-      after = page.body.next;
+      if (!page.body.nextCursor) break;
+      after = page.body.nextCursor;
     }
     expect(new Set(deliveries.map((r) => r.headers['webhook-id']))).toEqual(new Set(log.map((e) => e.id)));
     expect(deliveries).toHaveLength(log.length);
@@ -204,9 +204,9 @@ describe('delivery', () => {
     const endpoint = await register('/recovery');
     const id = await newCustomer(api, customerBody());
     // Two partner-recorded consent changes: events of the log, after the endpoint exists.
-    const cursor = (await api.get('/v1/events?limit=100')).body;
-    let head = cursor.next as string;
-    for (let page = await api.get(`/v1/events?limit=100&after=${encodeURIComponent(head)}`); page.body.data.length > 0; page = await api.get(`/v1/events?limit=100&after=${encodeURIComponent(head)}`)) head = page.body.next;
+    let page = await api.get('/v1/events?limit=100');
+    while (page.body.nextCursor) page = await api.get(`/v1/events?limit=100&after=${encodeURIComponent(page.body.nextCursor)}`);
+    const head = page.body.pollCursor as string;
     for (const [action, capturedAt] of [['opt-out', '2026-01-10T09:00:00Z'], ['opt-in', '2026-01-11T09:00:00Z']]) {
       const reply = await api.post(`/v1/customers/${id}/contacts/%2B14155550177/consent`, { action, channel: 'sms', evidence: { source: 'web-form', capturedAt } });
       expect([200, 201]).toContain(reply.status);

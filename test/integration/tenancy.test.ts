@@ -41,7 +41,7 @@ beforeAll(async () => {
   bEventId = (await b.get('/v1/events?limit=1')).body.data[0].id;
   expect((await a.get('/v1/events')).body.data).toEqual([]);
   // A well-formed cursor (cursors are positions, valid in any log), so the replay body is valid and only ownership decides.
-  BODIES['POST /v1/webhook-endpoints/{endpointId}/replay'] = { after: (await b.get('/v1/events?limit=1')).body.next };
+  BODIES['POST /v1/webhook-endpoints/{endpointId}/replay'] = { after: (await b.get('/v1/events?limit=1')).body.pollCursor };
 });
 afterAll(() => platform?.stop());
 

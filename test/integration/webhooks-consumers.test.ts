@@ -59,9 +59,9 @@ async function eventsAbout(messageId: string) {
   let after: string | undefined;
   for (;;) {
     const page = await repos.partnerEvents.list(tenant.partnerId, after, 100);
-    if (page.data.length === 0) break;
     all.push(...page.data);
-    after = page.next ?? undefined;
+    if (page.nextCursor === null) break;
+    after = page.nextCursor;
   }
   return all.filter((e) => (e.data as { messageId?: string }).messageId === messageId);
 }

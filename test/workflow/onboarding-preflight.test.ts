@@ -35,8 +35,8 @@ async function eventsOf(customerId: string): Promise<Array<{ type: string; data:
   for (let after: string | undefined, page = 0; page < 100; page++) {
     const reply = await api.get(`/v1/events?limit=100${after ? `&after=${after}` : ''}`);
     all.push(...reply.body.data);
-    if (reply.body.data.length === 0 || reply.body.next === after) break;
-    after = reply.body.next;
+    if (reply.body.nextCursor === null) break;
+    after = reply.body.nextCursor;
   }
   return all.filter((e) => e.customerId === customerId);
 }

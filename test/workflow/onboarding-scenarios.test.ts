@@ -101,8 +101,8 @@ async function eventsOf(customerId: string): Promise<Array<{ type: string; data:
     const reply = await api.get(`/v1/events${after ? `?after=${after}` : ''}`);
     expect(reply.status).toBe(200);
     all.push(...reply.body.data);
-    if (reply.body.data.length === 0 || reply.body.next === after) break;
-    after = reply.body.next;
+    if (reply.body.nextCursor === null) break;
+    after = reply.body.nextCursor;
   }
   return all.filter((e) => e.customerId === customerId);
 }
