@@ -100,8 +100,9 @@ export function createLambdaRuntime({ catalog, rootDir, region, log }: LambdaRun
     } catch (error) {
       const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError(fn.id, 'handler', error);
       // A REQUEST authorizer answers a rejected key by throwing `Unauthorized` (API Gateway's
-      // protocol for a 401): an ordinary outcome, worth one line, not a stack trace.
-      if (failure.kind === 'handler' && (error as Error)?.message === 'Unauthorized') {
+      // protocol for a 401): an ordinary outcome, worth one line, not a stack trace. From any
+      // other function it is a failure like the rest.
+      if (fn.trigger.kind === 'authorizer' && failure.kind === 'handler' && (error as Error)?.message === 'Unauthorized') {
         log.warn(`${fn.id} (${awsRequestId}) rejected an API key (401 Unauthorized)`);
         throw failure;
       }

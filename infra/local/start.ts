@@ -64,8 +64,9 @@ async function main(): Promise<void> {
       'Try it:',
       `  curl -s ${platform.url}/v1/customers -H 'Authorization: Bearer ${demo.apiKey}'`,
     );
+  } else {
+    lines.push('', `Lost the demo key? Issue a new one: npx switchboard keys issue --partner ${demoPartnerId(marker)}`);
   }
-  else lines.push('', `Lost the demo key? Issue a new one: npx switchboard keys issue --partner ${demoPartnerId(marker)}`);
   lines.push('', 'Press Ctrl-C to stop.');
   console.log(lines.join('\n'));
 }
