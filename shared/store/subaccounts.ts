@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
 import type { SubaccountRecord, SubaccountStatus } from '../domain/subaccount';
 import { ConflictError } from '../domain/errors';
+import type { TransactWriteItem } from '../services/partner-events-contract';
 import { accountKey, customerKey } from './keys';
 
 export interface SubaccountRepository {
@@ -19,6 +20,8 @@ export interface SubaccountRepository {
   get(accountSid: string): Promise<SubaccountRecord | undefined>;
   /** Moves the subaccount and its customer's status together. */
   setStatus(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): Promise<void>;
+  /** The items of {@link setStatus}, for a caller that writes them in its own transaction (with the partner event). */
+  statusItems(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): TransactWriteItem[];
 }
 
 const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
@@ -39,7 +42,7 @@ export async function getSubaccount(db: DynamoDBDocumentClient, tableName: strin
 }
 
 export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {
-  return {
+  const repository: SubaccountRepository = {
     async claim(partnerId, customerId, claimId, now, staleBefore) {
       try {
         await db.send(
@@ -111,9 +114,11 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
     get: (accountSid) => getSubaccount(db, tableName, accountSid),
 
     async setStatus(record, status, customerStatus, at) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      await db.send(new TransactWriteCommand({ TransactItems: repository.statusItems(record, status, customerStatus, at) }));
+    },
+
+    statusItems(record, status, customerStatus, at) {
+      return [
             {
               Update: {
                 TableName: tableName,
@@ -135,9 +140,8 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
                 ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
               },
             },
-          ],
-        }),
-      );
+      ];
     },
   };
+  return repository;
 }
