@@ -159,8 +159,12 @@ export function subaccountService(deps: SubaccountServiceDeps) {
       }
       const at = clock.now().toISOString();
       const written = await events.appendWith(partnerId, [statusEvent(record, target, at)], subaccounts.statusItems(record, target, target, at));
-      // Refused only when a concurrent request closed it first (closed is terminal): nothing was written.
-      if (!written.committed) throw new ConflictError(`Subaccount ${record.accountSid} is closed and cannot be ${target === 'active' ? 'reactivated' : 'changed'}`);
+      if (!written.committed) {
+        // A concurrent request changed the status first and wrote its own event; nothing was written here.
+        const now = await requireRecord(partnerId, customerId);
+        if (now.status === target) return toSubaccount(now);
+        throw new ConflictError(`Subaccount ${record.accountSid} changed to ${now.status} meanwhile; it was not made ${target}`);
+      }
       return toSubaccount({ ...record, status: target, updatedAt: at });
     },
 

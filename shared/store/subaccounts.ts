@@ -124,10 +124,11 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
                 TableName: tableName,
                 Key: accountKey(record.accountSid),
                 UpdateExpression: 'SET #status = :status, updatedAt = :at',
-                // Closed is terminal, whatever a concurrent request tries.
-                ConditionExpression: '#status <> :closed',
+                // Only from the status the caller read: a concurrent change (a close, which is terminal, or
+                // the same change, whose event is already written) refuses this one, so no event is written twice.
+                ConditionExpression: '#status = :from',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': status, ':at': at, ':closed': 'closed' },
+                ExpressionAttributeValues: { ':status': status, ':at': at, ':from': record.status },
               },
             },
             {

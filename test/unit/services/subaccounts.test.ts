@@ -95,7 +95,7 @@ function fakeSubaccounts(customers: ReturnType<typeof fakeCustomerRepository>): 
       await customers.replace({ ...customer, status: customerStatus, version: customer.version + 1 }, customer.version);
     },
     statusItems(record, status, customerStatus, at) {
-      return [{ Put: { TableName: 'fake', Item: { accountSid: record.accountSid, status, customerStatus, at } } }];
+      return [{ Put: { TableName: 'fake', Item: { accountSid: record.accountSid, from: record.status, status, customerStatus, at } } }];
     },
   };
 }
@@ -107,9 +107,9 @@ function fakeEvents(subaccounts: ReturnType<typeof fakeSubaccounts>) {
     appended,
     async appendWith(partnerId, list, items) {
       for (const item of items) {
-        const { accountSid, status, customerStatus, at } = item.Put!.Item as { accountSid: string; status: SubaccountStatus; customerStatus: CustomerStatus; at: string };
+        const { accountSid, from, status, customerStatus, at } = item.Put!.Item as { accountSid: string; from: SubaccountStatus; status: SubaccountStatus; customerStatus: CustomerStatus; at: string };
         const row = subaccounts.rows.get(accountSid)!;
-        if (row.status === 'closed') return { committed: false, failed: [0] };
+        if (row.status !== from) return { committed: false, failed: [0] };
         await subaccounts.setStatus(row, status, customerStatus, at);
       }
       appended.push(...list.map((e) => ({ ...e, partnerId })));
@@ -235,6 +235,22 @@ describe('subaccount service', () => {
       return row;
     };
     await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(ConflictError);
+    expect(events.appended).toEqual([]);
+  });
+
+  it('answers a change another request made meanwhile with the result, and no second event', async () => {
+    const { service, events, subaccountRepo, customer } = await setup();
+    const { subaccount } = await service.create('ptn_a', customer.id);
+    const original = subaccountRepo.get.bind(subaccountRepo);
+    let raced = false;
+    // The first read sees it active; the concurrent suspend (whose own event is not ours) lands before the transaction.
+    subaccountRepo.get = async (sid) => {
+      const row = await original(sid);
+      if (!raced) subaccountRepo.rows.set(subaccount.accountSid, { ...subaccountRepo.rows.get(subaccount.accountSid)!, status: 'suspended' });
+      raced = true;
+      return row;
+    };
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).resolves.toMatchObject({ status: 'suspended' });
     expect(events.appended).toEqual([]);
   });
 
