@@ -73,6 +73,20 @@ export const SubaccountUpdatedDataSchema = z
   })
   .describe("The customer's Twilio subaccount changed status");
 
+const lifecycle = (status: string, what: string) =>
+  z
+    .looseObject({
+      accountSid: z.string().describe('AC…'),
+      status: z.literal(status),
+      previousStatus: z.enum(SUBACCOUNT_STATUSES),
+      changedAt: z.iso.datetime(),
+    })
+    .describe(what);
+
+export const SubaccountSuspendedDataSchema = lifecycle('suspended', "The customer's subaccount was suspended: it cannot send until reactivated");
+export const SubaccountReactivatedDataSchema = lifecycle('active', "The customer's suspended subaccount was reactivated");
+export const SubaccountClosedDataSchema = lifecycle('closed', "The customer's subaccount was closed (for good: it cannot be reopened)");
+
 // --- Messaging -------------------------------------------------------------------------------------
 
 export const MessageCreatedDataSchema = z
@@ -157,6 +171,9 @@ export const EVENT_DATA_SCHEMAS = {
   'campaign.updated': OnboardingStepDataSchema.describe("The campaign step's state (as in onboarding.step.updated)"),
   'number.updated': NumberUpdatedDataSchema,
   'subaccount.updated': SubaccountUpdatedDataSchema,
+  'subaccount.suspended': SubaccountSuspendedDataSchema,
+  'subaccount.reactivated': SubaccountReactivatedDataSchema,
+  'subaccount.closed': SubaccountClosedDataSchema,
   'message.created': MessageCreatedDataSchema,
   'message.status.updated': MessageStatusUpdatedDataSchema,
   'message.received': MessageReceivedDataSchema,
@@ -189,6 +206,9 @@ const INPUTS = {
   'campaign.updated': inputSchema('campaign.updated'),
   'number.updated': inputSchema('number.updated'),
   'subaccount.updated': inputSchema('subaccount.updated'),
+  'subaccount.suspended': inputSchema('subaccount.suspended'),
+  'subaccount.reactivated': inputSchema('subaccount.reactivated'),
+  'subaccount.closed': inputSchema('subaccount.closed'),
   'message.created': inputSchema('message.created'),
   'message.status.updated': inputSchema('message.status.updated'),
   'message.received': inputSchema('message.received'),

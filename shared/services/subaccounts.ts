@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
 import { subaccountFriendlyName, type Subaccount, type SubaccountRecord, type SubaccountStatus } from '../domain/subaccount';
 import type { CustomerRepository } from '../store/customers';
 import type { SubaccountRepository } from '../store/subaccounts';
+import type { PartnerEventInput, PartnerEventLog } from './partner-events-contract';
 import { TwilioPermanentError } from '../twilio/errors';
 import type { Account, SubaccountCredentials, TwilioGateway } from '../twilio/gateway';
 import type { Clock, IdGenerator } from './support';
@@ -23,6 +24,8 @@ export interface SubaccountServiceDeps extends SubaccountReaderDeps {
   twilio: Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus'>;
   clock: Clock;
   ids: IdGenerator;
+  /** Each status change is written with its partner event, in one transaction. */
+  events: Pick<PartnerEventLog, 'appendWith'>;
 }
 
 /** A provisioning claim older than this is considered abandoned (its holder crashed). */
@@ -34,6 +37,13 @@ const STATUS_REFUSALS: Record<number, string> = {
   21478: 'Twilio suspended this account; only Twilio support can reactivate it',
   21479: 'the subaccount is closed and cannot be reopened',
 };
+
+/** The partner event of a status change; a repeat of the current status changes nothing and emits nothing. */
+function statusEvent(record: SubaccountRecord, target: SubaccountStatus, at: string): PartnerEventInput {
+  const data = { accountSid: record.accountSid, status: target, previousStatus: record.status, changedAt: at };
+  const type = target === 'active' ? 'subaccount.reactivated' : target === 'suspended' ? 'subaccount.suspended' : 'subaccount.closed';
+  return { type, customerId: record.customerId, data };
+}
 
 export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }: SubaccountRecord): Subaccount => view;
 
@@ -76,7 +86,7 @@ export function subaccountReader({ customers, subaccounts, keys, tokens }: Subac
 export type SubaccountReader = ReturnType<typeof subaccountReader>;
 
 export function subaccountService(deps: SubaccountServiceDeps) {
-  const { customers, subaccounts, twilio, keys, clock, ids } = deps;
+  const { customers, subaccounts, twilio, keys, clock, ids, events } = deps;
   const reader = subaccountReader(deps);
   const { requireRecord } = reader;
 
@@ -148,7 +158,13 @@ export function subaccountService(deps: SubaccountServiceDeps) {
         throw error;
       }
       const at = clock.now().toISOString();
-      await subaccounts.setStatus(record, target, target, at);
+      const written = await events.appendWith(partnerId, [statusEvent(record, target, at)], subaccounts.statusItems(record, target, target, at));
+      if (!written.committed) {
+        // A concurrent request changed the status first and wrote its own event; nothing was written here.
+        const now = await requireRecord(partnerId, customerId);
+        if (now.status === target) return toSubaccount(now);
+        throw new ConflictError(`Subaccount ${record.accountSid} changed to ${now.status} meanwhile; it was not made ${target}`);
+      }
       return toSubaccount({ ...record, status: target, updatedAt: at });
     },
 

@@ -1,8 +1,9 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
 import type { SubaccountRecord, SubaccountStatus } from '../domain/subaccount';
 import { ConflictError } from '../domain/errors';
+import type { TransactWriteItem } from '../services/partner-events-contract';
 import { accountKey, customerKey } from './keys';
 import { transactWrite } from './transact';
 
@@ -19,6 +20,8 @@ export interface SubaccountRepository {
   get(accountSid: string): Promise<SubaccountRecord | undefined>;
   /** Moves the subaccount and its customer's status together. */
   setStatus(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): Promise<void>;
+  /** The items of {@link setStatus}, for a caller that writes them in its own transaction (with the partner event). */
+  statusItems(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): TransactWriteItem[];
 }
 
 const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
@@ -39,7 +42,7 @@ export async function getSubaccount(db: DynamoDBDocumentClient, tableName: strin
 }
 
 export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {
-  return {
+  const repository: SubaccountRepository = {
     async claim(partnerId, customerId, claimId, now, staleBefore) {
       try {
         await db.send(
@@ -98,19 +101,26 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
     get: (accountSid) => getSubaccount(db, tableName, accountSid),
 
     async setStatus(record, status, customerStatus, at) {
-      await transactWrite(db, tableName, [
+      await db.send(new TransactWriteCommand({ TransactItems: repository.statusItems(record, status, customerStatus, at) }));
+    },
+
+    statusItems(record, status, customerStatus, at) {
+      return [
         {
           Update: {
+            TableName: tableName,
             Key: accountKey(record.accountSid),
             UpdateExpression: 'SET #status = :status, updatedAt = :at',
-            // Closed is terminal, whatever a concurrent request tries.
-            ConditionExpression: '#status <> :closed',
+            // Only from the status the caller read: a concurrent change (a close, which is terminal, or
+            // the same change, whose event is already written) refuses this one, so no event is written twice.
+            ConditionExpression: '#status = :from',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status, ':at': at, ':closed': 'closed' },
+            ExpressionAttributeValues: { ':status': status, ':at': at, ':from': record.status },
           },
         },
         {
           Update: {
+            TableName: tableName,
             Key: customerKey(record.partnerId, record.customerId),
             UpdateExpression: 'SET #status = :status, updatedAt = :at, version = version + :one',
             ConditionExpression: 'accountSid = :sid',
@@ -118,7 +128,8 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
             ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
           },
         },
-      ]);
+      ];
     },
   };
+  return repository;
 }

@@ -4,6 +4,7 @@ import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';
 import { dynamoSubaccountRepository } from '../store/subaccounts';
 import { keyService } from './keys';
+import { partnerEvents } from './partner-events';
 import { tokenCache } from './token-cache';
 import { twilioGateway } from './twilio';
 
@@ -16,4 +17,5 @@ export const subaccounts = subaccountService({
   tokens: tokenCache,
   clock: systemClock,
   ids: ulidIds,
+  events: partnerEvents,
 });

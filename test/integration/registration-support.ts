@@ -75,8 +75,8 @@ export async function startRegistrationHarness(name: string) {
   const customers = dynamoCustomerRepository(db, tableName);
   const onboarding = dynamoOnboardingRepository(db, tableName);
   const subaccountRepo = dynamoSubaccountRepository(db, tableName);
-  const subaccounts = subaccountService({ customers, subaccounts: subaccountRepo, twilio, keys: createLocalKeyService({ masterKey: randomBytes(32).toString('base64') }), clock, ids });
   const events = memoryEventLog();
+  const subaccounts = subaccountService({ customers, subaccounts: subaccountRepo, twilio, keys: createLocalKeyService({ masterKey: randomBytes(32).toString('base64') }), clock, ids, events });
   const deps: StepDeps = {
     twilio,
     onboarding,

@@ -128,6 +128,25 @@ describe('subaccounts over HTTP with the Twilio sandbox', () => {
     expect((await a.get(`/v1/customers/${id}`)).body.status).toBe('closed');
   });
 
+  it('emits subaccount.suspended, .reactivated and .closed once each in GET /v1/events, none on a repeated call', async () => {
+    const id = await newCustomer(a, 'Sub Events');
+    const { body } = await a.post(`/v1/customers/${id}/subaccount`, undefined);
+    for (const action of ['suspend', 'suspend', 'reactivate', 'reactivate', 'close', 'close']) {
+      expect((await a.post(`/v1/customers/${id}/subaccount/${action}`, undefined)).status).toBe(200);
+    }
+    const events = (await a.get('/v1/events?limit=100')).body.data.filter(
+      (e: { type: string; customerId?: string }) => e.customerId === id && /^subaccount\.(suspended|reactivated|closed)$/.test(e.type),
+    );
+    expect(events.map((e: { type: string; data: object }) => ({ type: e.type, data: e.data }))).toEqual([
+      { type: 'subaccount.suspended', data: expect.objectContaining({ accountSid: body.accountSid, status: 'suspended', previousStatus: 'active' }) },
+      { type: 'subaccount.reactivated', data: expect.objectContaining({ accountSid: body.accountSid, status: 'active', previousStatus: 'suspended' }) },
+      { type: 'subaccount.closed', data: expect.objectContaining({ accountSid: body.accountSid, status: 'closed', previousStatus: 'active' }) },
+    ]);
+    // Another partner never sees them.
+    const others = (await b.get('/v1/events?limit=100')).body.data.filter((e: { customerId?: string }) => e.customerId === id);
+    expect(others).toEqual([]);
+  });
+
   it('refuses a subaccount for a customer that does not exist', async () => {
     expectProblem(await a.post('/v1/customers/cus_01JF0000000000000000000000/subaccount', undefined), 404);
     expectProblem(await a.get('/v1/customers/cus_01JF0000000000000000000000/subaccount'), 404);

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createLocalKeyService, createTokenCache, DecryptionError } from '../../../shared/crypto';
 import { subaccountReader } from '../../../shared/services/subaccounts';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
-import type { SubaccountRecord } from '../../../shared/domain/subaccount';
+import type { CustomerStatus } from '../../../shared/domain/customer';
+import type { SubaccountRecord, SubaccountStatus } from '../../../shared/domain/subaccount';
+import type { PartnerEventInput, PartnerEventLog } from '../../../shared/services/partner-events-contract';
 import { customerService } from '../../../shared/services/customers';
 import { subaccountService } from '../../../shared/services/subaccounts';
 import type { SubaccountRepository } from '../../../shared/store/subaccounts';
@@ -92,7 +94,29 @@ function fakeSubaccounts(customers: ReturnType<typeof fakeCustomerRepository>): 
       const customer = (await customers.get(record.partnerId, record.customerId))!;
       await customers.replace({ ...customer, status: customerStatus, version: customer.version + 1 }, customer.version);
     },
+    statusItems(record, status, customerStatus, at) {
+      return [{ Put: { TableName: 'fake', Item: { accountSid: record.accountSid, from: record.status, status, customerStatus, at } } }];
+    },
   };
+}
+
+/** The log's outbox: applies the repository's status items and records the events, or neither when the row is closed. */
+function fakeEvents(subaccounts: ReturnType<typeof fakeSubaccounts>) {
+  const appended: Array<PartnerEventInput & { partnerId: string }> = [];
+  const events: Pick<PartnerEventLog, 'appendWith'> & { appended: typeof appended } = {
+    appended,
+    async appendWith(partnerId, list, items) {
+      for (const item of items) {
+        const { accountSid, from, status, customerStatus, at } = item.Put!.Item as { accountSid: string; from: SubaccountStatus; status: SubaccountStatus; customerStatus: CustomerStatus; at: string };
+        const row = subaccounts.rows.get(accountSid)!;
+        if (row.status !== from) return { committed: false, failed: [0] };
+        await subaccounts.setStatus(row, status, customerStatus, at);
+      }
+      appended.push(...list.map((e) => ({ ...e, partnerId })));
+      return { committed: true, events: [] };
+    },
+  };
+  return events;
 }
 
 async function setup() {
@@ -102,9 +126,10 @@ async function setup() {
   const keys = createLocalKeyService({ masterKey: randomBytes(32).toString('base64') });
   const twilio = fakeTwilio();
   const subaccountRepo = fakeSubaccounts(customerRepo);
-  const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids });
+  const events = fakeEvents(subaccountRepo);
+  const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids, events });
   const customer = await customerService({ customers: customerRepo, clock, ids }).create('ptn_a', validCustomer());
-  return { service, twilio, keys, clock, subaccountRepo, customerRepo, customer };
+  return { service, twilio, keys, clock, subaccountRepo, customerRepo, customer, events };
 }
 
 describe('subaccount service', () => {
@@ -180,13 +205,63 @@ describe('subaccount service', () => {
     expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('closed');
   });
 
+  it('emits suspended, reactivated and closed once each, with the change, and nothing on a repeat', async () => {
+    const { service, events, customer, clock } = await setup();
+    const { subaccount } = await service.create('ptn_a', customer.id);
+    const at = clock.now().toISOString();
+    await service.setStatus('ptn_a', customer.id, 'suspended');
+    await service.setStatus('ptn_a', customer.id, 'suspended');
+    await service.setStatus('ptn_a', customer.id, 'active');
+    await service.setStatus('ptn_a', customer.id, 'active');
+    await service.setStatus('ptn_a', customer.id, 'closed');
+    await service.setStatus('ptn_a', customer.id, 'closed');
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(ConflictError);
+    const data = (status: string, previousStatus: string) => ({ accountSid: subaccount.accountSid, status, previousStatus, changedAt: at });
+    expect(events.appended).toEqual([
+      { partnerId: 'ptn_a', type: 'subaccount.suspended', customerId: customer.id, data: data('suspended', 'active') },
+      { partnerId: 'ptn_a', type: 'subaccount.reactivated', customerId: customer.id, data: data('active', 'suspended') },
+      { partnerId: 'ptn_a', type: 'subaccount.closed', customerId: customer.id, data: data('closed', 'active') },
+    ]);
+  });
+
+  it('answers a change lost to a concurrent close as a conflict, with no event', async () => {
+    const { service, events, subaccountRepo, customer } = await setup();
+    const { subaccount } = await service.create('ptn_a', customer.id);
+    const original = subaccountRepo.get.bind(subaccountRepo);
+    // The read sees it active; the close lands between that read and the transaction.
+    subaccountRepo.get = async (sid) => {
+      const row = await original(sid);
+      subaccountRepo.rows.set(subaccount.accountSid, { ...subaccountRepo.rows.get(subaccount.accountSid)!, status: 'closed' });
+      return row;
+    };
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(ConflictError);
+    expect(events.appended).toEqual([]);
+  });
+
+  it('answers a change another request made meanwhile with the result, and no second event', async () => {
+    const { service, events, subaccountRepo, customer } = await setup();
+    const { subaccount } = await service.create('ptn_a', customer.id);
+    const original = subaccountRepo.get.bind(subaccountRepo);
+    let raced = false;
+    // The first read sees it active; the concurrent suspend (whose own event is not ours) lands before the transaction.
+    subaccountRepo.get = async (sid) => {
+      const row = await original(sid);
+      if (!raced) subaccountRepo.rows.set(subaccount.accountSid, { ...subaccountRepo.rows.get(subaccount.accountSid)!, status: 'suspended' });
+      raced = true;
+      return row;
+    };
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).resolves.toMatchObject({ status: 'suspended' });
+    expect(events.appended).toEqual([]);
+  });
+
   it("turns Twilio's status refusals into conflicts and changes nothing", async () => {
-    const { service, twilio, subaccountRepo, customer } = await setup();
+    const { service, twilio, subaccountRepo, customer, events } = await setup();
     const { subaccount } = await service.create('ptn_a', customer.id);
     twilio.refuseStatus = 21478;
     await expect(service.setStatus('ptn_a', customer.id, 'active')).resolves.toMatchObject({ status: 'active' });
     await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(/21478/);
     expect(subaccountRepo.rows.get(subaccount.accountSid)!.status).toBe('active');
+    expect(events.appended).toEqual([]);
   });
 
   it('decrypts credentials for the owning tenant only', async () => {
