@@ -32,7 +32,8 @@ export interface CustomerRepository {
  */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'provisioningClaim', 'provisioningAt']);
 
-function fromItem(item: Record<string, unknown>): CustomerRecord {
+/** A stored customer item as the customer (exported for reads that fetch it with other rows). */
+export function customerFromItem(item: Record<string, unknown>): CustomerRecord {
   const out: Record<string, unknown> = {};
   for (const k in item) if (!INTERNAL.has(k)) out[k] = item[k];
   return out as unknown as CustomerRecord;
@@ -54,7 +55,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
 
     async get(partnerId, customerId) {
       const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: customerKey(partnerId, customerId) }));
-      return Item ? fromItem(Item) : undefined;
+      return Item ? customerFromItem(Item) : undefined;
     },
 
     async list(partnerId, limit, afterId) {
@@ -70,7 +71,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
           ExclusiveStartKey: afterId ? customerKey(partnerId, afterId) : undefined,
         }),
       );
-      const items = (page.Items ?? []).map(fromItem);
+      const items = (page.Items ?? []).map(customerFromItem);
       return { items, lastId: page.LastEvaluatedKey ? items[items.length - 1]?.id : undefined };
     },
 

@@ -5,6 +5,7 @@ import { TwilioPermanentError } from '../../twilio/errors';
 import type { SubaccountCredentials } from '../../twilio/gateway';
 import { brandStep, resubmitBrand } from './brand-step';
 import { campaignStep } from './campaign-step';
+import type { PartnerEventInput } from '../partner-events-contract';
 import type { StepContext, StepDeps, StepModule } from './context';
 import type { OnboardingStep, OnboardingSteps, StepError, StepInput, StepOutcome } from './contract';
 import { customerProfileStep } from './customer-profile-step';
@@ -54,9 +55,11 @@ export interface RegistrationSteps extends OnboardingSteps {
 export function onboardingSteps(deps: StepDeps): RegistrationSteps {
   const now = () => deps.clock.now().toISOString();
 
-  async function loadRecord(input: StepInput): Promise<OnboardingRecord> {
-    const existing = await deps.onboarding.get(input.partnerId, input.customerId);
-    return existing ?? deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now());
+  /** The customer and its onboarding record, read together (one call per task, not one per row). */
+  async function load(input: StepInput): Promise<{ customer: StepContext['customer']; record: OnboardingRecord }> {
+    const { customer, record } = await deps.onboarding.getWithCustomer(input.partnerId, input.customerId);
+    if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
+    return { customer, record: record ?? (await deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now())) };
   }
 
   function contextFor(input: StepInput, record: OnboardingRecord, customer: StepContext['customer'], refresh: boolean): StepContext {
@@ -67,7 +70,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       customer,
       record,
       refresh,
-      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId)),
+      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId, customer)),
       async saveSids(sids) {
         await deps.onboarding.setSids(input.partnerId, input.customerId, sids, now());
         Object.assign(record.sids, sids);
@@ -76,20 +79,26 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     };
   }
 
+  /**
+   * Stores the step state; a change the partner should hear of is written with its events in one
+   * transaction, which a stale state (the rank check) cancels whole, so nothing is told twice.
+   */
   async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState): Promise<void> {
-    const stored = await deps.onboarding.putStep(input.partnerId, input.customerId, step, state);
-    const changed = stored && (previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run);
-    if (!changed || state.status === 'running') return;
+    const { partnerId, customerId } = input;
+    const changed = previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run;
+    if (!changed || state.status === 'running') {
+      await deps.onboarding.putStep(partnerId, customerId, step, state);
+      return;
+    }
     const data = { step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt };
-    await deps.events.append(input.partnerId, { type: 'onboarding.step.updated', customerId: input.customerId, data });
     const resourceEvent = RESOURCE_EVENT[step];
-    if (resourceEvent) await deps.events.append(input.partnerId, { type: resourceEvent, customerId: input.customerId, data });
+    const events: PartnerEventInput[] = [{ type: 'onboarding.step.updated', customerId, data }];
+    if (resourceEvent) events.push({ type: resourceEvent, customerId, data });
+    await deps.events.appendWith(partnerId, events, [deps.onboarding.stepItem(partnerId, customerId, step, state)]);
   }
 
-  async function execute(step: OnboardingStep, input: StepInput, mode: Mode): Promise<StepOutcome> {
-    const customer = await deps.customers.get(input.partnerId, input.customerId);
-    if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
-    const record = await loadRecord(input);
+  async function execute(step: OnboardingStep, input: StepInput, mode: Mode, loaded?: Awaited<ReturnType<typeof load>>): Promise<StepOutcome> {
+    const { customer, record } = loaded ?? (await load(input));
     const previous = record.steps[step];
     const startsOver = mode === 'resubmit' || mode === 'refresh' || (mode === 'run' && previous?.status === 'failed');
     const run = (previous?.run ?? 1) + (startsOver && previous ? 1 : 0);
@@ -134,11 +143,9 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     async run(step, input) {
       // A resumed onboarding re-runs the failed brand: that is the same brand reviewed again with
       // the fixed customer data, never a second (billable) registration or a re-read of the FAILED one.
-      if (step === 'brand') {
-        const record = await deps.onboarding.get(input.partnerId, input.customerId);
-        if (record?.sids.brandSid && record.steps.brand?.status === 'failed') return steps.resubmitBrand(input);
-      }
-      return execute(step, input, 'run');
+      const loaded = await load(input);
+      if (step === 'brand' && loaded.record.sids.brandSid && loaded.record.steps.brand?.status === 'failed') return steps.resubmitBrand(input);
+      return execute(step, input, 'run', loaded);
     },
     check: (step, input) => execute(step, input, 'check'),
 
@@ -152,9 +159,8 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     },
 
     async releaseNumber(input, number) {
-      const customer = await deps.customers.get(input.partnerId, input.customerId);
-      if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
-      await releaseNumber(contextFor(input, await loadRecord(input), customer, false), number);
+      const { customer, record } = await load(input);
+      await releaseNumber(contextFor(input, record, customer, false), number);
     },
   };
   return steps;
