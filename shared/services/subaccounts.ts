@@ -46,6 +46,12 @@ function statusEvent(record: SubaccountRecord, target: SubaccountStatus, at: str
   return { type, customerId: record.customerId, data };
 }
 
+/** Rows a caller already holds, so reading the subaccount need not fetch them again. */
+export interface KnownRows {
+  customer?: Pick<Customer, 'id' | 'accountSid'>;
+  account?: SubaccountRecord;
+}
+
 export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }: SubaccountRecord): Subaccount => view;
 
 /**
@@ -54,14 +60,14 @@ export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }:
  */
 export function subaccountReader({ customers, subaccounts, keys, tokens }: SubaccountReaderDeps) {
   /**
-   * `known` is the customer when the caller has just read it (the onboarding steps), saving a
-   * second read; without an AccountSid it may predate the subaccount, so the customer is re-read.
+   * `known` holds the rows the caller has just read (the onboarding steps read them in one batch),
+   * saving the reads; a customer without an AccountSid may predate the subaccount, so it is re-read.
    */
-  async function requireRecord(partnerId: string, customerId: string, known?: Pick<Customer, 'id' | 'accountSid'>): Promise<SubaccountRecord> {
-    const customer = known?.id === customerId && known.accountSid ? known : await customers.get(partnerId, customerId);
+  async function requireRecord(partnerId: string, customerId: string, known: KnownRows = {}): Promise<SubaccountRecord> {
+    const customer = known.customer?.id === customerId && known.customer.accountSid ? known.customer : await customers.get(partnerId, customerId);
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
     if (!customer.accountSid) throw new NotFoundError(`Customer ${customerId} has no subaccount yet`);
-    const record = await subaccounts.get(customer.accountSid);
+    const record = known.account?.accountSid === customer.accountSid ? known.account : await subaccounts.get(customer.accountSid);
     // The row must name the same tenant; anything else is treated as absent, never shown.
     if (!record || record.partnerId !== partnerId || record.customerId !== customerId) {
       throw new NotFoundError(`Customer ${customerId} has no subaccount yet`);
@@ -77,7 +83,7 @@ export function subaccountReader({ customers, subaccounts, keys, tokens }: Subac
     },
 
     /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
-    async credentials(partnerId: string, customerId: string, known?: Pick<Customer, 'id' | 'accountSid'>): Promise<SubaccountCredentials> {
+    async credentials(partnerId: string, customerId: string, known?: KnownRows): Promise<SubaccountCredentials> {
       const record = await requireRecord(partnerId, customerId, known);
       const context = { partnerId, customerId, accountSid: record.accountSid };
       const authToken = tokens

@@ -2,11 +2,13 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
+import type { SubaccountRecord } from '../domain/subaccount';
 import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../domain/registration';
 import type { OnboardingStep } from '../services/onboarding/contract';
 import type { TransactWriteItem } from '../services/partner-events-contract';
 import { customerFromItem, type CustomerRecord } from './customers';
-import { NUMBER_PREFIX, customerKey, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
+import { NUMBER_PREFIX, accountKey, customerKey, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
+import { subaccountFromItem } from './subaccounts';
 import { queryAll } from './query';
 import { transactWrite } from './transact';
 
@@ -18,8 +20,11 @@ import { transactWrite } from './transact';
  */
 export interface OnboardingRepository {
   get(partnerId: string, customerId: string): Promise<OnboardingRecord | undefined>;
-  /** The customer and its onboarding record in one consistent read (what every step starts from). */
-  getWithCustomer(partnerId: string, customerId: string): Promise<{ customer?: CustomerRecord; record?: OnboardingRecord }>;
+  /**
+   * The customer and its onboarding record in one consistent read (what every step starts from),
+   * with the subaccount row of `accountSid` when the caller knows it (its credentials).
+   */
+  getWithCustomer(partnerId: string, customerId: string, accountSid?: string): Promise<{ customer?: CustomerRecord; record?: OnboardingRecord; account?: SubaccountRecord }>;
   /** Creates the record with these options, or replaces the options of the existing one. */
   saveOptions(partnerId: string, customerId: string, options: OnboardingOptions, at: string): Promise<OnboardingRecord>;
   /** Starts attempt n+1 (a resumed onboarding); step states and SIDs are kept, so work is not redone. */
@@ -27,9 +32,9 @@ export interface OnboardingRepository {
   setSids(partnerId: string, customerId: string, sids: Record<string, string | undefined>, at: string): Promise<void>;
   removeSid(partnerId: string, customerId: string, key: string, at: string): Promise<void>;
   /** Writes a step state unless a newer one is stored; returns false when it was stale. */
-  putStep(partnerId: string, customerId: string, step: OnboardingStep, state: StepState): Promise<boolean>;
-  /** {@link putStep} as a transaction item, for a caller that writes it with its partner events. */
-  stepItem(partnerId: string, customerId: string, step: OnboardingStep, state: StepState): TransactWriteItem;
+  putStep(partnerId: string, customerId: string, step: OnboardingStep, state: StepState, sids?: Record<string, string>): Promise<boolean>;
+  /** {@link putStep} as a transaction item, for a caller that writes it with its partner events; `sids` are set on the record too. */
+  stepItem(partnerId: string, customerId: string, step: OnboardingStep, state: StepState, sids?: Record<string, string>): TransactWriteItem;
 
   /**
    * Claims a phone number for the customer before buying it. `taken` = another customer owns it;
@@ -69,17 +74,21 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
     return Item ? { partnerId: Item.partnerId as string, customerId: Item.customerId as string } : undefined;
   };
 
-  const stepItem = (partnerId: string, customerId: string, step: OnboardingStep, state: StepState): TransactWriteItem => {
+  const stepItem = (partnerId: string, customerId: string, step: OnboardingStep, state: StepState, sids: Record<string, string> = {}): TransactWriteItem => {
+    const entries = Object.entries(sids);
+    const sidNames = Object.fromEntries(entries.map(([k], i) => [`#sid${i}`, k]));
+    const sidValues = Object.fromEntries(entries.map(([, v], i) => [`:sid${i}`, v]));
+    const sidSets = entries.map((_, i) => `, sids.#sid${i} = :sid${i}`).join('');
     return {
       Update: {
         TableName: tableName,
         Key: onboardingKey(partnerId, customerId),
-        UpdateExpression: 'SET steps.#step = :state, updatedAt = :at',
+        UpdateExpression: `SET steps.#step = :state, updatedAt = :at${sidSets}`,
         // Forward only: a later run of the step, or a higher rank within the same run.
         ConditionExpression:
           'attribute_exists(pk) AND (attribute_not_exists(steps.#step) OR steps.#step.#run < :run OR (steps.#step.#run = :run AND steps.#step.#rank <= :rank))',
-        ExpressionAttributeNames: { '#step': step, '#run': 'run', '#rank': 'rank' },
-        ExpressionAttributeValues: { ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank },
+        ExpressionAttributeNames: { '#step': step, '#run': 'run', '#rank': 'rank', ...sidNames },
+        ExpressionAttributeValues: { ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank, ...sidValues },
       },
     };
   };
@@ -88,9 +97,9 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
     get,
     numberOwner,
 
-    async getWithCustomer(partnerId, customerId) {
-      const wanted = { customer: customerKey(partnerId, customerId), record: onboardingKey(partnerId, customerId) };
-      let keys: Record<string, unknown>[] = [wanted.customer, wanted.record];
+    async getWithCustomer(partnerId, customerId, accountSid) {
+      const wanted = { customer: customerKey(partnerId, customerId), record: onboardingKey(partnerId, customerId), account: accountSid ? accountKey(accountSid) : undefined };
+      let keys: Record<string, unknown>[] = [wanted.customer, wanted.record, ...(wanted.account ? [wanted.account] : [])];
       const items: Record<string, unknown>[] = [];
       // A batch may come back partly unprocessed (throttling); ask again for what is missing.
       for (let tries = 0; keys.length > 0; tries++) {
@@ -102,7 +111,12 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
       const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
       const customer = find(wanted.customer);
       const record = find(wanted.record);
-      return { customer: customer && customerFromItem(customer), record: record && pick<OnboardingRecord>(record, RECORD_FIELDS) };
+      const account = wanted.account && find(wanted.account);
+      return {
+        customer: customer && customerFromItem(customer),
+        record: record && pick<OnboardingRecord>(record, RECORD_FIELDS),
+        ...(account ? { account: subaccountFromItem(account) } : {}),
+      };
     },
 
     async saveOptions(partnerId, customerId, options, at) {
@@ -180,9 +194,9 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
 
     stepItem,
 
-    async putStep(partnerId, customerId, step, state) {
+    async putStep(partnerId, customerId, step, state, sids) {
       try {
-        await db.send(new UpdateCommand(stepItem(partnerId, customerId, step, state).Update!));
+        await db.send(new UpdateCommand(stepItem(partnerId, customerId, step, state, sids).Update!));
         return true;
       } catch (error) {
         if (conditionFailed(error)) return false;

@@ -26,7 +26,8 @@ export interface SubaccountRepository {
 
 const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
 
-function fromItem(item: Record<string, unknown>): SubaccountRecord {
+/** A stored subaccount item as the record (exported for reads that fetch it with other rows). */
+export function subaccountFromItem(item: Record<string, unknown>): SubaccountRecord {
   const out: Record<string, unknown> = {};
   for (const f of FIELDS) out[f] = item[f];
   return out as unknown as SubaccountRecord;
@@ -38,7 +39,7 @@ function fromItem(item: Record<string, unknown>): SubaccountRecord {
  */
 export async function getSubaccount(db: DynamoDBDocumentClient, tableName: string, accountSid: string): Promise<SubaccountRecord | undefined> {
   const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: accountKey(accountSid) }));
-  return Item ? fromItem(Item) : undefined;
+  return Item ? subaccountFromItem(Item) : undefined;
 }
 
 export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {

@@ -7,11 +7,11 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
  *
  * | Entity     | pk                   | sk    | attributes                                                  |
  * |------------|----------------------|-------|-------------------------------------------------------------|
- * | Task token | WAIT#<waitingFor>    | TOKEN | token?, executionName, step, parkedAt, arrivedAt?, expiresAt |
+ * | Task token | WAIT#<waitingFor>    | TOKEN | token?, executionName, step, parkedAt, arrivedAt?, tookToken?, expiresAt |
  *
- * Both sides use conditional single-item updates, so an event and the wait task racing each other
- * resume the execution at most once: the event takes the token if one is parked; otherwise it
- * leaves `arrivedAt`, which the next wait finds and resumes itself.
+ * Both sides use single-item updates, so an event and the wait task racing each other resume the
+ * execution at most once: the event takes the token if one is parked; otherwise its `arrivedAt`
+ * (with `tookToken` = none) tells the next wait to resume itself.
  */
 export const taskTokenKey = (waitingFor: string) => ({ pk: `WAIT#${waitingFor}`, sk: 'TOKEN' });
 
@@ -32,6 +32,9 @@ export interface TaskTokenRepository {
   take(waitingFor: string, at: Date): Promise<string | undefined>;
 }
 
+/** `tookToken` of an arrival that found nothing parked. */
+const NOTHING_PARKED = 'none';
+
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 export function dynamoTaskTokenRepository(db: DynamoDBDocumentClient, tableName: string): TaskTokenRepository {
@@ -42,13 +45,14 @@ export function dynamoTaskTokenRepository(db: DynamoDBDocumentClient, tableName:
         new UpdateCommand({
           TableName: tableName,
           Key: taskTokenKey(waitingFor),
-          UpdateExpression: 'SET #token = :token, executionName = :execution, step = :step, parkedAt = :at, expiresAt = :exp REMOVE arrivedAt',
+          UpdateExpression: 'SET #token = :token, executionName = :execution, step = :step, parkedAt = :at, expiresAt = :exp REMOVE arrivedAt, tookToken',
           ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: { ':token': token, ':execution': meta.executionName, ':step': meta.step, ':at': at.toISOString(), ':exp': expiresAt(at) },
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return { eventArrived: Boolean(out.Attributes?.arrivedAt) };
+      // An arrival that took a token resumed that wait; only one that found none is for this one.
+      return { eventArrived: Boolean(out.Attributes?.arrivedAt) && out.Attributes?.tookToken === NOTHING_PARKED };
     },
 
     async unpark(waitingFor, token) {
@@ -71,43 +75,21 @@ export function dynamoTaskTokenRepository(db: DynamoDBDocumentClient, tableName:
     },
 
     async take(waitingFor, at) {
-      // The arrival marker is conditional on no token being parked: a wait that parks between the
-      // failed take and the marker would otherwise never see it (its park already ran), and the
-      // execution would sit until its timeout. When the marker loses that race, take the new token.
-      for (let tries = 0; tries < 3; tries++) {
-        try {
-          const out = await db.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: taskTokenKey(waitingFor),
-              UpdateExpression: 'REMOVE #token',
-              ConditionExpression: 'attribute_exists(#token)',
-              ExpressionAttributeNames: { '#token': 'token' },
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
-          return out.Attributes?.token as string;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
-        // Nothing parked: the wait task has not stored its token yet (or the step is not waiting).
-        try {
-          await db.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: taskTokenKey(waitingFor),
-              UpdateExpression: 'SET arrivedAt = :at, expiresAt = :exp',
-              ConditionExpression: 'attribute_not_exists(#token)',
-              ExpressionAttributeNames: { '#token': 'token' },
-              ExpressionAttributeValues: { ':at': at.toISOString(), ':exp': expiresAt(at) },
-            }),
-          );
-          return undefined;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
-      }
-      return undefined;
+      // One atomic write either way: the token (if parked) is removed and returned, and the
+      // arrival is recorded with what it took (`none` when nothing was parked), so the next park
+      // resumes itself only for an arrival that found no token. No window between a failed take
+      // and a marker in which a wait could park unseen.
+      const out = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: taskTokenKey(waitingFor),
+          UpdateExpression: 'SET arrivedAt = :at, tookToken = if_not_exists(#token, :none), expiresAt = :exp REMOVE #token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':none': NOTHING_PARKED, ':exp': expiresAt(at) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes?.token as string | undefined;
     },
   };
 }

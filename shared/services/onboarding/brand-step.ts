@@ -55,7 +55,7 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     (b) => b.customerProfileBundleSid === customerProfileSid && b.a2pProfileBundleSid === trustProductSid,
   );
   if (earlier) {
-    await ctx.saveSids({ brandSid: earlier.sid });
+    ctx.noteSids({ brandSid: earlier.sid });
     return brandOutcome(earlier, isSoleProprietor(ctx));
   }
   const brand = await ctx.deps.twilio.createBrandRegistration(creds, {
@@ -66,7 +66,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     // Only low-volume brands skip secondary vetting; a Standard brand needs its trust score.
     skipAutomaticSecVet: brandType === 'LOW_VOLUME_STANDARD',
   });
-  await ctx.saveSids({ brandSid: brand.sid });
+  // Found by the look-up above if the outcome is lost, so it is stored with the outcome.
+  ctx.noteSids({ brandSid: brand.sid });
   return brandOutcome(brand, isSoleProprietor(ctx));
 }
 

@@ -79,8 +79,10 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     ? await ctx.deps.twilio.fetchCampaign(creds, messagingServiceSid, ctx.record.sids.campaignSid)
     : (await ctx.deps.twilio.listCampaigns(creds, messagingServiceSid))[0];
   if (existing) {
-    await ctx.saveSids({ campaignSid: existing.sid });
-    if (existing.status !== 'FAILED') return campaignOutcome(existing);
+    if (existing.status !== 'FAILED') {
+      ctx.noteSids({ campaignSid: existing.sid });
+      return campaignOutcome(existing);
+    }
     await ctx.deps.twilio.deleteCampaign(creds, messagingServiceSid, existing.sid);
     await ctx.deps.onboarding.removeSid(ctx.input.partnerId, ctx.input.customerId, 'campaignSid', ctx.now());
     delete ctx.record.sids.campaignSid;
@@ -95,7 +97,8 @@ async function run(ctx: StepContext): Promise<StepOutcome> {
     };
   }
   const campaign = await ctx.deps.twilio.createCampaign(creds, messagingServiceSid, campaignInput(brandSid, options));
-  await ctx.saveSids({ campaignSid: campaign.sid });
+  // Found by the look-up above if the outcome is lost, so it is stored with the outcome.
+  ctx.noteSids({ campaignSid: campaign.sid });
   return campaignOutcome(campaign);
 }
 

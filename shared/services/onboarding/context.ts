@@ -40,6 +40,12 @@ export interface StepContext {
   creds(): Promise<SubaccountCredentials>;
   /** Stores SIDs right away (and in `record.sids`), so a crash after a create never repeats it. */
   saveSids(sids: Record<string, string>): Promise<void>;
+  /**
+   * Keeps SIDs in `record.sids` and stores them with the step's outcome, one write fewer each:
+   * only for resources the step looks up before creating, so a crash before the outcome is
+   * stored adopts them on the re-run instead of creating them twice.
+   */
+  noteSids(sids: Record<string, string>): void;
   now(): string;
 }
 

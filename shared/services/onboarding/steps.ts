@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../domain/errors';
 import { OnboardingOptionsSchema, STEP_STATUS_RANK, crossCheck, type OnboardingRecord, type StepState } from '../../domain/onboarding';
 import type { NumberRecord } from '../../domain/registration';
+import type { SubaccountRecord } from '../../domain/subaccount';
 import { TwilioPermanentError } from '../../twilio/errors';
 import type { SubaccountCredentials } from '../../twilio/gateway';
 import { brandStep, resubmitBrand } from './brand-step';
@@ -35,6 +36,13 @@ const CROSS_CHECKED: Partial<Record<OnboardingStep, (e: StepError) => boolean>> 
 /** The partner event naming the resource a step drives, besides `onboarding.step.updated`. */
 const RESOURCE_EVENT: Partial<Record<OnboardingStep, 'brand.updated' | 'campaign.updated'>> = { brand: 'brand.updated', campaign: 'campaign.updated' };
 
+/** What a step starts from: see `load`. */
+interface Loaded {
+  customer: StepContext['customer'];
+  record: OnboardingRecord;
+  account?: SubaccountRecord;
+}
+
 /** `refresh` re-runs a step carrying fixed customer data into Twilio; `resubmit` asks for a new brand review. */
 type Mode = 'run' | 'check' | 'refresh' | 'resubmit';
 
@@ -55,14 +63,27 @@ export interface RegistrationSteps extends OnboardingSteps {
 export function onboardingSteps(deps: StepDeps): RegistrationSteps {
   const now = () => deps.clock.now().toISOString();
 
-  /** The customer and its onboarding record, read together (one call per task, not one per row). */
-  async function load(input: StepInput): Promise<{ customer: StepContext['customer']; record: OnboardingRecord }> {
-    const { customer, record } = await deps.onboarding.getWithCustomer(input.partnerId, input.customerId);
+  /**
+   * A customer's AccountSid never changes once set, so a warm function remembers it and reads the
+   * subaccount row (its credentials) in the same batch as the customer. Bounded: oldest out first.
+   */
+  const accountSids = new Map<string, string>();
+  const MAX_ACCOUNT_SIDS = 10_000;
+
+  /** The customer, its onboarding record and (when known) its subaccount row, read together: one call per task, not one per row. */
+  async function load(input: StepInput): Promise<Loaded> {
+    const memo = `${input.partnerId}/${input.customerId}`;
+    const { customer, record, account } = await deps.onboarding.getWithCustomer(input.partnerId, input.customerId, accountSids.get(memo));
     if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
-    return { customer, record: record ?? (await deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now())) };
+    if (customer.accountSid && !accountSids.has(memo)) {
+      if (accountSids.size >= MAX_ACCOUNT_SIDS) accountSids.delete(accountSids.keys().next().value!);
+      accountSids.set(memo, customer.accountSid);
+    }
+    return { customer, account, record: record ?? (await deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now())) };
   }
 
-  function contextFor(input: StepInput, record: OnboardingRecord, customer: StepContext['customer'], refresh: boolean): StepContext {
+  /** `noted` collects the SIDs the step keeps for its outcome (see `noteSids`). */
+  function contextFor(input: StepInput, { record, customer, account }: Loaded, refresh: boolean, noted: Record<string, string> = {}): StepContext {
     let creds: Promise<SubaccountCredentials> | undefined;
     return {
       deps,
@@ -70,9 +91,13 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       customer,
       record,
       refresh,
-      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId, customer)),
+      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId, { customer, account })),
       async saveSids(sids) {
         await deps.onboarding.setSids(input.partnerId, input.customerId, sids, now());
+        Object.assign(record.sids, sids);
+      },
+      noteSids(sids) {
+        Object.assign(noted, sids);
         Object.assign(record.sids, sids);
       },
       now,
@@ -84,7 +109,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
    * written with its events, all in one transaction, which a stale state (the rank check) cancels
    * whole, so nothing is told twice.
    */
-  async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState, record: OnboardingRecord, journal?: StepJournal): Promise<void> {
+  async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState, record: OnboardingRecord, noted: Record<string, string> = {}, journal?: StepJournal): Promise<void> {
     const { partnerId, customerId } = input;
     const changed = previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run;
     const events: PartnerEventInput[] = [];
@@ -96,14 +121,15 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     }
     const kept = journal?.(state, Object.assign({}, ...Object.values(record.steps).map((s) => s?.sids ?? {}), state.sids) as Record<string, string>);
     if (events.length === 0 && !kept) {
-      await deps.onboarding.putStep(partnerId, customerId, step, state);
+      await deps.onboarding.putStep(partnerId, customerId, step, state, noted);
       return;
     }
-    await deps.events.appendWith(partnerId, [...events, ...(kept?.events ?? [])], [deps.onboarding.stepItem(partnerId, customerId, step, state), ...(kept?.items ?? [])]);
+    await deps.events.appendWith(partnerId, [...events, ...(kept?.events ?? [])], [deps.onboarding.stepItem(partnerId, customerId, step, state, noted), ...(kept?.items ?? [])]);
   }
 
-  async function execute(step: OnboardingStep, input: StepInput, mode: Mode, { loaded, journal }: { loaded?: Awaited<ReturnType<typeof load>>; journal?: StepJournal } = {}): Promise<StepOutcome> {
-    const { customer, record } = loaded ?? (await load(input));
+  async function execute(step: OnboardingStep, input: StepInput, mode: Mode, { loaded, journal }: { loaded?: Loaded; journal?: StepJournal } = {}): Promise<StepOutcome> {
+    const rows = loaded ?? (await load(input));
+    const { customer, record } = rows;
     const previous = record.steps[step];
     const startsOver = mode === 'resubmit' || mode === 'refresh' || (mode === 'run' && previous?.status === 'failed');
     const run = (previous?.run ?? 1) + (startsOver && previous ? 1 : 0);
@@ -114,7 +140,8 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       if (!previous || startsOver || previous.status === 'pending') await persist(input, step, previous, running, record);
     }
 
-    const ctx = contextFor(input, record, customer, mode === 'refresh');
+    const noted: Record<string, string> = {};
+    const ctx = contextFor(input, rows, mode === 'refresh', noted);
     let outcome: StepOutcome;
     const mismatches = CROSS_CHECKED[step] ? crossCheck(customer, record.options).filter(CROSS_CHECKED[step]!) : [];
     if (mismatches.length > 0 && mode !== 'check') {
@@ -145,7 +172,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       sids: { ...(previous?.sids ?? {}), ...outcome.sids },
       errors: outcome.status === 'failed' ? outcome.errors : [],
     };
-    await persist(input, step, previous, state, record, journal);
+    await persist(input, step, previous, state, record, noted, journal);
     return { ...outcome, sids: state.sids };
   }
 
@@ -169,8 +196,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     },
 
     async releaseNumber(input, number) {
-      const { customer, record } = await load(input);
-      await releaseNumber(contextFor(input, record, customer, false), number);
+      await releaseNumber(contextFor(input, await load(input), false), number);
     },
   };
   return steps;

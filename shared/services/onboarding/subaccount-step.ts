@@ -31,7 +31,9 @@ const SIDS = ['accountSid', 'eventSinkSid', 'eventSubscriptionSid'];
 async function ensure(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input } = ctx;
   const { subaccount } = await deps.subaccounts.create(input.partnerId, input.customerId);
-  await ctx.saveSids({ accountSid: subaccount.accountSid });
+  // The customer row holds the AccountSid already, and the sink and subscription are looked up
+  // before they are created: all three are stored with the outcome.
+  ctx.noteSids({ accountSid: subaccount.accountSid });
   const creds = await ctx.creds();
   const destination = `${webhookUrl(deps.settings, 'events')}?accountSid=${subaccount.accountSid}`;
 
@@ -41,13 +43,13 @@ async function ensure(ctx: StepContext): Promise<StepOutcome> {
     sinks.find((s) => s.sid === ctx.record.sids.eventSinkSid) ??
     sinks.find((s) => s.destination === destination || s.description === EVENT_SINK_DESCRIPTION) ??
     (await deps.twilio.createEventSink(creds, { description: EVENT_SINK_DESCRIPTION, destination }));
-  await ctx.saveSids({ eventSinkSid: sink.sid });
+  ctx.noteSids({ eventSinkSid: sink.sid });
 
   const subscriptions = await deps.twilio.listEventSubscriptions(creds, sink.sid);
   const subscription =
     subscriptions.find((s) => s.description === EVENT_SUBSCRIPTION_DESCRIPTION) ??
     (await deps.twilio.createEventSubscription(creds, { description: EVENT_SUBSCRIPTION_DESCRIPTION, sinkSid: sink.sid, types: A2P_EVENT_TYPES }));
-  await ctx.saveSids({ eventSubscriptionSid: subscription.sid });
+  ctx.noteSids({ eventSubscriptionSid: subscription.sid });
 
   return { status: 'succeeded', sids: sidsOf(ctx.record, SIDS) };
 }
