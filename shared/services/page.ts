@@ -38,9 +38,12 @@ export function pager<T>(list: string, positionPattern: RegExp, positionOf: (ite
     after(cursor: string | undefined, scope: PageScope): string | undefined {
       if (cursor === undefined) return undefined;
       if (!CURSOR_SHAPE.test(cursor)) throw invalid();
+      const decoded = Buffer.from(cursor, 'base64url');
+      // Only the canonical spelling: base64 leaves low bits of the last character unused.
+      if (decoded.toString('base64url') !== cursor) throw invalid();
       let parsed: { p?: unknown; s?: unknown };
       try {
-        parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+        parsed = JSON.parse(decoded.toString('utf8')) as typeof parsed;
       } catch {
         throw invalid();
       }
