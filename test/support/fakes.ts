@@ -63,6 +63,13 @@ export function fakePartnerRepository(): PartnerRepository & { partners: Map<str
       Object.assign(p, { status, updatedAt: at });
       return { ...p };
     },
+    async list(wanted: number, afterId?: string) {
+      return [...partners.values()]
+        .filter((p) => !afterId || p.id > afterId)
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, wanted)
+        .map(({ id, name, status, createdAt }) => ({ id, name, status, createdAt }));
+    },
     async addKey(k: StoredApiKey) {
       const p = partners.get(k.partnerId);
       if (!p || p.activeKeyCount >= MAX_ACTIVE_KEYS) throw new ConflictError('limit');
