@@ -143,6 +143,10 @@ export interface StepState {
   updatedAt: string;
   completedAt?: string;
   waitingFor?: string;
+  /** Since when it has waited for `waitingFor` (kept across status checks of the same wait). */
+  waitingSince?: string;
+  /** Status reads after waiting, in this run of the step. */
+  checks?: number;
   /** The Twilio SIDs this step produced (also merged into the record's `sids`). */
   sids: Record<string, string>;
   errors: StepError[];

@@ -2,6 +2,7 @@ import type { KeyService } from '../crypto/key-service';
 import type { TokenCache } from '../crypto/token-cache';
 import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
 import { subaccountFriendlyName, type Subaccount, type SubaccountRecord, type SubaccountStatus } from '../domain/subaccount';
+import type { Customer } from '../domain/customer';
 import type { CustomerRepository } from '../store/customers';
 import type { SubaccountRepository } from '../store/subaccounts';
 import type { PartnerEventInput, PartnerEventLog } from './partner-events-contract';
@@ -52,8 +53,12 @@ export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }:
  * from provisioning so functions that only read do not bundle the Twilio SDK.
  */
 export function subaccountReader({ customers, subaccounts, keys, tokens }: SubaccountReaderDeps) {
-  async function requireRecord(partnerId: string, customerId: string): Promise<SubaccountRecord> {
-    const customer = await customers.get(partnerId, customerId);
+  /**
+   * `known` is the customer when the caller has just read it (the onboarding steps), saving a
+   * second read; without an AccountSid it may predate the subaccount, so the customer is re-read.
+   */
+  async function requireRecord(partnerId: string, customerId: string, known?: Pick<Customer, 'id' | 'accountSid'>): Promise<SubaccountRecord> {
+    const customer = known?.id === customerId && known.accountSid ? known : await customers.get(partnerId, customerId);
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
     if (!customer.accountSid) throw new NotFoundError(`Customer ${customerId} has no subaccount yet`);
     const record = await subaccounts.get(customer.accountSid);
@@ -72,8 +77,8 @@ export function subaccountReader({ customers, subaccounts, keys, tokens }: Subac
     },
 
     /** The customer's Twilio credentials, decrypted with the tenant-bound context. Never leaves the server. */
-    async credentials(partnerId: string, customerId: string): Promise<SubaccountCredentials> {
-      const record = await requireRecord(partnerId, customerId);
+    async credentials(partnerId: string, customerId: string, known?: Pick<Customer, 'id' | 'accountSid'>): Promise<SubaccountCredentials> {
+      const record = await requireRecord(partnerId, customerId, known);
       const context = { partnerId, customerId, accountSid: record.accountSid };
       const authToken = tokens
         ? await tokens.get(record.encryptedAuthToken, context)

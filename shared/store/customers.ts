@@ -27,7 +27,8 @@ export interface CustomerRepository {
  */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'provisioningClaim', 'provisioningAt']);
 
-function fromItem(item: Record<string, unknown>): CustomerRecord {
+/** A stored customer item as the customer (exported for reads that fetch it with other rows). */
+export function customerFromItem(item: Record<string, unknown>): CustomerRecord {
   const out: Record<string, unknown> = {};
   for (const k in item) if (!INTERNAL.has(k)) out[k] = item[k];
   return out as unknown as CustomerRecord;
@@ -49,7 +50,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
 
     async get(partnerId, customerId) {
       const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: customerKey(partnerId, customerId) }));
-      return Item ? fromItem(Item) : undefined;
+      return Item ? customerFromItem(Item) : undefined;
     },
 
     async list(partnerId, wanted, afterId) {
@@ -66,7 +67,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
         // Rebuilt from the partner's own partition: a cursor can never point into another tenant.
         { start: afterId ? customerKey(partnerId, afterId) : undefined },
       );
-      return items.map(fromItem);
+      return items.map(customerFromItem);
     },
 
     async replace(customer, expectedVersion) {

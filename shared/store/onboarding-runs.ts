@@ -23,6 +23,8 @@ export interface OnboardingRunRepository {
   begin(run: OnboardingRun, previousAttempt: number): Promise<boolean>;
   setExecutionArn(partnerId: string, customerId: string, attempt: number, executionArn: string): Promise<void>;
   recordStep(partnerId: string, customerId: string, attempt: number, step: OnboardingStep, record: StepRecord, run?: { status: RunStatus; at: string; failedStep?: OnboardingStep }): Promise<void>;
+  /** {@link recordStep} as a transaction item (written with the step's state), conditioned on the attempt. */
+  stepItem(partnerId: string, customerId: string, attempt: number, step: OnboardingStep, record: StepRecord, run?: { status: RunStatus; at: string; failedStep?: OnboardingStep }): TransactWriteItem;
   /**
    * The last write of a run, as a transaction item (written with its `onboarding.completed` or
    * `.failed` event): the step's record and the run's end, only while attempt `attempt` is still
@@ -34,6 +36,35 @@ export interface OnboardingRunRepository {
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 export function dynamoOnboardingRunRepository(db: DynamoDBDocumentClient, tableName: string): OnboardingRunRepository {
+  const stepItem: OnboardingRunRepository['stepItem'] = (partnerId, customerId, attempt, step, record, run) => {
+    const names: Record<string, string> = { '#steps': 'steps', '#step': step };
+    const values: Record<string, unknown> = { ':record': record, ':attempt': attempt, ':at': record.updatedAt };
+    let update = 'SET #steps.#step = :record, updatedAt = :at';
+    if (run) {
+      names['#status'] = 'status';
+      values[':status'] = run.status;
+      update += ', #status = :status';
+      if (run.status !== 'running') {
+        values[':finished'] = run.at;
+        update += ', finishedAt = :finished';
+      }
+      if (run.failedStep) {
+        values[':failedStep'] = run.failedStep;
+        update += ', failedStep = :failedStep';
+      }
+    }
+    return {
+      Update: {
+        TableName: tableName,
+        Key: onboardingRunKey(partnerId, customerId),
+        UpdateExpression: update,
+        ConditionExpression: 'attempt = :attempt',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  };
+
   return {
     async get(partnerId, customerId) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: onboardingRunKey(partnerId, customerId), ConsistentRead: true }));
@@ -86,34 +117,11 @@ export function dynamoOnboardingRunRepository(db: DynamoDBDocumentClient, tableN
       };
     },
 
+    stepItem,
+
     async recordStep(partnerId, customerId, attempt, step, record, run) {
-      const names: Record<string, string> = { '#steps': 'steps', '#step': step };
-      const values: Record<string, unknown> = { ':record': record, ':attempt': attempt, ':at': record.updatedAt };
-      let update = 'SET #steps.#step = :record, updatedAt = :at';
-      if (run) {
-        names['#status'] = 'status';
-        values[':status'] = run.status;
-        update += ', #status = :status';
-        if (run.status !== 'running') {
-          values[':finished'] = run.at;
-          update += ', finishedAt = :finished';
-        }
-        if (run.failedStep) {
-          values[':failedStep'] = run.failedStep;
-          update += ', failedStep = :failedStep';
-        }
-      }
       try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: onboardingRunKey(partnerId, customerId),
-            UpdateExpression: update,
-            ConditionExpression: 'attempt = :attempt',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
+        await db.send(new UpdateCommand(stepItem(partnerId, customerId, attempt, step, record, run).Update!));
       } catch (error) {
         // A task of a superseded attempt: the newer attempt owns the timeline.
         if (!isConditionFailure(error)) throw error;

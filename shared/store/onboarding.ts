@@ -1,10 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
 import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../domain/registration';
 import type { OnboardingStep } from '../services/onboarding/contract';
-import { NUMBER_PREFIX, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
+import type { TransactWriteItem } from '../services/partner-events-contract';
+import { customerFromItem, type CustomerRecord } from './customers';
+import { NUMBER_PREFIX, customerKey, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
 import { queryAll } from './query';
 import { transactWrite } from './transact';
 
@@ -16,6 +18,8 @@ import { transactWrite } from './transact';
  */
 export interface OnboardingRepository {
   get(partnerId: string, customerId: string): Promise<OnboardingRecord | undefined>;
+  /** The customer and its onboarding record in one consistent read (what every step starts from). */
+  getWithCustomer(partnerId: string, customerId: string): Promise<{ customer?: CustomerRecord; record?: OnboardingRecord }>;
   /** Creates the record with these options, or replaces the options of the existing one. */
   saveOptions(partnerId: string, customerId: string, options: OnboardingOptions, at: string): Promise<OnboardingRecord>;
   /** Starts attempt n+1 (a resumed onboarding); step states and SIDs are kept, so work is not redone. */
@@ -24,6 +28,8 @@ export interface OnboardingRepository {
   removeSid(partnerId: string, customerId: string, key: string, at: string): Promise<void>;
   /** Writes a step state unless a newer one is stored; returns false when it was stale. */
   putStep(partnerId: string, customerId: string, step: OnboardingStep, state: StepState): Promise<boolean>;
+  /** {@link putStep} as a transaction item, for a caller that writes it with its partner events. */
+  stepItem(partnerId: string, customerId: string, step: OnboardingStep, state: StepState): TransactWriteItem;
 
   /**
    * Claims a phone number for the customer before buying it. `taken` = another customer owns it;
@@ -63,9 +69,41 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
     return Item ? { partnerId: Item.partnerId as string, customerId: Item.customerId as string } : undefined;
   };
 
+  const stepItem = (partnerId: string, customerId: string, step: OnboardingStep, state: StepState): TransactWriteItem => {
+    return {
+      Update: {
+        TableName: tableName,
+        Key: onboardingKey(partnerId, customerId),
+        UpdateExpression: 'SET steps.#step = :state, updatedAt = :at',
+        // Forward only: a later run of the step, or a higher rank within the same run.
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(steps.#step) OR steps.#step.#run < :run OR (steps.#step.#run = :run AND steps.#step.#rank <= :rank))',
+        ExpressionAttributeNames: { '#step': step, '#run': 'run', '#rank': 'rank' },
+        ExpressionAttributeValues: { ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank },
+      },
+    };
+  };
+
   return {
     get,
     numberOwner,
+
+    async getWithCustomer(partnerId, customerId) {
+      const wanted = { customer: customerKey(partnerId, customerId), record: onboardingKey(partnerId, customerId) };
+      let keys: Record<string, unknown>[] = [wanted.customer, wanted.record];
+      const items: Record<string, unknown>[] = [];
+      // A batch may come back partly unprocessed (throttling); ask again for what is missing.
+      for (let tries = 0; keys.length > 0; tries++) {
+        if (tries === 5) throw new Error('DynamoDB left keys unprocessed after 5 batch reads');
+        const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+        items.push(...(out.Responses?.[tableName] ?? []));
+        keys = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+      const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+      const customer = find(wanted.customer);
+      const record = find(wanted.record);
+      return { customer: customer && customerFromItem(customer), record: record && pick<OnboardingRecord>(record, RECORD_FIELDS) };
+    },
 
     async saveOptions(partnerId, customerId, options, at) {
       try {
@@ -140,19 +178,11 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
       );
     },
 
+    stepItem,
+
     async putStep(partnerId, customerId, step, state) {
       try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: onboardingKey(partnerId, customerId),
-            UpdateExpression: 'SET steps.#step = :state, updatedAt = :at',
-            ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(steps.#step) OR steps.#step.#run < :run OR (steps.#step.#run = :run AND steps.#step.#rank <= :rank))',
-            ExpressionAttributeNames: { '#step': step, '#run': 'run', '#rank': 'rank' },
-            ExpressionAttributeValues: { ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank },
-          }),
-        );
+        await db.send(new UpdateCommand(stepItem(partnerId, customerId, step, state).Update!));
         return true;
       } catch (error) {
         if (conditionFailed(error)) return false;

@@ -13,7 +13,10 @@ import { registrationSteps } from './registration';
 const runs = dynamoOnboardingRunRepository(documentClient, tableName);
 
 export const tasks = stepTasks({
-  steps: { run: (step, input) => registrationSteps().run(step, input), check: (step, input) => registrationSteps().check(step, input) },
+  steps: {
+    run: (step, input, journal) => registrationSteps().run(step, input, journal),
+    check: (step, input, journal) => registrationSteps().check(step, input, journal),
+  },
   runs,
   clock: systemClock,
   events: partnerEvents,

@@ -23,7 +23,13 @@ export function onboardingEventHook(deps: EventHookDeps) {
     if (!target) return [];
     if (target.number) await recordNumberRegistration(deps, tenant, target);
     const results: ResumeResult[] = [];
-    for (const key of target.waitingKeys) results.push(await deps.resumeWaiting(key, { type: event.type }));
+    // A step waits on one key at a time (a brand waits for its review or for the OTP reply), so
+    // the keys after the one that resumed it need no write.
+    for (const key of target.waitingKeys) {
+      const result = await deps.resumeWaiting(key, { type: event.type });
+      results.push(result);
+      if (result === 'resumed') break;
+    }
     return results;
   };
 }

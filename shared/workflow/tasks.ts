@@ -1,6 +1,7 @@
 import { TwilioPermanentError, TwilioRetryableError } from '../twilio/errors';
 import type { Clock } from '../services/support';
-import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepOutcome } from '../services/onboarding/contract';
+import type { StepState } from '../domain/onboarding';
+import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepJournal, type StepOutcome } from '../services/onboarding/contract';
 import type { PartnerEventInput, PartnerEventLog } from '../services/partner-events-contract';
 import type { OnboardingRunRepository } from '../store/onboarding-runs';
 import type { TaskTokenRepository } from '../store/task-tokens';
@@ -73,6 +74,21 @@ async function finishRun(
 
 const LAST_STEP = ONBOARDING_STEPS[ONBOARDING_STEPS.length - 1];
 
+/** The timeline's record of a step, projected from the state the steps store for it. */
+function stepRecordOf(state: StepState, attempt: number): StepRecord {
+  return {
+    status: state.status as StepRecord['status'],
+    attempt,
+    startedAt: state.startedAt ?? state.updatedAt,
+    updatedAt: state.updatedAt,
+    sids: state.sids,
+    ...(state.completedAt ? { completedAt: state.completedAt } : {}),
+    ...(state.waitingFor ? { waitingFor: state.waitingFor, ...(state.waitingSince ? { waitingSince: state.waitingSince } : {}) } : {}),
+    ...(state.checks ? { checks: state.checks } : {}),
+    ...(state.status === 'failed' ? { errors: state.errors } : {}),
+  };
+}
+
 /** Run<Step> and Check<Step>: the tasks that do Twilio work through the steps. */
 export function stepTasks({ steps, runs, clock, events }: Pick<WorkflowTaskDeps, 'steps' | 'runs' | 'clock' | 'events'>) {
   /** Twilio refusals become a failed outcome with Twilio's code; retryable trouble a named error the ASL retries. */
@@ -116,18 +132,40 @@ export function stepTasks({ steps, runs, clock, events }: Pick<WorkflowTaskDeps,
     await runs.recordStep(partnerId, customerId, attempt, task.step, next);
   }
 
+  /**
+   * The timeline write handed to the steps, so it commits with the step's state (and the run's
+   * end with its event). `used` tells whether the steps wrote it; when they did not (a step that
+   * stored no state of its own, or steps that keep no state), the task writes it itself.
+   */
+  function journalFor(task: StepTask): { journal: StepJournal; used: () => boolean } {
+    let used = false;
+    const { partnerId, customerId, attempt } = task.input;
+    const journal: StepJournal = (state, stepSids) => {
+      used = true;
+      const next = stepRecordOf(state, attempt);
+      if (state.status !== 'succeeded' || task.step !== LAST_STEP) return { items: [runs.stepItem(partnerId, customerId, attempt, task.step, next)] };
+      const end = { status: 'succeeded' as const, at: state.updatedAt };
+      if (!events) return { items: [runs.stepItem(partnerId, customerId, attempt, task.step, next, end)] };
+      const completed: PartnerEventInput = { type: 'onboarding.completed', customerId, data: { attempt, completedAt: end.at, sids: stepSids } };
+      return { items: [runs.finishItem(partnerId, customerId, attempt, task.step, next, end)], events: [completed] };
+    };
+    return { journal, used: () => used };
+  }
+
   return {
     /** Run<Step>: does (or resumes) the step's work. */
     async runStep(task: StepTask): Promise<StepOutcome> {
-      const outcome = await call(() => steps.run(task.step, task.input));
-      await record(task, outcome, { checked: false });
+      const { journal, used } = journalFor(task);
+      const outcome = await call(() => steps.run(task.step, task.input, journal));
+      if (!used()) await record(task, outcome, { checked: false });
       return outcome;
     },
 
     /** Check<Step>: re-reads Twilio after a wait; events are hints, the GET is the truth. */
     async checkStep(task: CheckTask): Promise<{ outcome: StepOutcome; polls: number }> {
-      const outcome = await call(() => steps.check(task.step, task.input));
-      await record(task, outcome, { checked: true });
+      const { journal, used } = journalFor(task);
+      const outcome = await call(() => steps.check(task.step, task.input, journal));
+      if (!used()) await record(task, outcome, { checked: true });
       return { outcome, polls: task.polls + 1 };
     },
   };

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localDynamoClient } from '../../infra/local/dynamodb';
 import { startTwilioSandbox, type TwilioSandbox, type WebhookRequest } from '../../infra/local/twilio-sandbox';
 import { createLocalKeyService } from '../../shared/crypto';
@@ -24,8 +25,12 @@ export const WEBHOOK_BASE = 'https://hooks.example/twilio';
 /** An event the memory log kept, with its partner (`data` left loose for assertions). */
 export type LoggedEvent = { partnerId: string; id: string; type: string; customerId?: string; occurredAt: string; data: Record<string, unknown> };
 
-/** An in-memory partner event log with the contract's ordering (it cannot write DynamoDB items). */
-export function memoryEventLog(): PartnerEventLog & { events: LoggedEvent[] } {
+/**
+ * An in-memory partner event log with the contract's ordering. The caller's items of `appendWith`
+ * are written to the table (when given one) in one transaction; a condition that fails stores
+ * neither them nor the events, as the real log does.
+ */
+export function memoryEventLog(table?: { db: DynamoDBDocumentClient; tableName: string }): PartnerEventLog & { events: LoggedEvent[] } {
   const events: LoggedEvent[] = [];
   const append = async (partnerId: string, event: PartnerEventInput): Promise<PartnerEvent> => {
     const stored = { ...event, id: String(events.length + 1).padStart(12, '0'), occurredAt: new Date().toISOString() };
@@ -36,7 +41,15 @@ export function memoryEventLog(): PartnerEventLog & { events: LoggedEvent[] } {
     events,
     append,
     async appendWith(partnerId, list, items) {
-      if (items.length > 0) throw new Error('The memory event log cannot write DynamoDB items');
+      if (items.length > 0) {
+        if (!table) throw new Error('This memory event log has no table to write the items to');
+        try {
+          await table.db.send(new TransactWriteCommand({ TransactItems: items }));
+        } catch (error) {
+          if (error instanceof TransactionCanceledException) return { committed: false };
+          throw error;
+        }
+      }
       const stored: PartnerEvent[] = [];
       for (const event of list) stored.push(await append(partnerId, event));
       return { committed: true, events: stored };
@@ -75,7 +88,7 @@ export async function startRegistrationHarness(name: string) {
   const customers = dynamoCustomerRepository(db, tableName);
   const onboarding = dynamoOnboardingRepository(db, tableName);
   const subaccountRepo = dynamoSubaccountRepository(db, tableName);
-  const events = memoryEventLog();
+  const events = memoryEventLog({ db, tableName });
   const subaccounts = subaccountService({ customers, subaccounts: subaccountRepo, twilio, keys: createLocalKeyService({ masterKey: randomBytes(32).toString('base64') }), clock, ids, events });
   const deps: StepDeps = {
     twilio,

@@ -9,6 +9,9 @@
  * `check` for the truth.
  */
 
+import type { StepState } from '../../domain/onboarding';
+import type { PartnerEventInput, TransactWriteItem } from '../partner-events-contract';
+
 export const ONBOARDING_STEPS = [
   'subaccount',
   'customerProfile',
@@ -47,9 +50,17 @@ export type StepOutcome =
   | { status: 'waiting'; waitingFor: string; sids: Record<string, string> }
   | { status: 'failed'; errors: StepError[]; sids: Record<string, string> };
 
+/**
+ * What the driver keeps beside a step's outcome (the workflow's run timeline, the run's end and
+ * its event), built from the step state being stored and the SIDs of every step so far, and
+ * written in the same transaction as the state: one write per outcome instead of three, and
+ * never one without the other.
+ */
+export type StepJournal = (state: StepState, stepSids: Record<string, string>) => { items: TransactWriteItem[]; events?: PartnerEventInput[] };
+
 export interface OnboardingSteps {
-  /** Does (or resumes) the step's work. */
-  run(step: OnboardingStep, input: StepInput): Promise<StepOutcome>;
+  /** Does (or resumes) the step's work. A `journal` is written with the step's outcome when the outcome is stored. */
+  run(step: OnboardingStep, input: StepInput, journal?: StepJournal): Promise<StepOutcome>;
   /** Re-reads Twilio for a waiting step (events are hints; the GET is the truth). */
-  check(step: OnboardingStep, input: StepInput): Promise<StepOutcome>;
+  check(step: OnboardingStep, input: StepInput, journal?: StepJournal): Promise<StepOutcome>;
 }

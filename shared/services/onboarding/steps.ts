@@ -5,8 +5,9 @@ import { TwilioPermanentError } from '../../twilio/errors';
 import type { SubaccountCredentials } from '../../twilio/gateway';
 import { brandStep, resubmitBrand } from './brand-step';
 import { campaignStep } from './campaign-step';
+import type { PartnerEventInput } from '../partner-events-contract';
 import type { StepContext, StepDeps, StepModule } from './context';
-import type { OnboardingStep, OnboardingSteps, StepError, StepInput, StepOutcome } from './contract';
+import type { OnboardingStep, OnboardingSteps, StepError, StepInput, StepJournal, StepOutcome } from './contract';
 import { customerProfileStep } from './customer-profile-step';
 import { messagingServiceStep } from './messaging-service-step';
 import { numbersStep, releaseNumber } from './numbers-step';
@@ -39,7 +40,7 @@ type Mode = 'run' | 'check' | 'refresh' | 'resubmit';
 
 export interface RegistrationSteps extends OnboardingSteps {
   /** Carries the fixed customer into the bundles and asks Twilio to review the same brand again. */
-  resubmitBrand(input: StepInput): Promise<StepOutcome>;
+  resubmitBrand(input: StepInput, journal?: StepJournal): Promise<StepOutcome>;
   /** Detaches, releases and frees one of the customer's numbers. */
   releaseNumber(input: StepInput, number: NumberRecord): Promise<void>;
 }
@@ -54,9 +55,11 @@ export interface RegistrationSteps extends OnboardingSteps {
 export function onboardingSteps(deps: StepDeps): RegistrationSteps {
   const now = () => deps.clock.now().toISOString();
 
-  async function loadRecord(input: StepInput): Promise<OnboardingRecord> {
-    const existing = await deps.onboarding.get(input.partnerId, input.customerId);
-    return existing ?? deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now());
+  /** The customer and its onboarding record, read together (one call per task, not one per row). */
+  async function load(input: StepInput): Promise<{ customer: StepContext['customer']; record: OnboardingRecord }> {
+    const { customer, record } = await deps.onboarding.getWithCustomer(input.partnerId, input.customerId);
+    if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
+    return { customer, record: record ?? (await deps.onboarding.saveOptions(input.partnerId, input.customerId, OnboardingOptionsSchema.parse({}), now())) };
   }
 
   function contextFor(input: StepInput, record: OnboardingRecord, customer: StepContext['customer'], refresh: boolean): StepContext {
@@ -67,7 +70,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
       customer,
       record,
       refresh,
-      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId)),
+      creds: () => (creds ??= deps.subaccounts.credentials(input.partnerId, input.customerId, customer)),
       async saveSids(sids) {
         await deps.onboarding.setSids(input.partnerId, input.customerId, sids, now());
         Object.assign(record.sids, sids);
@@ -76,20 +79,31 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     };
   }
 
-  async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState): Promise<void> {
-    const stored = await deps.onboarding.putStep(input.partnerId, input.customerId, step, state);
-    const changed = stored && (previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run);
-    if (!changed || state.status === 'running') return;
-    const data = { step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt };
-    await deps.events.append(input.partnerId, { type: 'onboarding.step.updated', customerId: input.customerId, data });
-    const resourceEvent = RESOURCE_EVENT[step];
-    if (resourceEvent) await deps.events.append(input.partnerId, { type: resourceEvent, customerId: input.customerId, data });
+  /**
+   * Stores the step state with the driver's journal; a change the partner should hear of is
+   * written with its events, all in one transaction, which a stale state (the rank check) cancels
+   * whole, so nothing is told twice.
+   */
+  async function persist(input: StepInput, step: OnboardingStep, previous: StepState | undefined, state: StepState, record: OnboardingRecord, journal?: StepJournal): Promise<void> {
+    const { partnerId, customerId } = input;
+    const changed = previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run;
+    const events: PartnerEventInput[] = [];
+    if (changed && state.status !== 'running') {
+      const data = { step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt };
+      events.push({ type: 'onboarding.step.updated', customerId, data });
+      const resourceEvent = RESOURCE_EVENT[step];
+      if (resourceEvent) events.push({ type: resourceEvent, customerId, data });
+    }
+    const kept = journal?.(state, Object.assign({}, ...Object.values(record.steps).map((s) => s?.sids ?? {}), state.sids) as Record<string, string>);
+    if (events.length === 0 && !kept) {
+      await deps.onboarding.putStep(partnerId, customerId, step, state);
+      return;
+    }
+    await deps.events.appendWith(partnerId, [...events, ...(kept?.events ?? [])], [deps.onboarding.stepItem(partnerId, customerId, step, state), ...(kept?.items ?? [])]);
   }
 
-  async function execute(step: OnboardingStep, input: StepInput, mode: Mode): Promise<StepOutcome> {
-    const customer = await deps.customers.get(input.partnerId, input.customerId);
-    if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
-    const record = await loadRecord(input);
+  async function execute(step: OnboardingStep, input: StepInput, mode: Mode, { loaded, journal }: { loaded?: Awaited<ReturnType<typeof load>>; journal?: StepJournal } = {}): Promise<StepOutcome> {
+    const { customer, record } = loaded ?? (await load(input));
     const previous = record.steps[step];
     const startsOver = mode === 'resubmit' || mode === 'refresh' || (mode === 'run' && previous?.status === 'failed');
     const run = (previous?.run ?? 1) + (startsOver && previous ? 1 : 0);
@@ -97,7 +111,7 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     if (mode !== 'check') {
       const running: StepState = { status: 'running', run, rank: STEP_STATUS_RANK.running, startedAt, updatedAt: startedAt, sids: previous?.sids ?? {}, errors: [] };
       // A waiting or finished step being re-run keeps its state until the new outcome is known.
-      if (!previous || startsOver || previous.status === 'pending') await persist(input, step, previous, running);
+      if (!previous || startsOver || previous.status === 'pending') await persist(input, step, previous, running, record);
     }
 
     const ctx = contextFor(input, record, customer, mode === 'refresh');
@@ -115,46 +129,48 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     }
 
     const at = now();
+    const sameRun = previous && !startsOver;
+    const checks = (sameRun ? (previous.checks ?? 0) : 0) + (mode === 'check' ? 1 : 0);
     const state: StepState = {
       status: outcome.status,
       run,
       rank: STEP_STATUS_RANK[outcome.status],
-      startedAt: previous && !startsOver ? (previous.startedAt ?? startedAt) : startedAt,
+      startedAt: sameRun ? (previous.startedAt ?? startedAt) : startedAt,
       updatedAt: at,
       ...(outcome.status === 'succeeded' || outcome.status === 'failed' ? { completedAt: at } : {}),
-      ...(outcome.status === 'waiting' ? { waitingFor: outcome.waitingFor } : {}),
+      ...(outcome.status === 'waiting'
+        ? { waitingFor: outcome.waitingFor, waitingSince: sameRun && previous.waitingFor === outcome.waitingFor && previous.waitingSince ? previous.waitingSince : at }
+        : {}),
+      ...(checks > 0 ? { checks } : {}),
       sids: { ...(previous?.sids ?? {}), ...outcome.sids },
       errors: outcome.status === 'failed' ? outcome.errors : [],
     };
-    await persist(input, step, previous, state);
+    await persist(input, step, previous, state, record, journal);
     return { ...outcome, sids: state.sids };
   }
 
   const steps: RegistrationSteps = {
-    async run(step, input) {
+    async run(step, input, journal) {
       // A resumed onboarding re-runs the failed brand: that is the same brand reviewed again with
       // the fixed customer data, never a second (billable) registration or a re-read of the FAILED one.
-      if (step === 'brand') {
-        const record = await deps.onboarding.get(input.partnerId, input.customerId);
-        if (record?.sids.brandSid && record.steps.brand?.status === 'failed') return steps.resubmitBrand(input);
-      }
-      return execute(step, input, 'run');
+      const loaded = await load(input);
+      if (step === 'brand' && loaded.record.sids.brandSid && loaded.record.steps.brand?.status === 'failed') return steps.resubmitBrand(input, journal);
+      return execute(step, input, 'run', { loaded, journal });
     },
-    check: (step, input) => execute(step, input, 'check'),
+    check: (step, input, journal) => execute(step, input, 'check', { journal }),
 
-    async resubmitBrand(input) {
+    async resubmitBrand(input, journal) {
       // Fixed data first: the bundles are rewritten from the customer (and re-reviewed if rejected).
       for (const step of ['customerProfile', 'trustProduct'] as const) {
         const outcome = await execute(step, input, 'refresh');
         if (outcome.status === 'failed') return outcome;
       }
-      return execute('brand', input, 'resubmit');
+      return execute('brand', input, 'resubmit', { journal });
     },
 
     async releaseNumber(input, number) {
-      const customer = await deps.customers.get(input.partnerId, input.customerId);
-      if (!customer) throw new NotFoundError(`Customer ${input.customerId} not found`);
-      await releaseNumber(contextFor(input, await loadRecord(input), customer, false), number);
+      const { customer, record } = await load(input);
+      await releaseNumber(contextFor(input, record, customer, false), number);
     },
   };
   return steps;
