@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
 import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from '../../shared/domain/page';
 
 /** Where the command runs; resolved into a concrete table by `target.ts`. */
 export interface TargetFlags {
@@ -14,6 +15,8 @@ export interface TargetFlags {
 export type Command =
   | { name: 'partners create'; partnerName: string; withKey: boolean }
   | { name: 'partners get'; partnerId: string }
+  /** One page when `limit` or `cursor` is given; otherwise every partner. */
+  | { name: 'partners list'; limit?: number; cursor?: string }
   | { name: 'partners suspend'; partnerId: string }
   | { name: 'partners reactivate'; partnerId: string }
   | { name: 'keys issue'; partnerId: string }
@@ -26,7 +29,7 @@ export type Invocation =
   | { kind: 'help'; text: string }
   | { kind: 'run'; command: Command; target: TargetFlags };
 
-type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key';
+type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor';
 
 interface CommandSpec {
   required: CommandFlag[];
@@ -48,6 +51,13 @@ const SPECS: Record<CommandName, CommandSpec> = {
     touchesUsagePlan: true,
   },
   'partners get': { required: ['id'], optional: [], synopsis: 'partners get --id <ptn_…>', summary: 'Show a partner.', touchesUsagePlan: false },
+  'partners list': {
+    required: [],
+    optional: ['limit', 'cursor'],
+    synopsis: 'partners list [--limit <n>] [--cursor <cursor>]',
+    summary: `List partners (id, name, status, createdAt), oldest first: all of them, or with --limit (1–${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}) / --cursor one page and its nextCursor (null on the last page).`,
+    touchesUsagePlan: false,
+  },
   'partners suspend': {
     required: ['id'],
     optional: [],
@@ -115,6 +125,8 @@ const OPTIONS = {
   id: { type: 'string' },
   partner: { type: 'string' },
   key: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
   endpoint: { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
@@ -127,7 +139,7 @@ type Values = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key'];
+const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor'];
 
 /** Ids are checked by shape so swapped flags (`--partner key_…`) fail here, not as a confusing 404. */
 const ID_SHAPES: Partial<Record<CommandFlag, { prefix: string; pattern: RegExp }>> = {
@@ -173,6 +185,18 @@ function checkFlags(name: CommandName, values: Values): void {
       throw new UsageError(`--${flag} must be an id like ${shape.prefix}01H… (got "${value}")`, usage);
     }
   }
+  for (const flag of spec.optional) {
+    const value = values[flag];
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`Option --${flag} needs a value`, usage);
+  }
+  if (values.limit !== undefined && pageLimit(values.limit) === undefined) {
+    throw new UsageError(`--limit must be a whole number from 1 to ${PAGE_LIMIT_MAX} (got "${values.limit}")`, usage);
+  }
+}
+
+function pageLimit(value: string): number | undefined {
+  const n = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  return n >= 1 && n <= PAGE_LIMIT_MAX ? n : undefined;
 }
 
 function checkTarget(target: TargetFlags): void {
@@ -198,6 +222,8 @@ function buildCommand(name: CommandName, values: Values): Command {
   switch (name) {
     case 'partners create':
       return { name, partnerName: v.name, withKey: values['with-key'] === true };
+    case 'partners list':
+      return { name, ...(values.limit !== undefined ? { limit: pageLimit(values.limit)! } : {}), ...(values.cursor !== undefined ? { cursor: values.cursor } : {}) };
     case 'partners get':
     case 'partners suspend':
     case 'partners reactivate':

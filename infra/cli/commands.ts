@@ -1,12 +1,14 @@
 import type { PartnerService } from '../../shared/services/partners';
-import type { Command } from './args';
-import { IncompleteError } from './errors';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from '../../shared/domain/page';
+import { ValidationError } from '../../shared/domain/errors';
+import { synopsis, type Command } from './args';
+import { IncompleteError, UsageError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
-import { SECRET_WARNING, keyView, partnerView } from './views';
+import { SECRET_WARNING, keyView, partnerListView, partnerView } from './views';
 
 /** The partner use cases the CLI drives; the real service in production, a fake in tests. */
-export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
+export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'list' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
 
 export interface CommandDeps {
   partners: PartnerAdmin;
@@ -41,6 +43,28 @@ export async function execute(command: Command, { partners, usagePlan, out }: Co
     case 'partners get':
       out.result({ partner: partnerView(await partners.get(command.partnerId)) });
       return;
+
+    case 'partners list': {
+      const page = (limit: number, cursor: string | undefined) =>
+        partners.list(limit, cursor).catch((error: unknown) => {
+          if (error instanceof ValidationError) throw new UsageError('--cursor is not a nextCursor of partners list', synopsis(command.name));
+          throw error;
+        });
+      if (command.limit !== undefined || command.cursor !== undefined) {
+        const { data, nextCursor } = await page(command.limit ?? PAGE_LIMIT_DEFAULT, command.cursor);
+        out.result({ partners: data.map(partnerListView), nextCursor });
+        return;
+      }
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const { data, nextCursor } = await page(PAGE_LIMIT_MAX, cursor);
+        all.push(...data.map(partnerListView));
+        cursor = nextCursor ?? undefined;
+      } while (cursor);
+      out.result({ partners: all });
+      return;
+    }
 
     case 'partners suspend': {
       // The table first: the authorizer refuses a suspended partner even if the gateway step fails.

@@ -1,4 +1,4 @@
-import type { ApiKey, Partner } from '../../shared/domain/partner';
+import type { ApiKey, Partner, PartnerSummary } from '../../shared/domain/partner';
 
 /**
  * What the CLI prints of partners and keys, field by field. Projections list what is shown rather
@@ -25,6 +25,19 @@ export interface KeyView {
 export function partnerView(partner: Partner): PartnerView {
   const { id, name, status, activeKeyCount, createdAt, updatedAt } = partner;
   return { id, name, status, activeKeyCount, createdAt, updatedAt };
+}
+
+/** A row of `partners list`. */
+export interface PartnerListView {
+  id: string;
+  name: string;
+  status: Partner['status'];
+  createdAt: string;
+}
+
+export function partnerListView(partner: PartnerSummary): PartnerListView {
+  const { id, name, status, createdAt } = partner;
+  return { id, name, status, createdAt };
 }
 
 export function keyView(key: ApiKey): KeyView {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, pageQuery } from './page';
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { ValidationError } from './errors';
 
@@ -269,8 +270,7 @@ export const ConsentRecordResultSchema = ConsentViewSchema.extend({
 export type ConsentRecordResult = z.infer<typeof ConsentRecordResultSchema>;
 
 export const OptOutsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(300).optional(),
+  ...pageQuery(50),
   channel: z.enum(CONSENT_CHANNELS).optional().describe('Only contacts opted out on this channel'),
 });
 
@@ -289,8 +289,5 @@ export const OptOutSchema = z.object({
 });
 export type OptOut = z.infer<typeof OptOutSchema>;
 
-export const OptOutListSchema = z.object({
-  data: z.array(OptOutSchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
-});
+export const OptOutListSchema = pageOf(OptOutSchema, 'Newest opt-out first');
 export type OptOutList = z.infer<typeof OptOutListSchema>;

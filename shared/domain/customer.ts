@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuerySchema, pageOf } from './page';
 
 /**
  * A customer is one business of a partner, which becomes one Twilio subaccount and one A2P 10DLC
@@ -125,12 +126,6 @@ export const CustomerSchema = z
   .describe('A business customer of the partner');
 export type Customer = z.infer<typeof CustomerSchema>;
 
-export const CustomerListSchema = z.object({
-  data: z.array(CustomerSchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
-});
+export const CustomerListSchema = pageOf(CustomerSchema, 'Newest first');
 
-export const ListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(200).optional(),
-});
+export const ListQuerySchema = PageQuerySchema;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, pageQuery } from './page';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { MESSAGE_STATUSES } from '../messaging/status';
 
@@ -44,8 +45,7 @@ export const MessageCreateSchema = z
 export type MessageCreate = z.infer<typeof MessageCreateSchema>;
 
 export const MessageListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(300).optional(),
+  ...pageQuery(),
   contact: E164.optional().describe('Only messages exchanged with this number'),
   direction: z.enum(['inbound', 'outbound']).optional(),
   status: z.enum([PENDING_STATUS, ...MESSAGE_STATUSES] as [string, ...string[]]).optional(),
@@ -84,7 +84,4 @@ export const MessageSchema = z
   .describe('A message of the customer');
 export type MessageView = z.infer<typeof MessageSchema>;
 
-export const MessageListSchema = z.object({
-  data: z.array(MessageSchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null at the end'),
-});
+export const MessageListSchema = pageOf(MessageSchema, 'Newest first');

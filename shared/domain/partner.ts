@@ -16,6 +16,9 @@ export interface Partner {
   updatedAt: string;
 }
 
+/** What the operator's partner list shows of each partner. */
+export type PartnerSummary = Pick<Partner, 'id' | 'name' | 'status' | 'createdAt'>;
+
 export interface ApiKey {
   id: string;
   partnerId: string;

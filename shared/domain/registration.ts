@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf } from './page';
 import type { StepError } from '../services/onboarding/contract';
 import { STEP_STATUSES } from './onboarding';
 
@@ -173,4 +174,5 @@ export const NumberViewSchema = z
   .describe('A phone number of the customer');
 export type NumberView = z.infer<typeof NumberViewSchema>;
 
-export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+/** A page of registration items (brands, campaigns, numbers). */
+export const listOf = <T extends z.ZodType>(item: T) => pageOf(item);

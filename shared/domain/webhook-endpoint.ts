@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuerySchema, pageOf } from './page';
 import { DEFAULT_ROTATION_OVERLAP_SECONDS } from '../partner-webhooks/contract';
 import { PARTNER_EVENT_TYPES } from './event-types';
 
@@ -69,10 +70,7 @@ export const RedeliverSchema = z.strictObject({
   endpointId: z.string().min(1).max(64).optional().describe('Only this endpoint; default every enabled endpoint that takes the event type'),
 });
 
-export const WebhookListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(512).optional(),
-});
+export const WebhookListQuerySchema = PageQuerySchema;
 
 export const WebhookEndpointSchema = z
   .object({
@@ -103,10 +101,7 @@ export const RotatedSecretSchema = z.object({
   previousSecretExpiresAt: iso().describe('Deliveries carry both signatures until then'),
 });
 
-export const WebhookEndpointListSchema = z.object({
-  data: z.array(WebhookEndpointSchema).describe('Oldest first'),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
-});
+export const WebhookEndpointListSchema = pageOf(WebhookEndpointSchema, 'Oldest first');
 
 export const DeliveryAttemptSchema = z.object({
   eventId: z.string(),
@@ -121,10 +116,7 @@ export const DeliveryAttemptSchema = z.object({
   nextAttemptAt: iso().optional().describe('When the next attempt is due; absent after a success or the last attempt'),
 });
 
-export const DeliveryAttemptListSchema = z.object({
-  data: z.array(DeliveryAttemptSchema).describe(`Newest first; kept 30 days`),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page'),
-});
+export const DeliveryAttemptListSchema = pageOf(DeliveryAttemptSchema, 'Newest first; kept 30 days');
 
 export const TestDeliverySchema = z.object({ eventId: z.string().describe('The `webhook-id` of the test delivery (it is not in the event log)') });
 export const RedeliverResultSchema = z.object({

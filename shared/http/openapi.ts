@@ -8,6 +8,7 @@ import {
 } from '../domain/customer';
 import { BrandOptionsSchema, CampaignOptionsSchema, NumberOptionsSchema, OnboardingOptionsSchema } from '../domain/onboarding';
 import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '../domain/registration';
+import { PageQuerySchema } from '../domain/page';
 import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, MessageSchema } from '../domain/message';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
@@ -215,6 +216,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'brands-list': {
     summary: "The customer's brand (at most one) with its registration state",
+    query: PageQuerySchema,
     response: { status: 200, schema: listOf(BrandViewSchema), description: 'The brand, if registration has started' },
   },
   'brands-resubmit': {
@@ -228,15 +230,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'campaigns-list': {
     summary: "The customer's campaign with its vetting state",
+    query: PageQuerySchema,
     response: { status: 200, schema: listOf(CampaignViewSchema), description: 'The campaign, if submitted' },
   },
   'numbers-create': {
     summary: 'Buy numbers until the customer holds `count`; each number belongs to one customer platform-wide. Numbers join the messaging service once the campaign is verified',
     body: NumberOptionsSchema,
-    response: { status: 200, schema: listOf(NumberViewSchema), description: "The customer's numbers" },
+    response: { status: 200, schema: z.object({ data: z.array(NumberViewSchema) }), description: "All the customer's numbers" },
   },
   'numbers-list': {
     summary: "The customer's numbers and their carrier registration state",
+    query: PageQuerySchema,
     response: { status: 200, schema: listOf(NumberViewSchema), description: "The customer's numbers" },
   },
   'numbers-delete': {

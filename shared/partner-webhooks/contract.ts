@@ -136,8 +136,8 @@ export const subscribes = (endpoint: Pick<StoredWebhookEndpoint, 'eventTypes'>, 
 export const laneOf = (endpoint: Pick<StoredWebhookEndpoint, 'failingSince'>, attempt: number): DeliveryLane =>
   attempt > 1 || endpoint.failingSince ? 'partner-deliveries-retry' : 'partner-deliveries';
 
-/** A page of a cursor-paged read: `next` is null on the last page. */
-export interface Page<T> {
+/** A page of the delivery log: `next` is the position after it (raw, the service seals it into a cursor), null on the last page. */
+export interface LogPage<T> {
   data: T[];
   next: string | null;
 }
@@ -167,8 +167,8 @@ export interface WebhookEndpointStore {
 
   /** Records attempts (BatchWriteItem: a delivery consumer writes a batch's attempts at once). */
   recordAttempts(attempts: DeliveryAttempt[]): Promise<void>;
-  /** The endpoint's attempts, newest first. */
-  attempts(partnerId: string, endpointId: string, after: string | undefined, limit: number): Promise<Page<DeliveryAttempt>>;
+  /** The endpoint's attempts, newest first, after a position (`next` of a previous page). */
+  attempts(partnerId: string, endpointId: string, after: string | undefined, limit: number): Promise<LogPage<DeliveryAttempt>>;
 }
 
 /** Retries due later than SQS can delay (shared/store/webhook-retries.ts). */

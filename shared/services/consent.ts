@@ -21,7 +21,8 @@ import {
 } from '../domain/consent';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRepository } from '../store/customers';
-import { optedOut, stateFromItem, type ConsentRepository, type ConsentStateRecord } from '../store/consent';
+import { optedOut, stateFromItem, type ConsentRepository, type ConsentStateRecord, type OptedOutItems } from '../store/consent';
+import { pager } from './page';
 import type { PartnerEventInput, PartnerEventLog } from './partner-events-contract';
 import type { Clock } from './support';
 
@@ -136,18 +137,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Cursors are opaque to partners; inside they carry the gsi1 position of the last contact of the page. */
-const encodeCursor = (position: string) => Buffer.from(JSON.stringify({ before: position })).toString('base64url');
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\+\d{8,15}$/;
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { before?: unknown };
-    if (typeof parsed.before === 'string' && POSITION.test(parsed.before)) return parsed.before;
-  } catch {
-    // fall through to the validation error below
-  }
-  throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
-}
+/** Newest opt-out first; a cursor carries the gsi1 position (`<since>#<contact>`) of the last contact of its page. */
+const optOutPages = pager<OptedOutItems[number]>('opt-outs', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\+\d{8,15}$/, (item) => item.position);
 
 function channelView(c: ChannelConsent | undefined): ChannelConsentView {
   if (!c || c.state === 'unknown') return { state: 'unknown' };
@@ -321,10 +312,12 @@ export function consentService({ consent, customers, events, clock, sleep = defa
 
     /** `GET …/opt-outs`: contacts opted out now (of any channel, or of `channel`), newest opt-out first. */
     async listOptOuts(partnerId: string, customerId: string, { after, limit, channel }: OptOutListOptions): Promise<OptOutList> {
-      const before = after ? decodeCursor(after) : undefined;
+      const scope = [partnerId, customerId];
+      const before = optOutPages.after(after, scope);
       await requireCustomer(partnerId, customerId);
-      const page = await consent.listOptedOut(partnerId, customerId, { limit, ...(channel ? { channel } : {}), ...(before ? { before } : {}) });
-      const data: OptOut[] = page.items.map(({ state }) => {
+      const read = await consent.listOptedOut(partnerId, customerId, { wanted: limit + 1, ...(channel ? { channel } : {}), ...(before ? { before } : {}) });
+      const { items, nextCursor } = optOutPages.page(read, limit, scope);
+      const data: OptOut[] = items.map(({ state }) => {
         const listed = optedOut(state).channels.filter((c) => !channel || c === channel);
         const channels: OptOut['channels'] = {};
         for (const c of listed) {
@@ -334,8 +327,7 @@ export function consentService({ consent, customers, events, clock, sleep = defa
         const since = listed.map((c) => state.channels[c]!.since!).sort().at(-1)!;
         return { contact: state.contact, since, channels };
       });
-      const last = page.items.at(-1);
-      return { data, nextCursor: page.more && last ? encodeCursor(last.position) : null };
+      return { data, nextCursor };
     },
   };
 }

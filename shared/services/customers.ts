@@ -2,7 +2,7 @@ import { CustomerFieldsSchema, type Customer, type CustomerCreate, type Customer
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRecord, CustomerRepository } from '../store/customers';
 import { fieldErrorsOf } from '../http/validation';
-import { idCursor } from './id-cursor';
+import { pager, type Page } from './page';
 import type { Clock, IdGenerator } from './support';
 
 export interface CustomerServiceDeps {
@@ -11,10 +11,7 @@ export interface CustomerServiceDeps {
   ids: IdGenerator;
 }
 
-export interface CustomerList {
-  data: Customer[];
-  nextCursor: string | null;
-}
+export type CustomerList = Page<Customer>;
 
 /** Partner-facing view: the owner and the lock version are internal. */
 export function toCustomer(record: CustomerRecord): Customer {
@@ -22,8 +19,8 @@ export function toCustomer(record: CustomerRecord): Customer {
   return customer;
 }
 
-/** Cursors are opaque to partners; inside they carry only the last customer id of the page. */
-const cursors = idCursor(/^cus_[0-9A-HJKMNP-TV-Z]{26}$/);
+/** Newest first; a cursor carries the last customer id of its page. */
+const pages = pager<CustomerRecord>('customers', /^cus_[0-9A-HJKMNP-TV-Z]{26}$/, (c) => c.id);
 
 export function customerService({ customers, clock, ids }: CustomerServiceDeps) {
   async function require(partnerId: string, customerId: string): Promise<CustomerRecord> {
@@ -53,8 +50,9 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
     },
 
     async list(partnerId: string, limit: number, cursor?: string): Promise<CustomerList> {
-      const page = await customers.list(partnerId, limit, cursor ? cursors.decode(cursor) : undefined);
-      return { data: page.items.map(toCustomer), nextCursor: page.lastId ? cursors.encode(page.lastId) : null };
+      const scope = [partnerId];
+      const { items, nextCursor } = pages.page(await customers.list(partnerId, limit + 1, pages.after(cursor, scope)), limit, scope);
+      return { data: items.map(toCustomer), nextCursor };
     },
 
     /**

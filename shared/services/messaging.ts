@@ -30,6 +30,7 @@ import { classifyMessageError, TwilioPermanentError, TwilioRetryableError, TOO_M
 import type { Message, TwilioGateway } from '../twilio/gateway';
 import { sendBlock, type ConsentBlock } from './consent';
 import type { PartnerEventLog } from './partner-events-contract';
+import { pager, type Page } from './page';
 import type { Clock, IdGenerator } from './support';
 
 export interface MessagingDeps {
@@ -338,31 +339,26 @@ export function messageReader({ messages, customerExists }: MessageReaderDeps) {
       return toMessageView(stored);
     },
 
-    async list(partnerId: string, customerId: string, query: MessageListQuery): Promise<{ data: MessageView[]; nextCursor: string | null }> {
+    async list(partnerId: string, customerId: string, query: MessageListQuery): Promise<Page<MessageView>> {
       if (!(await customerExists(partnerId, customerId))) throw new NotFoundError(`Customer ${customerId} not found`);
       const createdAfter = query.createdAfter && new Date(query.createdAfter).toISOString();
       const createdBefore = query.createdBefore && new Date(query.createdBefore).toISOString();
       if (createdAfter && createdBefore && createdAfter >= createdBefore) {
         throw new ValidationError('createdAfter must be before createdBefore', [{ field: 'query.createdAfter', message: 'must be before createdBefore' }]);
       }
-      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const scope = [partnerId, customerId];
+      const cursor = historyPages.after(query.cursor, scope);
       const page = await messages.list(
         partnerId, customerId,
         { contact: query.contact, direction: query.direction, status: query.status, channel: query.channel, createdAfter, createdBefore },
         cursor, query.limit,
       );
-      return { data: page.items.map(toMessageView), nextCursor: page.next === undefined ? null : Buffer.from(page.next, 'utf8').toString('base64url') };
+      return { data: page.items.map(toMessageView), nextCursor: historyPages.continueAfter(page.next, scope) };
     },
   };
 }
 
-/** A history cursor is the index sort key it stops at (`<ISO time>#<id>`), base64url-encoded. */
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#[A-Za-z0-9_]+$/.test(decoded)) {
-    throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'must be a nextCursor from an earlier page' }]);
-  }
-  return decoded;
-}
+/** A history cursor holds the index sort key the page stopped at (`<ISO time>#<id>`); the store reads below it. */
+const historyPages = pager<string>('messages', /^\d{4}-\d\d-\d\dT[\d:.]+Z#[A-Za-z0-9_]+$/, (position) => position);
 
 export type MessagingService = ReturnType<typeof messagingService>;

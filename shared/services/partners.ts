@@ -8,8 +8,10 @@ import {
   type ApiKey,
   type Partner,
   type PartnerStatus,
+  type PartnerSummary,
 } from '../domain/partner';
 import type { PartnerRepository, StoredApiKey } from '../store/partners';
+import { pager, type Page } from './page';
 import type { Clock, IdGenerator } from './support';
 
 export interface PartnerServiceDeps {
@@ -32,6 +34,10 @@ export interface AuthenticatedPartner {
 
 const publicKey = ({ hash: _hash, ...key }: StoredApiKey): ApiKey => key;
 
+/** The operator's partner list, oldest first (ids are ULIDs); one list for the whole platform. */
+const partnerPages = pager<PartnerSummary>('partners', /^ptn_[0-9A-HJKMNP-TV-Z]{26}$/, (p) => p.id);
+const PLATFORM: readonly string[] = [];
+
 export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServiceDeps) {
   async function requirePartner(partnerId: string): Promise<Partner> {
     const partner = await partners.get(partnerId);
@@ -53,6 +59,13 @@ export function partnerService({ partners, clock, ids, keyPrefix }: PartnerServi
 
     async setStatus(partnerId: string, status: PartnerStatus): Promise<Partner> {
       return partners.setStatus(partnerId, status, clock.now().toISOString());
+    },
+
+    /** A page of every partner (id, name, status, createdAt); `cursor` is the `nextCursor` of the previous page. */
+    async list(limit: number, cursor?: string): Promise<Page<PartnerSummary>> {
+      const read = await partners.list(limit + 1, partnerPages.after(cursor, PLATFORM));
+      const { items, nextCursor } = partnerPages.page(read, limit, PLATFORM);
+      return { data: items, nextCursor };
     },
 
     async issueKey(partnerId: string): Promise<IssuedKey> {

@@ -10,7 +10,8 @@ import type { DeliveryQueues } from '../partner-webhooks/enqueue';
 import { newSigningSecret } from '../partner-webhooks/signing';
 import type { GuardResult } from '../partner-webhooks/url-guard';
 import type { PartnerEventService } from './partner-events';
-import { idCursor } from './id-cursor';
+import { pager, type Page } from './page';
+import { DELIVERY_LOG_POSITION } from '../store/webhook-endpoints';
 import type { Clock, IdGenerator } from './support';
 
 export interface WebhookEndpointServiceDeps {
@@ -35,7 +36,8 @@ export function toWebhookEndpoint(endpoint: StoredWebhookEndpoint, now: Date): W
   return { ...view, ...(previous && Date.parse(previous) > now.getTime() ? { previousSecretExpiresAt: previous } : {}) };
 }
 
-const cursors = idCursor(/^we_[0-9A-HJKMNP-TV-Z]{26}$/);
+const endpointPages = pager<StoredWebhookEndpoint>('webhook-endpoints', /^we_[0-9A-HJKMNP-TV-Z]{26}$/, (e) => e.id);
+const deliveryPages = pager<string>('webhook-deliveries', DELIVERY_LOG_POSITION, (position) => position);
 
 const disabledDetail = (endpoint: StoredWebhookEndpoint) =>
   `Webhook endpoint ${endpoint.id} is disabled (${endpoint.disabledReason ?? 'partner'}); enable it first with PATCH /v1/webhook-endpoints/${endpoint.id} {"enabled": true}`;
@@ -112,12 +114,13 @@ export function webhookEndpointService(deps: WebhookEndpointServiceDeps) {
     },
 
     /** Oldest first. A partner has at most 20 endpoints (one Query reads them all); the page is cut here. */
-    async list(partnerId: string, limit: number, cursor?: string): Promise<{ data: WebhookEndpoint[]; nextCursor: string | null }> {
-      const after = cursor === undefined ? undefined : cursors.decode(cursor);
-      const rest = (await endpoints.all(partnerId)).filter((e) => after === undefined || e.id > after);
-      const page = rest.slice(0, limit);
+    async list(partnerId: string, limit: number, cursor?: string): Promise<Page<WebhookEndpoint>> {
+      const scope = [partnerId];
+      const after = endpointPages.after(cursor, scope);
+      const all = (await endpoints.all(partnerId)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const { items, nextCursor } = endpointPages.pageOfAll(all, limit, after, scope);
       const now = clock.now();
-      return { data: page.map((e) => toWebhookEndpoint(e, now)), nextCursor: rest.length > limit ? cursors.encode(page.at(-1)!.id) : null };
+      return { data: items.map((e) => toWebhookEndpoint(e, now)), nextCursor };
     },
 
     /**
@@ -209,10 +212,13 @@ export function webhookEndpointService(deps: WebhookEndpointServiceDeps) {
       return { replayId, after, until };
     },
 
+    /** Newest first; the store reads one row more than the page could need and says where the next page starts. */
     async deliveries(partnerId: string, endpointId: string, limit: number, cursor?: string) {
+      const scope = [partnerId, endpointId];
+      const after = deliveryPages.after(cursor, scope);
       await require(partnerId, endpointId);
-      const page = await endpoints.attempts(partnerId, endpointId, cursor, limit);
-      return { data: page.data.map(({ partnerId: _p, endpointId: _e, ...attempt }) => attempt), nextCursor: page.next };
+      const page = await endpoints.attempts(partnerId, endpointId, after, limit);
+      return { data: page.data.map(({ partnerId: _p, endpointId: _e, ...attempt }) => attempt), nextCursor: deliveryPages.continueAfter(page.next ?? undefined, scope) };
     },
   };
 }

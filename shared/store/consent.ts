@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   CONSENT_CHANNELS,
   CONSENT_SOURCES,
@@ -8,7 +8,7 @@ import {
   type ConsentRecord,
 } from '../domain/consent';
 import { CONSENT_RECORD_PREFIX, consentRecordKey, consentStateKey, optedOutIndex, optedOutPartition } from './keys';
-import { queryAll } from './query';
+import { queryAll, queryUpTo } from './query';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -23,12 +23,8 @@ export interface ConsentStateRecord {
   updatedAt: string;
 }
 
-export interface OptedOutPage {
-  /** Newest opt-out first. */
-  items: Array<{ state: ConsentStateRecord; position: string }>;
-  /** More opted-out contacts follow the last item. */
-  more: boolean;
-}
+/** Opted-out contacts, newest opt-out first, each with its gsi1 position. */
+export type OptedOutItems = Array<{ state: ConsentStateRecord; position: string }>;
 
 export interface ConsentRepository {
   /** Writes a ledger row unless one with its id exists (then nothing changes); true when it was new. */
@@ -44,7 +40,8 @@ export interface ConsentRepository {
   /** The same write on its own; false when the version moved. */
   writeState(next: ConsentStateRecord, expectedVersion: number | undefined): Promise<boolean>;
   /** Contacts opted out of any of `channels`, newest opt-out first, strictly before `before` (a position from a previous page). */
-  listOptedOut(partnerId: string, customerId: string, options: { channel?: ConsentChannel; limit: number; before?: string }): Promise<OptedOutPage>;
+  /** Up to `wanted` opted-out contacts below `before` (a position), newest opt-out first. */
+  listOptedOut(partnerId: string, customerId: string, options: { channel?: ConsentChannel; wanted: number; before?: string }): Promise<OptedOutItems>;
 }
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
@@ -131,27 +128,21 @@ export function dynamoConsentRepository(db: DynamoDBDocumentClient, tableName: s
       ConsistentRead: true,
     });
 
-  /** Up to `wanted` items of one gsi1 partition, newest first, continuing over 1 MB pages. */
-  async function readIndex(partition: string, wanted: number, before: string | undefined): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
+  /** Up to `wanted` items of one gsi1 partition, newest first. */
+  const readIndex = async (partition: string, wanted: number, before: string | undefined) =>
+    (
+      await queryUpTo(
+        db,
+        {
           TableName: tableName,
           IndexName: 'gsi1',
           KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': partition, ...(before ? { ':before': before } : {}) },
           ScanIndexForward: false,
-          Limit: wanted - items.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < wanted);
-    return items;
-  }
+        },
+        wanted,
+      )
+    ).items;
 
   const stateWrite = (next: ConsentStateRecord, expectedVersion: number | undefined) => ({
     Put: {
@@ -215,19 +206,19 @@ export function dynamoConsentRepository(db: DynamoDBDocumentClient, tableName: s
      * key. gsi1 is eventually consistent: a contact moving between partitions may briefly show in
      * both, so the merge keeps its first (newest) appearance.
      */
-    async listOptedOut(partnerId, customerId, { channel, limit, before }) {
+    async listOptedOut(partnerId, customerId, { channel, wanted, before }) {
       const partitions = OPTED_OUT_SETS[channel ?? 'any'].map((set) => optedOutPartition(partnerId, customerId, set));
-      const pages = await Promise.all(partitions.map((p) => readIndex(p, limit + 1, before)));
+      const pages = await Promise.all(partitions.map((p) => readIndex(p, wanted, before)));
       const merged = pages.flat().sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? 1 : String(a.gsi1sk) > String(b.gsi1sk) ? -1 : 0));
       const seen = new Set<string>();
-      const items: OptedOutPage['items'] = [];
+      const items: OptedOutItems = [];
       for (const item of merged) {
         const state = stateFromItem(item);
         if (!state || seen.has(state.contact)) continue;
         seen.add(state.contact);
         items.push({ state, position: String(item.gsi1sk) });
       }
-      return { items: items.slice(0, limit), more: items.length > limit };
+      return items.slice(0, wanted);
     },
   };
 }

@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
 import type { Customer } from '../domain/customer';
 import { CUSTOMER_PREFIX, customerKey } from './keys';
+import { queryUpTo } from './query';
 
 /** A customer as stored: the API shape plus its owner and an optimistic-locking version. */
 export interface CustomerRecord extends Customer {
@@ -10,18 +11,12 @@ export interface CustomerRecord extends Customer {
   version: number;
 }
 
-export interface CustomerPage {
-  items: CustomerRecord[];
-  /** The id of the last customer returned when more may follow. */
-  lastId?: string;
-}
-
 export interface CustomerRepository {
   create(customer: CustomerRecord): Promise<void>;
   /** Only the owning partner's customer is found: another partner's id reads as missing. */
   get(partnerId: string, customerId: string): Promise<CustomerRecord | undefined>;
-  /** Newest first. `afterId` continues after the last id of the previous page. */
-  list(partnerId: string, limit: number, afterId?: string): Promise<CustomerPage>;
+  /** Up to `wanted` customers, newest first, after `afterId` (the last id of the previous page). */
+  list(partnerId: string, wanted: number, afterId?: string): Promise<CustomerRecord[]>;
   /** Replaces the mutable fields if the stored version is still `expectedVersion`. */
   replace(customer: CustomerRecord, expectedVersion: number): Promise<void>;
 }
@@ -58,21 +53,21 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
       return Item ? customerFromItem(Item) : undefined;
     },
 
-    async list(partnerId, limit, afterId) {
+    async list(partnerId, wanted, afterId) {
       const { pk } = customerKey(partnerId, '');
-      const page = await db.send(
-        new QueryCommand({
+      const { items } = await queryUpTo(
+        db,
+        {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': pk, ':prefix': CUSTOMER_PREFIX },
           ScanIndexForward: false,
-          Limit: limit,
-          // Rebuilt from the partner's own partition: a cursor can never point into another tenant.
-          ExclusiveStartKey: afterId ? customerKey(partnerId, afterId) : undefined,
-        }),
+        },
+        wanted,
+        // Rebuilt from the partner's own partition: a cursor can never point into another tenant.
+        { start: afterId ? customerKey(partnerId, afterId) : undefined },
       );
-      const items = (page.Items ?? []).map(customerFromItem);
-      return { items, lastId: page.LastEvaluatedKey ? items[items.length - 1]?.id : undefined };
+      return items.map(customerFromItem);
     },
 
     async replace(customer, expectedVersion) {

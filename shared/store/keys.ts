@@ -3,6 +3,12 @@
  * Handlers and services never build keys.
  */
 export const partnerKey = (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' });
+/**
+ * Every partner's entry in one fixed partition, so the operator lists partners with a Query (never
+ * a Scan). Partners number in the hundreds and change rarely: one partition holds them easily.
+ */
+export const PARTNER_REGISTRY_PARTITION = 'PARTNERS';
+export const partnerRegistryKey = (partnerId: string) => ({ pk: PARTNER_REGISTRY_PARTITION, sk: `PARTNER#${partnerId}` });
 
 export const apiKeyKey = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' });
 export const partnerKeysIndex = (partnerId: string) => `PARTNER#${partnerId}#KEYS`;

@@ -1,6 +1,7 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Direction } from '../domain/message';
 import { MESSAGE_SHARDS, contactMessagesPartition, messageIndexes, messageKey, messagePartition, messageRequestKey } from './keys';
+import { queryUpTo } from './query';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -249,28 +250,21 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
 
       const shards = await Promise.all(
         partitions.map(async (p) => {
-          const found: Record<string, unknown>[] = [];
-          let start: Record<string, unknown> | undefined;
-          let pages = 0;
-          do {
-            const page = await db.send(
-              new QueryCommand({
-                TableName: tableName,
-                IndexName: p.index,
-                KeyConditionExpression: `${p.pk} = :pk AND ${lower !== undefined ? `${p.sk} BETWEEN :lower AND :upper` : `${p.sk} < :upper`}`,
-                ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
-                ExpressionAttributeValues: { ...values, ':pk': p.value },
-                ScanIndexForward: false,
-                Limit: limit + 1,
-                ExclusiveStartKey: start,
-              }),
-            );
-            found.push(...(page.Items ?? []));
-            start = page.LastEvaluatedKey;
-            pages++;
-          } while (start && found.length < limit && pages < MAX_PAGES_PER_SHARD);
-          // Where this shard's reading stopped while more may remain below it.
-          const stoppedAt = start && found.length < limit ? (start[p.sk] as string) : undefined;
+          const { items: found, stoppedAt: resume } = await queryUpTo(
+            db,
+            {
+              TableName: tableName,
+              IndexName: p.index,
+              KeyConditionExpression: `${p.pk} = :pk AND ${lower !== undefined ? `${p.sk} BETWEEN :lower AND :upper` : `${p.sk} < :upper`}`,
+              ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+              ExpressionAttributeValues: { ...values, ':pk': p.value },
+              ScanIndexForward: false,
+            },
+            limit + 1,
+            { maxPages: MAX_PAGES_PER_SHARD },
+          );
+          // Where this shard's reading stopped (a selective filter ran out of pages) while more may remain below it.
+          const stoppedAt = resume ? (resume[p.sk] as string) : undefined;
           return { found, stoppedAt, sk: p.sk };
         }),
       );

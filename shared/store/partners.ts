@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { MAX_ACTIVE_KEYS, type ApiKey, type Partner, type PartnerStatus } from '../domain/partner';
-import { apiKeyKey, partnerKey, partnerKeysIndex } from './keys';
+import { MAX_ACTIVE_KEYS, type ApiKey, type Partner, type PartnerStatus, type PartnerSummary } from '../domain/partner';
+import { PARTNER_REGISTRY_PARTITION, apiKeyKey, partnerKey, partnerKeysIndex, partnerRegistryKey } from './keys';
+import { queryUpTo } from './query';
 import { TABLE } from './table';
 import { cancelledBecauseOf, transactWrite } from './transact';
 
@@ -15,6 +16,8 @@ export interface PartnerRepository {
   create(partner: Partner): Promise<void>;
   get(partnerId: string): Promise<Partner | undefined>;
   setStatus(partnerId: string, status: PartnerStatus, at: string): Promise<Partner>;
+  /** Up to `wanted` partners in id order (ids are ULIDs: oldest first), after `afterId`. */
+  list(wanted: number, afterId?: string): Promise<PartnerSummary[]>;
   addKey(key: StoredApiKey): Promise<void>;
   findKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
   listKeys(partnerId: string): Promise<StoredApiKey[]>;
@@ -22,6 +25,7 @@ export interface PartnerRepository {
 }
 
 const PARTNER_FIELDS = ['id', 'name', 'status', 'activeKeyCount', 'createdAt', 'updatedAt'] as const;
+const SUMMARY_FIELDS = ['id', 'name', 'status', 'createdAt'] as const;
 const KEY_FIELDS = ['id', 'partnerId', 'prefix', 'status', 'createdAt', 'revokedAt', 'hash'] as const;
 
 function pick<T>(item: Record<string, unknown>, fields: readonly string[]): T {
@@ -30,16 +34,23 @@ function pick<T>(item: Record<string, unknown>, fields: readonly string[]): T {
   return out as T;
 }
 
+function registryEntry({ id, name, status, createdAt }: PartnerSummary): Record<string, unknown> {
+  return { ...partnerRegistryKey(id), entity: 'PartnerRegistryEntry', id, name, status, createdAt };
+}
+
 export function dynamoPartnerRepository(db: DynamoDBDocumentClient, tableName: string): PartnerRepository {
+  const getConsistent = async (partnerId: string) => {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: partnerKey(partnerId), ConsistentRead: true }));
+    return Item ? pick<Partner>(Item, PARTNER_FIELDS) : undefined;
+  };
+
   return {
+    /** The partner and its registry entry are written together, or neither is. */
     async create(partner) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...partnerKey(partner.id), entity: 'Partner', ...partner },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await transactWrite(db, tableName, [
+        { Put: { Item: { ...partnerKey(partner.id), entity: 'Partner', ...partner }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { Item: registryEntry(partner), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
     },
 
     async get(partnerId) {
@@ -47,24 +58,48 @@ export function dynamoPartnerRepository(db: DynamoDBDocumentClient, tableName: s
       return Item ? pick<Partner>(Item, PARTNER_FIELDS) : undefined;
     },
 
+    /**
+     * The status moves on the partner and its registry entry in one transaction. The entry is put
+     * whole (from the partner as read), so a partner that has none gets one.
+     */
     async setStatus(partnerId, status, at) {
-      try {
-        const { Attributes } = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: partnerKey(partnerId),
-            UpdateExpression: 'SET #status = :status, updatedAt = :at',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status, ':at': at },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return pick<Partner>(Attributes!, PARTNER_FIELDS);
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') throw new NotFoundError(`Partner ${partnerId} not found`);
-        throw error;
-      }
+      const current = await getConsistent(partnerId);
+      if (!current) throw new NotFoundError(`Partner ${partnerId} not found`);
+      await transactWrite(
+        db,
+        tableName,
+        [
+          {
+            Update: {
+              Key: partnerKey(partnerId),
+              UpdateExpression: 'SET #status = :status, updatedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': status, ':at': at },
+            },
+          },
+          { Put: { Item: registryEntry({ ...current, status }) } },
+        ],
+        (error) => (cancelledBecauseOf(error, 0) ? new NotFoundError(`Partner ${partnerId} not found`) : undefined),
+      );
+      // Read again rather than assumed: a key issued meanwhile has moved the active-key count.
+      return (await getConsistent(partnerId)) ?? { ...current, status, updatedAt: at };
+    },
+
+    async list(wanted, afterId) {
+      const { items } = await queryUpTo(
+        db,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': PARTNER_REGISTRY_PARTITION },
+          // An operator reading right after a change sees it.
+          ConsistentRead: true,
+        },
+        wanted,
+        { start: afterId ? partnerRegistryKey(afterId) : undefined },
+      );
+      return items.map((i) => pick<PartnerSummary>(i, SUMMARY_FIELDS));
     },
 
     /** The key and the partner's active-key counter change together, or not at all. */

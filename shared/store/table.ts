@@ -6,6 +6,7 @@
  * | Entity               | pk                        | sk                         | gsi1pk / gsi1sk                          |
  * |----------------------|---------------------------|----------------------------|------------------------------------------|
  * | Partner              | PARTNER#<partnerId>       | PARTNER                    | —                                        |
+ * | Partner registry entry | PARTNERS                | PARTNER#<partnerId>        | —  (id, name, status, createdAt: the operator's partner list) |
  * | API key              | APIKEY#<sha256(key)>      | APIKEY                     | PARTNER#<partnerId>#KEYS / <createdAt>#<keyId> |
  * | Customer             | PARTNER#<partnerId>       | CUSTOMER#<customerId>      | —                                        |
  * | Subaccount           | ACCOUNT#<accountSid>      | ACCOUNT                    | —                                        |

@@ -31,17 +31,19 @@ function attemptsOf(item: Record<string, unknown>, partnerId: string, endpointId
 }
 
 /**
- * An opaque cursor over the delivery log: the sort key of the row the page ended in, and how
- * many of that row's attempts the pages so far returned (none left: the next page starts after it).
+ * A position in the delivery log: the sort key of the row a page ended in, and how many of that
+ * row's attempts the pages so far returned (none left: the next page starts after the row).
+ * Written `<sk>` or `<sk>~<taken>`; the service seals it into the partner's cursor.
  */
 interface LogPosition {
   sk: string;
   /** Attempts of row `sk` already returned; undefined when all were. */
   taken?: number;
 }
-const encodeCursor = ({ sk, taken }: LogPosition) => Buffer.from(taken === undefined ? sk : `${sk}~${taken}`, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): LogPosition {
-  const match = /^(\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[A-Za-z0-9_]+#\d{2})(?:~([1-9]\d{0,2}))?$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+export const DELIVERY_LOG_POSITION = /^(\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[A-Za-z0-9_]+#\d{2})(?:~([1-9]\d{0,2}))?$/;
+const positionText = ({ sk, taken }: LogPosition) => (taken === undefined ? sk : `${sk}~${taken}`);
+function parsePosition(text: string): LogPosition {
+  const match = DELIVERY_LOG_POSITION.exec(text);
   if (!match) throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
   return { sk: match[1]!, ...(match[2] ? { taken: Number(match[2]) } : {}) };
 }
@@ -197,7 +199,7 @@ export function dynamoWebhookEndpointStore(db: DynamoDBDocumentClient, tableName
      */
     async attempts(partnerId, endpointId, after, limit) {
       const pk = webhookDeliveriesPartition(partnerId, endpointId);
-      const position = after ? decodeCursor(after) : undefined;
+      const position = after ? parsePosition(after) : undefined;
       const page = await db.send(
         new QueryCommand({
           TableName: tableName,
@@ -228,7 +230,7 @@ export function dynamoWebhookEndpointStore(db: DynamoDBDocumentClient, tableName
       }
       // Fewer rows than asked for and a LastEvaluatedKey: the Query stopped at 1 MB, there is more.
       if (page.LastEvaluatedKey) more = true;
-      return { data, next: more && end ? encodeCursor(end) : null };
+      return { data, next: more && end ? positionText(end) : null };
     },
   };
 }

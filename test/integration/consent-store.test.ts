@@ -95,18 +95,19 @@ describe('consent repository over DynamoDB Local', () => {
     // Another customer's opt-outs never show.
     await repo.writeState(state(newCustomer(), '+14155550111', { sms: out('2026-02-09T00:00:00.000Z') }), undefined);
 
-    const contacts = (page: Awaited<ReturnType<ConsentRepository['listOptedOut']>>) => page.items.map((i) => i.state.contact);
-    expect(contacts(await repo.listOptedOut(P, c, { limit: 10 }))).toEqual(['+14155550115', '+14155550113', '+14155550112', '+14155550111']);
-    expect(contacts(await repo.listOptedOut(P, c, { limit: 10, channel: 'whatsapp' }))).toEqual(['+14155550113', '+14155550112']);
-    expect(contacts(await repo.listOptedOut(P, c, { limit: 10, channel: 'sms' }))).toEqual(['+14155550115', '+14155550113', '+14155550111']);
+    const contacts = (page: Awaited<ReturnType<ConsentRepository['listOptedOut']>>) => page.map((i) => i.state.contact);
+    expect(contacts(await repo.listOptedOut(P, c, { wanted: 10 }))).toEqual(['+14155550115', '+14155550113', '+14155550112', '+14155550111']);
+    expect(contacts(await repo.listOptedOut(P, c, { wanted: 10, channel: 'whatsapp' }))).toEqual(['+14155550113', '+14155550112']);
+    expect(contacts(await repo.listOptedOut(P, c, { wanted: 10, channel: 'sms' }))).toEqual(['+14155550115', '+14155550113', '+14155550111']);
 
-    const first = await repo.listOptedOut(P, c, { limit: 2 });
-    expect({ contacts: contacts(first), more: first.more }).toEqual({ contacts: ['+14155550115', '+14155550113'], more: true });
-    const second = await repo.listOptedOut(P, c, { limit: 2, before: first.items.at(-1)!.position });
-    expect({ contacts: contacts(second), more: second.more }).toEqual({ contacts: ['+14155550112', '+14155550111'], more: false });
+    // A list reads one more than its page; the store gives exactly what is asked for, continuing below a position.
+    const first = await repo.listOptedOut(P, c, { wanted: 3 });
+    expect(contacts(first)).toEqual(['+14155550115', '+14155550113', '+14155550112']);
+    const second = await repo.listOptedOut(P, c, { wanted: 3, before: first[1]!.position });
+    expect(contacts(second)).toEqual(['+14155550112', '+14155550111']);
 
     // Opting back in replaces the row without its index entry.
     await repo.writeState(state(c, '+14155550115', { sms: { state: 'opted-in', since: '2026-02-06T00:00:00.000Z', source: 'partner', recordId: 'ptn_x' } }, 2), 1);
-    expect(contacts(await repo.listOptedOut(P, c, { limit: 10, channel: 'sms' }))).toEqual(['+14155550113', '+14155550111']);
+    expect(contacts(await repo.listOptedOut(P, c, { wanted: 10, channel: 'sms' }))).toEqual(['+14155550113', '+14155550111']);
   });
 });

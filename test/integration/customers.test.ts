@@ -90,6 +90,30 @@ describe('customer pagination', () => {
     expect([...createdAt].sort().reverse()).toEqual(createdAt);
   });
 
+  it('answers exactly `limit` customers with a null nextCursor, and never an empty last page', async () => {
+    const whole = await pager.get(`/v1/customers?limit=${createdIds.length}`);
+    expect(whole.body).toEqual({ data: expect.any(Array), nextCursor: null });
+    expect(whole.body.data).toHaveLength(createdIds.length);
+
+    const first = await pager.get(`/v1/customers?limit=${createdIds.length - 1}`);
+    expect(first.body.data.map((c: { id: string }) => c.id)).toEqual([...createdIds].reverse().slice(0, -1));
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const last = await pager.get(`/v1/customers?limit=${createdIds.length - 1}&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(last.body).toEqual({ data: [expect.objectContaining({ id: createdIds[0] })], nextCursor: null });
+  });
+
+  it("refuses another partner's cursor and another list's cursor with 400 naming query.cursor", async () => {
+    await api.post('/v1/customers', customerBody());
+    await api.post('/v1/customers', customerBody());
+    const foreign: string = (await api.get('/v1/customers?limit=1')).body.nextCursor;
+    expect(foreign).toEqual(expect.any(String));
+    expect(expectProblem(await pager.get(`/v1/customers?cursor=${encodeURIComponent(foreign)}`), 400).errors).toEqual([
+      { field: 'query.cursor', message: expect.any(String) },
+    ]);
+    const otherList = await pager.get(`/v1/customers/${createdIds[0]}/opt-outs?cursor=${encodeURIComponent((await pager.get('/v1/customers?limit=1')).body.nextCursor)}`);
+    expect(expectProblem(otherList, 400).errors?.map((e) => e.field)).toEqual(['query.cursor']);
+  });
+
   it.each(['0', '101', 'abc', '-1', '1.5', ''])('refuses limit=%j with 400 naming query.limit', async (limit) => {
     const problem = expectProblem(await pager.get(`/v1/customers?limit=${limit}`), 400);
     expect(problem.errors?.map((e) => e.field)).toEqual(['query.limit']);

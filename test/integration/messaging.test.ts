@@ -340,6 +340,50 @@ describe('history', () => {
     expectProblem(await api.get(`/v1/customers/${customerId}/messages?status=lost`), 400);
   });
 
+  it('answers exactly `limit` messages with a null nextCursor; one more gives a cursor, then a last page with null', async () => {
+    const contact = handset();
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) sent.push((await send({ to: contact, body: `Counted ${i}` })).body.id);
+    await platform.queues.drain();
+    // One contact's conversation (one index partition), then the whole history (merged over the shards).
+    const conversation = await api.get(`/v1/customers/${customerId}/messages?contact=${encodeURIComponent(contact)}&limit=100`);
+    expect(conversation.body.data.map((m: { id: string }) => m.id)).toEqual([...sent].reverse());
+    const whole = await api.get(`/v1/customers/${customerId}/messages?limit=100`);
+    expect(whole.body.nextCursor).toBeNull();
+    for (const [filter, ids] of [
+      [`contact=${encodeURIComponent(contact)}&`, [...sent].reverse()],
+      ['', whole.body.data.map((m: { id: string }) => m.id)],
+    ] as const) {
+      const path = (limit: number, cursor?: string) => `/v1/customers/${customerId}/messages?${filter}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const exact = await api.get(path(ids.length));
+      expect(exact.body.data.map((m: { id: string }) => m.id)).toEqual(ids);
+      expect(exact.body.nextCursor).toBeNull();
+      const first = await api.get(path(ids.length - 1));
+      expect(first.body.data.map((m: { id: string }) => m.id)).toEqual(ids.slice(0, -1));
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const last = await api.get(path(ids.length - 1, first.body.nextCursor));
+      expect(last.body.data.map((m: { id: string }) => m.id)).toEqual(ids.slice(-1));
+      expect(last.body.nextCursor).toBeNull();
+    }
+  });
+
+  it("refuses a malformed cursor, another list's and another customer's with 400 naming query.cursor", async () => {
+    for (let i = 0; i < 2; i++) await send({ to: handset(), body: `Paged ${i}` });
+    const mine: string = (await api.get(`/v1/customers/${customerId}/messages?limit=1`)).body.nextCursor;
+    const otherCustomer = await newCustomer(api, customerBody());
+    await api.post('/v1/customers', customerBody());
+    const customersCursor: string = (await api.get('/v1/customers?limit=1')).body.nextCursor;
+    for (const [customer, cursor] of [
+      [customerId, 'bogus'],
+      [customerId, mine.slice(0, -2)],
+      [customerId, customersCursor],
+      [otherCustomer, mine],
+    ]) {
+      const problem = expectProblem(await api.get(`/v1/customers/${customer}/messages?cursor=${encodeURIComponent(cursor!)}`), 400);
+      expect(problem.errors).toEqual([{ field: 'query.cursor', message: expect.any(String) }]);
+    }
+  });
+
   it("every messaging route answers another partner's customer exactly like a missing one", async () => {
     const sent = await send({ to: handset(), body: 'Mine' });
     const paths: Array<[string, string, unknown?]> = [

@@ -13,6 +13,7 @@ afterAll(() => h?.stop());
 let partnerSeq = 0;
 const newPartner = () => `ptn_reg_${++partnerSeq}`;
 const input = (partnerId: string, customerId: string): StepInput => ({ partnerId, customerId, attempt: 1 });
+const PAGE = { limit: 25 };
 
 /** Lets the sandbox's zero-delay reviews happen. */
 const review = () => h.sandbox.advance(1);
@@ -317,7 +318,7 @@ describe('resource service', () => {
     await expect(refused).rejects.toBeInstanceOf(ConflictError);
     await expect(refused).rejects.toThrow(`has no Twilio subaccount yet, and numbers are bought in it: start the onboarding (POST /v1/customers/${customer.id}/onboarding)`);
     expect(await h.service.listNumbers(partnerId, customer.id)).toEqual([]);
-    await expect(h.service.listBrands(partnerId, customer.id)).resolves.toEqual([]);
+    await expect(h.service.listBrands(partnerId, customer.id, PAGE)).resolves.toEqual({ data: [], nextCursor: null });
   });
 
   it('drives the brand and campaign for a partner, and hides another partner’s customer', async () => {
@@ -327,11 +328,11 @@ describe('resource service', () => {
     expect(brand).toMatchObject({ id: expect.stringMatching(/^BN/), status: 'waiting', brandType: 'STANDARD' });
     await expect(h.service.registerCampaign(partnerId, customer.id, CAMPAIGN)).rejects.toBeInstanceOf(ConflictError);
     await review();
-    expect(await h.service.listBrands(partnerId, customer.id)).toEqual([expect.objectContaining({ id: brand.id, status: 'succeeded' })]);
+    expect(await h.service.listBrands(partnerId, customer.id, PAGE)).toEqual({ data: [expect.objectContaining({ id: brand.id, status: 'succeeded' })], nextCursor: null });
     const campaign = await h.service.registerCampaign(partnerId, customer.id, CAMPAIGN);
     expect(campaign).toMatchObject({ id: expect.stringMatching(/^QE/), status: 'waiting', useCase: 'ACCOUNT_NOTIFICATION' });
-    await expect(h.service.listBrands(newPartner(), customer.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(h.service.listCampaigns(newPartner(), customer.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.service.listBrands(newPartner(), customer.id, PAGE)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.service.listCampaigns(newPartner(), customer.id, PAGE)).rejects.toBeInstanceOf(NotFoundError);
     await expect(h.service.registerBrand(partnerId, customer.id, { brandType: 'LOW_VOLUME_STANDARD', mock: true })).rejects.toBeInstanceOf(ConflictError);
   });
 });

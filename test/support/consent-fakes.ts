@@ -56,14 +56,14 @@ export function fakeConsentRepository() {
       store(next);
       return true;
     },
-    async listOptedOut(partnerId, customerId, { channel, limit, before }) {
+    async listOptedOut(partnerId, customerId, { channel, wanted, before }) {
       const all = [...states.values()]
         .filter((i) => i.partnerId === partnerId && i.customerId === customerId && typeof i.gsi1sk === 'string')
         .map((i) => ({ state: stateFromItem(i)!, position: i.gsi1sk as string }))
         .filter(({ state }) => optedOut(state).channels.some((c) => !channel || c === channel))
         .filter(({ position }) => !before || position < before)
         .sort((a, b) => (a.position < b.position ? 1 : -1));
-      return { items: structuredClone(all.slice(0, limit)), more: all.length > limit };
+      return structuredClone(all.slice(0, wanted));
     },
   };
 

@@ -30,12 +30,9 @@ export function fakeCustomerRepository(): CustomerRepository & { rows: Map<strin
       const found = rows.get(key(partnerId, id));
       return found && structuredClone(found);
     },
-    async list(partnerId, limit, afterId) {
-      const mine = [...rows.values()].filter((c) => c.partnerId === partnerId).sort((a, b) => (a.id < b.id ? 1 : -1));
-      const start = afterId ? mine.findIndex((c) => c.id < afterId) : 0;
-      const items = start < 0 ? [] : mine.slice(start, start + limit);
-      const more = start >= 0 && start + limit < mine.length;
-      return { items: structuredClone(items), lastId: more ? items[items.length - 1]?.id : undefined };
+    async list(partnerId, wanted, afterId) {
+      const mine = [...rows.values()].filter((c) => c.partnerId === partnerId && (!afterId || c.id < afterId)).sort((a, b) => (a.id < b.id ? 1 : -1));
+      return structuredClone(mine.slice(0, wanted));
     },
     async replace(c, expectedVersion) {
       const current = rows.get(key(c.partnerId, c.id));
@@ -65,6 +62,13 @@ export function fakePartnerRepository(): PartnerRepository & { partners: Map<str
       if (!p) throw new NotFoundError('missing');
       Object.assign(p, { status, updatedAt: at });
       return { ...p };
+    },
+    async list(wanted: number, afterId?: string) {
+      return [...partners.values()]
+        .filter((p) => !afterId || p.id > afterId)
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, wanted)
+        .map(({ id, name, status, createdAt }) => ({ id, name, status, createdAt }));
     },
     async addKey(k: StoredApiKey) {
       const p = partners.get(k.partnerId);

@@ -10,6 +10,8 @@ import {
   type StepState,
 } from '../../domain/onboarding';
 import type { BrandView, CampaignView, NumberRecord, NumberView } from '../../domain/registration';
+import type { PageQuery } from '../../domain/page';
+import { pager, type Page } from '../page';
 import type { OnboardingStep, StepInput } from './contract';
 import type { StepDeps } from './context';
 import type { RegistrationSteps } from './steps';
@@ -63,6 +65,20 @@ function campaignView(record: OnboardingRecord): CampaignView | undefined {
   };
 }
 
+/**
+ * A customer holds at most one brand and one campaign, and a handful of numbers: each list reads
+ * its partition whole and cuts the page from it. Numbers are in phone-number order (their sort key).
+ */
+const SID_OR_PENDING = /^(pending|[A-Z]{2}[0-9a-fA-F]{32})$/;
+const brandPages = pager<BrandView>('brands', SID_OR_PENDING, (b) => b.id);
+const campaignPages = pager<CampaignView>('campaigns', SID_OR_PENDING, (c) => c.id);
+const numberPages = pager<NumberView>('numbers', /^\+[1-9]\d{1,14}$/, (n) => n.phoneNumber);
+
+function pageOfAll<T>(pages: ReturnType<typeof pager<T>>, all: T[], { limit, cursor }: PageQuery, scope: string[]): Page<T> {
+  const { items, nextCursor } = pages.pageOfAll(all, limit, pages.after(cursor, scope), scope);
+  return { data: items, nextCursor };
+}
+
 export const numberView = (n: NumberRecord): NumberView => ({
   id: n.sid ?? `pending:${n.phoneNumber}`,
   phoneNumber: n.phoneNumber,
@@ -80,12 +96,20 @@ export function registrationReader({ onboarding, customers }: Pick<RegistrationS
     if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
     return customer;
   }
+  async function listNumbers(partnerId: string, customerId: string): Promise<NumberView[]> {
+    await requireCustomer(partnerId, customerId);
+    const numbers = await onboarding.listNumbers(partnerId, customerId);
+    return numbers.filter((n) => n.status !== 'released').map(numberView);
+  }
   return {
     requireCustomer,
-    async listNumbers(partnerId: string, customerId: string): Promise<NumberView[]> {
-      await requireCustomer(partnerId, customerId);
-      const numbers = await onboarding.listNumbers(partnerId, customerId);
-      return numbers.filter((n) => n.status !== 'released').map(numberView);
+    listNumbers,
+    /** `GET …/numbers`: a page of {@link listNumbers}. */
+    async pageNumbers(partnerId: string, customerId: string, query: PageQuery): Promise<Page<NumberView>> {
+      const scope = [partnerId, customerId];
+      numberPages.after(query.cursor, scope);
+      const all = (await listNumbers(partnerId, customerId)).sort((a, b) => (a.phoneNumber < b.phoneNumber ? -1 : a.phoneNumber > b.phoneNumber ? 1 : 0));
+      return pageOfAll(numberPages, all, query, scope);
     },
   };
 }
@@ -146,11 +170,13 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
       return brandView(await drive(partnerId, customerId, BRAND_STEPS))!;
     },
 
-    async listBrands(partnerId: string, customerId: string): Promise<BrandView[]> {
+    async listBrands(partnerId: string, customerId: string, query: PageQuery): Promise<Page<BrandView>> {
+      const scope = [partnerId, customerId];
+      brandPages.after(query.cursor, scope);
       await requireCustomer(partnerId, customerId);
       const record = await refreshed(partnerId, customerId, 'brand');
       const view = record && brandView(record);
-      return view ? [view] : [];
+      return pageOfAll(brandPages, view ? [view] : [], query, scope);
     },
 
     async resubmitBrand(partnerId: string, customerId: string, brandId: string): Promise<BrandView> {
@@ -170,11 +196,13 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
       return campaignView(after)!;
     },
 
-    async listCampaigns(partnerId: string, customerId: string): Promise<CampaignView[]> {
+    async listCampaigns(partnerId: string, customerId: string, query: PageQuery): Promise<Page<CampaignView>> {
+      const scope = [partnerId, customerId];
+      campaignPages.after(query.cursor, scope);
       await requireCustomer(partnerId, customerId);
       const record = await refreshed(partnerId, customerId, 'campaign');
       const view = record && campaignView(record);
-      return view ? [view] : [];
+      return pageOfAll(campaignPages, view ? [view] : [], query, scope);
     },
 
     async addNumbers(partnerId: string, customerId: string, numbers: NumberOptions): Promise<NumberView[]> {
@@ -195,6 +223,7 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
     },
 
     listNumbers: reader.listNumbers,
+    pageNumbers: reader.pageNumbers,
 
     async releaseNumber(partnerId: string, customerId: string, numberId: string): Promise<void> {
       await requireCustomer(partnerId, customerId);

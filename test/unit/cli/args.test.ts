@@ -19,6 +19,10 @@ describe('parseInvocation', () => {
     [['partners', 'get', '--id', PARTNER_ID], { name: 'partners get', partnerId: PARTNER_ID }],
     [['partners', 'suspend', '--id', PARTNER_ID], { name: 'partners suspend', partnerId: PARTNER_ID }],
     [['partners', 'reactivate', '--id', PARTNER_ID], { name: 'partners reactivate', partnerId: PARTNER_ID }],
+    [['partners', 'list'], { name: 'partners list' }],
+    [['partners', 'list', '--limit', '10'], { name: 'partners list', limit: 10 }],
+    [['partners', 'list', '--cursor', 'abc_-1'], { name: 'partners list', cursor: 'abc_-1' }],
+    [['partners', 'list', '--limit=100', '--cursor=abc'], { name: 'partners list', limit: 100, cursor: 'abc' }],
     [['keys', 'issue', '--partner', PARTNER_ID], { name: 'keys issue', partnerId: PARTNER_ID }],
     [['keys', 'list', '--partner', PARTNER_ID], { name: 'keys list', partnerId: PARTNER_ID }],
     [['keys', 'revoke', '--partner', PARTNER_ID, '--key', OTHER_KEY_ID], { name: 'keys revoke', partnerId: PARTNER_ID, keyId: OTHER_KEY_ID }],
@@ -41,6 +45,7 @@ describe('parseInvocation', () => {
 
     expect(invocation.kind).toBe('help');
     expect(invocation.kind === 'help' && invocation.text).toContain('keys revoke --partner <ptn_…> --key <key_…>');
+    expect(invocation.kind === 'help' && invocation.text).toContain('partners list [--limit <n>] [--cursor <cursor>]');
   });
 
   it.each([
@@ -69,6 +74,13 @@ describe('parseInvocation', () => {
     [['keys', 'list', '--partner', PARTNER_ID, '--id', PARTNER_ID], 'Option --id does not apply to "keys list"'],
     [['keys', 'issue', '--partner', PARTNER_ID, '--with-key'], 'Option --with-key does not apply to "keys issue"'],
     [['keys', 'list', '--partner', OTHER_KEY_ID], `--partner must be an id like ptn_01H… (got "${OTHER_KEY_ID}")`],
+    [['partners', 'list', '--limit', '0'], '--limit must be a whole number from 1 to 100 (got "0")'],
+    [['partners', 'list', '--limit', '101'], '--limit must be a whole number from 1 to 100 (got "101")'],
+    [['partners', 'list', '--limit', '2.5'], '--limit must be a whole number from 1 to 100 (got "2.5")'],
+    [['partners', 'list', '--limit', 'ten'], '--limit must be a whole number from 1 to 100 (got "ten")'],
+    [['partners', 'list', '--cursor', ' '], 'Option --cursor needs a value'],
+    [['partners', 'list', '--id', PARTNER_ID], 'Option --id does not apply to "partners list"'],
+    [['partners', 'get', '--id', PARTNER_ID, '--limit', '5'], 'Option --limit does not apply to "partners get"'],
     [['keys', 'revoke', '--partner', PARTNER_ID, '--key', PARTNER_ID], `--key must be an id like key_01H… (got "${PARTNER_ID}")`],
     [['keys', 'list', '--partner', PARTNER_ID, '--stack', 'S', '--endpoint', 'http://127.0.0.1:8000'], '--stack and --endpoint name different targets; give one'],
     [['keys', 'list', '--partner', PARTNER_ID, '--endpoint', 'localhost:8000'], '--endpoint must be an http(s) URL (got "localhost:8000")'],
@@ -83,7 +95,7 @@ describe('parseInvocation', () => {
 
   it('marks the commands that change the API Gateway key', () => {
     const touching = ['partners create --name A', `partners suspend --id ${PARTNER_ID}`, `partners reactivate --id ${PARTNER_ID}`];
-    const notTouching = [`partners get --id ${PARTNER_ID}`, `keys issue --partner ${PARTNER_ID}`, `keys list --partner ${PARTNER_ID}`];
+    const notTouching = [`partners get --id ${PARTNER_ID}`, 'partners list', `keys issue --partner ${PARTNER_ID}`, `keys list --partner ${PARTNER_ID}`];
     const touches = (line: string) => {
       const invocation = parseInvocation(line.split(' '));
       if (invocation.kind !== 'run') throw new Error('expected a command');
@@ -91,6 +103,6 @@ describe('parseInvocation', () => {
     };
 
     expect(touching.map(touches)).toEqual([true, true, true]);
-    expect(notTouching.map(touches)).toEqual([false, false, false]);
+    expect(notTouching.map(touches)).toEqual([false, false, false, false]);
   });
 });

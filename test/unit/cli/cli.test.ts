@@ -181,6 +181,54 @@ describe('switchboard CLI', () => {
       expect(results).toEqual([{ partner: activePartner() }]);
     });
 
+    describe('list', () => {
+      const partnerNo = (n: number, overrides: Parameters<typeof activePartner>[0] = {}) =>
+        activePartner({ id: `ptn_01HV5Y7S8N0Q3Z6W9B2C4D6${String(n).padStart(3, '0')}`, name: `Partner ${n}`, activeKeyCount: 1, ...overrides });
+      const row = (n: number, status = 'active') => ({ id: partnerNo(n).id, name: `Partner ${n}`, status, createdAt: NOW });
+      const seed = [partnerNo(3), partnerNo(1, { status: 'suspended' }), partnerNo(2)];
+
+      it('pages through every partner and prints id, name, status and createdAt of each, oldest first', async () => {
+        // Prepare: more partners than one page holds
+        const many = Array.from({ length: 120 }, (_, i) => partnerNo(i + 1));
+
+        // Act
+        const { exitCode, results, partners } = await run('partners list', { seed: many });
+
+        // Assess
+        expect(exitCode).toBe(0);
+        expect(partners.calls).toEqual(['list 100', `list 100 after:${many[99]!.id}`]);
+        expect(results).toEqual([{ partners: many.map((_, i) => row(i + 1)) }]);
+      });
+
+      it('prints the statuses as stored, and nothing beyond the four fields', async () => {
+        const { results } = await run('partners list', { seed });
+
+        expect(results).toEqual([{ partners: [row(1, 'suspended'), row(2), row(3)] }]);
+      });
+
+      it('with --limit prints one page and its nextCursor, and the cursor the rest', async () => {
+        const first = await run('partners list --limit 2', { seed });
+        expect(first.results).toEqual([{ partners: [row(1, 'suspended'), row(2)], nextCursor: `after:${partnerNo(2).id}` }]);
+
+        const last = await run(`partners list --limit 2 --cursor after:${partnerNo(2).id}`, { seed });
+        expect(last.results).toEqual([{ partners: [row(3)], nextCursor: null }]);
+      });
+
+      it('with only --cursor reads a page of the default size', async () => {
+        const { partners } = await run(`partners list --cursor after:${partnerNo(1).id}`, { seed });
+
+        expect(partners.calls).toEqual([`list 25 after:${partnerNo(1).id}`]);
+      });
+
+      it('answers a cursor it did not make with a usage error naming --cursor', async () => {
+        const { exitCode, errors, results } = await run('partners list --cursor bogus', { seed });
+
+        expect(exitCode).toBe(2);
+        expect(results).toEqual([]);
+        expect(errors).toEqual([{ error: 'usage', detail: '--cursor is not a nextCursor of partners list', usage: expect.stringMatching(/^switchboard partners list /) }]);
+      });
+    });
+
     it('suspend sets the status; locally there is no API Gateway key to disable', async () => {
       const { exitCode, results, partners } = await run(`partners suspend --id ${PARTNER_ID}`);
 

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../../shared/domain/errors';
 import type { ApiKey, Partner, PartnerStatus } from '../../../shared/domain/partner';
 import type { PartnerAdmin } from '../../../infra/cli/commands';
 import type { ErrorBody } from '../../../infra/cli/errors';
@@ -43,6 +43,15 @@ export function fakePartners(seed: Partner[] = []) {
     async get(partnerId) {
       calls.push(`get ${partnerId}`);
       return { ...requirePartner(partnerId) };
+    },
+    /** Pages in id order; its cursors are `after:<id>`, and anything else is refused as the real one refuses a foreign cursor. */
+    async list(limit, cursor) {
+      calls.push(`list ${limit}${cursor ? ` ${cursor}` : ''}`);
+      if (cursor !== undefined && !/^after:ptn_/.test(cursor)) throw new ValidationError('cursor is not valid', [{ field: 'query.cursor', message: 'use the nextCursor of a previous page' }]);
+      const after = cursor?.slice('after:'.length);
+      const rest = [...partners.values()].filter((p) => !after || p.id > after).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const data = rest.slice(0, limit).map((p) => ({ ...p }));
+      return { data, nextCursor: rest.length > limit ? `after:${data.at(-1)!.id}` : null };
     },
     async setStatus(partnerId, status: PartnerStatus) {
       calls.push(`setStatus ${partnerId} ${status}`);

@@ -48,7 +48,7 @@ describe('customer repository', () => {
   it('lists newest first from the partner partition and rebuilds the start key from the partner', async () => {
     ddb.on(QueryCommand).resolves({ Items: [customer], LastEvaluatedKey: { pk: 'PARTNER#ptn_a', sk: `CUSTOMER#${customer.id}` } });
     const page = await repo.list('ptn_a', 1, 'cus_01JF0000000000000000000009');
-    expect(page).toEqual({ items: [customer], lastId: customer.id });
+    expect(page).toEqual([customer]);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': 'PARTNER#ptn_a', ':prefix': 'CUSTOMER#' },
@@ -71,6 +71,39 @@ describe('customer repository', () => {
 describe('partner repository', () => {
   const repo = dynamoPartnerRepository(db, 'tbl');
   const key: StoredApiKey = { id: 'key_1', partnerId: 'ptn_a', prefix: 'sb_test_abcdef', status: 'active', createdAt: '2026-01-01T00:00:00.000Z', hash: 'ab'.repeat(32) };
+
+  const partner = { id: 'ptn_a', name: 'Acme', status: 'active' as const, activeKeyCount: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+
+  it('creates the partner and its registry entry in one transaction, neither overwriting', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await repo.create(partner);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.map((i) => [i.Put?.Item?.pk, i.Put?.Item?.sk, i.Put?.ConditionExpression])).toEqual([
+      ['PARTNER#ptn_a', 'PARTNER', 'attribute_not_exists(pk)'],
+      ['PARTNERS', 'PARTNER#ptn_a', 'attribute_not_exists(pk)'],
+    ]);
+    expect(items[1]!.Put!.Item).toEqual({ pk: 'PARTNERS', sk: 'PARTNER#ptn_a', entity: 'PartnerRegistryEntry', id: 'ptn_a', name: 'Acme', status: 'active', createdAt: partner.createdAt });
+  });
+
+  it('moves the status on the partner and its registry entry in one transaction', async () => {
+    ddb.on(GetCommand).resolvesOnce({ Item: { ...partner } }).resolves({ Item: { ...partner, status: 'suspended', updatedAt: '2026-01-02T00:00:00.000Z' } });
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(await repo.setStatus('ptn_a', 'suspended', '2026-01-02T00:00:00.000Z')).toMatchObject({ status: 'suspended', updatedAt: '2026-01-02T00:00:00.000Z' });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Update).toMatchObject({ Key: { pk: 'PARTNER#ptn_a', sk: 'PARTNER' }, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':status': 'suspended', ':at': '2026-01-02T00:00:00.000Z' } });
+    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'PARTNERS', sk: 'PARTNER#ptn_a', status: 'suspended', name: 'Acme' });
+  });
+
+  it('lists the registry partition with one Query, after the cursor, reading no more than wanted', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'PARTNERS', sk: 'PARTNER#ptn_b', entity: 'PartnerRegistryEntry', id: 'ptn_b', name: 'B', status: 'suspended', createdAt: partner.createdAt }] });
+    expect(await repo.list(3, 'ptn_a')).toEqual([{ id: 'ptn_b', name: 'B', status: 'suspended', createdAt: partner.createdAt }]);
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'PARTNERS' },
+      Limit: 3,
+      ExclusiveStartKey: { pk: 'PARTNERS', sk: 'PARTNER#ptn_a' },
+    });
+  });
 
   it('adds a key and bumps the active-key counter in one transaction bounded by the limit', async () => {
     ddb.on(TransactWriteCommand).resolves({});
