@@ -20,13 +20,20 @@ const project = (name, extra = {}) => ({
   ...extra,
 });
 
+/** The layers above the Twilio sandbox: one DynamoDB Local per run, and the sandbox held to Twilio's specs. */
+const aboveTheSandbox = {
+  globalSetup: '<rootDir>/test/integration/global-setup.ts',
+  globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/sandbox-conformance.ts'],
+};
+
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     project('unit'),
     project('contract'),
     project('infra'),
-    project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
-    project('workflow', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
+    project('integration', aboveTheSandbox),
+    project('workflow', aboveTheSandbox),
   ],
 };

@@ -10,3 +10,5 @@ export type { WebhookDelivery, WebhookDispatch, WebhookRequest } from './webhook
 export type { InboundMessage, InboundResult } from './resources/inbound';
 export type { RegistrationError } from './core/state';
 export { POLICY } from './resources/trusthub-policies';
+export { observeSandboxResponses } from './observers';
+export type { SandboxExchange, SandboxObserver } from './observers';

@@ -4,6 +4,7 @@ import { addPairs, parseJson, readBody } from './core/body';
 import { TwilioError, notFound } from './core/errors';
 import type { ApiRequest, Params, SandboxContext } from './core/context';
 import type { Router } from './core/router';
+import { notifySandboxObservers } from './observers';
 
 const CONTROL_PREFIX = '/__sandbox';
 
@@ -70,6 +71,7 @@ async function handle(ctx: SandboxContext, router: Router, control: ControlHandl
   } finally {
     ctx.recorder.record({ at: ctx.clock.now(), method, host, path, params, json, accountSid, status });
   }
+  notifySandboxObservers({ method, host, path, status, body: responseBody });
   const headers: Record<string, string> = {};
   if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="Twilio API"';
   if (status === 429) headers['Retry-After'] = '1';
