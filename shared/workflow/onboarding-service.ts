@@ -32,7 +32,7 @@ export const executionInput = (run: OnboardingRun) => ({
   input: { partnerId: run.partnerId, customerId: run.customerId, attempt: run.attempt },
   startAt: run.startAt,
   result: null,
-  error: null,
+  failure: null,
 });
 
 /**
