@@ -247,7 +247,6 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
         if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
         if (event.type === 'StateEntered' && event.state) {
           execution.currentState = event.state.name;
-          changed(execution);
         }
       }
     })();
