@@ -1,5 +1,6 @@
 import { scriptedSteps, succeeded, waiting, workflowHarness, PARTNER, type WorkflowHarness } from './harness';
 import { CAMPAIGN } from './support';
+import { onboardingDefinition } from '../../infra/workflows/onboarding-definition';
 import type { StepOutcome } from '../../shared/services/onboarding/contract';
 import { TwilioPermanentError, TwilioRetryableError } from '../../shared/twilio/errors';
 
@@ -206,6 +207,18 @@ test('an unexpected error is caught and recorded by its type, without its messag
   expect(timeline).toMatchObject({ status: 'failed', failedStep: 'numbers' });
   expect(timeline.steps[6]!.errors).toEqual([expect.objectContaining({ code: 'internal-error', message: expect.stringContaining('(TypeError)') })]);
   expect(JSON.stringify(timeline)).not.toContain('secret internals');
+});
+
+test("an execution still running past the definition's TimeoutSeconds is stopped as timed out, on the runner's clock", async () => {
+  const fake = scriptedSteps({ brand: { run: [waiting('brand-registration:BN1')], check: [waiting('brand-registration:BN1')] } });
+  h = await workflowHarness(fake.steps);
+  await start(h);
+  expect(execution(h).waiting?.state).toBe('WaitBrand');
+  // One wait's worth: the wait times out into a check, the execution runs on.
+  await h.advance(3600);
+  expect(execution(h)).toMatchObject({ status: 'RUNNING', waiting: { state: 'WaitBrand' } });
+  await h.advance(onboardingDefinition().TimeoutSeconds);
+  expect(execution(h)).toMatchObject({ status: 'TIMED_OUT', error: { error: 'States.Timeout' } });
 });
 
 test('starting twice runs one execution; the runner refuses a second execution of the same name', async () => {
