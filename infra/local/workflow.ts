@@ -68,7 +68,7 @@ export interface LocalWorkflowRunnerOptions {
   /** Default: the project's onboarding definition. */
   definition?: AslDefinition;
   name?: string;
-  /** Told when an execution starts, enters a state, parks on a wait, or ends (e.g. to persist it). */
+  /** Told when an execution starts, parks on a wait, or ends (not when a stop interrupts it), e.g. to keep it. */
   onChange?: (execution: LocalExecution) => void;
 }
 
@@ -245,9 +245,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
       for await (const event of run.eventLogs) {
         execution.history.push(event as HistoryEvent);
         if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
-        if (event.type === 'StateEntered' && event.state) {
-          execution.currentState = event.state.name;
-        }
+        if (event.type === 'StateEntered' && event.state) execution.currentState = event.state.name;
       }
     })();
     execution.done = run.result.then(
