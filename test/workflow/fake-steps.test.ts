@@ -209,6 +209,17 @@ test('an unexpected error is caught and recorded by its type, without its messag
   expect(JSON.stringify(timeline)).not.toContain('secret internals');
 });
 
+test('an event that finds a stale token (an execution lost with its runner) is remembered for the wait that parks next', async () => {
+  const fake = scriptedSteps({ brand: { run: [waiting('brand-registration:BN1')], check: [succeeded('brand')] } });
+  h = await workflowHarness(fake.steps);
+  // Left by the execution before a restart; the new one has not reached its wait yet.
+  await h.tokens.park('brand-registration:BN1', 'token-of-the-lost-execution', { executionName: 'cus_1-a1', step: 'brand' }, new Date());
+  expect(await h.resumeWaiting('brand-registration:BN1')).toBe('gone');
+  await start(h);
+  expect(execution(h).status).toBe('SUCCEEDED');
+  expect(fake.callsOf('check')).toEqual(['brand']);
+});
+
 test("an execution still running past the definition's TimeoutSeconds is stopped as timed out, on the runner's clock", async () => {
   const fake = scriptedSteps({ brand: { run: [waiting('brand-registration:BN1')], check: [waiting('brand-registration:BN1')] } });
   h = await workflowHarness(fake.steps);
