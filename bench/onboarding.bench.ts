@@ -51,7 +51,8 @@ function scenario(brandType: BrandType) {
  * Counts DynamoDB operations (X-Amz-Target) on their way to DynamoDB Local, and what they touch:
  * `GetItem CUSTOMER/ONBOARDING` is a GetItem of an onboarding row (the last label of its pk, then
  * the first of its sk; see shared/store/table.ts). A transaction counts once as an operation and
- * once per item it writes.
+ * once per item it writes. The local runner's execution rows (`LOCAL_WORKFLOW/EXECUTION`) are not
+ * counted: deployed, Step Functions keeps its executions.
  */
 async function countingProxy(target: string) {
   const counts = new Map<string, number>();
@@ -59,12 +60,16 @@ async function countingProxy(target: string) {
   const upstream = new URL(target);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      for (const row of rowsTouched(operation, body)) rows.set(row, (rows.get(row) ?? 0) + 1);
+      const touched = rowsTouched(operation, body);
+      // The local runner's own execution rows have no deployed counterpart (Step Functions keeps its executions).
+      if (!touched.every((row) => row.includes(' LOCAL_WORKFLOW/'))) {
+        counts.set(operation, (counts.get(operation) ?? 0) + 1);
+        for (const row of touched) rows.set(row, (rows.get(row) ?? 0) + 1);
+      }
       const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { onboardingDefinition, TASK_SUBSTITUTIONS } from '../workflows/onboarding-definition';
 import type { CatalogFunctions } from './catalog-functions';
-
-/** The one ASL document; the local runner executes the same file. */
-export const ONBOARDING_DEFINITION = path.join(__dirname, '..', 'workflows', 'onboarding.asl.json');
 
 export interface OnboardingWorkflowProps {
   readonly functions: CatalogFunctions;
@@ -15,9 +11,10 @@ export interface OnboardingWorkflowProps {
 }
 
 /**
- * The onboarding state machine (Standard: it waits days for Twilio reviews) from the ASL file,
- * its `${…FunctionArn}` substitutions filled from the catalog's workflow tasks. Its role may
- * invoke only those functions; every execution is logged (ALL, with data) and traced. Functions
+ * The onboarding state machine (Standard: it waits days for Twilio reviews) from the generated
+ * definition, its `${…FunctionArn}` substitutions filled from the catalog's workflow tasks. Its
+ * role may invoke only those functions; every execution is logged (ALL, without execution data:
+ * inputs and outputs carry the customer's details) and traced. Functions
  * whose catalog access asks for `workflow` (start / callback) are granted it here, once the state
  * machine exists.
  */
@@ -26,13 +23,13 @@ export class OnboardingWorkflow extends Construct {
   readonly logGroup: logs.LogGroup;
 
   /**
-   * Whether the catalog has a task function for every substitution of the ASL document; a catalog
+   * Whether the catalog has a task function for every substitution of the definition; a catalog
    * with none of them (a test fixture) has no workflow, one with only some is a mistake.
    */
   static isComplete(functions: CatalogFunctions): boolean {
-    const used = [...new Set([...readFileSync(ONBOARDING_DEFINITION, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))];
+    const used = Object.values(TASK_SUBSTITUTIONS);
     const missing = used.filter((name) => !functions.workflowTasks.has(name));
-    if (missing.length > 0 && missing.length < used.length) throw new Error(`The catalog has no workflowTask for ${missing.join(', ')}, used by ${ONBOARDING_DEFINITION}`);
+    if (missing.length > 0 && missing.length < used.length) throw new Error(`The catalog has no workflowTask for ${missing.join(', ')}, used by the onboarding definition`);
     return missing.length === 0;
   }
 
@@ -51,9 +48,10 @@ export class OnboardingWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(ONBOARDING_DEFINITION),
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(onboardingDefinition())),
       definitionSubstitutions: functions.taskArnSubstitutions(),
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Execution data (state inputs and outputs) holds customer PII; the history keeps it, the logs do not.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     for (const task of functions.workflowTasks.values()) task.fn.grantInvoke(this.stateMachine);

@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StepInput } from '../../shared/services/onboarding/contract';
+import { dynamoOnboardingRunRepository } from '../../shared/store/onboarding-runs';
+import { restartInput } from '../../shared/workflow/onboarding-service';
 import { startApiGateway } from './api-gateway';
 import type { ThrottleSettings } from './api/throttle';
 import { systemClock, type Clock } from './clock';
-import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { ensureTable, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { WEBHOOKS_PREFIX } from './function-urls';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
 import { projectCatalog, type LocalCatalog } from './local-catalog';
@@ -14,6 +18,7 @@ import { acquireInstanceLock } from './instance-lock';
 import { createLocalStreams, type LocalStreams } from './streams';
 import { connectTwilio, sandboxAvailable, type SandboxHandle, type TwilioMode } from './twilio';
 import { catalogTaskInvoker, createLocalWorkflowRunner, LOCAL_WORKFLOW_TRANSPORT, type LocalWorkflowRunner } from './workflow';
+import { dynamoLocalExecutionStore, resumeRunningExecutions } from './workflow-executions';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -171,8 +176,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const queues = createLocalQueues({ catalog, runtime: lambda, region, clock, log });
     cleanups.push(() => queues.stopPolling());
 
-    const workflow = createLocalWorkflowRunner({ invoke: catalogTaskInvoker(catalog, lambda.invoke), region, clock, log });
-    cleanups.push(() => workflow.stop());
+    // Executions are kept in the table, so a restart resumes the ones that were running (below).
+    const db = DynamoDBDocumentClient.from(localDynamoClient(dynamoDbEndpoint, region), { marshallOptions: { removeUndefinedValues: true } });
+    const executionStore = dynamoLocalExecutionStore(db, tableName, 'onboarding', {
+      now: () => new Date(clock.now()),
+      onError: (error) => log.error('Keeping a local workflow execution in the table failed', error),
+    });
+    const workflow = createLocalWorkflowRunner({ invoke: catalogTaskInvoker(catalog, lambda.invoke), region, clock, log, onChange: (execution) => executionStore.save(execution) });
+    cleanups.push(async () => {
+      await workflow.stop();
+      await executionStore.flush();
+    });
 
     // Checkpoints beside the table they belong to, so a restart does not replay the whole stream.
     const streams = createLocalStreams({ catalog, runtime: lambda, endpoint: dynamoDbEndpoint, tableName, region, log, checkpointFile: dataDir && resolve(dataDir, 'stream-checkpoints.json') });
@@ -222,6 +236,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       streams.startPolling(intervalMs);
       schedules.startTimers();
     }
+    // Executions a stop (or a crash) interrupted start again from their run's first unfinished step;
+    // a step that was waiting parks a new task token, which the next status event takes.
+    const runs = dynamoOnboardingRunRepository(db, tableName);
+    const resumed = await resumeRunningExecutions(executionStore, workflow, async (stored) => {
+      const { partnerId, customerId, attempt } = (stored.input as { input: StepInput }).input;
+      return restartInput(await runs.get(partnerId, customerId), attempt);
+    });
+    if (resumed.length > 0) log.info(`resumed ${resumed.length} onboarding execution${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}`);
     for (const fn of lambda.missingEntries()) log.warn(`catalog function '${fn.id}' has no module at ${fn.entry}; it answers 502 until it exists`);
 
     return {

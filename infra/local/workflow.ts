@@ -1,15 +1,14 @@
 import './workflow-polyfill';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { onboardingDefinition } from '../workflows/onboarding-definition';
 import { systemClock, type Clock } from './clock';
 import { LambdaInvocationError, LOCAL_ACCOUNT } from './lambda-runtime';
 import { functionsOf, type LocalCatalog } from './local-catalog';
 import type { LocalLog } from './log';
 
 /**
- * The onboarding state machine on one machine: the same ASL document CDK deploys, executed by
+ * The onboarding state machine on one machine: the same generated definition CDK deploys, executed by
  * aws-local-stepfunctions against the real task handlers.
  *
  * The library has no task tokens (its Context Object is one static object per run), so each
@@ -18,10 +17,11 @@ import type { LocalLog } from './log';
  * `sendTaskFailure` — the local end of the workflow port. A wait's `TimeoutSeconds` runs on the
  * runner's {@link Clock}: with a manual clock, tests call {@link LocalWorkflowRunner.expireWaits}
  * after moving it and get `States.Timeout` (and so the poll fallback) without sleeping. Retry
- * intervals are zero locally, for the same reason.
+ * intervals are zero locally, for the same reason. So does the execution's own `TimeoutSeconds`
+ * (the library would arm a real timer, which Node cannot hold for more than ~24.8 days: it would
+ * fire at once): an execution past it is stopped as TIMED_OUT by `expireWaits`.
  */
 
-export const DEFINITION_PATH = resolve(__dirname, '..', 'workflows', 'onboarding.asl.json');
 /** Stands in for `$$.Task.Token` in the static context; the wait override replaces it with a fresh token. */
 const TOKEN_PLACEHOLDER = 'local-task-token-placeholder';
 
@@ -31,7 +31,7 @@ export const LOCAL_WORKFLOW_TRANSPORT = Symbol.for('switchboard.local-workflow-t
 /** Invokes the function behind an ASL substitution (e.g. `RunStepFunctionArn`) with the task's Payload. */
 export type TaskInvoker = (substitution: string, payload: unknown) => Promise<unknown>;
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
 export interface LocalExecution {
   name: string;
@@ -44,6 +44,10 @@ export interface LocalExecution {
   transitions: number;
   /** The library's event log: state entered / exited / retried / caught, execution events. */
   history: HistoryEvent[];
+  /** When the execution times out on the runner's clock (its definition's `TimeoutSeconds`). */
+  deadline: number;
+  /** The state the execution entered last. */
+  currentState?: string;
   /** The wait this execution is parked on, if any. */
   waiting?: { state: string; token: string; deadline: number };
   /** Settles when the execution ends. */
@@ -64,6 +68,8 @@ export interface LocalWorkflowRunnerOptions {
   /** Default: the project's onboarding definition. */
   definition?: AslDefinition;
   name?: string;
+  /** Told when an execution starts, parks on a wait, or ends (not when a stop interrupts it), e.g. to keep it. */
+  onChange?: (execution: LocalExecution) => void;
 }
 
 interface AslState {
@@ -111,17 +117,13 @@ export interface LocalWorkflowRunner {
   sendTaskFailure(token: string, error: string, cause: string): Promise<boolean>;
   execution(name: string): LocalExecution | undefined;
   executions(): LocalExecution[];
-  /** Fails every parked wait whose deadline has passed on the runner's clock with States.Timeout; returns how many. */
+  /** Fails every parked wait whose deadline has passed on the runner's clock with States.Timeout, and stops executions past their own timeout; returns how many waits. */
   expireWaits(): number;
   /** Resolves once every execution has ended or is parked on a task token. */
   whenIdle(): Promise<void>;
   /** Real time: check wait deadlines every `intervalMs` (for the interactive platform). */
   startTimers(intervalMs?: number): void;
   stop(): Promise<void>;
-}
-
-export function loadDefinition(path = DEFINITION_PATH): AslDefinition {
-  return JSON.parse(readFileSync(path, 'utf8')) as AslDefinition;
 }
 
 const SUBSTITUTION = /^\$\{(\w+)\}$/;
@@ -131,7 +133,9 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   const clock = options.clock ?? systemClock;
   const name = options.name ?? 'onboarding';
   const stateMachineArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
-  const raw = options.definition ?? loadDefinition();
+  const { TimeoutSeconds: executionTimeout, ...raw } = options.definition ?? (onboardingDefinition() as unknown as AslDefinition);
+  const executionMs = typeof executionTimeout === 'number' ? executionTimeout * 1000 : Infinity;
+  const changed = (execution: LocalExecution) => options.onChange?.(execution);
 
   // Which substitution each Task state invokes; the library sees plain local ARNs instead.
   const taskSubstitution = new Map<string, string>();
@@ -199,6 +203,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
     // The handler may already have completed its own token (an event that came before the wait).
     if (tokens.has(token)) {
       execution.waiting = { state: stateName, token, deadline };
+      changed(execution);
       notifyIdle();
     }
     return settled;
@@ -222,8 +227,9 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
       throw new NamedError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
     }
     const executionArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:execution:${name}:${executionName}`;
-    const execution: LocalExecution = { name: executionName, executionArn, input, status: 'RUNNING', transitions: 0, history: [], done: Promise.resolve() };
+    const execution: LocalExecution = { name: executionName, executionArn, input, status: 'RUNNING', transitions: 0, history: [], deadline: clock.now() + executionMs, done: Promise.resolve() };
     executions.set(executionName, execution);
+    changed(execution);
 
     const run = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: overridesFor(execution) as never, retryIntervalOverrides: noRetryDelay },
@@ -239,6 +245,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
       for await (const event of run.eventLogs) {
         execution.history.push(event as HistoryEvent);
         if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
+        if (event.type === 'StateEntered' && event.state) execution.currentState = event.state.name;
       }
     })();
     execution.done = run.result.then(
@@ -246,6 +253,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
         if (execution.status === 'RUNNING') Object.assign(execution, { status: 'SUCCEEDED', output });
       },
       (error: unknown) => {
+        if (execution.status !== 'RUNNING') return;
         const cause = error instanceof ExecutionError ? (error.cause as Error) : (error as Error);
         Object.assign(execution, { status: 'FAILED', error: { error: cause?.name ?? 'Error', cause: cause?.message ?? String(error) } });
         if (execution.error!.error !== 'OnboardingStepFailed') options.log?.warn(`workflow ${executionName} failed: ${execution.error!.error} ${execution.error!.cause}`);
@@ -253,6 +261,9 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
     ).then(async () => {
       handles.delete(executionName);
       await Promise.race([history, Promise.resolve()]);
+      // One the runner's stop interrupted is not told as ended: it was running, and a store that
+      // keeps executions resumes it on the next start.
+      if (execution.status !== 'ABORTED') changed(execution);
       notifyIdle();
     });
     return { executionArn, alreadyStarted: false };
@@ -264,6 +275,13 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
       if (pending.deadline > clock.now()) continue;
       settle(token, { error: new NamedError('States.Timeout', `${pending.state} timed out waiting for its task token`) });
       expired += 1;
+    }
+    for (const execution of executions.values()) {
+      if (execution.status !== 'RUNNING' || execution.deadline > clock.now()) continue;
+      Object.assign(execution, { status: 'TIMED_OUT', error: { error: 'States.Timeout', cause: 'the execution ran past its TimeoutSeconds' } });
+      options.log?.warn(`workflow ${execution.name} timed out`);
+      handles.get(execution.name)?.();
+      for (const [token, pending] of [...tokens]) if (pending.execution === execution) settle(token, { error: new NamedError('States.Runtime', 'the execution timed out') });
     }
     return expired;
   }

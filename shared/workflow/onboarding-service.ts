@@ -32,8 +32,19 @@ export const executionInput = (run: OnboardingRun) => ({
   input: { partnerId: run.partnerId, customerId: run.customerId, attempt: run.attempt },
   startAt: run.startAt,
   result: null,
-  error: null,
+  failure: null,
 });
+
+/**
+ * The input that runs attempt `attempt` again from where it got to — its first step that has not
+ * succeeded (the steps before it are skipped, not re-run) — when an execution of it was lost
+ * while running (the local runner keeps executions in memory). Undefined when the run is no
+ * longer that attempt, or has ended: nothing is to be resumed.
+ */
+export function restartInput(run: OnboardingRun | undefined, attempt: number): ReturnType<typeof executionInput> | undefined {
+  if (!run || run.attempt !== attempt || run.status !== 'running') return undefined;
+  return { ...executionInput(run), startAt: resumeStep(run) };
+}
 
 /**
  * Starting, resuming and reading a customer's onboarding.

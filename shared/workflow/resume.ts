@@ -9,12 +9,18 @@ export type ResumeResult = 'resumed' | 'not-waiting' | 'gone';
  * messaging service's campaign, a number) resumes the waiting execution. The event is only a
  * hint — the state machine re-reads Twilio next — so the output carries it for the history only.
  * Idempotent: the token is taken once, so a repeated event is a no-op; an event nobody waits for
- * is remembered briefly in case the wait task has not parked its token yet.
+ * (or whose token is stale) is remembered briefly in case the wait task has not parked its token yet.
  */
 export function tokenResumer({ tokens, workflow, clock }: { tokens: TaskTokenRepository; workflow: WorkflowPort; clock: Clock }) {
   return async function resumeWaiting(waitingFor: string, hint: Record<string, unknown> = {}): Promise<ResumeResult> {
     const token = await tokens.take(waitingFor, clock.now());
     if (!token) return 'not-waiting';
-    return (await workflow.sendTaskSuccess(token, { waitingFor, hint })) ? 'resumed' : 'gone';
+    if (await workflow.sendTaskSuccess(token, { waitingFor, hint })) return 'resumed';
+    // A token nobody waits on any more (its wait timed out, or a local execution was lost with its
+    // runner and is starting again): the event is remembered as for nobody waiting, so the wait
+    // that parks next for the key resumes at once; one parked in between is taken and resumed now.
+    const next = await tokens.take(waitingFor, clock.now());
+    if (next && (await workflow.sendTaskSuccess(next, { waitingFor, hint }))) return 'resumed';
+    return 'gone';
   };
 }

@@ -33,12 +33,19 @@ export interface CheckTask extends StepTask {
   /** Checks so far in this wait loop; the state machine bounds it. */
   polls: number;
 }
-/** What the state machine has when a step failed: the step's last result, or the error it caught. */
+/** An error a Catch of the state machine kept (under `$.failure`): the task's error name and its cause. */
+export interface CaughtFailure {
+  Error: string;
+  /** For a Lambda task, Lambda's JSON error document (`errorType`, `errorMessage`). */
+  Cause?: string;
+}
+/** What the state machine has when a step failed: the step's last result, or the error its Catch kept. */
 export interface MarkFailedTask {
   input: StepInput;
+  /** The step whose state group failed (its Failed<Step> names it). */
   step: OnboardingStep;
   result: { outcome: StepOutcome; polls: number } | null;
-  error: { Error: string; Cause?: string } | null;
+  failure: CaughtFailure | null;
 }
 
 export interface WorkflowTaskDeps {
@@ -207,7 +214,7 @@ export type WorkflowTasks = ReturnType<typeof workflowTasks>;
 
 /** The errors to show for a failed step, from whichever way it failed. */
 export function failureOf(task: MarkFailedTask): StepError[] {
-  if (task.error) return [caughtError(task.error)];
+  if (task.failure) return [caughtError(task.failure)];
   const outcome = task.result?.outcome;
   if (outcome?.status === 'failed') return outcome.errors;
   if (outcome?.status === 'waiting') {
@@ -216,16 +223,27 @@ export function failureOf(task: MarkFailedTask): StepError[] {
   return [{ code: 'unknown', message: 'The step stopped without an outcome', fields: [] }];
 }
 
+/** Lambda's error message from a caught `Cause` (its JSON error document), or the cause as it is. */
+export function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
 /**
- * A Lambda failure caught by the state machine: `Cause` is Lambda's JSON error document. Only our
- * own named errors say what happened; anything else is a bug whose details belong in the logs,
- * not in a partner-visible timeline.
+ * A failure caught by the state machine, with the error it really was. Our own named errors say
+ * what happened, with their message (Twilio's answer); anything else is a bug: the timeline names
+ * the error type, and its message (which may hold anything) stays in the task's logs.
  */
-function caughtError({ Error: name, Cause }: { Error: string; Cause?: string }): StepError {
+function caughtError({ Error: name, Cause }: CaughtFailure): StepError {
   if (name === RETRYABLE_ERROR) {
-    return { code: 'twilio-unavailable', message: 'Twilio kept throttling or failing after every retry; resume the onboarding later', fields: [] };
+    const detail = causeMessage(Cause);
+    return { code: 'twilio-unavailable', message: `Twilio kept throttling or failing after every retry${detail ? ` (${detail})` : ''}; resume the onboarding later`, fields: [] };
   }
   if (name === 'States.Timeout') return { code: 'task-timeout', message: 'The step took too long; resume the onboarding', fields: [] };
-  void Cause;
-  return { code: 'internal-error', message: 'The step failed unexpectedly; resume the onboarding, and contact support if it fails again', fields: [] };
+  return { code: 'internal-error', message: `The step failed unexpectedly (${name}); resume the onboarding, and contact support if it fails again`, fields: [] };
 }

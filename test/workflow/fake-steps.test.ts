@@ -1,5 +1,6 @@
 import { scriptedSteps, succeeded, waiting, workflowHarness, PARTNER, type WorkflowHarness } from './harness';
 import { CAMPAIGN } from './support';
+import { onboardingDefinition } from '../../infra/workflows/onboarding-definition';
 import type { StepOutcome } from '../../shared/services/onboarding/contract';
 import { TwilioPermanentError, TwilioRetryableError } from '../../shared/twilio/errors';
 
@@ -142,8 +143,8 @@ test('a failed step is recorded with the fields to fix; resuming starts a new at
   // superseded attempt tell nothing again, and change nothing.
   const ends = async () => (await h!.eventTypes(PARTNER)).filter((t) => t === 'onboarding.failed' || t === 'onboarding.completed');
   expect(await ends()).toEqual(['onboarding.failed', 'onboarding.completed']);
-  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 2 }, step: 'numbers', result: null, error: { Error: 'Retried' } });
-  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 1 }, step: 'brand', result: { outcome: rejected, polls: 0 }, error: null });
+  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 2 }, step: 'numbers', result: null, failure: { Error: 'Retried' } });
+  await h.tasks.markFailed({ input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 1 }, step: 'brand', result: { outcome: rejected, polls: 0 }, failure: null });
   await h.tasks.runStep({ step: 'numbers', input: { partnerId: PARTNER, customerId: 'cus_1', attempt: 2 } });
   expect(await ends()).toEqual(['onboarding.failed', 'onboarding.completed']);
   expect(await h.onboarding.get(PARTNER, 'cus_1')).toMatchObject({ status: 'succeeded', attempt: 2 });
@@ -193,17 +194,42 @@ test('throttling that outlasts every retry fails the step as twilio-unavailable'
   // The first call and six retries (MaxAttempts), then Catch → MarkFailed.
   expect(fake.callsOf('run').filter((s) => s === 'customerProfile')).toHaveLength(7);
   const timeline = await h.onboarding.get(PARTNER, 'cus_1');
-  expect(timeline.steps[1]!.errors).toEqual([expect.objectContaining({ code: 'twilio-unavailable' })]);
+  // The step's own error reaches MarkFailed (under $.failure): Twilio's answer, at the step that failed.
+  expect(timeline).toMatchObject({ status: 'failed', failedStep: 'customerProfile' });
+  expect(timeline.steps[1]!.errors).toEqual([expect.objectContaining({ code: 'twilio-unavailable', message: expect.stringContaining('Too Many Requests') })]);
 });
 
-test('an unexpected error is caught and recorded without its details', async () => {
+test('an unexpected error is caught and recorded by its type, without its message', async () => {
   const fake = scriptedSteps({ numbers: { run: [() => { throw new TypeError('secret internals'); }] } });
   h = await workflowHarness(fake.steps);
   await start(h);
   const timeline = await h.onboarding.get(PARTNER, 'cus_1');
   expect(timeline).toMatchObject({ status: 'failed', failedStep: 'numbers' });
-  expect(timeline.steps[6]!.errors).toEqual([expect.objectContaining({ code: 'internal-error' })]);
+  expect(timeline.steps[6]!.errors).toEqual([expect.objectContaining({ code: 'internal-error', message: expect.stringContaining('(TypeError)') })]);
   expect(JSON.stringify(timeline)).not.toContain('secret internals');
+});
+
+test('an event that finds a stale token (an execution lost with its runner) is remembered for the wait that parks next', async () => {
+  const fake = scriptedSteps({ brand: { run: [waiting('brand-registration:BN1')], check: [succeeded('brand')] } });
+  h = await workflowHarness(fake.steps);
+  // Left by the execution before a restart; the new one has not reached its wait yet.
+  await h.tokens.park('brand-registration:BN1', 'token-of-the-lost-execution', { executionName: 'cus_1-a1', step: 'brand' }, new Date());
+  expect(await h.resumeWaiting('brand-registration:BN1')).toBe('gone');
+  await start(h);
+  expect(execution(h).status).toBe('SUCCEEDED');
+  expect(fake.callsOf('check')).toEqual(['brand']);
+});
+
+test("an execution still running past the definition's TimeoutSeconds is stopped as timed out, on the runner's clock", async () => {
+  const fake = scriptedSteps({ brand: { run: [waiting('brand-registration:BN1')], check: [waiting('brand-registration:BN1')] } });
+  h = await workflowHarness(fake.steps);
+  await start(h);
+  expect(execution(h).waiting?.state).toBe('WaitBrand');
+  // One wait's worth: the wait times out into a check, the execution runs on.
+  await h.advance(3600);
+  expect(execution(h)).toMatchObject({ status: 'RUNNING', waiting: { state: 'WaitBrand' } });
+  await h.advance(onboardingDefinition().TimeoutSeconds);
+  expect(execution(h)).toMatchObject({ status: 'TIMED_OUT', error: { error: 'States.Timeout' } });
 });
 
 test('starting twice runs one execution; the runner refuses a second execution of the same name', async () => {
