@@ -1,6 +1,7 @@
 import { TwilioClientCache } from '../../../shared/twilio/sdk/clients';
 import { TwilioRequestClient } from '../../../shared/twilio/request-client';
 import { createSdkTwilioGateway } from '../../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../../shared/twilio/sdk/areas';
 import { scriptHttp, type FakeHttp } from './fake-http';
 
 const A = { accountSid: `AC${'a'.repeat(32)}`, authToken: 'token-a' };
@@ -48,7 +49,7 @@ describe('SDK client cache', () => {
     it('does not build a client per call', async () => {
       fake = scriptHttp({ statusCode: 200, body: { sid: `SM${'1'.repeat(32)}`, status: 'sent', to: '+1' } });
       const built = jest.spyOn(TwilioClientCache.prototype, 'get');
-      const gateway = createSdkTwilioGateway({ master: A });
+      const gateway = createSdkTwilioGateway({ master: A }, ...everyArea);
       await gateway.fetchMessage(B, `SM${'1'.repeat(32)}`);
       await gateway.fetchMessage(B, `SM${'1'.repeat(32)}`);
       const clients = new Set(built.mock.results.map((r) => r.value));
