@@ -8,7 +8,9 @@ import { catalog, type FunctionSpec } from '../infra/catalog';
 /**
  * Bundles every catalog function the way the stack does (esbuild, minified, everything bundled)
  * and reports its size, whether it carries libraries it should not (the Twilio SDK in a function
- * that never talks to Twilio), and its cold `require` time in a fresh Node process.
+ * that never talks to Twilio), and its cold `require` time in a fresh Node process. A function
+ * that carries the SDK is also bundled with the SDK's full client added (see
+ * ./full-twilio-client.ts), the size and cold start it had before, so one run shows both.
  */
 export interface BundleFigures {
   id: string;
@@ -16,6 +18,8 @@ export interface BundleFigures {
   coldRequireMs: number;
   includesTwilio: boolean;
   heaviestPackages: string[];
+  /** The same function with the SDK's full client added (Twilio-using functions, when asked for). */
+  fullClient?: { bytes: number; coldRequireMs: number };
 }
 
 const ROOT = join(__dirname, '..');
@@ -25,9 +29,10 @@ function packageOf(input: string): string | undefined {
   return match?.[1];
 }
 
-async function bundle(spec: FunctionSpec, outDir: string) {
-  const outfile = join(outDir, `${spec.id}.js`);
+async function bundle(spec: FunctionSpec, outDir: string, withFullClient = false) {
+  const outfile = join(outDir, `${spec.id}${withFullClient ? '.full-client' : ''}.js`);
   const result = await build({
+    inject: withFullClient ? [join(__dirname, 'full-twilio-client.ts')] : [],
     entryPoints: [join(ROOT, spec.entry)],
     outfile,
     bundle: true,
@@ -76,12 +81,17 @@ function coldRequireMs(file: string, runs = 5): number {
   return times[Math.floor(times.length / 2)]!;
 }
 
-export async function measureBundles(specs: readonly FunctionSpec[] = catalog): Promise<BundleFigures[]> {
+export async function measureBundles(specs: readonly FunctionSpec[] = catalog, options: { fullClientReference?: boolean } = {}): Promise<BundleFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bundles-'));
   try {
     const figures: BundleFigures[] = [];
     for (const spec of specs) {
       const { outfile, byPackage } = await bundle(spec, dir);
+      let fullClient: BundleFigures['fullClient'];
+      if (options.fullClientReference && byPackage.has('twilio')) {
+        const reference = await bundle(spec, dir, true);
+        fullClient = { bytes: statSync(reference.outfile).size, coldRequireMs: coldRequireMs(reference.outfile) };
+      }
       figures.push({
         id: spec.id,
         bytes: statSync(outfile).size,
@@ -91,6 +101,7 @@ export async function measureBundles(specs: readonly FunctionSpec[] = catalog): 
           .sort((a, b) => b[1] - a[1])
           .slice(0, 3)
           .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)}K`),
+        fullClient,
       });
     }
     return figures;
@@ -99,13 +110,63 @@ export async function measureBundles(specs: readonly FunctionSpec[] = catalog): 
   }
 }
 
+/** The gateway areas (shared/twilio/sdk/<area>.ts) a function's bundle carries. */
+const AREA_FILE = /shared\/twilio\/sdk\/(accounts|content|events|messages|messaging|numbers|trusthub|whatsapp)\.ts$/;
+
+export interface TwilioInBundle {
+  areas: string[];
+  /** Modules of the SDK, relative to `twilio/lib` (e.g. `rest/api/v2010/account/message.js`). */
+  sdkModules: string[];
+}
+
+/**
+ * What a function bundles of the Twilio SDK, from esbuild's module graph alone: every other
+ * package is left external, so this takes a fraction of a real build and can run in tests.
+ */
+export async function twilioInBundle(spec: FunctionSpec): Promise<TwilioInBundle> {
+  const result = await build({
+    entryPoints: [join(ROOT, spec.entry)],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    metafile: true,
+    logLevel: 'silent',
+    mainFields: ['module', 'main'],
+    plugins: [
+      {
+        name: 'only-twilio',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'twilio' || args.path.startsWith('twilio/') ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  return {
+    areas: inputs.map((input) => AREA_FILE.exec(input)?.[1]).filter((area): area is string => area !== undefined).sort(),
+    sdkModules: inputs.map((input) => /node_modules\/twilio\/lib\/(.+)$/.exec(input)?.[1]).filter((m): m is string => m !== undefined).sort(),
+  };
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+
 if (require.main === module) {
-  measureBundles().then((figures) => {
-    console.log('function                      bundle KB  cold require ms  twilio  heaviest');
+  measureBundles(catalog, { fullClientReference: true }).then((figures) => {
+    console.log('function                      bundle KB  cold require ms  twilio  full-client KB  full-client ms  heaviest');
     for (const f of figures) {
       console.log(
-        `${f.id.padEnd(30)}${(f.bytes / 1024).toFixed(0).padStart(9)}  ${f.coldRequireMs.toFixed(1).padStart(15)}  ${String(f.includesTwilio).padEnd(6)}  ${f.heaviestPackages.join(', ')}`,
+        `${f.id.padEnd(30)}${kb(f.bytes).padStart(9)}  ${f.coldRequireMs.toFixed(1).padStart(15)}  ${String(f.includesTwilio).padEnd(6)}  ${(f.fullClient ? kb(f.fullClient.bytes) : '').padStart(14)}  ${(f.fullClient?.coldRequireMs.toFixed(1) ?? '').padStart(14)}  ${f.heaviestPackages.join(', ')}`,
       );
+    }
+    const compared = figures.filter((f) => f.fullClient);
+    if (compared.length > 0) {
+      const ratios = (pick: (f: BundleFigures) => number) => compared.map(pick).sort((a, b) => a - b);
+      const size = ratios((f) => f.bytes / f.fullClient!.bytes);
+      const cold = ratios((f) => f.coldRequireMs / f.fullClient!.coldRequireMs);
+      const range = (r: number[]) => `${(r[0]! * 100).toFixed(0)}–${(r[r.length - 1]! * 100).toFixed(0)}%`;
+      console.log(`\nTwilio-using functions (${compared.length}) against the full client: size ${range(size)}, cold require ${range(cold)}`);
     }
   });
 }

@@ -160,7 +160,7 @@ function sharedModules() {
   return {
     client: load<{ documentClient: any; dynamoClient: any }>('shared/store/client'),
     keys: load<{ keyService: KeyServiceLike }>('shared/wiring/keys'),
-    twilio: load<{ twilioGateway: { sendMessage: (...a: any[]) => Promise<unknown> } }>('shared/wiring/twilio').twilioGateway,
+    twilio: load<{ messagesGateway: { sendMessage: (...a: any[]) => Promise<unknown> } }>('shared/wiring/messaging').messagesGateway,
     messaging: load<{ messaging(): { send(partnerId: string, customerId: string, input: unknown, idempotencyKey?: string): Promise<{ status: number; message: { status: string } }> } }>('shared/wiring/messaging').messaging,
     schema: load<{ MessageCreateSchema: { parse(v: unknown): unknown } }>('shared/domain/message').MessageCreateSchema,
   };

@@ -1,27 +1,23 @@
 /**
- * The Twilio gateway on the official `twilio` SDK.
+ * The Twilio gateway on the official `twilio` SDK, composed of the areas a caller names.
  *
- * Construction: `createSdkTwilioGateway({ master, baseUrl, retry })`. `master` is the ISV parent's
- * credentials (or an async provider, e.g. one reading Secrets Manager); `baseUrl` comes from
- * TWILIO_BASE_URL and is unset for real Twilio. Every call goes through one
- * {@link TwilioRequestClient} (base-URL rewrite + retry) shared by all cached SDK clients, and
- * every failure leaves as a typed error from `./errors` with the credentials scrubbed.
+ * Construction: `createSdkTwilio({ master, baseUrl, retry }).gateway(accountsAdapter, …)`.
+ * `master` is the ISV parent's credentials (or an async provider, e.g. one reading Secrets
+ * Manager); `baseUrl` comes from TWILIO_BASE_URL and is unset for real Twilio. Every call goes
+ * through one {@link TwilioRequestClient} (base-URL rewrite + retry) shared by all cached SDK
+ * clients, and every failure leaves as a typed error from `./errors` with the credentials
+ * scrubbed.
+ *
+ * Only the areas passed in are imported by the caller, so a function's bundle carries the SDK
+ * resources it calls and no others (the full SDK client would add every Twilio API, ~3 MB).
  */
 import type { MasterCredentials, SubaccountCredentials, TwilioGateway } from './gateway';
 import { logger } from '../observability';
 import { toTwilioError } from './errors';
 import { TwilioRequestClient, type RetryLog } from './request-client';
 import type { RetryOptions } from './retry';
-import { accountsAdapter } from './sdk/accounts';
 import { TwilioClientCache } from './sdk/clients';
 import type { SdkContext } from './sdk/context';
-import { contentAdapter } from './sdk/content';
-import { eventsAdapter } from './sdk/events';
-import { messagesAdapter } from './sdk/messages';
-import { messagingAdapter } from './sdk/messaging';
-import { numbersAdapter } from './sdk/numbers';
-import { trusthubAdapter } from './sdk/trusthub';
-import { whatsappAdapter } from './sdk/whatsapp';
 
 export interface SdkTwilioGatewayOptions {
   master: MasterCredentials | (() => Promise<MasterCredentials>);
@@ -33,6 +29,19 @@ export interface SdkTwilioGatewayOptions {
   /** Receives one line per retry; defaults to the shared Powertools logger. */
   log?: RetryLog;
   maxCachedClients?: number;
+}
+
+/** One area of the gateway (e.g. `messagesAdapter`): its methods, built on the shared clients. */
+export type SdkArea = (ctx: SdkContext) => Partial<TwilioGateway>;
+
+/** What the given areas provide together. */
+export type GatewayOf<A extends readonly SdkArea[]> = A extends readonly [(ctx: SdkContext) => infer P, ...infer Rest extends readonly SdkArea[]]
+  ? P & GatewayOf<Rest>
+  : object;
+
+export interface SdkTwilio {
+  /** A gateway of the given areas; gateways of one `SdkTwilio` share its clients and connections. */
+  gateway<A extends readonly SdkArea[]>(...areas: A): GatewayOf<A>;
 }
 
 function isCredentials(value: unknown): value is SubaccountCredentials {
@@ -48,7 +57,7 @@ function secretsOf(creds: SubaccountCredentials): string[] {
  * Wraps every gateway method once so SDK and transport failures become typed errors. The tokens
  * in play for the call are scrubbed from messages.
  */
-function withTypedErrors(gateway: TwilioGateway, masterCredentials: () => SubaccountCredentials | undefined): TwilioGateway {
+function withTypedErrors<G extends object>(gateway: G, masterCredentials: () => SubaccountCredentials | undefined): G {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, method] of Object.entries(gateway) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
     wrapped[name] = async (...args: unknown[]) => {
@@ -61,10 +70,10 @@ function withTypedErrors(gateway: TwilioGateway, masterCredentials: () => Subacc
       }
     };
   }
-  return wrapped as unknown as TwilioGateway;
+  return wrapped as G;
 }
 
-export function createSdkTwilioGateway(options: SdkTwilioGatewayOptions): TwilioGateway {
+export function createSdkTwilio(options: SdkTwilioGatewayOptions): SdkTwilio {
   const http = new TwilioRequestClient({
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
@@ -82,15 +91,13 @@ export function createSdkTwilioGateway(options: SdkTwilioGatewayOptions): Twilio
       return clients.get(creds);
     },
   };
-  const gateway: TwilioGateway = {
-    ...accountsAdapter(ctx),
-    ...trusthubAdapter(ctx),
-    ...messagingAdapter(ctx),
-    ...numbersAdapter(ctx),
-    ...eventsAdapter(ctx),
-    ...messagesAdapter(ctx),
-    ...whatsappAdapter(ctx),
-    ...contentAdapter(ctx),
+  return {
+    gateway: <A extends readonly SdkArea[]>(...areas: A) =>
+      withTypedErrors(Object.assign({}, ...areas.map((area) => area(ctx))) as GatewayOf<A>, () => lastMaster),
   };
-  return withTypedErrors(gateway, () => lastMaster);
+}
+
+/** A gateway of the given areas on clients of its own. */
+export function createSdkTwilioGateway<A extends readonly SdkArea[]>(options: SdkTwilioGatewayOptions, ...areas: A): GatewayOf<A> {
+  return createSdkTwilio(options).gateway(...areas);
 }

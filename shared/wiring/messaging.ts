@@ -9,7 +9,11 @@ import { consent } from './consent';
 import { partnerEvents } from './partner-events';
 import { subaccountReads } from './subaccount-reader';
 import { tokenCache } from './token-cache';
-import { twilioGateway } from './twilio';
+import { messagesAdapter } from '../twilio/sdk/messages';
+import { twilio } from './twilio';
+
+/** Sending and canceling is all these functions ask of Twilio, so they carry the messages area only. */
+export const messagesGateway = twilio.gateway(messagesAdapter);
 
 /** Default wiring of sending and canceling; built on first use (it needs WEBHOOK_BASE_URL). */
 let service: ReturnType<typeof messagingService> | undefined;
@@ -19,7 +23,7 @@ export function messaging() {
     messages: messageStore(documentClient, tableName),
     events: partnerEvents,
     consent,
-    twilio: twilioGateway,
+    twilio: messagesGateway,
     tokens: tokenCache,
     statusCallbackUrl: (messageId) => `${webhookUrl(required('WEBHOOK_BASE_URL'), 'status')}?messageId=${messageId}`,
     clock: systemClock,

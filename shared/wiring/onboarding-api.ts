@@ -25,7 +25,8 @@ export const onboarding = onboardingService({
   },
   searchNumbers: async (query) => {
     // Loaded on first use: the timeline handler shares this module and never searches.
-    const { twilioGateway, masterCredentials } = require('./twilio') as typeof import('./twilio');
-    return twilioGateway.searchAvailableNumbers(await masterCredentials(), query);
+    const { twilio, masterCredentials } = require('./twilio') as typeof import('./twilio');
+    const { numbersAdapter } = require('../twilio/sdk/numbers') as typeof import('../twilio/sdk/numbers');
+    return twilio.gateway(numbersAdapter).searchAvailableNumbers(await masterCredentials(), query);
   },
 });

@@ -6,7 +6,12 @@ import { dynamoCustomerRepository } from '../store/customers';
 import { dynamoOnboardingRepository } from '../store/onboarding';
 import { partnerEvents } from './partner-events';
 import { subaccounts } from './subaccounts';
-import { twilioGateway } from './twilio';
+import { accountsAdapter } from '../twilio/sdk/accounts';
+import { eventsAdapter } from '../twilio/sdk/events';
+import { messagingAdapter } from '../twilio/sdk/messaging';
+import { numbersAdapter } from '../twilio/sdk/numbers';
+import { trusthubAdapter } from '../twilio/sdk/trusthub';
+import { twilio } from './twilio';
 
 /**
  * The registration steps' dependencies, shared by the resource endpoints and the workflow tasks.
@@ -16,7 +21,7 @@ import { twilioGateway } from './twilio';
 let deps: Parameters<typeof onboardingSteps>[0] | undefined;
 export function registrationDependencies() {
   return (deps ??= {
-    twilio: twilioGateway,
+    twilio: twilio.gateway(accountsAdapter, trusthubAdapter, messagingAdapter, numbersAdapter, eventsAdapter),
     onboarding: dynamoOnboardingRepository(documentClient, tableName),
     customers: dynamoCustomerRepository(documentClient, tableName),
     subaccounts,

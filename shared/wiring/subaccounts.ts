@@ -6,13 +6,14 @@ import { dynamoSubaccountRepository } from '../store/subaccounts';
 import { keyService } from './keys';
 import { partnerEvents } from './partner-events';
 import { tokenCache } from './token-cache';
-import { twilioGateway } from './twilio';
+import { accountsAdapter } from '../twilio/sdk/accounts';
+import { twilio } from './twilio';
 
 /** Default wiring of the subaccount service: DynamoDB, the key service and the Twilio gateway. */
 export const subaccounts = subaccountService({
   customers: dynamoCustomerRepository(documentClient, tableName),
   subaccounts: dynamoSubaccountRepository(documentClient, tableName),
-  twilio: twilioGateway,
+  twilio: twilio.gateway(accountsAdapter),
   keys: keyService,
   tokens: tokenCache,
   clock: systemClock,

@@ -1,8 +1,8 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { config, required } from '../config';
 import { logger } from '../observability';
-import type { MasterCredentials, TwilioGateway } from '../twilio/gateway';
-import { createSdkTwilioGateway } from '../twilio/sdk-gateway';
+import type { MasterCredentials } from '../twilio/gateway';
+import { createSdkTwilio } from '../twilio/sdk-gateway';
 
 /**
  * The ISV master credentials: from local configuration when set (local platform), otherwise from
@@ -18,7 +18,12 @@ export async function masterCredentials(): Promise<MasterCredentials> {
   return secret;
 }
 
-export const twilioGateway: TwilioGateway = createSdkTwilioGateway({
+/**
+ * The Twilio SDK clients of this process. Each wiring module asks it for a gateway of the areas
+ * its functions call (`twilio.gateway(messagesAdapter)`), so a bundle carries only those SDK
+ * resources, while every gateway shares one client per credential set and one connection pool.
+ */
+export const twilio = createSdkTwilio({
   master: masterCredentials,
   baseUrl: config.TWILIO_BASE_URL,
   log: logger,

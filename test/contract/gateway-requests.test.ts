@@ -4,6 +4,7 @@
  * Twilio's OpenAPI spec, including the rule that undeclared parameters fail.
  */
 import { createSdkTwilioGateway } from '../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../shared/twilio/sdk/areas';
 import type { CampaignInput, SubaccountCredentials, TwilioGateway } from '../../shared/twilio/gateway';
 import { findTwilioOperation, validateTwilioRequest } from '../support/twilio-openapi';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server';
@@ -222,7 +223,7 @@ describe('gateway requests conform to Twilio OpenAPI', () => {
 
   beforeAll(async () => {
     server = await startRecordingServer();
-    gateway = createSdkTwilioGateway({ master: MASTER, baseUrl: server.baseUrl, retry: { maxAttempts: 1 } });
+    gateway = createSdkTwilioGateway({ master: MASTER, baseUrl: server.baseUrl, retry: { maxAttempts: 1 } }, ...everyArea);
   });
   afterEach(() => server.reset());
   afterAll(() => server.close());

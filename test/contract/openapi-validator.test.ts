@@ -3,6 +3,7 @@
  * the gateway and sandbox contract tests prove nothing.
  */
 import { createSdkTwilioGateway } from '../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../shared/twilio/sdk/areas';
 import { TwilioRequestClient } from '../../shared/twilio/request-client';
 import { exampleTwilioResponse, findTwilioOperation, validateTwilioRequest, validateTwilioResponse } from '../support/twilio-openapi';
 import { startRecordingServer, type RecordingServer } from './recording-server';
@@ -176,7 +177,7 @@ describe('a deliberately broken call', () => {
 
   it('is caught: the same gateway call validates once the parameter is present', async () => {
     server.reset();
-    const gateway = createSdkTwilioGateway({ master: { accountSid: SUB, authToken: 'token' }, baseUrl: server.baseUrl });
+    const gateway = createSdkTwilioGateway({ master: { accountSid: SUB, authToken: 'token' }, baseUrl: server.baseUrl }, ...everyArea);
     await gateway.sendMessage({ accountSid: SUB, authToken: 'token' }, { to: '+15125550111', messagingServiceSid: MG, body: 'hello' });
     expect(validateTwilioRequest({ ...server.requests[0] })).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { twilioInBundle, type TwilioInBundle } from '../../bench/bundles';
 import { catalog } from '../../infra/catalog';
 import { pascalCase } from '../../infra/constructs/catalog-types';
 import { TOKEN_CONTEXT_KEYS } from '../../infra/constructs/token-key';
@@ -266,5 +267,45 @@ describe('functions generated from a catalog with every trigger kind', () => {
   it('refuses a catalog with two authorizers', () => {
     const twice = [...FIXTURE_FUNCTIONS, { ...FIXTURE_FUNCTIONS.find((f) => f.trigger.kind === 'authorizer')!, id: 'second-authorizer' }];
     expect(() => buildApp({ functions: twice, queues: FIXTURE_QUEUES })).toThrow('more than one authorizer');
+  });
+});
+
+describe('what each catalog function bundles of the Twilio SDK', () => {
+  const REGISTRATION = ['accounts', 'events', 'messaging', 'numbers', 'trusthub'];
+  /** The gateway areas each function's wiring names; every function not listed carries no Twilio SDK. */
+  const AREAS: Record<string, string[]> = {
+    ...Object.fromEntries(['subaccount-create', 'subaccount-suspend', 'subaccount-reactivate', 'subaccount-close'].map((id) => [id, ['accounts']])),
+    ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
+    ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
+    ...Object.fromEntries(
+      ['brands-create', 'brands-list', 'brands-resubmit', 'campaigns-create', 'campaigns-list', 'numbers-create', 'numbers-delete', 'workflow-run-step', 'workflow-check-step'].map((id) => [
+        id,
+        REGISTRATION,
+      ]),
+    ),
+  };
+  let bundles: Map<string, TwilioInBundle>;
+  beforeAll(async () => {
+    bundles = new Map(await Promise.all(catalog.map(async (spec) => [spec.id, await twilioInBundle(spec)] as const)));
+  }, 120_000);
+
+  it('carries exactly the areas its wiring names', () => {
+    for (const spec of catalog) {
+      expect({ id: spec.id, areas: bundles.get(spec.id)!.areas }).toEqual({ id: spec.id, areas: AREAS[spec.id] ?? [] });
+    }
+    expect(Object.keys(AREAS).filter((id) => !bundles.has(id))).toEqual([]);
+  });
+
+  it('never carries the full client, a whole domain or a version class (each requires every resource below it)', () => {
+    const whole = /^rest\/[A-Za-z]+\.js$|^rest\/[a-z]+\/V\d+\.js$|^index\.js$/;
+    for (const [id, { sdkModules }] of bundles) expect({ id, whole: sdkModules.filter((m) => whole.test(m)) }).toEqual({ id, whole: [] });
+    // Not vacuous: the shapes it rejects are the ones the full client brings.
+    expect(['rest/Twilio.js', 'rest/Api.js', 'rest/api/V2010.js'].every((m) => whole.test(m))).toBe(true);
+  });
+
+  it('carries the account resource (it requires every API 2010 resource) only with the accounts area', () => {
+    for (const [id, { areas, sdkModules }] of bundles) {
+      expect({ id, account: sdkModules.includes('rest/api/v2010/account.js') }).toEqual({ id, account: areas.includes('accounts') });
+    }
   });
 });

@@ -16,6 +16,7 @@ import { dynamoCustomerRepository, type CustomerRecord } from '../../shared/stor
 import { dynamoOnboardingRepository } from '../../shared/store/onboarding';
 import { dynamoSubaccountRepository } from '../../shared/store/subaccounts';
 import { createSdkTwilioGateway } from '../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../shared/twilio/sdk/areas';
 import { sequentialIds } from '../support/fakes';
 import { validCustomer } from '../support/fixtures';
 import { ENDPOINT_VARIABLE } from './global-setup';
@@ -82,7 +83,7 @@ export async function startRegistrationHarness(name: string) {
     baseUrl: sandbox.url,
     retry: { sleep: async () => {} },
     log: { warn: () => {} },
-  });
+  }, ...everyArea);
   const clock = { now: () => new Date() };
   const ids = sequentialIds();
   const customers = dynamoCustomerRepository(db, tableName);

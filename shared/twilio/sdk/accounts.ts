@@ -1,8 +1,11 @@
 import type { Account, AccountStatus, Address, TwilioGateway } from '../gateway';
-import type { SdkContext } from './context';
+import type V2010 from 'twilio/lib/rest/api/V2010';
+import { AccountListInstance } from 'twilio/lib/rest/api/v2010/account';
+import { AddressListInstance } from 'twilio/lib/rest/api/v2010/account/address';
+import { sdkVersion, TWILIO_HOSTS, type SdkClient, type SdkContext } from './context';
 import { bool, date, defined, str } from './values';
 
-type AccountsPort = Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus' | 'createAddress'>;
+export type AccountsPort = Pick<TwilioGateway, 'createSubaccount' | 'findSubaccountsByFriendlyName' | 'fetchAccount' | 'updateAccountStatus' | 'createAddress'>;
 
 interface SdkAccount {
   sid: string;
@@ -24,43 +27,40 @@ function toAccount(a: SdkAccount): Account {
   };
 }
 
+const api = sdkVersion<V2010>(TWILIO_HOSTS.api, '2010-04-01');
+const accounts = (client: SdkClient) => AccountListInstance(api(client));
+
 /** Subaccount lifecycle runs on the master credentials; addresses on the subaccount's own. */
 export function accountsAdapter(ctx: SdkContext): AccountsPort {
   return {
     async createSubaccount(friendlyName) {
-      const master = await ctx.master();
-      return toAccount(await master.api.v2010.accounts.create({ friendlyName }));
+      return toAccount(await accounts(await ctx.master()).create({ friendlyName }));
     },
     async findSubaccountsByFriendlyName(friendlyName) {
       const master = await ctx.master();
-      const found = await master.api.v2010.accounts.list({ friendlyName, pageSize: 50, limit: 50 });
+      const found = await accounts(master).list({ friendlyName, pageSize: 50, limit: 50 });
       // The parent appears in its own listing; a subaccount is anything it owns.
       return found.filter((a) => a.sid !== master.accountSid).map(toAccount);
     },
     async fetchAccount(accountSid) {
-      const master = await ctx.master();
-      return toAccount(await master.api.v2010.accounts(accountSid).fetch());
+      return toAccount(await accounts(await ctx.master())(accountSid).fetch());
     },
     async updateAccountStatus(accountSid, status) {
-      const master = await ctx.master();
-      return toAccount(await master.api.v2010.accounts(accountSid).update({ status }));
+      return toAccount(await accounts(await ctx.master())(accountSid).update({ status }));
     },
     async createAddress(creds, input): Promise<Address> {
-      const created = await ctx
-        .client(creds)
-        .api.v2010.accounts(creds.accountSid)
-        .addresses.create(
-          defined({
-            customerName: input.customerName,
-            street: input.street,
-            streetSecondary: input.streetSecondary,
-            city: input.city,
-            region: input.region,
-            postalCode: input.postalCode,
-            isoCountry: input.isoCountry,
-            friendlyName: input.friendlyName,
-          }),
-        );
+      const created = await AddressListInstance(api(ctx.client(creds)), creds.accountSid).create(
+        defined({
+          customerName: input.customerName,
+          street: input.street,
+          streetSecondary: input.streetSecondary,
+          city: input.city,
+          region: input.region,
+          postalCode: input.postalCode,
+          isoCountry: input.isoCountry,
+          friendlyName: input.friendlyName,
+        }),
+      );
       return {
         sid: created.sid,
         customerName: created.customerName,

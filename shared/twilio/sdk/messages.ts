@@ -1,8 +1,10 @@
 import type { Message, SubaccountCredentials, TwilioGateway } from '../gateway';
-import type { SdkContext } from './context';
+import type V2010 from 'twilio/lib/rest/api/V2010';
+import { MessageListInstance } from 'twilio/lib/rest/api/v2010/account/message';
+import { sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
 import { date, defined, num, str } from './values';
 
-type MessagesPort = Pick<TwilioGateway, 'sendMessage' | 'fetchMessage' | 'cancelMessage'>;
+export type MessagesPort = Pick<TwilioGateway, 'sendMessage' | 'fetchMessage' | 'cancelMessage'>;
 
 interface SdkMessage {
   sid: string;
@@ -38,8 +40,10 @@ function toMessage(m: SdkMessage): Message {
   };
 }
 
+const api = sdkVersion<V2010>(TWILIO_HOSTS.api, '2010-04-01');
+
 export function messagesAdapter(ctx: SdkContext): MessagesPort {
-  const messages = (creds: SubaccountCredentials) => ctx.client(creds).api.v2010.accounts(creds.accountSid).messages;
+  const messages = (creds: SubaccountCredentials) => MessageListInstance(api(ctx.client(creds)), creds.accountSid);
   return {
     async sendMessage(creds, input) {
       const created = await messages(creds).create(

@@ -1,8 +1,11 @@
 import type { BrandRegistration, BrandIdentityStatus, BrandStatus, Campaign, MessagingService, SubaccountCredentials, TwilioGateway } from '../gateway';
-import type { SdkContext } from './context';
+import type V1 from 'twilio/lib/rest/messaging/V1';
+import { BrandRegistrationListInstance } from 'twilio/lib/rest/messaging/v1/brandRegistration';
+import { ServiceListInstance } from 'twilio/lib/rest/messaging/v1/service';
+import { sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
 import { bool, defined, list, num, str } from './values';
 
-type MessagingPort = Pick<
+export type MessagingPort = Pick<
   TwilioGateway,
   | 'createBrandRegistration'
   | 'fetchBrandRegistration'
@@ -98,12 +101,15 @@ function toCampaign(c: SdkCampaign): Campaign {
   };
 }
 
+const v1 = sdkVersion<V1>(TWILIO_HOSTS.messaging, 'v1');
+
 /** A2P brand, Messaging Service and campaign calls, always with the subaccount's credentials. */
 export function messagingAdapter(ctx: SdkContext): MessagingPort {
-  const v1 = (creds: SubaccountCredentials) => ctx.client(creds).messaging.v1;
+  const brands = (creds: SubaccountCredentials) => BrandRegistrationListInstance(v1(ctx.client(creds)));
+  const services = (creds: SubaccountCredentials) => ServiceListInstance(v1(ctx.client(creds)));
   return {
     async createBrandRegistration(creds, input) {
-      const created = await v1(creds).brandRegistrations.create(
+      const created = await brands(creds).create(
         defined({
           customerProfileBundleSid: input.customerProfileBundleSid,
           a2PProfileBundleSid: input.a2pProfileBundleSid,
@@ -115,19 +121,19 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
       return toBrand(created);
     },
     async fetchBrandRegistration(creds, brandSid) {
-      return toBrand(await v1(creds).brandRegistrations(brandSid).fetch());
+      return toBrand(await brands(creds)(brandSid).fetch());
     },
     async listBrandRegistrations(creds) {
-      return (await v1(creds).brandRegistrations.list({ limit: 50 })).map(toBrand);
+      return (await brands(creds).list({ limit: 50 })).map(toBrand);
     },
     async resubmitBrandRegistration(creds, brandSid) {
-      return toBrand(await v1(creds).brandRegistrations(brandSid).update());
+      return toBrand(await brands(creds)(brandSid).update());
     },
     async sendBrandSmsOtp(creds, brandSid) {
-      await v1(creds).brandRegistrations(brandSid).brandRegistrationOtps.create();
+      await brands(creds)(brandSid).brandRegistrationOtps.create();
     },
     async createMessagingService(creds, input) {
-      const created = await v1(creds).services.create(
+      const created = await services(creds).create(
         defined({
           friendlyName: input.friendlyName,
           inboundRequestUrl: input.inboundRequestUrl,
@@ -140,13 +146,13 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
       return toService(created);
     },
     async fetchMessagingService(creds, serviceSid) {
-      return toService(await v1(creds).services(serviceSid).fetch());
+      return toService(await services(creds)(serviceSid).fetch());
     },
     async deleteMessagingService(creds, serviceSid) {
-      await v1(creds).services(serviceSid).remove();
+      await services(creds)(serviceSid).remove();
     },
     async listCampaignUsecases(creds, serviceSid, brandSid) {
-      const found = await v1(creds).services(serviceSid).usAppToPersonUsecases.fetch({ brandRegistrationSid: brandSid });
+      const found = await services(creds)(serviceSid).usAppToPersonUsecases.fetch({ brandRegistrationSid: brandSid });
       return list(found.usAppToPersonUsecases).map((raw) => {
         const u = (raw ?? {}) as Record<string, unknown>;
         return { code: String(u.code), name: str(u.name) ?? '', description: str(u.description) ?? '', postApprovalRequired: u.post_approval_required === true };
@@ -156,8 +162,7 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
       // Twilio returns the policy URLs on the campaign only under API version v1.2. It is asked for
       // only when they are sent, so every other campaign keeps the version the adapter was built on.
       const hasPolicyUrls = input.privacyPolicyUrl !== undefined || input.termsAndConditionsUrl !== undefined;
-      const created = await v1(creds)
-        .services(serviceSid)
+      const created = await services(creds)(serviceSid)
         .usAppToPerson.create(
           defined({
             brandRegistrationSid: input.brandRegistrationSid,
@@ -184,21 +189,21 @@ export function messagingAdapter(ctx: SdkContext): MessagingPort {
       return toCampaign(created);
     },
     async fetchCampaign(creds, serviceSid, campaignSid) {
-      return toCampaign(await v1(creds).services(serviceSid).usAppToPerson(campaignSid).fetch());
+      return toCampaign(await services(creds)(serviceSid).usAppToPerson(campaignSid).fetch());
     },
     async listCampaigns(creds, serviceSid) {
-      const found = await v1(creds).services(serviceSid).usAppToPerson.list({ pageSize: 50, limit: 50 });
+      const found = await services(creds)(serviceSid).usAppToPerson.list({ pageSize: 50, limit: 50 });
       return found.map(toCampaign);
     },
     async deleteCampaign(creds, serviceSid, campaignSid) {
-      await v1(creds).services(serviceSid).usAppToPerson(campaignSid).remove();
+      await services(creds)(serviceSid).usAppToPerson(campaignSid).remove();
     },
     async attachNumberToService(creds, serviceSid, numberSid) {
-      const created = await v1(creds).services(serviceSid).phoneNumbers.create({ phoneNumberSid: numberSid });
+      const created = await services(creds)(serviceSid).phoneNumbers.create({ phoneNumberSid: numberSid });
       return { sid: created.sid, messagingServiceSid: created.serviceSid, phoneNumber: str(created.phoneNumber) };
     },
     async detachNumberFromService(creds, serviceSid, numberSid) {
-      await v1(creds).services(serviceSid).phoneNumbers(numberSid).remove();
+      await services(creds)(serviceSid).phoneNumbers(numberSid).remove();
     },
   };
 }

@@ -1,8 +1,11 @@
 import type { IncomingNumber, SubaccountCredentials, TwilioGateway } from '../gateway';
-import type { SdkContext } from './context';
+import type V2010 from 'twilio/lib/rest/api/V2010';
+import { LocalListInstance } from 'twilio/lib/rest/api/v2010/account/availablePhoneNumberCountry/local';
+import { IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
+import { sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
 import { capabilities, defined, str } from './values';
 
-type NumbersPort = Pick<TwilioGateway, 'searchAvailableNumbers' | 'buyNumber' | 'fetchNumber' | 'releaseNumber'>;
+export type NumbersPort = Pick<TwilioGateway, 'searchAvailableNumbers' | 'buyNumber' | 'fetchNumber' | 'releaseNumber'>;
 
 interface SdkIncoming {
   sid: string;
@@ -24,15 +27,15 @@ function toIncoming(n: SdkIncoming): IncomingNumber {
   };
 }
 
+const api = sdkVersion<V2010>(TWILIO_HOSTS.api, '2010-04-01');
+
 /** Numbers are searched and bought inside the customer subaccount (billing and opt-outs stay isolated). */
 export function numbersAdapter(ctx: SdkContext): NumbersPort {
-  const account = (creds: SubaccountCredentials) => ctx.client(creds).api.v2010.accounts(creds.accountSid);
+  const incoming = (creds: SubaccountCredentials) => IncomingPhoneNumberListInstance(api(ctx.client(creds)), creds.accountSid);
   return {
     async searchAvailableNumbers(creds, search) {
       const limit = search.limit ?? 20;
-      const found = await account(creds)
-        .availablePhoneNumbers(search.countryCode)
-        .local.list(
+      const found = await LocalListInstance(api(ctx.client(creds)), creds.accountSid, search.countryCode).list(
           defined({
             areaCode: search.areaCode,
             contains: search.contains,
@@ -55,7 +58,7 @@ export function numbersAdapter(ctx: SdkContext): NumbersPort {
       }));
     },
     async buyNumber(creds, input) {
-      const created = await account(creds).incomingPhoneNumbers.create(
+      const created = await incoming(creds).create(
         defined({
           phoneNumber: input.phoneNumber,
           smsUrl: input.smsUrl,
@@ -69,10 +72,10 @@ export function numbersAdapter(ctx: SdkContext): NumbersPort {
       return toIncoming(created);
     },
     async fetchNumber(creds, numberSid) {
-      return toIncoming(await account(creds).incomingPhoneNumbers(numberSid).fetch());
+      return toIncoming(await incoming(creds)(numberSid).fetch());
     },
     async releaseNumber(creds, numberSid) {
-      await account(creds).incomingPhoneNumbers(numberSid).remove();
+      await incoming(creds)(numberSid).remove();
     },
   };
 }

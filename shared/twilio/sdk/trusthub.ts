@@ -9,10 +9,15 @@ import type {
   TrustHubItem,
   TwilioGateway,
 } from '../gateway';
-import type { SdkContext } from './context';
+import type V1 from 'twilio/lib/rest/trusthub/V1';
+import { CustomerProfilesListInstance } from 'twilio/lib/rest/trusthub/v1/customerProfiles';
+import { EndUserListInstance } from 'twilio/lib/rest/trusthub/v1/endUser';
+import { SupportingDocumentListInstance } from 'twilio/lib/rest/trusthub/v1/supportingDocument';
+import { TrustProductsListInstance } from 'twilio/lib/rest/trusthub/v1/trustProducts';
+import { sdkVersion, TWILIO_HOSTS, type SdkClient, type SdkContext } from './context';
 import { date, defined, list, num, str } from './values';
 
-type TrustHubPort = Pick<
+export type TrustHubPort = Pick<
   TwilioGateway,
   | 'createTrustBundle'
   | 'fetchTrustBundle'
@@ -69,12 +74,25 @@ function toEvaluation(bundleSid: string, e: { sid: string; status: string; resul
   return { sid: e.sid, bundleSid, status: e.status as Evaluation['status'], results: list(e.results).map(toFinding) };
 }
 
+const v1 = sdkVersion<V1>(TWILIO_HOSTS.trusthub, 'v1');
+
+/** The TrustHub resources the onboarding uses, named as on the SDK's own `trusthub.v1`. */
+function trusthub(client: SdkClient) {
+  const version = v1(client);
+  return {
+    customerProfiles: CustomerProfilesListInstance(version),
+    trustProducts: TrustProductsListInstance(version),
+    endUsers: EndUserListInstance(version),
+    supportingDocuments: SupportingDocumentListInstance(version),
+  };
+}
+
 /**
  * Customer profiles and trust products have the same lifecycle; the adapter picks the SDK
  * resource by kind so callers write the onboarding steps once.
  */
 export function trusthubAdapter(ctx: SdkContext): TrustHubPort {
-  const th = (creds: SubaccountCredentials) => ctx.client(creds).trusthub.v1;
+  const th = (creds: SubaccountCredentials) => trusthub(ctx.client(creds));
 
   return {
     async createTrustBundle(creds, kind, input) {

@@ -9,6 +9,7 @@ import twilio from 'twilio';
 import { countSegments } from '../../../shared/messaging/segments';
 import { TwilioRetryableError } from '../../../shared/twilio/errors';
 import { createSdkTwilioGateway } from '../../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../../shared/twilio/sdk/areas';
 import { validateTwilioResponse } from '../../support/twilio-openapi';
 import { expectTwilioError, parseForm, startHarness, subaccount, type Harness, type Twilio } from './support';
 
@@ -178,7 +179,7 @@ describe('twilio sandbox — outbound message lifecycle', () => {
         timeoutMs: 400,
         retry: { maxAttempts: 1 },
         log: { warn: () => undefined },
-      });
+      }, ...everyArea);
       const creds = { accountSid: sub.sid, authToken: sub.token };
       const started = Date.now();
       const send = gateway.sendMessage(creds, { to: HANDSET, messagingServiceSid: service.sid, body: 'Your code is 1234', statusCallback: STATUS_URL });

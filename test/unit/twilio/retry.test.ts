@@ -1,6 +1,7 @@
 import { backoffDelay, resolveRetryOptions, retry } from '../../../shared/twilio/retry';
 import { shouldRetryTwilioCall, TwilioRequestClient } from '../../../shared/twilio/request-client';
 import { createSdkTwilioGateway } from '../../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../../shared/twilio/sdk/areas';
 import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
 import { networkError, scriptHttp, type FakeHttp } from './fake-http';
 
@@ -118,7 +119,7 @@ describe('retry in the request client and the gateway', () => {
   it('gives up after maxAttempts and the gateway raises TwilioRetryableError', async () => {
     http = scriptHttp({ statusCode: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 } });
     const time = fakeTime();
-    const gateway = createSdkTwilioGateway({ master: SUB, retry: { ...time.options, maxAttempts: 3 } });
+    const gateway = createSdkTwilioGateway({ master: SUB, retry: { ...time.options, maxAttempts: 3 } }, ...everyArea);
     const failure = gateway.fetchMessage(SUB, MESSAGE);
     await expect(failure).rejects.toBeInstanceOf(TwilioRetryableError);
     await expect(failure).rejects.toMatchObject({ status: 429, code: 20429 });
@@ -128,7 +129,7 @@ describe('retry in the request client and the gateway', () => {
 
   it('retries a 5xx read and succeeds', async () => {
     http = scriptHttp({ statusCode: 503, body: { code: 20503, message: 'Unavailable' } }, { statusCode: 200, body: { sid: MESSAGE, status: 'delivered', to: '+15125550111' } });
-    const gateway = createSdkTwilioGateway({ master: SUB, retry: fakeTime().options });
+    const gateway = createSdkTwilioGateway({ master: SUB, retry: fakeTime().options }, ...everyArea);
     await expect(gateway.fetchMessage(SUB, MESSAGE)).resolves.toMatchObject({ sid: MESSAGE, status: 'delivered' });
     expect(http.calls).toHaveLength(2);
   });
@@ -136,7 +137,7 @@ describe('retry in the request client and the gateway', () => {
   it('never retries a permanent error', async () => {
     http = scriptHttp({ statusCode: 400, body: { code: 21211, message: "The 'To' number is not valid", status: 400 } });
     const time = fakeTime();
-    const gateway = createSdkTwilioGateway({ master: SUB, retry: time.options });
+    const gateway = createSdkTwilioGateway({ master: SUB, retry: time.options }, ...everyArea);
     await expect(gateway.sendMessage(SUB, { to: 'nope', body: 'hi', messagingServiceSid: `MG${'a'.repeat(32)}` })).rejects.toBeInstanceOf(TwilioPermanentError);
     expect(http.calls).toHaveLength(1);
     expect(time.sleeps).toEqual([]);
@@ -144,14 +145,14 @@ describe('retry in the request client and the gateway', () => {
 
   it('maps failures of raw JSON calls the same way', async () => {
     http = scriptHttp({ statusCode: 429, body: { code: 20429, message: 'slow' } }, { statusCode: 404, body: { code: 20404, message: 'Not found', status: 404 } });
-    const gateway = createSdkTwilioGateway({ master: SUB, retry: fakeTime().options });
+    const gateway = createSdkTwilioGateway({ master: SUB, retry: fakeTime().options }, ...everyArea);
     await expect(gateway.fetchWhatsAppSender(SUB, `XE${'a'.repeat(32)}`)).rejects.toMatchObject({ name: 'TwilioPermanentError', code: 20404, status: 404 });
     expect(http.calls).toHaveLength(2);
   });
 
   it('retries a connection reset on a read and surfaces exhaustion as retryable', async () => {
     http = scriptHttp(networkError('ECONNRESET', 'socket hang up'));
-    const gateway = createSdkTwilioGateway({ master: SUB, retry: { ...fakeTime().options, maxAttempts: 2 } });
+    const gateway = createSdkTwilioGateway({ master: SUB, retry: { ...fakeTime().options, maxAttempts: 2 } }, ...everyArea);
     await expect(gateway.fetchNumber(SUB, `PN${'a'.repeat(32)}`)).rejects.toMatchObject({ name: 'TwilioRetryableError', status: null });
     expect(http.calls).toHaveLength(2);
   });

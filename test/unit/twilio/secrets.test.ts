@@ -4,6 +4,7 @@
  */
 import RequestClient from 'twilio/lib/base/RequestClient';
 import { createSdkTwilioGateway } from '../../../shared/twilio/sdk-gateway';
+import { everyArea } from '../../../shared/twilio/sdk/areas';
 import { networkError, scriptHttp, type FakeHttp } from './fake-http';
 
 const MASTER = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'master-secret-7f3a9c' };
@@ -33,7 +34,7 @@ describe('secrets stay out of errors and logs', () => {
 
   it('in Twilio error answers, even when Twilio echoes a token back', async () => {
     http = scriptHttp({ statusCode: 429, body: { code: 20429 } }, { statusCode: 401, body: { code: 20003, message: `Authenticate: ${SUB.authToken} is not valid`, status: 401 } });
-    const gateway = createSdkTwilioGateway({ master: MASTER, retry: fast, log });
+    const gateway = createSdkTwilioGateway({ master: MASTER, retry: fast, log }, ...everyArea);
     const error = await gateway.fetchBrandRegistration(SUB, `BN${'a'.repeat(32)}`).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'TwilioPermanentError', code: 20003 });
     expect(leaks(everythingAbout(error))).toEqual([]);
@@ -43,7 +44,7 @@ describe('secrets stay out of errors and logs', () => {
 
   it('in transport failures whose message carries the credential in play', async () => {
     http = scriptHttp(networkError('ECONNRESET', `reset while sending Authorization: Basic ${SECRETS[2]} and ${MASTER.authToken}`));
-    const gateway = createSdkTwilioGateway({ master: MASTER, retry: fast, log });
+    const gateway = createSdkTwilioGateway({ master: MASTER, retry: fast, log }, ...everyArea);
     const error = await gateway.findSubaccountsByFriendlyName('Acme').catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'TwilioRetryableError' });
     expect(leaks(everythingAbout(error))).toEqual([]);
@@ -52,7 +53,7 @@ describe('secrets stay out of errors and logs', () => {
 
   it('when the real HTTP stack fails (connection refused), with the request config in reach', async () => {
     // A closed port on loopback: the real axios path runs and builds its error from the config.
-    const gateway = createSdkTwilioGateway({ master: MASTER, baseUrl: 'http://127.0.0.1:9', retry: fast, log });
+    const gateway = createSdkTwilioGateway({ master: MASTER, baseUrl: 'http://127.0.0.1:9', retry: fast, log }, ...everyArea);
     const spy = jest.spyOn(RequestClient.prototype, 'request');
     const error = await gateway.fetchMessage(SUB, `SM${'a'.repeat(32)}`).catch((e: unknown) => e);
     expect(spy).toHaveBeenCalledTimes(3);
