@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StepInput } from '../../shared/services/onboarding/contract';
+import type { StepInput } from '../../shared/services/registration/contract';
 import { dynamoOnboardingRunRepository } from '../../shared/store/onboarding-runs';
-import { restartInput } from '../../shared/workflow/onboarding-service';
+import { restartInput } from '../../shared/workflow/onboarding-runs';
 import { startApiGateway } from './api-gateway';
 import type { ThrottleSettings } from './api/throttle';
 import { systemClock, type Clock } from './clock';

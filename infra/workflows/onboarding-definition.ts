@@ -1,4 +1,4 @@
-import { ONBOARDING_STEPS, type OnboardingStep } from '../../shared/services/onboarding/contract';
+import { ONBOARDING_STEPS, type OnboardingStep } from '../../shared/services/registration/contract';
 
 /**
  * The onboarding state machine, generated from {@link ONBOARDING_STEPS}: CDK deploys it (with the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ONBOARDING_STEPS } from '../services/onboarding/contract';
+import { ONBOARDING_STEPS } from '../services/registration/contract';
 import { STEP_STATUSES } from './onboarding';
 import { NUMBER_STATUSES } from './registration';
 import { SUBACCOUNT_STATUSES } from './subaccount';

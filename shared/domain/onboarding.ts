@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Customer } from './customer';
-import { BRAND_TYPES, ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/onboarding/contract';
+import { BRAND_TYPES, ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/registration/contract';
 
 /**
  * What a partner chooses for a customer's A2P 10DLC registration, and the per-customer record of

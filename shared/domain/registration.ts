@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageOf } from './page';
-import type { StepError } from '../services/onboarding/contract';
+import type { StepError } from '../services/registration/contract';
 import { STEP_STATUSES } from './onboarding';
 
 /**

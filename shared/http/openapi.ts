@@ -12,7 +12,7 @@ import { PageQuerySchema } from '../domain/page';
 import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, MessageSchema } from '../domain/message';
 import { SubaccountSchema } from '../domain/subaccount';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
-import { PreflightReportSchema } from '../services/onboarding/preflight';
+import { PreflightReportSchema } from '../services/registration/preflight';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
 import { PARTNER_EVENT_COMPONENTS } from '../domain/event-types';
 import {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OnboardingStep } from '../services/onboarding/contract';
+import type { OnboardingStep } from '../services/registration/contract';
 import type { TransactWriteItem } from '../services/partner-events-contract';
 import type { OnboardingRun, RunStatus, StepRecord } from '../workflow/timeline';
 

@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
 import type { SubaccountRecord } from '../domain/subaccount';
 import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../domain/registration';
-import type { OnboardingStep } from '../services/onboarding/contract';
+import type { OnboardingStep } from '../services/registration/contract';
 import type { TransactWriteItem } from '../services/partner-events-contract';
 import { customerFromItem, type CustomerRecord } from './customers';
 import { NUMBER_PREFIX, accountKey, customerKey, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';

@@ -7,7 +7,7 @@ import { sendContextReader } from '../store/send-context';
 import { webhookUrl } from '../webhooks/routes';
 import { consent } from './consent';
 import { partnerEvents } from './partner-events';
-import { subaccountReads } from './subaccount-reader';
+import { subaccountReads } from './subaccount-reads';
 import { tokenCache } from './token-cache';
 import { messagesAdapter } from '../twilio/sdk/messages';
 import { twilio } from './twilio';

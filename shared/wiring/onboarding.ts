@@ -1,8 +1,32 @@
-import { registrationService, type RegistrationService } from '../services/onboarding/registration-service';
-import { registrationDependencies, registrationSteps } from './registration';
+import { systemClock } from '../services/support';
+import { documentClient, tableName } from '../store/client';
+import { dynamoOnboardingRepository } from '../store/onboarding';
+import { dynamoOnboardingRunRepository } from '../store/onboarding-runs';
+import { workflow } from '../workflow';
+import { onboardingRunService } from '../workflow/onboarding-runs';
+import { customers } from './customers';
 
-/** Default wiring of the registration resources (brands, campaigns, numbers) for their handlers. */
-let service: RegistrationService | undefined;
-export function registrations(): RegistrationService {
-  return (service ??= registrationService({ ...registrationDependencies(), steps: registrationSteps() }));
-}
+/**
+ * Default wiring of the onboarding API (preflight / start / timeline). Starting is a Step
+ * Functions call and the timeline a read; the preflight and the start also search for numbers on
+ * the ISV's account (free), the one Twilio call they make.
+ */
+const onboardingStore = dynamoOnboardingRepository(documentClient, tableName);
+const runs = dynamoOnboardingRunRepository(documentClient, tableName);
+
+export const onboarding = onboardingRunService({
+  runs,
+  workflow,
+  clock: systemClock,
+  customer: (partnerId, customerId) => customers.get(partnerId, customerId),
+  // The steps read the options from the registration record; each attempt may bring fixed ones.
+  saveOptions: async (partnerId, customerId, _attempt, options) => {
+    await onboardingStore.saveOptions(partnerId, customerId, options, systemClock.now().toISOString());
+  },
+  searchNumbers: async (query) => {
+    // Loaded on first use: the timeline handler shares this module and never searches.
+    const { twilio, masterCredentials } = require('./twilio') as typeof import('./twilio');
+    const { numbersAdapter } = require('../twilio/sdk/numbers') as typeof import('../twilio/sdk/numbers');
+    return twilio.gateway(numbersAdapter).searchAvailableNumbers(await masterCredentials(), query);
+  },
+});

@@ -1,4 +1,4 @@
-import { registrationReader } from '../services/onboarding/registration-service';
+import { registrationReader } from '../services/registration/registration-service';
 import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';
 import { dynamoOnboardingRepository } from '../store/onboarding';

@@ -1,4 +1,4 @@
-import { recordNumberRegistration, registrationEventTarget } from '../services/onboarding/events';
+import { recordNumberRegistration, registrationEventTarget } from '../services/registration/events';
 import type { OnboardingRepository } from '../store/onboarding';
 import type { PartnerEventLog } from '../services/partner-events-contract';
 import type { Clock } from '../services/support';

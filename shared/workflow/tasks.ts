@@ -1,7 +1,7 @@
 import { TwilioPermanentError, TwilioRetryableError } from '../twilio/errors';
 import type { Clock } from '../services/support';
 import type { StepState } from '../domain/onboarding';
-import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepJournal, type StepOutcome } from '../services/onboarding/contract';
+import { ONBOARDING_STEPS, type OnboardingStep, type OnboardingSteps, type StepError, type StepInput, type StepJournal, type StepOutcome } from '../services/registration/contract';
 import type { PartnerEventInput, PartnerEventLog } from '../services/partner-events-contract';
 import type { OnboardingRunRepository } from '../store/onboarding-runs';
 import type { TaskTokenRepository } from '../store/task-tokens';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STEP_STATUSES } from '../domain/onboarding';
-import { ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/onboarding/contract';
+import { ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/registration/contract';
 
 /**
  * The onboarding timeline partners read: one record per customer, carried across attempts, with

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { catalog } from '../../infra/catalog';
 import { pascalCase } from '../../infra/constructs/catalog-types';
 import { executionTimeoutSeconds, FAILURE_PATH, onboardingDefinition, STEP_WAITS, stepBudgetSeconds, stepStates, type AslState, type AslTaskState } from '../../infra/workflows/onboarding-definition';
-import { ONBOARDING_STEPS } from '../../shared/services/onboarding/contract';
+import { ONBOARDING_STEPS } from '../../shared/services/registration/contract';
 import { asArray, buildApp, policyStatements } from './app-fixture';
 
 /** The onboarding state machine as deployed: the generated definition, its substitutions, its role, its logs. */

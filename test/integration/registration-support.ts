@@ -6,10 +6,10 @@ import { startTwilioSandbox, type TwilioSandbox, type WebhookRequest } from '../
 import { createLocalKeyService } from '../../shared/crypto';
 import type { CustomerCreate } from '../../shared/domain/customer';
 import type { OnboardingOptions } from '../../shared/domain/onboarding';
-import type { StepDeps } from '../../shared/services/onboarding/context';
-import { registrationEventTarget, recordNumberRegistration } from '../../shared/services/onboarding/events';
-import { registrationService } from '../../shared/services/onboarding/registration-service';
-import { onboardingSteps } from '../../shared/services/onboarding/steps';
+import type { StepDeps } from '../../shared/services/registration/context';
+import { registrationEventTarget, recordNumberRegistration } from '../../shared/services/registration/events';
+import { registrationService } from '../../shared/services/registration/registration-service';
+import { onboardingSteps } from '../../shared/services/registration/steps';
 import type { PartnerEvent, PartnerEventInput, PartnerEventLog } from '../../shared/services/partner-events-contract';
 import { subaccountService } from '../../shared/services/subaccounts';
 import { dynamoCustomerRepository, type CustomerRecord } from '../../shared/store/customers';

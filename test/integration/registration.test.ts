@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/domain/errors';
-import { ONBOARDING_STEPS, type OnboardingStep, type StepInput } from '../../shared/services/onboarding/contract';
+import { ONBOARDING_STEPS, type OnboardingStep, type StepInput } from '../../shared/services/registration/contract';
 import { CAMPAIGN, WEBHOOK_BASE, startRegistrationHarness, type RegistrationHarness } from './registration-support';
 
 jest.setTimeout(30_000);

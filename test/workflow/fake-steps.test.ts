@@ -1,7 +1,7 @@
 import { scriptedSteps, succeeded, waiting, workflowHarness, PARTNER, type WorkflowHarness } from './harness';
 import { CAMPAIGN } from './support';
 import { onboardingDefinition } from '../../infra/workflows/onboarding-definition';
-import type { StepOutcome } from '../../shared/services/onboarding/contract';
+import type { StepOutcome } from '../../shared/services/registration/contract';
 import { TwilioPermanentError, TwilioRetryableError } from '../../shared/twilio/errors';
 
 /**

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localDynamoClient } from '../../infra/local/dynamodb';
 import { manualClock, type ManualClock } from '../../infra/local/clock';
 import { createLocalWorkflowRunner, type LocalWorkflowRunner } from '../../infra/local/workflow';
-import type { OnboardingStep, OnboardingSteps, StepInput, StepOutcome } from '../../shared/services/onboarding/contract';
+import type { OnboardingStep, OnboardingSteps, StepInput, StepOutcome } from '../../shared/services/registration/contract';
 import { dynamoOnboardingRunRepository, type OnboardingRunRepository } from '../../shared/store/onboarding-runs';
 import { dynamoTaskTokenRepository, type TaskTokenRepository } from '../../shared/store/task-tokens';
 import { tokenResumer } from '../../shared/workflow/resume';
@@ -11,7 +11,7 @@ import { workflowTasks } from '../../shared/workflow/tasks';
 import { partnerEventService } from '../../shared/services/partner-events';
 import { dynamoPartnerEventRepository } from '../../shared/store/partner-events';
 import type { WorkflowPort } from '../../shared/workflow/port';
-import { onboardingService } from '../../shared/workflow/onboarding-service';
+import { onboardingRunService } from '../../shared/workflow/onboarding-runs';
 import { NotFoundError } from '../../shared/domain/errors';
 import { ENDPOINT_VARIABLE } from '../integration/global-setup';
 import { validCustomer } from '../support/fixtures';
@@ -56,7 +56,7 @@ export interface WorkflowHarness {
   tokens: TaskTokenRepository;
   port: WorkflowPort;
   resumeWaiting: ReturnType<typeof tokenResumer>;
-  onboarding: ReturnType<typeof onboardingService>;
+  onboarding: ReturnType<typeof onboardingRunService>;
   /** Runs until every execution has ended or waits on a token. */
   idle(): Promise<void>;
   /** Moves the runner's clock and times out the waits that are due. */
@@ -102,7 +102,7 @@ export async function workflowHarness(steps: OnboardingSteps): Promise<WorkflowH
     if (partnerId !== PARTNER) throw new NotFoundError(`Customer ${customerId} not found`);
     return { ...validCustomer(), id: customerId, status: 'active' as const, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
   };
-  const onboarding = onboardingService({ runs, workflow: port, clock: now, customer });
+  const onboarding = onboardingRunService({ runs, workflow: port, clock: now, customer });
 
   return {
     runner,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { json, partnerIdOf, pathParam, requireEmptyBody } from '../../../shared/http/request';
-import { registrations } from '../../../shared/wiring/onboarding';
+import { registrations } from '../../../shared/wiring/registrations';
 
 /** POST /v1/customers/{id}/brands/{brandId}/resubmit — after fixing the customer, the same brand is reviewed again. */
 export async function main(event: APIGatewayProxyEvent) {

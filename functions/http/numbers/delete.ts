@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { partnerIdOf, pathParam } from '../../../shared/http/request';
-import { registrations } from '../../../shared/wiring/onboarding';
+import { registrations } from '../../../shared/wiring/registrations';
 
 /** DELETE /v1/customers/{id}/numbers/{numberId} — detaches from the messaging service, releases on Twilio, frees the number. */
 export async function main(event: APIGatewayProxyEvent) {

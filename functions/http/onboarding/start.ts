@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { OnboardingOptionsInputSchema } from '../../../shared/domain/onboarding';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { json, parseOptionalJsonBody, partnerIdOf, pathParam } from '../../../shared/http/request';
-import { onboarding } from '../../../shared/wiring/onboarding-api';
+import { onboarding } from '../../../shared/wiring/onboarding';
 
 /**
  * POST /v1/customers/{id}/onboarding — starts the onboarding, or resumes it from the step that

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OnboardingOptionsSchema } from '../../../shared/domain/onboarding';
-import { contentFindings } from '../../../shared/services/onboarding/preflight';
+import { contentFindings } from '../../../shared/services/registration/preflight';
 import { validCustomer } from '../../support/fixtures';
 
 describe('documented examples', () => {

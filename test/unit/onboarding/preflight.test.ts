@@ -1,6 +1,6 @@
 import type { Customer } from '../../../shared/domain/customer';
 import { OnboardingOptionsSchema, type CampaignOptions } from '../../../shared/domain/onboarding';
-import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightFinding } from '../../../shared/services/onboarding/preflight';
+import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightFinding } from '../../../shared/services/registration/preflight';
 import type { AvailableNumber } from '../../../shared/twilio/gateway';
 import { validCustomer } from '../../support/fixtures';
 

@@ -1,9 +1,9 @@
 import { CampaignOptionsSchema, OnboardingOptionsSchema, crossCheck } from '../../../shared/domain/onboarding';
 import { stepErrorsFromTwilio } from '../../../shared/domain/registration';
-import { brandOutcome } from '../../../shared/services/onboarding/brand-step';
-import { campaignOptionErrors, campaignOutcome } from '../../../shared/services/onboarding/campaign-step';
-import { registrationEventTarget, toE164 } from '../../../shared/services/onboarding/events';
-import { evaluationErrors } from '../../../shared/services/onboarding/trust-bundles';
+import { brandOutcome } from '../../../shared/services/registration/brand-step';
+import { campaignOptionErrors, campaignOutcome } from '../../../shared/services/registration/campaign-step';
+import { registrationEventTarget, toE164 } from '../../../shared/services/registration/events';
+import { evaluationErrors } from '../../../shared/services/registration/trust-bundles';
 import type { BrandRegistration, Campaign } from '../../../shared/twilio/gateway';
 import { validCustomer } from '../../support/fixtures';
 

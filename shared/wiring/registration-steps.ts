@@ -1,5 +1,5 @@
 import { required } from '../config';
-import { onboardingSteps, type RegistrationSteps } from '../services/onboarding/steps';
+import { onboardingSteps, type RegistrationSteps } from '../services/registration/steps';
 import { systemClock } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';

@@ -2,14 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Customer } from '../domain/customer';
 import { ConflictError, NotFoundError, OnboardingPreflightError } from '../domain/errors';
 import type { OnboardingOptions } from '../domain/onboarding';
-import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightReport } from '../services/onboarding/preflight';
+import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightReport } from '../services/registration/preflight';
 import type { Clock } from '../services/support';
 import type { OnboardingRunRepository } from '../store/onboarding-runs';
 import type { AvailableNumber, NumberSearch } from '../twilio/gateway';
 import type { WorkflowPort } from './port';
 import { executionNameOf, resumeStep, timelineOf, type OnboardingRun, type OnboardingTimeline } from './timeline';
 
-export interface OnboardingServiceDeps {
+export interface OnboardingRunServiceDeps {
   runs: OnboardingRunRepository;
   workflow: WorkflowPort;
   clock: Clock;
@@ -54,7 +54,7 @@ export function restartInput(run: OnboardingRun | undefined, attempt: number): R
  * request while it runs re-sends the same StartExecution (Step Functions answers with the running
  * execution, or starts it if the first request died before it could), so nothing runs twice.
  */
-export function onboardingService({ runs, workflow, clock, customer, saveOptions, searchNumbers }: OnboardingServiceDeps) {
+export function onboardingRunService({ runs, workflow, clock, customer, saveOptions, searchNumbers }: OnboardingRunServiceDeps) {
   async function launch(run: OnboardingRun): Promise<boolean> {
     const { executionArn, alreadyStarted } = await workflow.start(run.executionName, executionInput(run));
     if (run.executionArn !== executionArn) await runs.setExecutionArn(run.partnerId, run.customerId, run.attempt, executionArn);
