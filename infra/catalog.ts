@@ -224,9 +224,10 @@ export const catalog: readonly FunctionSpec[] = [
   {
     id: 'subaccount-close',
     entry: 'functions/http/subaccounts/close.ts',
-    description: 'Closes the subaccount on Twilio (terminal)',
+    description: "Closes the customer for good: releases its numbers, then closes the subaccount on Twilio",
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/subaccount/close', auth: 'partner' },
-    access: { table: 'readwrite', twilioMaster: true },
+    // The numbers are released with the subaccount's own (decrypted) token.
+    access: { table: 'readwrite', keys: ['decrypt'], twilioMaster: true },
     timeoutSeconds: 29,
   },
   {

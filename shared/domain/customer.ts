@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CustomerClosedError } from './errors';
 import { PageQuerySchema, pageOf } from './page';
 
 /**
@@ -125,6 +126,18 @@ export const CustomerSchema = z
   })
   .describe('A business customer of the partner');
 export type Customer = z.infer<typeof CustomerSchema>;
+
+/**
+ * The one guard of every change to a customer (its data, onboarding, registrations, numbers,
+ * consent, messages, subaccount): a closed customer refuses them all with 409 customer-closed.
+ * A close marks the customer first, so changes are refused while its numbers are being released.
+ */
+export function requireOpen<C extends Pick<Customer, 'status'> & { id?: string }>(customer: C, customerId = customer.id): C {
+  if (customer.status === 'closed') {
+    throw new CustomerClosedError(`Customer ${customerId} is closed: its subaccount is closed and its numbers are released, so it cannot change any more (reads still work)`);
+  }
+  return customer;
+}
 
 export const CustomerListSchema = pageOf(CustomerSchema, 'Newest first');
 

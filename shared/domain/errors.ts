@@ -113,6 +113,16 @@ export class UpstreamError extends AppError {
   readonly title = 'An upstream service failed';
 }
 
+/**
+ * The customer is closed (or being closed): its subaccount is closed or closing and its numbers
+ * released, so nothing about it may change any more. Reads keep working.
+ */
+export class CustomerClosedError extends AppError {
+  readonly status = 409;
+  readonly type = 'customer-closed';
+  readonly title = 'The customer is closed';
+}
+
 // --- Messaging ------------------------------------------------------------------------------
 
 /** The customer cannot send yet (or any more): the detail names what is missing. */

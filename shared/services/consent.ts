@@ -19,6 +19,7 @@ import {
   type OptOutList,
   type RecordEffect,
 } from '../domain/consent';
+import { requireOpen } from '../domain/customer';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRepository } from '../store/customers';
 import { optedOut, stateFromItem, type ConsentRepository, type ConsentStateRecord, type OptedOutItems } from '../store/consent';
@@ -164,8 +165,10 @@ function consentEvent(customerId: string, contact: string, channel: ConsentChann
 }
 
 export function consentService({ consent, customers, events, clock, sleep = defaultSleep }: ConsentServiceDeps) {
-  async function requireCustomer(partnerId: string, customerId: string): Promise<void> {
-    if (!(await customers.get(partnerId, customerId))) throw new NotFoundError(`Customer ${customerId} not found`);
+  async function requireCustomer(partnerId: string, customerId: string) {
+    const customer = await customers.get(partnerId, customerId);
+    if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+    return customer;
   }
 
   /**
@@ -276,7 +279,7 @@ export function consentService({ consent, customers, events, clock, sleep = defa
       if (Date.parse(capturedAt) > now.getTime()) {
         throw new ValidationError('The evidence is from the future', [{ field: 'body.evidence.capturedAt', message: 'must not be in the future' }]);
       }
-      await requireCustomer(partnerId, customerId);
+      requireOpen(await requireCustomer(partnerId, customerId));
       const evidence = { ...input.evidence, capturedAt };
       const hash = createHash('sha256').update(canonical({ action: input.action, channel: input.channel, evidence })).digest('hex').slice(0, 32);
       const record: ConsentRecord = {

@@ -1,4 +1,4 @@
-import { CustomerFieldsSchema, type Customer, type CustomerCreate, type CustomerPatch } from '../domain/customer';
+import { CustomerFieldsSchema, requireOpen, type Customer, type CustomerCreate, type CustomerPatch } from '../domain/customer';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRecord, CustomerRepository } from '../store/customers';
 import { fieldErrorsOf } from '../http/validation';
@@ -60,7 +60,7 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
      * (a patch must not break a cross-field rule), write it back if nobody changed it meanwhile.
      */
     async patch(partnerId: string, customerId: string, patch: CustomerPatch): Promise<Customer> {
-      const current = await require(partnerId, customerId);
+      const current = requireOpen(await require(partnerId, customerId));
       const { id, partnerId: owner, status, createdAt, updatedAt: _u, version, accountSid, ...fields } = current;
       const merged = CustomerFieldsSchema.safeParse({ ...fields, ...patch });
       if (!merged.success) {

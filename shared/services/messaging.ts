@@ -13,6 +13,7 @@ import {
   TooManySegmentsError,
   ValidationError,
 } from '../domain/errors';
+import { requireOpen } from '../domain/customer';
 import {
   PENDING_STATUS,
   SEND_AT_MAX_SECONDS,
@@ -187,6 +188,7 @@ export function messagingService(deps: MessagingDeps) {
       let state = await reader.state(partnerId, customerId, accountSids.get(key), input.to);
       const customer = state.customer;
       if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+      requireOpen(customer, customerId);
       const accountSid = customer.accountSid;
       if (accountSid && !state.subaccount) {
         accountSids.set(key, accountSid);
@@ -194,7 +196,7 @@ export function messagingService(deps: MessagingDeps) {
       }
       if (!accountSid || !state.subaccount) throw new CustomerNotReadyError('The customer has no Twilio subaccount yet: POST /v1/customers/{id}/subaccount, then onboarding');
       if (customer.status !== 'active' || state.subaccount.status !== 'active') {
-        throw new CustomerNotReadyError(`The customer's subaccount is ${state.subaccount.status}: ${state.subaccount.status === 'closed' ? 'a closed subaccount cannot send again' : 'reactivate it (POST …/subaccount/reactivate) to send'}`);
+        throw new CustomerNotReadyError(`The customer's subaccount is ${state.subaccount.status}: reactivate it (POST …/subaccount/reactivate) to send`);
       }
       const reg = await registration(partnerId, customerId);
       if (input.from !== undefined && !reg.numbers.some((n) => n.phoneNumber === input.from && n.status !== 'released')) {

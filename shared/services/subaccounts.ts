@@ -1,8 +1,8 @@
 import type { KeyService } from '../crypto/key-service';
 import type { TokenCache } from '../crypto/token-cache';
-import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
+import { ConflictError, CustomerClosedError, NotFoundError, UpstreamError } from '../domain/errors';
 import { subaccountFriendlyName, type Subaccount, type SubaccountRecord, type SubaccountStatus } from '../domain/subaccount';
-import type { Customer } from '../domain/customer';
+import { requireOpen, type Customer } from '../domain/customer';
 import type { CustomerRepository } from '../store/customers';
 import type { SubaccountRepository } from '../store/subaccounts';
 import type { PartnerEventInput, PartnerEventLog } from './partner-events-contract';
@@ -27,6 +27,12 @@ export interface SubaccountServiceDeps extends SubaccountReaderDeps {
   ids: IdGenerator;
   /** Each status change is written with its partner event, in one transaction. */
   events: Pick<PartnerEventLog, 'appendWith'>;
+  /**
+   * Releases the customer's numbers with Twilio (each detached from the messaging service,
+   * deleted, marked released, with its `number.updated` event): what a close does before it closes
+   * the account. Absent, a close releases nothing (functions that never close).
+   */
+  numbers?: { releaseAll(partnerId: string, customerId: string): Promise<unknown> };
 }
 
 /** A provisioning claim older than this is considered abandoned (its holder crashed). */
@@ -107,6 +113,18 @@ export function subaccountService(deps: SubaccountServiceDeps) {
     return earlier[0] ?? twilio.createSubaccount(friendlyName);
   }
 
+  /** `closing`: part of a close, where an account Twilio already closed (a close that died after it) is done, not a refusal. */
+  async function changeOnTwilio(accountSid: string, target: SubaccountStatus, closing = target === 'closed'): Promise<void> {
+    try {
+      await twilio.updateAccountStatus(accountSid, target);
+    } catch (error) {
+      if (closing && error instanceof TwilioPermanentError && error.code === 21479) return;
+      const reason = error instanceof TwilioPermanentError && error.code !== null ? STATUS_REFUSALS[error.code] : undefined;
+      if (reason) throw new ConflictError(`Twilio refused (${(error as TwilioPermanentError).code}): ${reason}`);
+      throw error;
+    }
+  }
+
   return {
     ...reader,
 
@@ -156,24 +174,36 @@ export function subaccountService(deps: SubaccountServiceDeps) {
       return { subaccount: toSubaccount(record), created: true };
     },
 
-    /** active ⇄ suspended → closed, as Twilio allows; the customer's status follows. */
+    /**
+     * active ⇄ suspended → closed, as Twilio allows; the customer's status follows.
+     *
+     * A close, which is for good: a suspended account is reactivated on Twilio first (a suspended
+     * account's own credentials cannot call Twilio, and its numbers are released with them) → the
+     * customer is marked closed, so every change to it is refused from here on → its numbers are
+     * released → the account is closed on Twilio → the account row and `subaccount.closed` are
+     * written together. Each step can be repeated, so a close that died halfway is finished by
+     * calling it again; a Twilio refusal of the reactivation (21478, 21476) changes nothing.
+     */
     async setStatus(partnerId: string, customerId: string, target: SubaccountStatus): Promise<Subaccount> {
-      const record = await requireRecord(partnerId, customerId);
+      const customer = await customers.get(partnerId, customerId);
+      if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+      const record = await requireRecord(partnerId, customerId, { customer });
       if (record.status === target) return toSubaccount(record);
-      if (record.status === 'closed') throw new ConflictError(`Subaccount ${record.accountSid} is closed and cannot be ${target === 'active' ? 'reactivated' : 'changed'}`);
-      try {
-        await twilio.updateAccountStatus(record.accountSid, target);
-      } catch (error) {
-        const reason = error instanceof TwilioPermanentError && error.code !== null ? STATUS_REFUSALS[error.code] : undefined;
-        if (reason) throw new ConflictError(`Twilio refused (${(error as TwilioPermanentError).code}): ${reason}`);
-        throw error;
+      if (record.status === 'closed') throw new CustomerClosedError(`Subaccount ${record.accountSid} is closed and cannot be ${target === 'active' ? 'reactivated' : 'changed'}`);
+      if (target !== 'closed') requireOpen(customer);
+      else {
+        if (record.status === 'suspended') await changeOnTwilio(record.accountSid, 'active', true);
+        if (customer.status !== 'closed') await subaccounts.markCustomerClosed(record, clock.now().toISOString());
+        await deps.numbers?.releaseAll(partnerId, customerId);
       }
+      await changeOnTwilio(record.accountSid, target);
       const at = clock.now().toISOString();
       const written = await events.appendWith(partnerId, [statusEvent(record, target, at)], subaccounts.statusItems(record, target, target, at));
       if (!written.committed) {
         // A concurrent request changed the status first and wrote its own event; nothing was written here.
         const now = await requireRecord(partnerId, customerId);
         if (now.status === target) return toSubaccount(now);
+        if (now.status === 'closed') throw new CustomerClosedError(`Subaccount ${record.accountSid} was closed meanwhile; it was not made ${target}`);
         throw new ConflictError(`Subaccount ${record.accountSid} changed to ${now.status} meanwhile; it was not made ${target}`);
       }
       return toSubaccount({ ...record, status: target, updatedAt: at });

@@ -22,6 +22,8 @@ export interface SubaccountRepository {
   setStatus(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): Promise<void>;
   /** The items of {@link setStatus}, for a caller that writes them in its own transaction (with the partner event). */
   statusItems(record: SubaccountRecord, status: SubaccountStatus, customerStatus: CustomerStatus, at: string): TransactWriteItem[];
+  /** The first write of a close: the customer is closed (every change refused) before its numbers are released. */
+  markCustomerClosed(record: SubaccountRecord, at: string): Promise<void>;
 }
 
 const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
@@ -124,12 +126,26 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
             TableName: tableName,
             Key: customerKey(record.partnerId, record.customerId),
             UpdateExpression: 'SET #status = :status, updatedAt = :at, version = version + :one',
-            ConditionExpression: 'accountSid = :sid',
+            // A closing customer (marked closed before its numbers are released) is never reopened by a suspend or reactivate.
+            ConditionExpression: customerStatus === 'closed' ? 'accountSid = :sid' : 'accountSid = :sid AND #status <> :closed',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid },
+            ExpressionAttributeValues: { ':status': customerStatus, ':at': at, ':one': 1, ':sid': record.accountSid, ...(customerStatus === 'closed' ? {} : { ':closed': 'closed' }) },
           },
         },
       ];
+    },
+
+    async markCustomerClosed(record, at) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: customerKey(record.partnerId, record.customerId),
+          UpdateExpression: 'SET #status = :closed, updatedAt = :at, version = version + :one',
+          ConditionExpression: 'accountSid = :sid',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':closed': 'closed', ':at': at, ':one': 1, ':sid': record.accountSid },
+        }),
+      );
     },
   };
   return repository;

@@ -1,4 +1,4 @@
-import { subaccountService } from '../services/subaccounts';
+import { subaccountService, type SubaccountServiceDeps } from '../services/subaccounts';
 import { systemClock, ulidIds } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';
@@ -9,14 +9,19 @@ import { tokenCache } from './token-cache';
 import { accountsAdapter } from '../twilio/sdk/accounts';
 import { twilio } from './twilio';
 
-/** Default wiring of the subaccount service: DynamoDB, the key service and the Twilio gateway. */
-export const subaccounts = subaccountService({
-  customers: dynamoCustomerRepository(documentClient, tableName),
-  subaccounts: dynamoSubaccountRepository(documentClient, tableName),
-  twilio: twilio.gateway(accountsAdapter),
-  keys: keyService,
-  tokens: tokenCache,
-  clock: systemClock,
-  ids: ulidIds,
-  events: partnerEvents,
-});
+/** The subaccount service's dependencies: DynamoDB, the key service and the Twilio gateway. */
+export function subaccountDependencies(): SubaccountServiceDeps {
+  return {
+    customers: dynamoCustomerRepository(documentClient, tableName),
+    subaccounts: dynamoSubaccountRepository(documentClient, tableName),
+    twilio: twilio.gateway(accountsAdapter),
+    keys: keyService,
+    tokens: tokenCache,
+    clock: systemClock,
+    ids: ulidIds,
+    events: partnerEvents,
+  };
+}
+
+/** Default wiring of the subaccount service (create, suspend, reactivate); closing is in `subaccount-close`. */
+export const subaccounts = subaccountService(subaccountDependencies());

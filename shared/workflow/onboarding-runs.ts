@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Customer } from '../domain/customer';
+import { requireOpen, type Customer } from '../domain/customer';
 import { ConflictError, NotFoundError, OnboardingPreflightError } from '../domain/errors';
 import type { OnboardingOptions } from '../domain/onboarding';
 import { contentFindings, mergeOptions, numberFindings, reportOf, type PreflightReport } from '../services/registration/preflight';
@@ -85,7 +85,7 @@ export function onboardingRunService({ runs, workflow, clock, customer, saveOpti
   return {
     /** Every check that costs nothing, on the options the start would use; creates nothing. */
     async preflight(partnerId: string, customerId: string, given: Record<string, unknown>): Promise<PreflightReport> {
-      const found = await customer(partnerId, customerId);
+      const found = requireOpen(await customer(partnerId, customerId));
       return (await check(found, (await runs.get(partnerId, customerId)) ?? undefined, given)).report;
     },
 
@@ -95,7 +95,7 @@ export function onboardingRunService({ runs, workflow, clock, customer, saveOpti
      * preflight finds an error; options given to a running or completed onboarding are a 409.
      */
     async start(partnerId: string, customerId: string, given: Record<string, unknown>): Promise<StartResult> {
-      const found = await customer(partnerId, customerId);
+      const found = requireOpen(await customer(partnerId, customerId));
       const current = (await runs.get(partnerId, customerId)) ?? undefined;
       if (current?.status === 'running' || current?.status === 'succeeded') {
         // The same options again (a retried request) change nothing; different ones would be ignored: refused.
@@ -138,10 +138,10 @@ export function onboardingRunService({ runs, workflow, clock, customer, saveOpti
     },
 
     async get(partnerId: string, customerId: string): Promise<OnboardingTimeline> {
-      await customer(partnerId, customerId);
+      const found = await customer(partnerId, customerId);
       const run = await runs.get(partnerId, customerId);
       if (!run) throw new NotFoundError(`Customer ${customerId} has not been onboarded yet`);
-      return timelineOf(run);
+      return timelineOf(run, found.status === 'closed');
     },
   };
 }

@@ -66,7 +66,7 @@ export const OnboardingTimelineSchema = z
   .object({
     customerId: z.string(),
     attempt: z.number().int().describe('Attempt number; a resumed onboarding is a new attempt'),
-    status: z.enum(RUN_STATUSES),
+    status: z.enum([...RUN_STATUSES, 'closed']).describe('closed: the customer was closed; nothing of this onboarding runs or resumes any more'),
     executionName: z.string(),
     startedAt: z.string(),
     updatedAt: z.string(),
@@ -77,11 +77,12 @@ export const OnboardingTimelineSchema = z
   .describe('Where the onboarding stands: every step in order');
 export type OnboardingTimeline = z.infer<typeof OnboardingTimelineSchema>;
 
-export function timelineOf(run: OnboardingRun): OnboardingTimeline {
+/** `closed`: the customer is closed, which ends its onboarding whatever state the run was left in. */
+export function timelineOf(run: OnboardingRun, closed = false): OnboardingTimeline {
   return {
     customerId: run.customerId,
     attempt: run.attempt,
-    status: run.status,
+    status: closed ? 'closed' : run.status,
     executionName: run.executionName,
     startedAt: run.startedAt,
     updatedAt: run.updatedAt,

@@ -1,3 +1,4 @@
+import { requireOpen } from '../../domain/customer';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
 import {
   OnboardingOptionsSchema,
@@ -24,6 +25,9 @@ import type { RegistrationSteps } from './steps';
 export interface RegistrationServiceDeps extends Pick<StepDeps, 'onboarding' | 'customers' | 'clock'> {
   steps: RegistrationSteps;
 }
+
+/** Numbers released at once by a close: Twilio's per-account concurrency is far above it. */
+const RELEASE_CONCURRENCY = 4;
 
 const BRAND_STEPS: OnboardingStep[] = ['subaccount', 'customerProfile', 'trustProduct', 'brand'];
 const CAMPAIGN_STEPS: OnboardingStep[] = ['messagingService', 'campaign'];
@@ -148,7 +152,7 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
      * the customer are checked here too, so nothing invalid is ever submitted to Twilio.
      */
     async configure(partnerId: string, customerId: string, patch: Partial<OnboardingOptions>): Promise<OnboardingRecord> {
-      const customer = await requireCustomer(partnerId, customerId);
+      const customer = requireOpen(await requireCustomer(partnerId, customerId));
       const stored = await onboarding.get(partnerId, customerId);
       const parsed = OnboardingOptionsSchema.safeParse({ ...stored?.options, ...patch });
       if (!parsed.success) {
@@ -180,7 +184,7 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
     },
 
     async resubmitBrand(partnerId: string, customerId: string, brandId: string): Promise<BrandView> {
-      await requireCustomer(partnerId, customerId);
+      requireOpen(await requireCustomer(partnerId, customerId));
       const record = await onboarding.get(partnerId, customerId);
       if (!record?.sids.brandSid || record.sids.brandSid !== brandId) throw new NotFoundError(`Brand ${brandId} not found`);
       if (record.steps.brand?.status !== 'failed') throw new ConflictError(`Brand ${brandId} is ${record.steps.brand?.status ?? 'pending'}; only a failed brand can be resubmitted`);
@@ -225,8 +229,23 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
     listNumbers: reader.listNumbers,
     pageNumbers: reader.pageNumbers,
 
+    /**
+     * Every number the customer holds, released with Twilio (a close does this before it closes
+     * the account). A few at a time: each is two Twilio calls and the close answers within the
+     * API's time limit for the usual handful; one that dies halfway is finished by calling again,
+     * since released numbers are skipped. Returns how many were released.
+     */
+    async releaseAllNumbers(partnerId: string, customerId: string): Promise<number> {
+      const held = (await onboarding.listNumbers(partnerId, customerId)).filter((n) => n.status !== 'released');
+      const stepInput = await input(partnerId, customerId);
+      for (let i = 0; i < held.length; i += RELEASE_CONCURRENCY) {
+        await Promise.all(held.slice(i, i + RELEASE_CONCURRENCY).map((n) => steps.releaseNumber(stepInput, n)));
+      }
+      return held.length;
+    },
+
     async releaseNumber(partnerId: string, customerId: string, numberId: string): Promise<void> {
-      await requireCustomer(partnerId, customerId);
+      requireOpen(await requireCustomer(partnerId, customerId));
       const number = (await onboarding.listNumbers(partnerId, customerId)).find((n) => n.sid === numberId && n.status !== 'released');
       if (!number) throw new NotFoundError(`Number ${numberId} not found`);
       await steps.releaseNumber(await input(partnerId, customerId), number);

@@ -144,7 +144,10 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     const ctx = contextFor(input, rows, mode === 'refresh', noted);
     let outcome: StepOutcome;
     const mismatches = CROSS_CHECKED[step] ? crossCheck(customer, record.options).filter(CROSS_CHECKED[step]!) : [];
-    if (mismatches.length > 0 && mode !== 'check') {
+    if (customer.status === 'closed') {
+      // Closed while the onboarding ran: nothing more is bought or registered for it.
+      outcome = { status: 'failed', errors: [{ code: 'customer-closed', message: `Customer ${customer.id} was closed; its onboarding ends here`, fields: [] }], sids: {} };
+    } else if (mismatches.length > 0 && mode !== 'check') {
       outcome = { status: 'failed', errors: mismatches, sids: {} };
     } else {
       try {

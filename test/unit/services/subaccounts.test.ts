@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalKeyService, createTokenCache, DecryptionError } from '../../../shared/crypto';
 import { subaccountReader } from '../../../shared/services/subaccounts';
-import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
+import { ConflictError, CustomerClosedError, NotFoundError } from '../../../shared/domain/errors';
 import type { CustomerStatus } from '../../../shared/domain/customer';
 import type { SubaccountRecord, SubaccountStatus } from '../../../shared/domain/subaccount';
 import type { PartnerEventInput, PartnerEventLog } from '../../../shared/services/partner-events-contract';
@@ -94,6 +94,10 @@ function fakeSubaccounts(customers: ReturnType<typeof fakeCustomerRepository>): 
       const customer = (await customers.get(record.partnerId, record.customerId))!;
       await customers.replace({ ...customer, status: customerStatus, version: customer.version + 1 }, customer.version);
     },
+    async markCustomerClosed(record, at) {
+      const customer = (await customers.get(record.partnerId, record.customerId))!;
+      await customers.replace({ ...customer, status: 'closed', updatedAt: at, version: customer.version + 1 }, customer.version);
+    },
     statusItems(record, status, customerStatus, at) {
       return [{ Put: { TableName: 'fake', Item: { accountSid: record.accountSid, from: record.status, status, customerStatus, at } } }];
     },
@@ -119,7 +123,7 @@ function fakeEvents(subaccounts: ReturnType<typeof fakeSubaccounts>) {
   return events;
 }
 
-async function setup() {
+async function setup(numbers?: { releaseAll(partnerId: string, customerId: string): Promise<unknown> }) {
   const customerRepo = fakeCustomerRepository();
   const clock = fixedClock();
   const ids = sequentialIds();
@@ -127,7 +131,7 @@ async function setup() {
   const twilio = fakeTwilio();
   const subaccountRepo = fakeSubaccounts(customerRepo);
   const events = fakeEvents(subaccountRepo);
-  const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids, events });
+  const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids, events, ...(numbers ? { numbers } : {}) });
   const customer = await customerService({ customers: customerRepo, clock, ids }).create('ptn_a', validCustomer());
   return { service, twilio, keys, clock, subaccountRepo, customerRepo, customer, events };
 }
@@ -200,7 +204,7 @@ describe('subaccount service', () => {
     expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('suspended');
     await expect(service.setStatus('ptn_a', customer.id, 'active')).resolves.toMatchObject({ status: 'active' });
     await expect(service.setStatus('ptn_a', customer.id, 'closed')).resolves.toMatchObject({ status: 'closed' });
-    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(ConflictError);
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(CustomerClosedError);
     expect(twilio.calls.filter((c) => c.startsWith('status'))).toEqual(['status:suspended', 'status:active', 'status:closed']);
     expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('closed');
   });
@@ -215,7 +219,7 @@ describe('subaccount service', () => {
     await service.setStatus('ptn_a', customer.id, 'active');
     await service.setStatus('ptn_a', customer.id, 'closed');
     await service.setStatus('ptn_a', customer.id, 'closed');
-    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(ConflictError);
+    await expect(service.setStatus('ptn_a', customer.id, 'active')).rejects.toThrow(CustomerClosedError);
     const data = (status: string, previousStatus: string) => ({ accountSid: subaccount.accountSid, status, previousStatus, changedAt: at });
     expect(events.appended).toEqual([
       { partnerId: 'ptn_a', type: 'subaccount.suspended', customerId: customer.id, data: data('suspended', 'active') },
@@ -234,7 +238,7 @@ describe('subaccount service', () => {
       subaccountRepo.rows.set(subaccount.accountSid, { ...subaccountRepo.rows.get(subaccount.accountSid)!, status: 'closed' });
       return row;
     };
-    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(ConflictError);
+    await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(CustomerClosedError);
     expect(events.appended).toEqual([]);
   });
 
@@ -252,6 +256,76 @@ describe('subaccount service', () => {
     };
     await expect(service.setStatus('ptn_a', customer.id, 'suspended')).resolves.toMatchObject({ status: 'suspended' });
     expect(events.appended).toEqual([]);
+  });
+
+  describe('closing', () => {
+    /** Records, in order, what the close did: Twilio status calls, the customer's status when the numbers were released. */
+    async function closing() {
+      const order: string[] = [];
+      let fixture!: Awaited<ReturnType<typeof setup>>;
+      let failRelease = false;
+      fixture = await setup({
+        async releaseAll(partnerId, customerId) {
+          order.push(`release (customer ${(await fixture.customerRepo.get(partnerId, customerId))!.status})`);
+          if (failRelease) throw new TwilioRetryableError({ code: null, status: 503, message: 'unavailable', moreInfo: null });
+        },
+      });
+      const { subaccount } = await fixture.service.create('ptn_a', fixture.customer.id);
+      const twilioCalls = () => fixture.twilio.calls.filter((c) => c.startsWith('status'));
+      return { ...fixture, order, subaccount, twilioCalls, failNextReleases: (fail: boolean) => (failRelease = fail) };
+    }
+
+    it('marks the customer closed, then releases the numbers, then closes the account and writes subaccount.closed', async () => {
+      const { service, order, twilioCalls, customer, customerRepo, events } = await closing();
+      await service.setStatus('ptn_a', customer.id, 'closed');
+      expect(order).toEqual(['release (customer closed)']);
+      expect(twilioCalls()).toEqual(['status:closed']);
+      expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('closed');
+      expect(events.appended.map((e) => e.type)).toEqual(['subaccount.closed']);
+    });
+
+    it('reactivates a suspended account on Twilio first, since a suspended account cannot release its numbers', async () => {
+      const { service, order, twilioCalls, customer, events } = await closing();
+      await service.setStatus('ptn_a', customer.id, 'suspended');
+      await service.setStatus('ptn_a', customer.id, 'closed');
+      expect(twilioCalls()).toEqual(['status:suspended', 'status:active', 'status:closed']);
+      expect(order).toEqual(['release (customer closed)']);
+      // The reactivation was only the way to the close: no reactivated event.
+      expect(events.appended.map((e) => e.type)).toEqual(['subaccount.suspended', 'subaccount.closed']);
+    });
+
+    it('changes nothing when Twilio refuses the reactivation a suspended close needs', async () => {
+      const { service, twilio, order, customer, customerRepo, events } = await closing();
+      await service.setStatus('ptn_a', customer.id, 'suspended');
+      twilio.refuseStatus = 21478;
+      await expect(service.setStatus('ptn_a', customer.id, 'closed')).rejects.toThrow(/21478/);
+      expect(order).toEqual([]);
+      expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('suspended');
+      expect(events.appended.map((e) => e.type)).toEqual(['subaccount.suspended']);
+    });
+
+    it('a close that died while releasing leaves the customer closed to changes and is finished by calling it again', async () => {
+      const { service, order, twilioCalls, customer, customerRepo, events, failNextReleases } = await closing();
+      failNextReleases(true);
+      await expect(service.setStatus('ptn_a', customer.id, 'closed')).rejects.toThrow(TwilioRetryableError);
+      expect((await customerRepo.get('ptn_a', customer.id))!.status).toBe('closed');
+      expect(twilioCalls()).toEqual([]);
+      // Meanwhile nothing reopens it: a suspend is refused, not applied.
+      await expect(service.setStatus('ptn_a', customer.id, 'suspended')).rejects.toThrow(CustomerClosedError);
+      failNextReleases(false);
+      await expect(service.setStatus('ptn_a', customer.id, 'closed')).resolves.toMatchObject({ status: 'closed' });
+      expect(order).toEqual(['release (customer closed)', 'release (customer closed)']);
+      expect(twilioCalls()).toEqual(['status:closed']);
+      expect(events.appended.map((e) => e.type)).toEqual(['subaccount.closed']);
+    });
+
+    it('finishes a close that died after Twilio closed the account (21479 on the repeat)', async () => {
+      const { service, twilio, customer, subaccountRepo, subaccount, events } = await closing();
+      twilio.refuseStatus = 21479;
+      await expect(service.setStatus('ptn_a', customer.id, 'closed')).resolves.toMatchObject({ status: 'closed' });
+      expect(subaccountRepo.rows.get(subaccount.accountSid)!.status).toBe('closed');
+      expect(events.appended.map((e) => e.type)).toEqual(['subaccount.closed']);
+    });
   });
 
   it("turns Twilio's status refusals into conflicts and changes nothing", async () => {
