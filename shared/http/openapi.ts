@@ -206,7 +206,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: { status: 200, schema: SubaccountSchema, description: 'The active subaccount' },
   },
   'subaccount-close': {
-    summary: 'Close the subaccount on Twilio; closed is terminal',
+    summary:
+      "Close the customer for good: it is marked closed (every change to it answers 409 customer-closed from then on; reads keep working), its numbers are detached from the messaging service and released with Twilio (a number.updated event each), then the subaccount is closed on Twilio (subaccount.closed); a suspended one is reactivated on Twilio first, only to release its numbers. A close that failed halfway is finished by calling it again; a running onboarding ends with its step failed (customer-closed) and the timeline shows closed",
     response: { status: 200, schema: SubaccountSchema, description: 'The closed subaccount' },
   },
   'brands-create': {
@@ -337,6 +338,9 @@ export interface DocumentedRoute {
   trigger: { method: string; path: string; auth: 'partner' | 'none' };
 }
 
+/** A route that changes a customer, which a closed customer refuses (409 customer-closed). */
+const changesCustomer = ({ trigger }: DocumentedRoute) => trigger.method !== 'GET' && trigger.path.startsWith('/v1/customers/{id}');
+
 function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
   const { path, auth } = route.trigger;
   const responses: Record<string, unknown> = {
@@ -347,7 +351,11 @@ function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
     400: problem('Invalid request; `errors` names each field at fault'),
     404: problem('Not found (also for ids of other partners)'),
     405: problem('Method not allowed on this path'),
-    409: problem('Conflicts with the current state (e.g. concurrent change, closed subaccount)'),
+    409: problem(
+      changesCustomer(route)
+        ? 'customer-closed: the customer is closed and cannot change any more; or another conflict with the current state (e.g. a concurrent change)'
+        : 'Conflicts with the current state (e.g. a concurrent change)',
+    ),
     429: problem('Too many requests for this partner'),
     503: problem('A service the platform depends on is unavailable (service-unavailable, twilio-unavailable); retry after `Retry-After`'),
   };

@@ -308,6 +308,9 @@ export function messagingService(deps: MessagingDeps) {
       if (stored.status !== 'scheduled' || !stored.sid) {
         throw new MessageNotCancelableError(`Message ${messageId} is ${stored.status}: only a scheduled message can be canceled, before its send time`);
       }
+      // A closed customer's subaccount can no longer be called (Twilio dropped its schedule with it).
+      const { customer } = await reader.state(partnerId, customerId, undefined, stored.contact);
+      if (customer) requireOpen(customer, customerId);
       try {
         await twilio.cancelMessage(await credentials(), stored.sid);
       } catch (error) {

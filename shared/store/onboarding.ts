@@ -43,8 +43,11 @@ export interface OnboardingRepository {
   claimNumber(record: NumberRecord): Promise<'claimed' | 'mine' | 'taken'>;
   /** Moves a number forward (rank check); returns false when the stored status is already further. */
   updateNumber(partnerId: string, customerId: string, phoneNumber: string, status: NumberStatus, patch: Partial<Pick<NumberRecord, 'sid' | 'messagingServiceSid' | 'failureReason'>>, at: string): Promise<boolean>;
-  /** Marks the number released and frees it platform-wide, atomically. */
-  releaseNumber(partnerId: string, customerId: string, phoneNumber: string, at: string): Promise<void>;
+  /**
+   * Marking the number released and freeing it platform-wide, as transaction items for a caller
+   * that writes them with its partner event. A number already released cancels them (nothing told twice).
+   */
+  releaseNumberItems(partnerId: string, customerId: string, phoneNumber: string, at: string): TransactWriteItem[];
   /** Drops a claim whose purchase never happened (Twilio refused it). */
   abandonClaim(partnerId: string, customerId: string, phoneNumber: string): Promise<void>;
   listNumbers(partnerId: string, customerId: string): Promise<NumberRecord[]>;
@@ -256,25 +259,27 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
       }
     },
 
-    async releaseNumber(partnerId, customerId, phoneNumber, at) {
-      await transactWrite(db, tableName, [
+    releaseNumberItems(partnerId, customerId, phoneNumber, at) {
+      return [
         {
           Update: {
+            TableName: tableName,
             Key: customerNumberKey(partnerId, customerId, phoneNumber),
             UpdateExpression: 'SET #status = :released, statusRank = :rank, updatedAt = :at REMOVE messagingServiceSid',
-            ConditionExpression: 'attribute_exists(pk)',
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :released',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':released': 'released', ':rank': NUMBER_STATUS_RANK.released, ':at': at },
           },
         },
         {
           Delete: {
+            TableName: tableName,
             Key: phoneNumberKey(phoneNumber),
             ConditionExpression: 'attribute_not_exists(pk) OR (partnerId = :p AND customerId = :c)',
             ExpressionAttributeValues: { ':p': partnerId, ':c': customerId },
           },
         },
-      ]);
+      ];
     },
 
     async abandonClaim(partnerId, customerId, phoneNumber) {

@@ -274,7 +274,9 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
   const REGISTRATION = ['accounts', 'events', 'messaging', 'numbers', 'trusthub'];
   /** The gateway areas each function's wiring names; every function not listed carries no Twilio SDK. */
   const AREAS: Record<string, string[]> = {
-    ...Object.fromEntries(['subaccount-create', 'subaccount-suspend', 'subaccount-reactivate', 'subaccount-close'].map((id) => [id, ['accounts']])),
+    ...Object.fromEntries(['subaccount-create', 'subaccount-suspend', 'subaccount-reactivate'].map((id) => [id, ['accounts']])),
+    // A close releases the numbers (detached from the messaging service, then deleted) before it closes the account.
+    'subaccount-close': ['accounts', 'messaging', 'numbers'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
     ...Object.fromEntries(

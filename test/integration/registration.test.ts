@@ -277,7 +277,10 @@ describe('numbers', () => {
     expect(await h.onboarding.claimNumber(row(a))).toBe('claimed');
     expect(await h.onboarding.claimNumber(row(b))).toBe('taken');
     expect(await h.onboarding.claimNumber(row(a))).toBe('mine');
-    await h.onboarding.releaseNumber(a.partnerId, a.customerId, '+15125550999', at);
+    const release = () => h.deps.events.appendWith(a.partnerId, [{ type: 'number.updated', customerId: a.customerId, data: { phoneNumber: '+15125550999', status: 'released' } }], h.onboarding.releaseNumberItems(a.partnerId, a.customerId, '+15125550999', at));
+    expect(await release()).toMatchObject({ committed: true });
+    // Released already: the repeat writes nothing and tells nothing.
+    expect(await release()).toMatchObject({ committed: false });
     expect(await h.onboarding.claimNumber(row(b))).toBe('claimed');
     expect(await h.onboarding.numberOwner('+15125550999')).toEqual(b);
   });

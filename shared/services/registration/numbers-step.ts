@@ -5,6 +5,7 @@ import type { StepContext, StepModule } from './context';
 import { webhookUrl } from './context';
 import type { StepOutcome } from './contract';
 import { campaignWaitKey } from './campaign-step';
+import { numberRelease } from './number-release';
 
 export const numberWaitKey = (numberSid: string) => `number:${numberSid}`;
 
@@ -121,15 +122,7 @@ async function check(ctx: StepContext): Promise<StepOutcome> {
 
 /** Release = leave the messaging service first (Twilio requires it), then delete; then free the number platform-wide. */
 export async function releaseNumber(ctx: StepContext, n: NumberRecord): Promise<void> {
-  const creds = await ctx.creds();
-  const ignoreMissing = (error: unknown) => {
-    if (!(error instanceof TwilioPermanentError && error.notFound)) throw error;
-  };
-  if (n.sid && n.messagingServiceSid) await ctx.deps.twilio.detachNumberFromService(creds, n.messagingServiceSid, n.sid).catch(ignoreMissing);
-  if (n.sid) await ctx.deps.twilio.releaseNumber(creds, n.sid).catch(ignoreMissing);
-  const { partnerId, customerId } = ctx.input;
-  await ctx.deps.onboarding.releaseNumber(partnerId, customerId, n.phoneNumber, ctx.now());
-  await ctx.deps.events.append(partnerId, { type: 'number.updated', customerId, data: { phoneNumber: n.phoneNumber, numberSid: n.sid, status: 'released' } });
+  await numberRelease(ctx.deps).release(await ctx.creds(), ctx.input.partnerId, ctx.input.customerId, n);
 }
 
 export const numbersStep: StepModule = { run, check };

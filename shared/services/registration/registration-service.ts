@@ -26,9 +26,6 @@ export interface RegistrationServiceDeps extends Pick<StepDeps, 'onboarding' | '
   steps: RegistrationSteps;
 }
 
-/** Numbers released at once by a close: Twilio's per-account concurrency is far above it. */
-const RELEASE_CONCURRENCY = 4;
-
 const BRAND_STEPS: OnboardingStep[] = ['subaccount', 'customerProfile', 'trustProduct', 'brand'];
 const CAMPAIGN_STEPS: OnboardingStep[] = ['messagingService', 'campaign'];
 
@@ -228,21 +225,6 @@ export function registrationService({ onboarding, customers, clock, steps }: Reg
 
     listNumbers: reader.listNumbers,
     pageNumbers: reader.pageNumbers,
-
-    /**
-     * Every number the customer holds, released with Twilio (a close does this before it closes
-     * the account). A few at a time: each is two Twilio calls and the close answers within the
-     * API's time limit for the usual handful; one that dies halfway is finished by calling again,
-     * since released numbers are skipped. Returns how many were released.
-     */
-    async releaseAllNumbers(partnerId: string, customerId: string): Promise<number> {
-      const held = (await onboarding.listNumbers(partnerId, customerId)).filter((n) => n.status !== 'released');
-      const stepInput = await input(partnerId, customerId);
-      for (let i = 0; i < held.length; i += RELEASE_CONCURRENCY) {
-        await Promise.all(held.slice(i, i + RELEASE_CONCURRENCY).map((n) => steps.releaseNumber(stepInput, n)));
-      }
-      return held.length;
-    },
 
     async releaseNumber(partnerId: string, customerId: string, numberId: string): Promise<void> {
       requireOpen(await requireCustomer(partnerId, customerId));
