@@ -132,6 +132,27 @@ export class CustomerNotReadyError extends AppError {
   readonly title = 'The customer cannot send messages yet';
 }
 
+/** WhatsApp: free-form content outside the contact's 24-hour window; only an approved template may be sent. */
+export class TemplateRequiredError extends AppError {
+  readonly status = 422;
+  readonly type = 'template-required';
+  readonly title = 'Outside the WhatsApp 24-hour window: send an approved template';
+}
+
+/** WhatsApp: the template is not (or no longer) approved; the detail names its status. */
+export class TemplateNotApprovedError extends AppError {
+  readonly status = 409;
+  readonly type = 'template-not-approved';
+  readonly title = 'The template is not approved for sending';
+}
+
+/** WhatsApp: the template does not exist for this customer, or the variables do not fit it (`errors` names each). */
+export class TemplateMismatchError extends AppError {
+  readonly status = 422;
+  readonly type = 'template-mismatch';
+  readonly title = 'The template or its variables do not fit';
+}
+
 /** The contact opted out of this customer on this channel; the detail says when and how. */
 export class RecipientOptedOutError extends AppError {
   readonly status = 409;

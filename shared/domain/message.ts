@@ -25,24 +25,67 @@ const E164 = z
   .string()
   .refine((v) => v.startsWith('+') && isValidPhoneNumber(v), 'must be a valid phone number in E.164 form, e.g. +14155550123');
 
+/** A WhatsApp address as Twilio writes it: `whatsapp:` before the E.164 number. */
+export const WHATSAPP_PREFIX = 'whatsapp:';
+export const bareAddress = (address: string) => (address.startsWith(WHATSAPP_PREFIX) ? address.slice(WHATSAPP_PREFIX.length) : address);
+/** E.164, or E.164 behind `whatsapp:` (which makes the message a WhatsApp one). */
+const Address = (what: string) =>
+  z
+    .string()
+    .refine((v) => {
+      const bare = bareAddress(v);
+      return bare.startsWith('+') && isValidPhoneNumber(bare);
+    }, 'must be a valid phone number in E.164 form, e.g. +14155550123, or whatsapp:+14155550123')
+    .describe(what);
+
+/** Meta's cap on a template variable's value; Twilio refuses longer ones. */
+export const MAX_TEMPLATE_VARIABLE_CHARACTERS = 1024;
+/** How long a contact's last inbound WhatsApp message keeps free-form sending open (Meta's customer service window). */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export const MessageCreateSchema = z
   .strictObject({
-    to: E164.describe('The recipient, E.164'),
-    channel: z.enum(['sms']).default('sms').describe("The channel; 'sms' (SMS and MMS). WhatsApp sends use approved templates and come with the WhatsApp API"),
-    from: E164.optional().describe("One of the customer's numbers; omitted = the messaging service picks from the customer's pool"),
-    body: z.string().min(1).max(MAX_BODY_CHARACTERS).optional().describe(`Text, at most ${MAX_BODY_CHARACTERS} characters`),
+    to: Address('The recipient, E.164; `whatsapp:+E164` sends on WhatsApp'),
+    channel: z.enum(CHANNELS).optional().describe("'sms' (SMS and MMS, the default) or 'whatsapp' (also implied by a whatsapp: address)"),
+    from: Address("One of the customer's numbers (for WhatsApp: its sender's number); omitted = the messaging service picks").optional(),
+    body: z.string().min(1).max(MAX_BODY_CHARACTERS).optional().describe(`Text, at most ${MAX_BODY_CHARACTERS} characters. On WhatsApp only inside the 24-hour window the contact's last message opened`),
     mediaUrls: z
       .array(z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048))
       .min(1)
       .max(10)
       .optional()
-      .describe('Up to 10 https media URLs (MMS)'),
+      .describe('Up to 10 https media URLs (MMS; on WhatsApp one, inside the 24-hour window)'),
+    templateId: z.string().regex(/^tpl_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a template id (tpl_…) of this customer').optional().describe('WhatsApp: an approved template of the customer (POST …/templates); the only way to write outside the 24-hour window'),
+    contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Content SID (HX…)').optional().describe('WhatsApp: the Twilio Content SID of an approved template, instead of templateId'),
+    contentVariables: z
+      .record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'variable names are 1, 2, … (or letters, digits and _)'), z.string().trim().min(1, 'must not be empty').max(MAX_TEMPLATE_VARIABLE_CHARACTERS))
+      .optional()
+      .describe("The template's variables, e.g. {\"1\": \"Ada\", \"2\": \"Tuesday\"}: every one the template has, none it lacks"),
     sendAt: z.iso.datetime({ offset: true }).optional().describe('Schedule the send: 15 minutes to 35 days ahead'),
-    maxSegments: z.number().int().min(1).max(10).optional().describe('Refuse the message (422) if its body would take more SMS segments than this'),
+    maxSegments: z.number().int().min(1).max(10).optional().describe('SMS: refuse the message (422) if its body would take more segments than this'),
     validityPeriodSeconds: z.number().int().min(1).max(36000).optional().describe('How long Twilio may keep trying to send it (default 36000)'),
   })
-  .refine((m) => m.body !== undefined || m.mediaUrls !== undefined, { message: 'give a body, mediaUrls or both', path: ['body'] });
-export type MessageCreate = z.infer<typeof MessageCreateSchema>;
+  .superRefine((m, ctx) => {
+    const whatsAppAddress = m.to.startsWith(WHATSAPP_PREFIX) || m.from?.startsWith(WHATSAPP_PREFIX);
+    if (whatsAppAddress && m.channel === 'sms') ctx.addIssue({ code: 'custom', path: ['channel'], message: 'a whatsapp: address sends on WhatsApp; leave channel out or make it whatsapp' });
+    const whatsapp = whatsAppAddress || m.channel === 'whatsapp';
+    const template = m.templateId !== undefined || m.contentSid !== undefined;
+    if (m.templateId !== undefined && m.contentSid !== undefined) ctx.addIssue({ code: 'custom', path: ['contentSid'], message: 'give templateId or contentSid, not both' });
+    if (template && !whatsapp) ctx.addIssue({ code: 'custom', path: [m.templateId !== undefined ? 'templateId' : 'contentSid'], message: 'templates are sent on WhatsApp: set channel to whatsapp' });
+    if (template && (m.body !== undefined || m.mediaUrls !== undefined)) ctx.addIssue({ code: 'custom', path: [m.body !== undefined ? 'body' : 'mediaUrls'], message: 'a template message carries its own content: give the template or a body/mediaUrls, not both' });
+    if (!template && m.contentVariables !== undefined) ctx.addIssue({ code: 'custom', path: ['contentVariables'], message: 'contentVariables go with a templateId or contentSid' });
+    if (!template && m.body === undefined && m.mediaUrls === undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: whatsapp ? 'give a body, mediaUrls or a template' : 'give a body, mediaUrls or both' });
+    if (whatsapp && m.maxSegments !== undefined) ctx.addIssue({ code: 'custom', path: ['maxSegments'], message: 'segments are an SMS measure; WhatsApp messages are not split' });
+    if (whatsapp && m.mediaUrls !== undefined && m.mediaUrls.length > 1) ctx.addIssue({ code: 'custom', path: ['mediaUrls'], message: 'a WhatsApp message carries one media file' });
+  })
+  // One shape for the rest of the code: bare E.164 addresses and the channel decided.
+  .transform(({ channel, ...m }) => ({
+    ...m,
+    channel: (m.to.startsWith(WHATSAPP_PREFIX) || m.from?.startsWith(WHATSAPP_PREFIX) ? 'whatsapp' : (channel ?? 'sms')) as Channel,
+    to: bareAddress(m.to),
+    ...(m.from !== undefined ? { from: bareAddress(m.from) } : {}),
+  }));
+export type MessageCreate = z.output<typeof MessageCreateSchema>;
 
 export const MessageListQuerySchema = z.strictObject({
   ...pageQuery(),
@@ -66,6 +109,9 @@ export const MessageSchema = z
     to: z.string().nullable(),
     body: z.string().optional(),
     mediaUrls: z.array(z.string()).optional(),
+    templateId: z.string().optional().describe('The template sent (WhatsApp)'),
+    contentSid: z.string().optional().describe('The Content SID sent (WhatsApp template)'),
+    contentVariables: z.record(z.string(), z.string()).optional(),
     status: z.string().describe("'pending' until Twilio answers, then Twilio's status (accepted, scheduled, queued, sending, sent, delivered, undelivered, failed, read, canceled, received)"),
     errorCode: z.number().int().optional(),
     errorReason: z.string().optional().describe('What the error code means, in words'),

@@ -80,7 +80,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'messages-create': {
     summary:
-      "Send a message for the customer through its subaccount and messaging service (201; 202 when Twilio's answer was lost and the status callback will settle it). Refused before Twilio is called: customer-not-ready, recipient-opted-out (409), too-many-segments, send-at-out-of-range (422)",
+      "Send an SMS/MMS or a WhatsApp message for the customer through its subaccount and messaging service (201; 202 when Twilio's answer was lost and the status callback will settle it). WhatsApp (`channel: whatsapp` or a `whatsapp:` address): free-form body/media only within 24 hours of the contact's last WhatsApp message, else an approved template (`templateId` or `contentSid`, with `contentVariables`). Refused before Twilio is called: customer-not-ready, recipient-opted-out, template-not-approved (409), too-many-segments, send-at-out-of-range, template-required, template-mismatch (422)",
     body: MessageCreateSchema,
     idempotent: true,
     response: { status: 201, schema: MessageSchema, description: 'The stored message' },

@@ -3,6 +3,7 @@ import { documentClient, tableName } from '../store/client';
 import { messageStore } from '../store/messages';
 import { dynamoOnboardingRepository } from '../store/onboarding';
 import { dynamoTwilioEventRepository } from '../store/twilio-events';
+import { dynamoWhatsAppWindows } from '../store/whatsapp-windows';
 import { consent } from '../wiring/consent';
 import { partnerEvents } from '../wiring/partner-events';
 import { webhookConsumers } from './webhook-consumers';
@@ -15,6 +16,7 @@ export const consumers = webhookConsumers({
   events: dynamoTwilioEventRepository(documentClient, tableName),
   partnerEvents,
   consent,
+  windows: dynamoWhatsAppWindows(documentClient, tableName),
   numberOwner: (phoneNumber) => numbers.numberOwner(phoneNumber),
   ignored: (what, detail) => logger.warn(`Webhook consumer ignored ${what}`, detail),
 });

@@ -32,6 +32,8 @@ export interface WebhookConsumerDeps {
       at: string; messageId: string; messageSid: string; to?: string;
     }): Promise<void>;
   };
+  /** WhatsApp: a contact's inbound message opens its 24-hour window for free-form replies. */
+  windows?: { opened(partnerId: string, customerId: string, contact: string, at: string): Promise<void> };
   /** Who owns a number platform-wide (the PHONE row). */
   numberOwner(phoneNumber: string): Promise<{ partnerId: string; customerId: string } | undefined>;
   /** Told about what was ignored on purpose (a status Twilio added later, a late status), for the log. */
@@ -61,7 +63,7 @@ const MESSAGE_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Bounded: each round trip either commits or learns what another writer stored meanwhile. */
 const MAX_STATUS_ROUNDS = 4;
 
-export function webhookConsumers({ messages, events, partnerEvents, consent, numberOwner, ignored }: WebhookConsumerDeps) {
+export function webhookConsumers({ messages, events, partnerEvents, consent, windows, numberOwner, ignored }: WebhookConsumerDeps) {
   return {
     /** Keyed on the idempotency token, else MessageSid + status. */
     statusWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -146,7 +148,8 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, num
     /**
      * Primary course: the `To` number must belong to the customer the AccountSid named (else the
      * record is dead-lettered with the reason, never guessed) → store the message with its
-     * `message.received` event, once per MessageSid → if its body is an opt-out, opt-in or help
+     * `message.received` event, once per MessageSid → on WhatsApp, open the contact's 24-hour
+     * window → if its body is an opt-out, opt-in or help
      * keyword, record it in the contact's consent with the message as evidence (idempotent too, so
      * a redelivery after a partial failure completes what is missing).
      */
@@ -177,6 +180,8 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, num
         [{ type: 'message.received', customerId, data: { messageId: sid, sid, channel, from, to, body, numMedia, ...(mediaUrls.length ? { mediaUrls } : {}) } }],
         [messages.newItem(message)],
       );
+      // Moved forward only, so a redelivery (whose message is already stored) changes nothing.
+      if (channel === 'whatsapp') await windows?.opened(partnerId, customerId, contact, at);
       const keyword = matchKeyword(body, p('OptOutType'));
       if (!keyword) return;
       await consent.recordKeyword({

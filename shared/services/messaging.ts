@@ -4,6 +4,8 @@ import type { TokenCache } from '../crypto/token-cache';
 import {
   ConflictError,
   CustomerNotReadyError,
+  TemplateNotApprovedError,
+  TemplateRequiredError,
   IdempotencyKeyReusedError,
   MessageNotCancelableError,
   MessageRefusedError,
@@ -16,6 +18,7 @@ import {
 import { requireOpen } from '../domain/customer';
 import {
   PENDING_STATUS,
+  WHATSAPP_PREFIX,
   SEND_AT_MAX_SECONDS,
   SEND_AT_MIN_SECONDS,
   type MessageCreate,
@@ -23,6 +26,7 @@ import {
   type MessageView,
 } from '../domain/message';
 import { createdEvent } from '../messaging/message-events';
+import { TEMPLATE_STATUS_BY_CODE, requireOpenWindow, requireSendableTemplate, type TemplateLookup } from '../messaging/whatsapp-rules';
 import { countSegments } from '../messaging/segments';
 import { statusRank } from '../messaging/status';
 import type { MessageRecord, MessageStore, StatusChange } from '../store/messages';
@@ -45,6 +49,8 @@ export interface MessagingDeps {
   statusCallbackUrl(messageId: string): string;
   clock: Clock;
   ids: IdGenerator;
+  /** WhatsApp templates of the customer, for template sends (absent: template ids are unknown, Content SIDs go to Twilio unchecked). */
+  templates?: TemplateLookup;
   /** How long a warm instance trusts a customer's completed registration (campaign, numbers) before reading it again. */
   registrationTtlMs?: number;
 }
@@ -59,8 +65,17 @@ export interface SendResult {
 /** Number states that can send: attached to the service and registered with the carriers. */
 const SENDABLE_NUMBER = 'registered';
 
+/** Twilio's address of a contact or sender on the message's channel. */
+const channelAddress = (channel: MessageCreate['channel']) => (e164: string) => (channel === 'whatsapp' ? `${WHATSAPP_PREFIX}${e164}` : e164);
+
 function requestHash(customerId: string, input: MessageCreate): string {
-  const canonical = JSON.stringify([customerId, input.to, input.channel, input.from ?? null, input.body ?? null, input.mediaUrls ?? null, input.sendAt ?? null, input.maxSegments ?? null, input.validityPeriodSeconds ?? null]);
+  const template = input.templateId ?? input.contentSid;
+  const variables = input.contentVariables ? Object.entries(input.contentVariables).sort(([a], [b]) => (a < b ? -1 : 1)) : null;
+  const canonical = JSON.stringify([
+    customerId, input.to, input.channel, input.from ?? null, input.body ?? null, input.mediaUrls ?? null, input.sendAt ?? null, input.maxSegments ?? null, input.validityPeriodSeconds ?? null,
+    // Only template sends carry these, so an SMS request hashes as it always did.
+    ...(template ? [input.templateId ?? null, input.contentSid ?? null, variables] : []),
+  ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -83,6 +98,9 @@ export function toMessageView(m: MessageRecord): MessageView {
     ...(m.segments !== undefined ? { segments: m.segments } : {}),
     ...(m.encoding ? { encoding: m.encoding } : {}),
     ...(m.price ? { price: m.price, priceUnit: m.priceUnit ?? 'USD' } : {}),
+    ...(m.templateId ? { templateId: m.templateId } : {}),
+    ...(m.contentSid ? { contentSid: m.contentSid } : {}),
+    ...(m.contentVariables ? { contentVariables: m.contentVariables } : {}),
     ...(m.sendAt ? { sendAt: m.sendAt } : {}),
     ...(m.messagingServiceSid ? { messagingServiceSid: m.messagingServiceSid } : {}),
     timeline,
@@ -100,7 +118,9 @@ function optedOutDetail(block: ConsentBlock): string {
 }
 
 /** Registration problems that stop a send, each in words a partner can act on. */
-function registrationGaps(reg: SendRegistration, from: string | undefined): string[] {
+function registrationGaps(reg: SendRegistration, from: string | undefined, channel: MessageCreate['channel'] = 'sms'): string[] {
+  // WhatsApp needs no A2P campaign: the messaging service reaches the customer's WhatsApp sender, which Twilio checks (63007).
+  if (channel === 'whatsapp') return reg.messagingServiceSid ? [] : ['the customer has no messaging service yet (run onboarding)'];
   const gaps: string[] = [];
   if (reg.campaignStatus !== 'succeeded') gaps.push(`the A2P campaign is not verified yet (onboarding step campaign: ${reg.campaignStatus ?? 'not started'}; see GET …/onboarding)`);
   if (!reg.messagingServiceSid) gaps.push('the customer has no messaging service yet (run onboarding)');
@@ -160,6 +180,24 @@ export function messagingService(deps: MessagingDeps) {
     await events.appendWith(record.partnerId, [], [messages.refusedItem(record, code ?? undefined, at)]);
   }
 
+  /**
+   * WhatsApp: the template to send (checked: approved, its variables exactly), or — for free-form
+   * content — the contact's open 24-hour window at the moment the message goes out. A Content SID
+   * this customer's templates do not know goes to Twilio as given (a template made outside
+   * Switchboard), where its status is Twilio's to check.
+   */
+  async function whatsAppContent(partnerId: string, customerId: string, input: MessageCreate, lastInboundAt: string | undefined, now: Date): Promise<{ templateId?: string; contentSid: string } | undefined> {
+    const ref = { ...(input.templateId ? { templateId: input.templateId } : {}), ...(input.contentSid ? { contentSid: input.contentSid } : {}) };
+    if (!ref.templateId && !ref.contentSid) {
+      requireOpenWindow(input.to, lastInboundAt, input.sendAt ? new Date(input.sendAt) : now);
+      return undefined;
+    }
+    const template = await deps.templates?.findForSend(partnerId, customerId, ref);
+    if (!template && ref.contentSid) return { contentSid: ref.contentSid };
+    requireSendableTemplate(template, ref, input.contentVariables);
+    return { templateId: template!.id, contentSid: template!.contentSid };
+  }
+
   return {
     /**
      * Primary course: check what costs nothing (schedule window, segments) → read the customer,
@@ -174,7 +212,8 @@ export function messagingService(deps: MessagingDeps) {
       const now = clock.now();
       const at = now.toISOString();
       checkSchedule(input.sendAt, now);
-      const count = input.body !== undefined ? countSegments(input.body) : undefined;
+      const whatsapp = input.channel === 'whatsapp';
+      const count = input.body !== undefined && !whatsapp ? countSegments(input.body) : undefined;
       if (count && input.maxSegments !== undefined && count.segments > input.maxSegments) {
         const forced = count.unicodeCharacters.length
           ? ` The characters ${count.unicodeCharacters.map((c) => `“${c}”`).join(' ')} force UCS-2 (70 characters a segment instead of 160); replace them to send as GSM-7.`
@@ -185,33 +224,36 @@ export function messagingService(deps: MessagingDeps) {
       }
 
       const key = `${partnerId}/${customerId}`;
-      let state = await reader.state(partnerId, customerId, accountSids.get(key), input.to);
+      let state = await reader.state(partnerId, customerId, accountSids.get(key), input.to, input.channel);
       const customer = state.customer;
       if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
       requireOpen(customer, customerId);
       const accountSid = customer.accountSid;
       if (accountSid && !state.subaccount) {
         accountSids.set(key, accountSid);
-        state = await reader.state(partnerId, customerId, accountSid, input.to);
+        state = await reader.state(partnerId, customerId, accountSid, input.to, input.channel);
       }
       if (!accountSid || !state.subaccount) throw new CustomerNotReadyError('The customer has no Twilio subaccount yet: POST /v1/customers/{id}/subaccount, then onboarding');
       if (customer.status !== 'active' || state.subaccount.status !== 'active') {
         throw new CustomerNotReadyError(`The customer's subaccount is ${state.subaccount.status}: reactivate it (POST …/subaccount/reactivate) to send`);
       }
       const reg = await registration(partnerId, customerId);
-      if (input.from !== undefined && !reg.numbers.some((n) => n.phoneNumber === input.from && n.status !== 'released')) {
+      if (!whatsapp && input.from !== undefined && !reg.numbers.some((n) => n.phoneNumber === input.from && n.status !== 'released')) {
         throw new ValidationError('from is not one of the customer’s numbers', [{ field: 'from', message: 'must be one of the customer’s numbers (GET …/numbers)' }]);
       }
-      const gaps = registrationGaps(reg, input.from);
+      const gaps = registrationGaps(reg, input.from, input.channel);
       if (gaps.length) throw new CustomerNotReadyError(`The customer cannot send yet: ${gaps.join('; ')}.`);
       const block = sendBlock(state.consent, input.channel);
       if (block) throw new RecipientOptedOutError(optedOutDetail(block));
+      const template = whatsapp ? await whatsAppContent(partnerId, customerId, input, state.whatsAppLastInboundAt, now) : undefined;
 
       const hash = requestHash(customerId, input);
       const record: MessageRecord = {
         partnerId, customerId, messageId: ids('msg'), accountSid, direction: 'outbound', channel: input.channel, contact: input.to,
         to: input.to, ...(input.from ? { from: input.from } : {}), ...(input.body !== undefined ? { body: input.body } : {}),
         ...(input.mediaUrls ? { mediaUrls: input.mediaUrls } : {}), messagingServiceSid: reg.messagingServiceSid!,
+        ...(template?.templateId ? { templateId: template.templateId } : {}), ...(template ? { contentSid: template.contentSid } : {}),
+        ...(input.contentVariables ? { contentVariables: input.contentVariables } : {}),
         status: PENDING_STATUS, statusRank: 0, statusTimes: { [PENDING_STATUS]: at },
         ...(count ? { segments: count.segments, encoding: count.encoding } : {}),
         ...(input.sendAt ? { sendAt: new Date(input.sendAt).toISOString() } : {}),
@@ -222,14 +264,16 @@ export function messagingService(deps: MessagingDeps) {
       if (!stored.committed) return replay(partnerId, customerId, idempotencyKey!, hash);
 
       const context: EncryptionContext = { partnerId, customerId, accountSid };
+      const address = channelAddress(input.channel);
       let sent: Message;
       try {
         const authToken = await tokens.get(state.subaccount.encryptedAuthToken, context);
         sent = await twilio.sendMessage(
           { accountSid, authToken },
           {
-            to: input.to, ...(input.from ? { from: input.from } : {}), messagingServiceSid: reg.messagingServiceSid!,
+            to: address(input.to), ...(input.from ? { from: address(input.from) } : {}), messagingServiceSid: reg.messagingServiceSid!,
             ...(input.body !== undefined ? { body: input.body } : {}), ...(input.mediaUrls ? { mediaUrls: input.mediaUrls } : {}),
+            ...(template ? { contentSid: template.contentSid, ...(input.contentVariables ? { contentVariables: input.contentVariables } : {}) } : {}),
             statusCallback: deps.statusCallbackUrl(record.messageId),
             ...(input.sendAt ? { sendAt: new Date(input.sendAt) } : {}),
             ...(input.validityPeriodSeconds ? { validityPeriodSeconds: input.validityPeriodSeconds } : {}),
@@ -251,8 +295,15 @@ export function messagingService(deps: MessagingDeps) {
             await consent.recordTwilioOptOut({ partnerId, customerId, contact: input.to, channel: input.channel, at, messageId: record.messageId, errorCode: 21610 });
             throw new RecipientOptedOutError(`${input.to} has opted out of this customer's messages: Twilio refused the send with error 21610 (the contact replied STOP). It is now recorded in the contact's consent; send again only after the contact replies START.`);
           }
+          if (error.code === 63016) {
+            throw new TemplateRequiredError(`Twilio refused the message with error 63016: ${input.to} is outside WhatsApp's 24-hour window. Send an approved template. It is kept in history as failed (id ${record.messageId}).`, [
+              { field: 'body', message: 'free-form content outside the 24-hour window: send an approved template' },
+            ]);
+          }
+          const templateStatus = error.code !== null ? TEMPLATE_STATUS_BY_CODE[error.code] : undefined;
+          if (templateStatus) throw new TemplateNotApprovedError(`Twilio refused the template with error ${error.code}: it is ${templateStatus}. It is kept in history as failed (id ${record.messageId}).`);
           const reason = error.code !== null ? classifyMessageError(error.code).reason : error.message;
-          const field = error.code === 21211 || error.code === 21614 ? 'to' : error.code === 21606 ? 'from' : undefined;
+          const field = error.code === 21211 || error.code === 21614 ? 'to' : error.code === 21606 || error.code === 63007 ? 'from' : undefined;
           throw new MessageRefusedError(`Twilio refused the message with error ${error.code ?? error.status}: ${reason}. It is kept in history as failed (id ${record.messageId}).`, field ? [{ field, message: reason }] : []);
         }
         throw error;

@@ -99,6 +99,8 @@ export const messageRequestKey = (partnerId: string, idempotencyKey: string) => 
  */
 const consentPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONSENT#${contact}`);
 export const consentStateKey = (partnerId: string, customerId: string, contact: string) => ({ pk: consentPartition(partnerId, customerId, contact), sk: 'STATE' });
+/** The contact's WhatsApp window: when it last wrote to the customer there (beside its consent, so a send reads both in one batch). */
+export const whatsAppWindowKey = (partnerId: string, customerId: string, contact: string) => ({ pk: consentPartition(partnerId, customerId, contact), sk: 'WINDOW#whatsapp' });
 export const CONSENT_RECORD_PREFIX = 'RECORD#';
 export const consentRecordKey = (partnerId: string, customerId: string, contact: string, recordId: string) => ({
   pk: consentPartition(partnerId, customerId, contact),

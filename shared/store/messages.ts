@@ -21,6 +21,10 @@ export interface MessageRecord {
   to?: string;
   body?: string;
   mediaUrls?: string[];
+  /** WhatsApp template sends: the template (ours, when known), its Content SID and the values sent. */
+  templateId?: string;
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
   messagingServiceSid?: string;
   status: string;
   statusRank: number;
@@ -76,7 +80,7 @@ export interface MessagePage {
 const FIELDS = [
   'partnerId', 'customerId', 'messageId', 'sid', 'accountSid', 'direction', 'channel', 'contact', 'from', 'to', 'body', 'mediaUrls',
   'messagingServiceSid', 'status', 'statusRank', 'statusTimes', 'errorCode', 'segments', 'encoding', 'price', 'priceUnit', 'sendAt',
-  'validityPeriodSeconds', 'requestHash', 'createdAt', 'updatedAt',
+  'validityPeriodSeconds', 'requestHash', 'templateId', 'contentSid', 'contentVariables', 'createdAt', 'updatedAt',
 ] as const;
 
 export function messageFromItem(item: Record<string, unknown>): MessageRecord {

@@ -1,8 +1,9 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
+import type { Channel } from '../domain/message';
 import type { NumberStatus } from '../domain/registration';
 import type { SubaccountRecord } from '../domain/subaccount';
-import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey } from './keys';
+import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey, whatsAppWindowKey } from './keys';
 import { queryAll } from './query';
 
 /** What must be read, fresh, before every send: who the customer is now, its subaccount, and the contact's consent. */
@@ -11,6 +12,8 @@ export interface SendState {
   subaccount?: SubaccountRecord;
   /** The raw consent state row of the contact (interpreted by the consent rules). */
   consent?: Record<string, unknown>;
+  /** WhatsApp sends: when the contact last wrote to the customer there (opens the 24-hour window). */
+  whatsAppLastInboundAt?: string;
 }
 
 /** What onboarding left for sending: the campaign's state, the messaging service and the numbers. */
@@ -30,8 +33,13 @@ const BATCH_ATTEMPTS = 5;
  */
 export function sendContextReader(db: DynamoDBDocumentClient, tableName: string) {
   return {
-    async state(partnerId: string, customerId: string, accountSid: string | undefined, contact: string): Promise<SendState> {
-      const keys = [customerKey(partnerId, customerId), consentStateKey(partnerId, customerId, contact), ...(accountSid ? [accountKey(accountSid)] : [])];
+    async state(partnerId: string, customerId: string, accountSid: string | undefined, contact: string, channel: Channel = 'sms'): Promise<SendState> {
+      const keys = [
+        customerKey(partnerId, customerId),
+        consentStateKey(partnerId, customerId, contact),
+        ...(accountSid ? [accountKey(accountSid)] : []),
+        ...(channel === 'whatsapp' ? [whatsAppWindowKey(partnerId, customerId, contact)] : []),
+      ];
       const items: Record<string, unknown>[] = [];
       let pending: Record<string, unknown>[] | undefined = keys;
       for (let attempt = 0; pending?.length && attempt < BATCH_ATTEMPTS; attempt++) {
@@ -44,11 +52,13 @@ export function sendContextReader(db: DynamoDBDocumentClient, tableName: string)
       const customer = find(customerKey(partnerId, customerId));
       const subaccount = accountSid ? find(accountKey(accountSid)) : undefined;
       const consent = find(consentStateKey(partnerId, customerId, contact));
+      const window = channel === 'whatsapp' ? find(whatsAppWindowKey(partnerId, customerId, contact)) : undefined;
       return {
         ...(customer ? { customer: { status: customer.status as CustomerStatus, ...(customer.accountSid ? { accountSid: customer.accountSid as string } : {}) } } : {}),
         // The row must name the same tenant; anything else is treated as absent.
         ...(subaccount && subaccount.partnerId === partnerId && subaccount.customerId === customerId ? { subaccount: subaccount as unknown as SubaccountRecord } : {}),
         ...(consent ? { consent } : {}),
+        ...(typeof window?.lastInboundAt === 'string' ? { whatsAppLastInboundAt: window.lastInboundAt } : {}),
       };
     },
 

@@ -6,6 +6,8 @@ import type { SendRegistration, SendState } from '../../../shared/store/send-con
 import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
 import type { Message, SendMessageInput } from '../../../shared/twilio/gateway';
 import { fixedClock, sequentialIds } from '../../support/fakes';
+import type { TemplateForSend } from '../../../shared/messaging/whatsapp-rules';
+import { MessageCreateSchema } from '../../../shared/domain/message';
 
 /**
  * The send path with fakes for every port: what is checked before Twilio is called, what each
@@ -32,7 +34,7 @@ const accepted = (input: SendMessageInput): Message => ({
   numSegments: 1, errorCode: null, errorMessage: null, price: null, priceUnit: null, dateCreated: null, dateSent: null,
 });
 
-function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>> } = {}) {
+function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>>; templates?: TemplateForSend[] } = {}) {
   const calls = { state: 0, registration: 0, transactions: [] as Array<{ events: string[]; items: TransactItem[] }>, sends: [] as SendMessageInput[], optOuts: [] as unknown[] };
   const clock = fixedClock('2026-03-01T12:00:00.000Z');
   // The real item builders (pure); reads are not reached by these tests.
@@ -69,6 +71,11 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
     statusCallbackUrl: (id) => `https://hooks.example/status?messageId=${id}`,
     clock,
     ids: sequentialIds(),
+    templates: {
+      async findForSend(_partnerId, _customerId, ref) {
+        return overrides.templates?.find((t) => t.id === ref.templateId || t.contentSid === ref.contentSid);
+      },
+    },
   };
   return { service: messagingService(deps), calls, clock };
 }
@@ -185,5 +192,125 @@ describe('send', () => {
     const { service, clock } = harness();
     const sendAt = new Date(clock.now().getTime() + seconds * 1000).toISOString();
     await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi', sendAt })).rejects.toMatchObject({ status: 422, type: 'send-at-out-of-range', errors: [{ field: 'sendAt' }] });
+  });
+});
+
+describe('WhatsApp sends', () => {
+  const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+  const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString();
+  const TEMPLATE: TemplateForSend = { id: 'tpl_01J0000000000000000000000A', contentSid: 'HX' + 'd'.repeat(32), name: 'order_update', language: 'en', category: 'UTILITY', status: 'approved', variables: ['1', '2'] };
+  const whatsApp = (body: Record<string, unknown>) => MessageCreateSchema.parse({ to: `whatsapp:${TO}`, ...body });
+  // No A2P campaign and no registered number: WhatsApp needs only the messaging service (and the sender Twilio checks).
+  const whatsAppRegistration = (): SendRegistration => ({ campaignStatus: undefined, messagingServiceSid: SERVICE, numbers: [] });
+  const inWindow = (hours: number): SendState => ({ ...readyState(), whatsAppLastInboundAt: hoursAgo(hours) });
+
+  it('sends free-form inside the 24-hour window to whatsapp: addresses, without an A2P campaign', async () => {
+    const { service, calls } = harness({ state: inWindow(23.9), registration: whatsAppRegistration() });
+    const result = await service.send(PARTNER, CUSTOMER, whatsApp({ body: 'Your table is ready', from: `whatsapp:${NUMBER}` }));
+    expect(result.message).toMatchObject({ channel: 'whatsapp', contact: TO, to: TO });
+    expect(result.message.segments).toBeUndefined();
+    expect(calls.sends).toEqual([expect.objectContaining({ to: `whatsapp:${TO}`, from: `whatsapp:${NUMBER}`, body: 'Your table is ready', messagingServiceSid: SERVICE })]);
+  });
+
+  it.each([
+    ['the contact never wrote', readyState(), /never written/],
+    ['the last message is over 24 hours old', inWindow(24.01), /window closed at/],
+  ])('refuses free-form with 422 template-required when %s, before anything is stored or sent', async (_name, state, detail) => {
+    const { service, calls } = harness({ state, registration: whatsAppRegistration() });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'hello' }))).rejects.toMatchObject({ status: 422, type: 'template-required', message: expect.stringMatching(detail), errors: [{ field: 'body' }] });
+    expect(calls.sends).toHaveLength(0);
+    expect(calls.transactions).toHaveLength(0);
+  });
+
+  it('judges a scheduled free-form message by the window at its send time', async () => {
+    const { service, calls } = harness({ state: inWindow(1), registration: whatsAppRegistration() });
+    const sendAt = (hours: number) => new Date(NOW + hours * 3600_000).toISOString();
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'later', sendAt: sendAt(22.5) }))).resolves.toMatchObject({ status: 201 });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'too late', sendAt: sendAt(23.5) }))).rejects.toMatchObject({ type: 'template-required' });
+    expect(calls.sends).toHaveLength(1);
+  });
+
+  it('sends an approved template outside the window with its Content SID and variables, and keeps them in history', async () => {
+    const { service, calls } = harness({ state: readyState(), registration: whatsAppRegistration(), templates: [TEMPLATE] });
+    const result = await service.send(PARTNER, CUSTOMER, whatsApp({ templateId: TEMPLATE.id, contentVariables: { '1': 'Ada', '2': 'Tuesday' } }));
+    expect(calls.sends).toEqual([expect.objectContaining({ to: `whatsapp:${TO}`, contentSid: TEMPLATE.contentSid, contentVariables: { '1': 'Ada', '2': 'Tuesday' } })]);
+    expect(calls.sends[0]!.body).toBeUndefined();
+    expect(result.message).toMatchObject({ templateId: TEMPLATE.id, contentSid: TEMPLATE.contentSid, contentVariables: { '1': 'Ada', '2': 'Tuesday' } });
+  });
+
+  it.each(['pending', 'rejected', 'paused', 'disabled'])('refuses a %s template with 409 template-not-approved naming its status', async (status) => {
+    const { service, calls } = harness({ state: readyState(), registration: whatsAppRegistration(), templates: [{ ...TEMPLATE, status }] });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: TEMPLATE.id, contentVariables: { '1': 'a', '2': 'b' } }))).rejects.toMatchObject({ status: 409, type: 'template-not-approved', message: expect.stringContaining(`is ${status}`) });
+    expect(calls.sends).toHaveLength(0);
+  });
+
+  it('refuses variables that do not fit the template, naming each, and an unknown template id', async () => {
+    const { service, calls } = harness({ state: readyState(), registration: whatsAppRegistration(), templates: [TEMPLATE] });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: TEMPLATE.id, contentVariables: { '1': 'Ada', '3': 'x' } }))).rejects.toMatchObject({
+      status: 422, type: 'template-mismatch', errors: [{ field: 'contentVariables.2' }, { field: 'contentVariables.3' }],
+    });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: 'tpl_01J0000000000000000000000B' }))).rejects.toMatchObject({ status: 422, type: 'template-mismatch', errors: [{ field: 'templateId' }] });
+    expect(calls.sends).toHaveLength(0);
+  });
+
+  it('checks a known Content SID like a template id, and passes an unknown one (made outside Switchboard) to Twilio', async () => {
+    const { service, calls } = harness({ state: readyState(), registration: whatsAppRegistration(), templates: [{ ...TEMPLATE, status: 'paused' }] });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ contentSid: TEMPLATE.contentSid }))).rejects.toMatchObject({ type: 'template-not-approved' });
+    const other = 'HX' + 'e'.repeat(32);
+    await service.send(PARTNER, CUSTOMER, whatsApp({ contentSid: other, contentVariables: { name: 'Ada' } }));
+    expect(calls.sends).toEqual([expect.objectContaining({ contentSid: other, contentVariables: { name: 'Ada' } })]);
+  });
+
+  it.each([
+    [63016, 422, 'template-required'],
+    [63040, 409, 'template-not-approved'],
+    [63041, 409, 'template-not-approved'],
+    [63042, 409, 'template-not-approved'],
+  ])("maps Twilio's %i to the same problem, keeping the message as failed", async (code, status, type) => {
+    const { service, calls } = harness({
+      state: inWindow(1), registration: whatsAppRegistration(),
+      send: async () => { throw new TwilioPermanentError({ code, status: 400, message: 'refused', moreInfo: null }); },
+    });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'hi' }))).rejects.toMatchObject({ status, type });
+    // The pending row, then Twilio's refusal stored on it.
+    expect(calls.transactions).toHaveLength(2);
+  });
+
+  it('applies opt-outs per channel: a WhatsApp opt-out blocks WhatsApp only', async () => {
+    const optedOut = { entity: 'ConsentState', contact: TO, version: 1, updatedAt: hoursAgo(2), channels: { whatsapp: { state: 'opted-out', since: hoursAgo(2), source: 'keyword', keyword: 'STOP', recordId: 'kw_x' } } };
+    const state = { ...inWindow(1), consent: optedOut };
+    const { service, calls } = harness({ state, registration: { ...readyRegistration(), campaignStatus: 'succeeded' } });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'hi' }))).rejects.toMatchObject({ type: 'recipient-opted-out' });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' })).resolves.toMatchObject({ status: 201 });
+    expect(calls.sends.map((s) => s.to)).toEqual([TO]);
+  });
+});
+
+describe('the WhatsApp request shape', () => {
+  const parse = (body: Record<string, unknown>) => MessageCreateSchema.safeParse(body);
+  const fields = (body: Record<string, unknown>) => {
+    const result = parse(body);
+    return result.success ? [] : result.error.issues.map((i) => i.path.join('.'));
+  };
+
+  it('reads whatsapp: addresses as the WhatsApp channel with bare E.164 numbers', () => {
+    expect(MessageCreateSchema.parse({ to: `whatsapp:${TO}`, body: 'x' })).toMatchObject({ to: TO, channel: 'whatsapp' });
+    expect(MessageCreateSchema.parse({ to: TO, channel: 'whatsapp', from: `whatsapp:${NUMBER}`, body: 'x' })).toMatchObject({ to: TO, from: NUMBER, channel: 'whatsapp' });
+    expect(MessageCreateSchema.parse({ to: TO, body: 'x' })).toMatchObject({ channel: 'sms' });
+  });
+
+  it.each([
+    [{ to: `whatsapp:${TO}`, channel: 'sms', body: 'x' }, 'channel'],
+    [{ to: TO, templateId: 'tpl_01J0000000000000000000000A' }, 'templateId'],
+    [{ to: TO, channel: 'whatsapp', templateId: 'tpl_01J0000000000000000000000A', body: 'x' }, 'body'],
+    [{ to: TO, channel: 'whatsapp', templateId: 'tpl_01J0000000000000000000000A', contentSid: 'HX' + 'a'.repeat(32) }, 'contentSid'],
+    [{ to: TO, channel: 'whatsapp', body: 'x', contentVariables: { '1': 'a' } }, 'contentVariables'],
+    [{ to: TO, channel: 'whatsapp', contentSid: 'HX' + 'a'.repeat(32), contentVariables: { '1': ' ' } }, 'contentVariables.1'],
+    [{ to: TO, channel: 'whatsapp', body: 'x', maxSegments: 2 }, 'maxSegments'],
+    [{ to: TO, channel: 'whatsapp', mediaUrls: ['https://a.example/1.jpg', 'https://a.example/2.jpg'] }, 'mediaUrls'],
+    [{ to: TO, channel: 'whatsapp' }, 'body'],
+    [{ to: 'whatsapp:12345', body: 'x' }, 'to'],
+  ])('refuses %j at %s', (body, field) => {
+    expect(fields(body)).toContain(field);
   });
 });
