@@ -35,6 +35,8 @@ export const OnboardingStepDataSchema = z
     errors: z.array(StepErrorSchema).describe('Why a failed step failed (empty otherwise)'),
     sids: z.record(z.string(), z.string()).describe('The Twilio SIDs the step produced'),
     attempt: z.number().int().describe('Onboarding attempt (a resumed onboarding is a new attempt)'),
+    startedAt: z.iso.datetime().optional().describe('When the step (this run of it) started'),
+    completedAt: z.iso.datetime().optional().describe('When it succeeded or failed'),
   })
   .describe('A step of the onboarding changed status or what it waits for');
 

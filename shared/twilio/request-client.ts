@@ -28,6 +28,8 @@ export interface TwilioHttpOptions {
   /** Also retry POSTs after 5xx, timeouts and resets (only safe when every caller looks up first). */
   retryNonIdempotent?: boolean;
   log?: RetryLog;
+  /** Told of every answer Twilio throttled (429 / 20429), retried or not: the throttling rate operators alarm on. */
+  onThrottled?: () => void;
 }
 
 const IDEMPOTENT = new Set(['get', 'head', 'delete', 'put', 'options']);
@@ -72,6 +74,7 @@ export class TwilioRequestClient extends RequestClient {
   private readonly retryNonIdempotent: boolean;
   private readonly retryOptions: ReturnType<typeof resolveRetryOptions>;
   private readonly log?: RetryLog;
+  private readonly onThrottled?: () => void;
 
   constructor(options: TwilioHttpOptions = {}) {
     // The SDK's own 429 retry stays off: it would retry below ours and double the budget.
@@ -80,13 +83,18 @@ export class TwilioRequestClient extends RequestClient {
     this.retryNonIdempotent = options.retryNonIdempotent ?? false;
     this.retryOptions = resolveRetryOptions(options.retry);
     this.log = options.log;
+    this.onThrottled = options.onThrottled;
   }
 
   override request<TData>(opts: RequestOptions<TData>): Promise<HttpResponse<TData>> {
     const uri = rewriteTwilioUrl(opts.uri, this.baseUrl);
     const { host, pathname } = new URL(opts.uri);
     return retry(
-      () => super.request({ ...opts, uri, headers: { ...opts.headers } }) as Promise<HttpResponse<TData>>,
+      async () => {
+        const response = (await super.request({ ...opts, uri, headers: { ...opts.headers } })) as HttpResponse<TData>;
+        if (response.statusCode === 429 || bodyCode(response.body) === TOO_MANY_REQUESTS_CODE) this.onThrottled?.();
+        return response;
+      },
       (outcome) => shouldRetryTwilioCall(opts.method, outcome, this.retryNonIdempotent),
       this.retryOptions,
       (outcome, { attempt, delayMs }) =>

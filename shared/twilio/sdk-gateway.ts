@@ -12,7 +12,8 @@
  * resources it calls and no others (the full SDK client would add every Twilio API, ~3 MB).
  */
 import type { MasterCredentials, SubaccountCredentials, TwilioGateway } from './gateway';
-import { logger } from '../observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../observability';
 import { toTwilioError } from './errors';
 import { TwilioRequestClient, type RetryLog } from './request-client';
 import type { RetryOptions } from './retry';
@@ -28,8 +29,13 @@ export interface SdkTwilioGatewayOptions {
   retryNonIdempotent?: boolean;
   /** Receives one line per retry; defaults to the shared Powertools logger. */
   log?: RetryLog;
+  /** Told of each throttled answer; defaults to counting it in the TwilioThrottled metric. */
+  onThrottled?: () => void;
   maxCachedClients?: number;
 }
+
+/** Twilio answers throttled (429 / 20429), counted per function: operators alarm on its rate. */
+export const TWILIO_THROTTLED_METRIC = 'TwilioThrottled';
 
 /** One area of the gateway (e.g. `messagesAdapter`): its methods, built on the shared clients. */
 export type SdkArea = (ctx: SdkContext) => Partial<TwilioGateway>;
@@ -80,6 +86,7 @@ export function createSdkTwilio(options: SdkTwilioGatewayOptions): SdkTwilio {
     retry: options.retry,
     retryNonIdempotent: options.retryNonIdempotent,
     log: options.log ?? logger,
+    onThrottled: options.onThrottled ?? (() => metrics.addMetric(TWILIO_THROTTLED_METRIC, MetricUnit.Count, 1)),
   });
   const clients = new TwilioClientCache(http, options.maxCachedClients);
   let lastMaster: MasterCredentials | undefined = isCredentials(options.master) ? options.master : undefined;

@@ -114,7 +114,10 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
     const changed = previous?.status !== state.status || previous?.waitingFor !== state.waitingFor || previous?.run !== state.run;
     const events: PartnerEventInput[] = [];
     if (changed && state.status !== 'running') {
-      const data = { step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt };
+      const data = {
+        step, status: state.status, waitingFor: state.waitingFor, errors: state.errors, sids: state.sids, attempt: input.attempt,
+        ...(state.startedAt ? { startedAt: state.startedAt } : {}), ...(state.completedAt ? { completedAt: state.completedAt } : {}),
+      };
       events.push({ type: 'onboarding.step.updated', customerId, data });
       const resourceEvent = RESOURCE_EVENT[step];
       if (resourceEvent) events.push({ type: resourceEvent, customerId, data });

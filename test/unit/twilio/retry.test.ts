@@ -116,6 +116,18 @@ describe('retry in the request client and the gateway', () => {
     expect(time.sleeps).toEqual([100, 200]);
   });
 
+  it('tells of every throttled answer, the retried ones and the last, and of nothing else', async () => {
+    http = scriptHttp({ statusCode: 429, body: { code: 20429 } }, { statusCode: 200, body: { code: 20429 } }, { statusCode: 503, body: {} });
+    let throttled = 0;
+    const time = fakeTime();
+    const client = new TwilioRequestClient({ retry: { ...time.options, maxAttempts: 2 }, onThrottled: () => throttled++ });
+    await client.request({ method: 'post', uri: 'https://api.twilio.com/2010-04-01/Accounts.json' });
+    // A 429, then an answer whose body names 20429.
+    expect(throttled).toBe(2);
+    await client.request({ method: 'get', uri: 'https://api.twilio.com/2010-04-01/Accounts.json' }).catch(() => undefined);
+    expect(throttled).toBe(2);
+  });
+
   it('gives up after maxAttempts and the gateway raises TwilioRetryableError', async () => {
     http = scriptHttp({ statusCode: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 } });
     const time = fakeTime();
