@@ -106,6 +106,13 @@ export class OnboardingPreflightError extends AppError {
   readonly title = 'The onboarding would fail: fix these fields first';
 }
 
+/** The template lint found errors: nothing was sent to Twilio; `errors` lists every one with its field. */
+export class TemplateLintError extends AppError {
+  readonly status = 422;
+  readonly type = 'template-lint-failed';
+  readonly title = 'The template would be rejected: fix these fields first';
+}
+
 /** A dependency (Twilio, AWS) failed in a way the client cannot fix; safe to retry later. */
 export class UpstreamError extends AppError {
   readonly status = 502;

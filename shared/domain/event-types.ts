@@ -3,6 +3,7 @@ import { ONBOARDING_STEPS } from '../services/registration/contract';
 import { STEP_STATUSES } from './onboarding';
 import { NUMBER_STATUSES } from './registration';
 import { SUBACCOUNT_STATUSES } from './subaccount';
+import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from './template';
 
 /**
  * Every partner event type and the shape of its `data`: one schema per type, checked when an
@@ -150,6 +151,24 @@ export const ContactConsentDataSchema = z
   })
   .describe("A contact's consent changed: opted out (STOP, a carrier opt-out error, the partner) or back in");
 
+// --- WhatsApp templates ---------------------------------------------------------------------------
+
+export const TemplateUpdatedDataSchema = z
+  .looseObject({
+    templateId: z.string().describe('tpl_…'),
+    contentSid: z.string().nullable().describe('HX…, once the Content resource exists'),
+    name: z.string(),
+    language: z.string(),
+    status: z.enum(TEMPLATE_STATUSES),
+    previousStatus: z.enum(TEMPLATE_STATUSES).nullable(),
+    category: z.enum(TEMPLATE_CATEGORIES).describe('The category it is billed as now'),
+    requestedCategory: z.enum(TEMPLATE_CATEGORIES),
+    categoryChanged: z.boolean().describe('Meta re-categorised it'),
+    rejectionReason: z.string().nullable(),
+    previousVersionId: z.string().nullable().describe('The rejected template this one resubmits'),
+  })
+  .describe("A WhatsApp template's approval status or category changed (submitted, approved, rejected, re-categorised, paused, disabled)");
+
 // --- Partner webhooks ------------------------------------------------------------------------------
 
 export const WebhookEndpointDisabledDataSchema = z
@@ -182,6 +201,7 @@ export const EVENT_DATA_SCHEMAS = {
   'message.canceled': MessageCanceledDataSchema,
   'contact.opted_out': ContactConsentDataSchema,
   'contact.opted_in': ContactConsentDataSchema,
+  'template.updated': TemplateUpdatedDataSchema,
   'webhook_endpoint.disabled': WebhookEndpointDisabledDataSchema,
 } as const;
 
@@ -217,6 +237,7 @@ const INPUTS = {
   'message.canceled': inputSchema('message.canceled'),
   'contact.opted_out': inputSchema('contact.opted_out'),
   'contact.opted_in': inputSchema('contact.opted_in'),
+  'template.updated': inputSchema('template.updated'),
   'webhook_endpoint.disabled': inputSchema('webhook_endpoint.disabled'),
 } satisfies { [T in PartnerEventType]: InputOf<T> };
 

@@ -34,6 +34,7 @@ import {
   WebhookListQuerySchema,
 } from '../domain/webhook-endpoint';
 import { EVENT_DATA_SCHEMAS, PARTNER_EVENT_TYPES } from '../domain/event-types';
+import { LintReportSchema, TemplateCreateSchema, TemplateListQuerySchema, TemplateListSchema, TemplateResubmitSchema, TemplateSchema } from '../domain/template';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -58,6 +59,8 @@ interface RouteDoc {
   body?: z.ZodType;
   query?: z.ZodObject;
   idempotent?: boolean;
+  /** Further problem responses of the route, by status. */
+  problems?: Record<number, string>;
   response: { status: number; schema: z.ZodType; description: string };
 }
 
@@ -111,6 +114,39 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Record a consent the partner captured (opt-in or opt-out, with evidence). Ordered by `evidence.capturedAt`; an opt-in after a handset STOP or a Twilio 21610 re-opens sending only with url, formText or ip. The same request twice is one record',
     body: ConsentRecordInputSchema,
     response: { status: 201, schema: ConsentRecordResultSchema, description: 'The contact as it stands, the record, and whether it decides the state (`applied`, else `reason`)' },
+  },
+  'templates-create': {
+    summary:
+      "Create a WhatsApp template in the customer's subaccount (Content API) and submit it for WhatsApp approval. The lint runs first: any error finding → 422 template-lint-failed with every one, and nothing reaches Twilio. The same request again returns (or finishes) the same template and never creates a second Content resource; the name is unique per customer and language (a taken name is a lint error). Needs the customer's subaccount (409 customer-not-ready)",
+    body: TemplateCreateSchema,
+    problems: { 422: 'template-lint-failed: the lint found errors (`errors` lists each with its field); nothing was sent to Twilio. unprocessable: Twilio refused the content' },
+    response: { status: 201, schema: TemplateSchema, description: 'The template, submitted (status received) or as far as it got' },
+  },
+  'templates-lint': {
+    summary:
+      "Lint a WhatsApp template against Meta's review rules, creating nothing: name (lowercase, digits, underscores; not taken), variables ({{1}}… without gaps, not at the start or end of the body, not adjacent, not too dense, each with a sample), lengths (body 1024, header 60, footer 60, button text 25, URL 2000), buttons, media, link shorteners, category hints (promotional wording in UTILITY). Each finding names its field",
+    body: TemplateCreateSchema,
+    response: { status: 200, schema: LintReportSchema, description: 'The findings, errors first' },
+  },
+  'templates-list': {
+    summary: "The customer's WhatsApp templates, newest first, filtered by status, category and language",
+    query: TemplateListQuerySchema,
+    response: { status: 200, schema: TemplateListSchema, description: 'A page of templates' },
+  },
+  'templates-get': {
+    summary: 'One WhatsApp template: approval status, rejection reason, the category Meta bills it as (and whether Meta changed it), its versions. Kept current by a scheduled refresh and Twilio template events',
+    response: { status: 200, schema: TemplateSchema, description: 'The template' },
+  },
+  'templates-delete': {
+    summary: 'Delete a WhatsApp template: its Content resource at Twilio (one already gone counts as deleted), then the template and its name',
+    response: { status: 204, schema: z.null(), description: 'Deleted' },
+  },
+  'templates-resubmit': {
+    summary:
+      'Resubmit a rejected template as a new version under a new name (a rejected name cannot be reused) with the fixed content; category, variables and content default to the rejected version’s. Linted like a create; the versions link both ways (previousVersionId, nextVersionId). 409 when it is not rejected or was already resubmitted with other content',
+    body: TemplateResubmitSchema,
+    problems: { 422: 'template-lint-failed: the lint found errors (`errors` lists each with its field); nothing was sent to Twilio. unprocessable: Twilio refused the content' },
+    response: { status: 201, schema: TemplateSchema, description: 'The new version, submitted' },
   },
   'webhook-endpoints-create': {
     summary:
@@ -368,6 +404,7 @@ function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
     responses[415] = problem('Content-Type is not application/json');
   }
   if (doc.idempotent) responses[422] = problem('Idempotency-Key reused with a different body');
+  for (const [status, description] of Object.entries(doc.problems ?? {})) responses[status] = problem(description);
   const parameters: JsonSchema[] = [
     ...pathParamsOf(path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     ...(doc.query ? queryParameters(doc.query) : []),

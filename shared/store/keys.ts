@@ -149,3 +149,41 @@ export const webhookDeliveryKey = (partnerId: string, endpointId: string, attemp
 export const WEBHOOK_RETRY_SHARDS = 4;
 export const webhookRetryPartition = (minute: string, shard: number) => `WEBHOOK_RETRY#${minute}#${shard}`;
 export const webhookRetrySweepKey = () => ({ pk: 'WEBHOOK_RETRY_SWEEP', sk: 'CURSOR' });
+
+/**
+ * A customer's WhatsApp templates: one partition, holding each template's row and one name claim
+ * per (language, name), written with the template in one transaction, so a name is unique per
+ * customer and language and a retried create finds the template its first attempt stored.
+ */
+const templatesPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'TEMPLATES');
+export const TEMPLATE_PREFIX = 'TEMPLATE#';
+export const templateKey = (partnerId: string, customerId: string, templateId: string) => ({
+  pk: templatesPartition(partnerId, customerId),
+  sk: `${TEMPLATE_PREFIX}${templateId}`,
+});
+export const templateNameKey = (partnerId: string, customerId: string, language: string, name: string) => ({
+  pk: templatesPartition(partnerId, customerId),
+  sk: `NAME#${language}#${name}`,
+});
+/** gsi2 on a template row once its Content resource exists: "template by ContentSid" is one Query (the send path's). */
+export const templateContentIndex = (partnerId: string, customerId: string, contentSid: string) => ({
+  gsi2pk: customerPartition(partnerId, customerId, `CONTENT#${contentSid}`),
+  gsi2sk: 'TEMPLATE',
+});
+/**
+ * gsi1 on a template row while its review is undecided (sparse: removed once approved, rejected or
+ * disabled), spread over TEMPLATE_REVIEW_SHARDS partitions by template id and sorted by when Twilio
+ * was last asked, so the scheduled refresh reads the least recently checked ones with a few
+ * Queries, never a Scan.
+ */
+export const TEMPLATE_REVIEW_SHARDS = 4;
+export const templateReviewPartition = (shard: number) => `TEMPLATE_REVIEW#${shard}`;
+export function templateReviewShard(templateId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < templateId.length; i++) hash = Math.imul(hash ^ templateId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % TEMPLATE_REVIEW_SHARDS;
+}
+export const templateReviewIndex = (partnerId: string, customerId: string, templateId: string, checkedAt: string) => ({
+  gsi1pk: templateReviewPartition(templateReviewShard(templateId)),
+  gsi1sk: `${checkedAt}#${partnerId}#${customerId}#${templateId}`,
+});

@@ -23,6 +23,8 @@
  * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |
  * | Webhook endpoint     | PARTNER#<p>#WEBHOOK_ENDPOINTS | ENDPOINT#<endpointId>   | —  (fan-out reads a partner's endpoints with one Query) |
  * | Delivery log row     | PARTNER#<p>#WEBHOOK_ENDPOINT#<e>#DELIVERIES | <newest attemptedAt>#<eventId>#<attempt> | —  (up to 25 attempts recorded together, newest first; expires through the TTL attribute) |
+ * | WhatsApp template    | PARTNER#<p>#CUSTOMER#<c>#TEMPLATES | TEMPLATE#<templateId> | while in review: TEMPLATE_REVIEW#<shard 0–3> / <checkedAt>#<p>#<c>#<templateId>; gsi2 once it has a Content SID: PARTNER#<p>#CUSTOMER#<c>#CONTENT#<HX…> / TEMPLATE |
+ * | Template name claim  | PARTNER#<p>#CUSTOMER#<c>#TEMPLATES | NAME#<language>#<name> | —  (written with the template, only if absent: one name per customer and language) |
  * | Scheduled retry      | WEBHOOK_RETRY#<due minute>#<shard 0–3> | <dueAt>#<endpointId>#<eventId>#<attempt> | —  (retries due beyond SQS's 15-minute delay, for the sweeper) |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on

@@ -394,7 +394,9 @@ export type WhatsAppTemplateCategory = 'UTILITY' | 'MARKETING' | 'AUTHENTICATION
 
 export interface ContentApproval {
   name: string | null;
+  /** Meta's category once it decided (it may differ from the one submitted). */
   category: string | null;
+  allowCategoryChange: boolean | null;
   /** `unsubmitted`, `received`, `pending`, `approved`, `rejected`, `paused`, `disabled`. */
   status: string | null;
   rejectionReason: string | null;
@@ -473,4 +475,8 @@ export interface TwilioGateway {
   createContentTemplate(creds: SubaccountCredentials, input: ContentTemplateInput): Promise<ContentTemplate>;
   requestWhatsAppApproval(creds: SubaccountCredentials, contentSid: string, request: { name: string; category: WhatsAppTemplateCategory }): Promise<ContentApproval>;
   fetchContentApproval(creds: SubaccountCredentials, contentSid: string): Promise<ContentApproval>;
+  /** The subaccount's Content resources (every page): how a create that crashed before storing its SID finds what it made. */
+  listContentTemplates(creds: SubaccountCredentials): Promise<ContentTemplate[]>;
+  /** Deletes the Content resource (and with it the WhatsApp template); an unknown SID is a not-found error. */
+  deleteContentTemplate(creds: SubaccountCredentials, contentSid: string): Promise<void>;
 }

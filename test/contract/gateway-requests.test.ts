@@ -6,6 +6,7 @@
 import { createSdkTwilioGateway } from '../../shared/twilio/sdk-gateway';
 import { everyArea } from '../../shared/twilio/sdk/areas';
 import type { CampaignInput, SubaccountCredentials, TwilioGateway } from '../../shared/twilio/gateway';
+import { toContentTypes } from '../../shared/domain/template';
 import { findTwilioOperation, validateTwilioRequest } from '../support/twilio-openapi';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server';
 
@@ -207,6 +208,27 @@ const CASES: Case[] = [
   },
   { name: 'requestWhatsAppApproval', call: (g) => g.requestWhatsAppApproval(SUB, sid('HX'), { name: 'appointment_reminder', category: 'UTILITY' }), operations: ['CreateApprovalCreate'], sends: ['name', 'category'] },
   { name: 'fetchContentApproval', call: (g) => g.fetchContentApproval(SUB, sid('HX')), operations: ['FetchApprovalFetch'] },
+  {
+    name: 'createContentTemplate (every WhatsApp content type of the templates API)',
+    call: (g) =>
+      g.createContentTemplate(SUB, {
+        friendlyName: 'tpl_01JB2C3D4E5F6G7H8J9K0M1N2P',
+        language: 'en',
+        variables: { 1: 'Ana', 2: 'A-1234' },
+        types: {
+          ...toContentTypes({ type: 'text', body: 'Hi {{1}}, order {{2}} shipped.' }),
+          ...toContentTypes({ type: 'media', body: 'Your receipt, {{1}}.', media: ['https://acme.example/r.pdf'] }),
+          ...toContentTypes({ type: 'quick-reply', body: 'Confirm {{2}}, {{1}}?', buttons: [{ title: 'Yes' }, { title: 'No', id: 'no' }] }),
+          ...toContentTypes({ type: 'call-to-action', body: 'Track {{2}}.', buttons: [{ type: 'URL', title: 'Track', url: 'https://acme.example/t/{{2}}' }, { type: 'PHONE_NUMBER', title: 'Call', phone: '+14155550100' }] }),
+          ...toContentTypes({ type: 'card', body: 'Order {{2}} shipped.', header: 'Shipped', footer: 'Acme', buttons: [{ type: 'QUICK_REPLY', title: 'Thanks' }] }),
+          ...toContentTypes({ type: 'authentication', copyCodeText: 'Copy code', addSecurityRecommendation: true, codeExpirationMinutes: 10 }),
+        },
+      }),
+    operations: ['CreateContent'],
+    sends: ['friendly_name', 'language', 'variables', 'types'],
+  },
+  { name: 'listContentTemplates', call: (g) => g.listContentTemplates(SUB), operations: ['ListContent'], sends: ['PageSize'] },
+  { name: 'deleteContentTemplate', call: (g) => g.deleteContentTemplate(SUB, sid('HX')), operations: ['DeleteContent'] },
 ];
 
 function wireKeys(request: RecordedRequest): string[] {

@@ -278,6 +278,7 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
     // A close releases the numbers (detached from the messaging service, then deleted) before it closes the account.
     'subaccount-close': ['accounts', 'messaging', 'numbers'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
+    ...Object.fromEntries(['templates-create', 'templates-delete', 'templates-resubmit', 'schedules-template-refresh'].map((id) => [id, ['content']])),
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
     ...Object.fromEntries(
       ['brands-create', 'brands-list', 'brands-resubmit', 'campaigns-create', 'campaigns-list', 'numbers-create', 'numbers-delete', 'workflow-run-step', 'workflow-check-step'].map((id) => [

@@ -43,6 +43,10 @@ async function eventsOf(customerId: string): Promise<Array<{ type: string; data:
   }
 }
 
+const TEMPLATE = {
+  name: 'order_shipped', language: 'en', category: 'UTILITY', variables: { '1': 'Ana', '2': 'A-1234' },
+  content: { type: 'text', body: 'Hello {{1}}, your order {{2}} has shipped and will arrive within three days. Thank you.' },
+};
 const CONSENT = { action: 'opt-in', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z', url: 'https://acme.example.com/optin' } };
 
 describe('closing a customer', () => {
@@ -103,6 +107,10 @@ describe('closing a customer', () => {
       ['POST', `/v1/customers/${id}/contacts/${contact}/consent`, CONSENT],
       ['POST', `/v1/customers/${id}/subaccount/suspend`, undefined],
       ['POST', `/v1/customers/${id}/subaccount/reactivate`, undefined],
+      ['POST', `/v1/customers/${id}/templates`, TEMPLATE],
+      ['POST', `/v1/customers/${id}/templates/lint`, TEMPLATE],
+      ['DELETE', `/v1/customers/${id}/templates/tpl_${'0'.repeat(26)}`, undefined],
+      ['POST', `/v1/customers/${id}/templates/tpl_${'0'.repeat(26)}/resubmit`, { name: 'order_shipped_v2' }],
     ];
     // Every route that changes a customer is here, but the two whose repeat is the answer itself:
     // creating the subaccount returns the closed one, closing again is a no-op.

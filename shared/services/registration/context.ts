@@ -29,7 +29,9 @@ type NotUsedByTheSteps =
   | 'deleteWhatsAppSender'
   | 'createContentTemplate'
   | 'requestWhatsAppApproval'
-  | 'fetchContentApproval';
+  | 'fetchContentApproval'
+  | 'listContentTemplates'
+  | 'deleteContentTemplate';
 
 export interface StepDeps {
   twilio: Omit<TwilioGateway, NotUsedByTheSteps>;

@@ -32,7 +32,13 @@ export type SandboxRule =
   | { type: 'throttle'; path: string; method?: string; times: number }
   | { type: 'server-error'; path: string; method?: string; times: number }
   | { type: 'webhook'; action: 'drop' | 'duplicate'; kind?: WebhookKind; urlContains?: string; times?: number }
-  | { type: 'status-callbacks'; reorder?: boolean; duplicate?: boolean; times?: number };
+  | { type: 'status-callbacks'; reorder?: boolean; duplicate?: boolean; times?: number }
+  /**
+   * What Meta does to a WhatsApp template beyond approving or rejecting it: `recategorize` approves
+   * it under `category` (or rejects it when the submission did not allow a category change),
+   * `pause` pauses it a review delay after approval, `disable` pauses and then disables it.
+   */
+  | { type: 'template'; action: 'recategorize' | 'pause' | 'disable'; category?: string; times?: number; accountSid?: string };
 
 export type StoredRule = SandboxRule & { id: number };
 
@@ -101,6 +107,21 @@ export class RuleBook {
         r.type === 'webhook' && (!r.kind || r.kind === kind) && (!r.urlContains || url.includes(r.urlContains)),
     );
     return rule?.action;
+  }
+
+  /**
+   * What happens to a template after its review: a `template` rule first, else the markers
+   * `[recategorize:MARKETING]`, `[pause:template]` and `[disable:template]` in its texts.
+   */
+  templateAction(accountSid: string, texts: Array<string | null | undefined>): { action: 'recategorize' | 'pause' | 'disable'; category?: string } | undefined {
+    const rule = this.take((r): r is Extract<StoredRule, { type: 'template' }> => r.type === 'template' && (!r.accountSid || r.accountSid === accountSid));
+    if (rule) return { action: rule.action, category: rule.category };
+    const joined = texts.filter(Boolean).join('\n');
+    const recategorize = /\[recategori[sz]e:([A-Z_]+)\]/i.exec(joined);
+    if (recategorize) return { action: 'recategorize', category: recategorize[1]!.toUpperCase() };
+    if (/\[disable:template\]/i.test(joined)) return { action: 'disable' };
+    if (/\[pause:template\]/i.test(joined)) return { action: 'pause' };
+    return undefined;
   }
 
   statusCallbackShape(): { reorder: boolean; duplicate: boolean } {

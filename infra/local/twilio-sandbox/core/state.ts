@@ -216,7 +216,10 @@ export interface SenderRecord {
   updatedAt: number;
 }
 
-export type TemplateApprovalStatus = 'unsubmitted' | 'received' | 'pending' | 'approved' | 'rejected';
+export type TemplateApprovalStatus = 'unsubmitted' | 'received' | 'pending' | 'approved' | 'rejected' | 'paused' | 'disabled';
+
+/** What happens to an approved template next, decided with the review: Meta pausing it for low quality, then disabling it. */
+export type TemplateAftermath = 'pause' | 'disable';
 
 export interface ContentRecord {
   sid: string;
@@ -231,6 +234,10 @@ export interface ContentRecord {
     status: TemplateApprovalStatus;
     rejectionReason: string;
     allowCategoryChange: boolean;
+    /** The category Meta moves it to on approval (a re-categorisation), decided at submission. */
+    recategorizeTo?: string;
+    /** Pause (and disable) after approval, a review delay apart. */
+    aftermath?: TemplateAftermath;
   } | null;
   createdAt: number;
   updatedAt: number;

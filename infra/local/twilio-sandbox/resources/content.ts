@@ -52,48 +52,92 @@ export function renderTemplateText(c: ContentRecord, contentVariables: string | 
   return body.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => String(supplied[key] ?? c.variables[key] ?? ''));
 }
 
+function templateEvent(ctx: SandboxContext, c: ContentRecord, type: 'status_update' | 'category_update', previous: string, current: string): Promise<void> {
+  // Template events are the one family with camelCase data keys.
+  return ctx.hooks.emitEvent(
+    c.accountSid,
+    'com.twilio.messaging.template.approval.updated',
+    {
+      type,
+      accountSid: c.accountSid,
+      dateUpdated: c.updatedAt,
+      channel: 'whatsapp',
+      template: { sid: c.sid, friendlyName: c.friendlyName, externalTemplateName: c.approval!.name, language: c.language, previousValue: previous, currentValue: current },
+    },
+    `/v1/Templates/${c.sid}`,
+  );
+}
+
 function setApprovalStatus(ctx: SandboxContext, c: ContentRecord, status: TemplateApprovalStatus, rejectionReason = ''): Promise<void> {
   const approval = c.approval!;
   const previous = approval.status;
   approval.status = status;
   approval.rejectionReason = rejectionReason;
   c.updatedAt = ctx.clock.now();
-  // Template events are the one family with camelCase data keys.
-  return ctx.hooks.emitEvent(
-    c.accountSid,
-    'com.twilio.messaging.template.approval.updated',
-    {
-      type: 'status_update',
-      accountSid: c.accountSid,
-      dateUpdated: c.updatedAt,
-      channel: 'whatsapp',
-      template: { sid: c.sid, friendlyName: c.friendlyName, externalTemplateName: approval.name, language: c.language, previousValue: previous, currentValue: status },
-    },
-    `/v1/Templates/${c.sid}`,
-  );
+  return templateEvent(ctx, c, 'status_update', previous, status);
+}
+
+/** Meta's decision on a re-categorised template: approved under the new category, or rejected when the submission forbade the change. */
+async function approve(ctx: SandboxContext, c: ContentRecord): Promise<void> {
+  const approval = c.approval!;
+  const to = approval.recategorizeTo;
+  if (to && to !== approval.category) {
+    if (!approval.allowCategoryChange) {
+      await setApprovalStatus(ctx, c, 'rejected', `INCORRECT_CATEGORY - The template reads as ${to}, not ${approval.category}, and a category change was not allowed`);
+      return;
+    }
+    const previous = approval.category;
+    approval.category = to;
+    c.updatedAt = ctx.clock.now();
+    await templateEvent(ctx, c, 'category_update', previous, to);
+  }
+  await setApprovalStatus(ctx, c, 'approved');
+  scheduleAftermath(ctx, c);
+}
+
+/** approved → paused (→ disabled), a review delay apart, when the scenario asked for it. */
+function scheduleAftermath(ctx: SandboxContext, c: ContentRecord): void {
+  const aftermath = c.approval?.aftermath;
+  const status = c.approval?.status;
+  if (!aftermath) return;
+  if (status === 'approved') {
+    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → paused`, async () => {
+      if (c.approval?.status !== 'approved' || !ctx.state.contents.has(c.sid)) return;
+      await setApprovalStatus(ctx, c, 'paused', 'PAUSED - Low quality rating: recipients blocked or reported the template');
+      scheduleAftermath(ctx, c);
+    });
+  } else if (status === 'paused' && aftermath === 'disable') {
+    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → disabled`, async () => {
+      if (c.approval?.status !== 'paused' || !ctx.state.contents.has(c.sid)) return;
+      await setApprovalStatus(ctx, c, 'disabled', 'DISABLED - The template stayed at low quality after its pause');
+    });
+  }
 }
 
 /** received → pending → approved | rejected, a review delay apart; a stall leaves it received. */
 function scheduleReview(ctx: SandboxContext, c: ContentRecord, from: 'received' | 'pending' = 'received'): void {
-  const decision = ctx.rules.decide('template', c.accountSid, [c.friendlyName, c.approval?.name]);
+  const decision = ctx.rules.decide('template', c.accountSid, [c.friendlyName, c.approval?.name, JSON.stringify(c.types)]);
   if (decision.outcome === 'stall') return;
   const decide = () =>
-    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → decided`, () =>
-      decision.outcome === 'fail'
+    ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → decided`, () => {
+      if (!ctx.state.contents.has(c.sid)) return Promise.resolve();
+      return decision.outcome === 'fail'
         ? setApprovalStatus(ctx, c, 'rejected', decision.errors?.[0]?.description ?? 'INVALID_FORMAT - Template body is generic or misses a sample for a variable')
-        : setApprovalStatus(ctx, c, 'approved'),
-    );
+        : approve(ctx, c);
+    });
   if (from === 'pending') return void decide();
   ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `template ${c.sid} → pending`, async () => {
+    if (!ctx.state.contents.has(c.sid)) return;
     await setApprovalStatus(ctx, c, 'pending');
     decide();
   });
 }
 
-/** After a restart: a template still in WhatsApp review continues from where it stood. */
+/** After a restart: a template still in WhatsApp review, or waiting to be paused or disabled, continues from where it stood. */
 export function resumeTemplateReview(ctx: SandboxContext, c: ContentRecord): void {
   const status = c.approval?.status;
   if (status === 'received' || status === 'pending') scheduleReview(ctx, c, status);
+  else scheduleAftermath(ctx, c);
 }
 
 export const contentRoutes: Route[] = [
@@ -132,7 +176,12 @@ export const contentRoutes: Route[] = [
     if (typeof body.category !== 'string' || !body.category) throw missingParameter('category');
     if (content.approval && content.approval.status !== 'rejected') throw new TwilioError(400, 20001, 'An approval request for this content was already submitted');
     if (content.approval?.name === body.name) throw new TwilioError(400, 20001, `The template name ${body.name} was rejected and cannot be reused`);
-    content.approval = { name: body.name, category: body.category, status: 'received', rejectionReason: '', allowCategoryChange: body.allow_category_change !== false };
+    const next = ctx.rules.templateAction(content.accountSid, [content.friendlyName, body.name, JSON.stringify(content.types)]);
+    content.approval = {
+      name: body.name, category: body.category, status: 'received', rejectionReason: '', allowCategoryChange: body.allow_category_change !== false,
+      ...(next?.action === 'recategorize' && next.category ? { recategorizeTo: next.category } : {}),
+      ...(next?.action === 'pause' || next?.action === 'disable' ? { aftermath: next.action } : {}),
+    };
     content.updatedAt = ctx.clock.now();
     scheduleReview(ctx, content);
     const { type: _type, ...approval } = renderApproval(content);
