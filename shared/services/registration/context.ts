@@ -27,6 +27,9 @@ type NotUsedByTheSteps =
   | 'fetchWhatsAppSender'
   | 'updateWhatsAppSender'
   | 'deleteWhatsAppSender'
+  | 'listWhatsAppSenders'
+  | 'attachWhatsAppSenderToService'
+  | 'detachWhatsAppSenderFromService'
   | 'createContentTemplate'
   | 'requestWhatsAppApproval'
   | 'fetchContentApproval';
