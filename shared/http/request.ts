@@ -86,6 +86,7 @@ const PATH_ID_FORMATS: Record<string, RegExp> = {
   eventId: /^evt_[0-9A-Za-z_]{1,40}$/,
   brandId: /^BN[0-9a-fA-F]{32}$/,
   numberId: /^PN[0-9a-fA-F]{32}$/,
+  senderId: new RegExp(`^was_${ULID}$`),
   // `phone` is not an id: the consent routes check it as a phone number (400 naming path.phone).
 };
 

@@ -279,6 +279,10 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
     'subaccount-close': ['accounts', 'messaging', 'numbers'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
+    // The sender routes that call Twilio, and the refresh, carry the Senders and ChannelSenders resources only.
+    ...Object.fromEntries(
+      ['whatsapp-senders-create', 'whatsapp-senders-verify', 'whatsapp-senders-patch', 'whatsapp-senders-delete', 'schedules-whatsapp-senders'].map((id) => [id, ['whatsapp']]),
+    ),
     ...Object.fromEntries(
       ['brands-create', 'brands-list', 'brands-resubmit', 'campaigns-create', 'campaigns-list', 'numbers-create', 'numbers-delete', 'workflow-run-step', 'workflow-check-step'].map((id) => [
         id,
