@@ -214,7 +214,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'subaccount-close': {
     summary:
-      "Close the customer for good: it is marked closed (every change to it answers 409 customer-closed from then on; reads keep working), its numbers are detached from the messaging service and released with Twilio (a number.updated event each), then the subaccount is closed on Twilio (subaccount.closed); a suspended one is reactivated on Twilio first, only to release its numbers. A close that failed halfway is finished by calling it again; a running onboarding ends with its step failed (customer-closed) and the timeline shows closed",
+      "Close the customer for good: it is marked closed (every change to it answers 409 customer-closed from then on; reads keep working), its WhatsApp senders are deleted at Twilio (a whatsapp_sender.updated event each), its numbers are detached from the messaging service and released with Twilio (a number.updated event each), then the subaccount is closed on Twilio (subaccount.closed); a suspended one is reactivated on Twilio first, only to release its numbers. A close that failed halfway is finished by calling it again; a running onboarding ends with its step failed (customer-closed) and the timeline shows closed",
     response: { status: 200, schema: SubaccountSchema, description: 'The closed subaccount' },
   },
   'whatsapp-senders-create': {

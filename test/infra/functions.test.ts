@@ -275,8 +275,8 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
   /** The gateway areas each function's wiring names; every function not listed carries no Twilio SDK. */
   const AREAS: Record<string, string[]> = {
     ...Object.fromEntries(['subaccount-create', 'subaccount-suspend', 'subaccount-reactivate'].map((id) => [id, ['accounts']])),
-    // A close releases the numbers (detached from the messaging service, then deleted) before it closes the account.
-    'subaccount-close': ['accounts', 'messaging', 'numbers'],
+    // A close deletes the WhatsApp senders and releases the numbers (detached from the messaging service, then deleted) before it closes the account.
+    'subaccount-close': ['accounts', 'messaging', 'numbers', 'whatsapp'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
     // The sender routes that call Twilio, and the refresh, carry the Senders and ChannelSenders resources only.
