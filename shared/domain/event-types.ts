@@ -4,6 +4,7 @@ import { STEP_STATUSES } from './onboarding';
 import { NUMBER_STATUSES } from './registration';
 import { SUBACCOUNT_STATUSES } from './subaccount';
 import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from './template';
+import { WHATSAPP_SENDER_STATUSES } from './whatsapp-sender-status';
 
 /**
  * Every partner event type and the shape of its `data`: one schema per type, checked when an
@@ -89,6 +90,23 @@ const lifecycle = (status: string, what: string) =>
 export const SubaccountSuspendedDataSchema = lifecycle('suspended', "The customer's subaccount was suspended: it cannot send until reactivated");
 export const SubaccountReactivatedDataSchema = lifecycle('active', "The customer's suspended subaccount was reactivated");
 export const SubaccountClosedDataSchema = lifecycle('closed', "The customer's subaccount was closed (for good: it cannot be reopened)");
+
+// --- WhatsApp --------------------------------------------------------------------------------------
+
+export const WhatsAppSenderUpdatedDataSchema = z
+  .looseObject({
+    senderId: z.string().describe('Switchboard id of the sender (`was_…`)'),
+    phoneNumber: z.string().describe('E.164'),
+    sid: z.string().optional().describe("Twilio's sender SID (XE…), once it exists"),
+    status: z.enum(WHATSAPP_SENDER_STATUSES),
+    previousStatus: z.enum(WHATSAPP_SENDER_STATUSES).optional().describe('Absent for a sender just registered'),
+    offlineReasons: z.array(z.object({ code: z.string().nullable(), message: z.string().nullable() })).describe('Why it is OFFLINE (empty otherwise)'),
+    qualityRating: z.string().nullable(),
+    messagingLimit: z.string().nullable(),
+    attached: z.boolean().describe("Whether it is in the customer's messaging service"),
+    changedAt: iso(),
+  })
+  .describe("A WhatsApp sender of the customer changed: its status (e.g. PENDING_VERIFICATION, ONLINE, OFFLINE with reasons), quality, limit or its place in the messaging service");
 
 // --- Messaging -------------------------------------------------------------------------------------
 
@@ -195,6 +213,7 @@ export const EVENT_DATA_SCHEMAS = {
   'subaccount.suspended': SubaccountSuspendedDataSchema,
   'subaccount.reactivated': SubaccountReactivatedDataSchema,
   'subaccount.closed': SubaccountClosedDataSchema,
+  'whatsapp_sender.updated': WhatsAppSenderUpdatedDataSchema,
   'message.created': MessageCreatedDataSchema,
   'message.status.updated': MessageStatusUpdatedDataSchema,
   'message.received': MessageReceivedDataSchema,
@@ -231,6 +250,7 @@ const INPUTS = {
   'subaccount.suspended': inputSchema('subaccount.suspended'),
   'subaccount.reactivated': inputSchema('subaccount.reactivated'),
   'subaccount.closed': inputSchema('subaccount.closed'),
+  'whatsapp_sender.updated': inputSchema('whatsapp_sender.updated'),
   'message.created': inputSchema('message.created'),
   'message.status.updated': inputSchema('message.status.updated'),
   'message.received': inputSchema('message.received'),

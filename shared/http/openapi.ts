@@ -35,6 +35,13 @@ import {
 } from '../domain/webhook-endpoint';
 import { EVENT_DATA_SCHEMAS, PARTNER_EVENT_TYPES } from '../domain/event-types';
 import { LintReportSchema, TemplateCreateSchema, TemplateListQuerySchema, TemplateListSchema, TemplateResubmitSchema, TemplateSchema } from '../domain/template';
+import {
+  WhatsAppSenderCreateSchema,
+  WhatsAppSenderListSchema,
+  WhatsAppSenderPatchSchema,
+  WhatsAppSenderSchema,
+  WhatsAppVerificationSchema,
+} from '../domain/whatsapp-sender';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -243,8 +250,37 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'subaccount-close': {
     summary:
-      "Close the customer for good: it is marked closed (every change to it answers 409 customer-closed from then on; reads keep working), its numbers are detached from the messaging service and released with Twilio (a number.updated event each), then the subaccount is closed on Twilio (subaccount.closed); a suspended one is reactivated on Twilio first, only to release its numbers. A close that failed halfway is finished by calling it again; a running onboarding ends with its step failed (customer-closed) and the timeline shows closed",
+      "Close the customer for good: it is marked closed (every change to it answers 409 customer-closed from then on; reads keep working), its WhatsApp senders are deleted at Twilio (a whatsapp_sender.updated event each), its numbers are detached from the messaging service and released with Twilio (a number.updated event each), then the subaccount is closed on Twilio (subaccount.closed); a suspended one is reactivated on Twilio first, only to release its numbers. A close that failed halfway is finished by calling it again; a running onboarding ends with its step failed (customer-closed) and the timeline shows closed",
     response: { status: 200, schema: SubaccountSchema, description: 'The closed subaccount' },
+  },
+  'whatsapp-senders-create': {
+    summary:
+      "Register one of the customer's numbers (a Twilio number of its subaccount, or its own number that can receive an SMS or a voice call) as a WhatsApp sender under the WABA the customer created in Meta's Embedded Signup (`wabaId`). Switchboard calls Twilio's Senders API with the customer's subaccount credentials and its own inbound and status webhooks. 202 with the sender (CREATING, then PENDING_VERIFICATION for a number that gets a code, VERIFYING, TWILIO_REVIEW, ONLINE); the same registration again answers 200 with it and never creates a second one. 409 when the customer has no messaging service yet (onboard it first), or the number is a sender already (another WABA, or another customer)",
+    body: WhatsAppSenderCreateSchema,
+    response: { status: 202, schema: WhatsAppSenderSchema, description: 'The sender and where its registration stands' },
+  },
+  'whatsapp-senders-list': {
+    summary: "The customer's WhatsApp senders, oldest first, with their status (kept current by a refresh every minute)",
+    query: PageQuerySchema,
+    response: { status: 200, schema: WhatsAppSenderListSchema, description: 'A page of senders' },
+  },
+  'whatsapp-senders-get': {
+    summary: 'One WhatsApp sender: status, offline reasons (e.g. 63020: the business has not accepted the WABA invitation), quality rating, messaging limit and whether it is in the messaging service',
+    response: { status: 200, schema: WhatsAppSenderSchema, description: 'The sender' },
+  },
+  'whatsapp-senders-verify': {
+    summary: 'Submit the code Meta sent the number by SMS or voice call; only while the sender is PENDING_VERIFICATION (409 otherwise). A wrong code is Twilio\'s refusal (422 twilio-rejected) and the sender keeps waiting',
+    body: WhatsAppVerificationSchema,
+    response: { status: 200, schema: WhatsAppSenderSchema, description: 'The sender, VERIFYING' },
+  },
+  'whatsapp-senders-patch': {
+    summary: 'Change business profile fields (an ONLINE sender goes ONLINE:UPDATING until Meta has them) and/or point its webhooks at the receivers again, with an optional fallback URL',
+    body: WhatsAppSenderPatchSchema,
+    response: { status: 200, schema: WhatsAppSenderSchema, description: 'The sender' },
+  },
+  'whatsapp-senders-delete': {
+    summary: 'Delete a WhatsApp sender: detached from the messaging service, deleted at Twilio, its number free to register again (a whatsapp_sender.updated event with DELETED)',
+    response: { status: 204, schema: z.null(), description: 'Deleted' },
   },
   'brands-create': {
     summary: "Register the customer's A2P brand: subaccount, customer profile, trust product, brand (202; usually waiting for review)",

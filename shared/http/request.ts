@@ -87,6 +87,7 @@ const PATH_ID_FORMATS: Record<string, RegExp> = {
   brandId: /^BN[0-9a-fA-F]{32}$/,
   numberId: /^PN[0-9a-fA-F]{32}$/,
   templateId: new RegExp(`^tpl_${ULID}$`),
+  senderId: new RegExp(`^was_${ULID}$`),
   // `phone` is not an id: the consent routes check it as a phone number (400 naming path.phone).
 };
 

@@ -33,6 +33,12 @@ export interface SubaccountServiceDeps extends SubaccountReaderDeps {
    * the account. Absent, a close releases nothing (functions that never close).
    */
   numbers?: { releaseAll(partnerId: string, customerId: string): Promise<unknown> };
+  /**
+   * Deletes the customer's WhatsApp senders at Twilio (each detached from the messaging service
+   * first, with its `whatsapp_sender.updated` event): a close does it before releasing numbers, as
+   * a number still on WhatsApp should not be given back. Absent, a close deletes no sender.
+   */
+  whatsAppSenders?: { deleteAll(partnerId: string, customerId: string): Promise<unknown> };
 }
 
 /** A provisioning claim older than this is considered abandoned (its holder crashed). */
@@ -179,8 +185,8 @@ export function subaccountService(deps: SubaccountServiceDeps) {
      *
      * A close, which is for good: a suspended account is reactivated on Twilio first (a suspended
      * account's own credentials cannot call Twilio, and its numbers are released with them) → the
-     * customer is marked closed, so every change to it is refused from here on → its numbers are
-     * released → the account is closed on Twilio → the account row and `subaccount.closed` are
+     * customer is marked closed, so every change to it is refused from here on → its WhatsApp
+     * senders are deleted → its numbers are released → the account is closed on Twilio → the account row and `subaccount.closed` are
      * written together. Each step can be repeated, so a close that died halfway is finished by
      * calling it again; a Twilio refusal of the reactivation (21478, 21476) changes nothing.
      */
@@ -194,6 +200,7 @@ export function subaccountService(deps: SubaccountServiceDeps) {
       else {
         if (record.status === 'suspended') await changeOnTwilio(record.accountSid, 'active', true);
         if (customer.status !== 'closed') await subaccounts.markCustomerClosed(record, clock.now().toISOString());
+        await deps.whatsAppSenders?.deleteAll(partnerId, customerId);
         await deps.numbers?.releaseAll(partnerId, customerId);
       }
       await changeOnTwilio(record.accountSid, target);

@@ -129,6 +129,29 @@ export const twilioEventIndex = (partnerId: string, customerId: string, occurred
 });
 export const twilioEventsIndexPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'TWILIO_EVENTS');
 
+/**
+ * A customer's WhatsApp senders, one partition (a customer has a handful), and the platform-wide
+ * claim of a number on WhatsApp (`WHATSAPP#<E.164>`): written with the sender row before Twilio is
+ * called, so one number is one sender of one customer, and a retried registration finds its row.
+ */
+export const WHATSAPP_SENDER_PREFIX = 'SENDER#';
+export const whatsAppSendersPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'WHATSAPP_SENDERS');
+export const whatsAppSenderKey = (partnerId: string, customerId: string, senderId: string) => ({
+  pk: whatsAppSendersPartition(partnerId, customerId),
+  sk: `${WHATSAPP_SENDER_PREFIX}${senderId}`,
+});
+export const whatsAppNumberKey = (e164: string) => ({ pk: `WHATSAPP#${e164}`, sk: 'WHATSAPP' });
+/**
+ * gsi1 on a sender the scheduled refresh follows (removed once it is ONLINE in the messaging
+ * service, or deleted): `active` senders (Twilio or Meta at work) are all read every run;
+ * `waiting` ones (a person must act) are sorted by when they are next due.
+ */
+export const whatsAppRefreshPartition = (lane: 'active' | 'waiting') => `WHATSAPP_SENDER_REFRESH#${lane}`;
+export const whatsAppRefreshIndex = (lane: 'active' | 'waiting', dueAt: string, partnerId: string, customerId: string, senderId: string) => ({
+  gsi1pk: whatsAppRefreshPartition(lane),
+  gsi1sk: `${lane === 'waiting' ? `${dueAt}#` : ''}${partnerId}#${customerId}#${senderId}`,
+});
+
 /** A partner's webhook endpoints: one partition, so fan-out reads them all with one Query. */
 export const WEBHOOK_ENDPOINT_PREFIX = 'ENDPOINT#';
 export const webhookEndpointsPartition = (partnerId: string) => `PARTNER#${partnerId}#WEBHOOK_ENDPOINTS`;

@@ -329,9 +329,11 @@ export interface Message {
 // --- WhatsApp senders (Senders API, messaging v2) -----------------------------------------
 
 export interface WhatsAppProfile {
+  /** The display name Meta reviews (required for WhatsApp). */
   name: string;
   about?: string;
   address?: string;
+  description?: string;
   logoUrl?: string;
   vertical?: string;
   websites?: Array<{ website: string; label?: string }>;
@@ -363,11 +365,20 @@ export interface WhatsAppSenderUpdate {
 export interface WhatsAppSender {
   sid: string;
   senderId: string;
-  /** `CREATING`, `PENDING_VERIFICATION`, `VERIFYING`, `TWILIO_REVIEW`, `ONLINE`, `OFFLINE`, … */
+  /** `CREATING`, `PENDING_VERIFICATION`, `VERIFYING`, `TWILIO_REVIEW`, `ONLINE`, `ONLINE:UPDATING`, `OFFLINE`, … */
   status: string;
   offlineReasons: Array<{ code: string | null; message: string | null }>;
   qualityRating: string | null;
   messagingLimit: string | null;
+  /** The WABA it was registered under, when Twilio returns it: how a sender created by a crashed attempt is recognised. */
+  wabaId: string | null;
+}
+
+/** A sender attached to a messaging service (`/v1/Services/{MG}/ChannelSenders`). */
+export interface ServiceChannelSender {
+  sid: string;
+  messagingServiceSid: string;
+  sender: string | null;
 }
 
 // --- Content templates ------------------------------------------------------------------------
@@ -470,6 +481,11 @@ export interface TwilioGateway {
   fetchWhatsAppSender(creds: SubaccountCredentials, senderSid: string): Promise<WhatsAppSender>;
   updateWhatsAppSender(creds: SubaccountCredentials, senderSid: string, update: WhatsAppSenderUpdate): Promise<WhatsAppSender>;
   deleteWhatsAppSender(creds: SubaccountCredentials, senderSid: string): Promise<void>;
+  /** The subaccount's WhatsApp senders (`Channel=whatsapp`). */
+  listWhatsAppSenders(creds: SubaccountCredentials): Promise<WhatsAppSender[]>;
+  /** Adds a sender to a messaging service, so one send API serves SMS and WhatsApp. */
+  attachWhatsAppSenderToService(creds: SubaccountCredentials, serviceSid: string, senderSid: string): Promise<ServiceChannelSender>;
+  detachWhatsAppSenderFromService(creds: SubaccountCredentials, serviceSid: string, senderSid: string): Promise<void>;
 
   // Content templates
   createContentTemplate(creds: SubaccountCredentials, input: ContentTemplateInput): Promise<ContentTemplate>;

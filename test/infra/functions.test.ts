@@ -275,11 +275,15 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
   /** The gateway areas each function's wiring names; every function not listed carries no Twilio SDK. */
   const AREAS: Record<string, string[]> = {
     ...Object.fromEntries(['subaccount-create', 'subaccount-suspend', 'subaccount-reactivate'].map((id) => [id, ['accounts']])),
-    // A close releases the numbers (detached from the messaging service, then deleted) before it closes the account.
-    'subaccount-close': ['accounts', 'messaging', 'numbers'],
+    // A close deletes the WhatsApp senders and releases the numbers (detached from the messaging service, then deleted) before it closes the account.
+    'subaccount-close': ['accounts', 'messaging', 'numbers', 'whatsapp'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
     ...Object.fromEntries(['templates-create', 'templates-delete', 'templates-resubmit', 'schedules-template-refresh'].map((id) => [id, ['content']])),
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
+    // The sender routes that call Twilio, and the refresh, carry the Senders and ChannelSenders resources only.
+    ...Object.fromEntries(
+      ['whatsapp-senders-create', 'whatsapp-senders-verify', 'whatsapp-senders-patch', 'whatsapp-senders-delete', 'schedules-whatsapp-senders'].map((id) => [id, ['whatsapp']]),
+    ),
     ...Object.fromEntries(
       ['brands-create', 'brands-list', 'brands-resubmit', 'campaigns-create', 'campaigns-list', 'numbers-create', 'numbers-delete', 'workflow-run-step', 'workflow-check-step'].map((id) => [
         id,

@@ -86,6 +86,19 @@ describe('closing a customer', () => {
     expect((await eventsOf(id)).filter((e) => e.type === 'subaccount.closed')).toHaveLength(1);
   });
 
+  it("deletes the customer's WhatsApp senders at Twilio before its numbers are released", async () => {
+    const { id, accountSid, numbers } = await onboarded(1);
+    const created = await api.post(`/v1/customers/${id}/whatsapp/senders`, { phoneNumber: numbers[0]!.phoneNumber, wabaId: '104567890123456', profile: { name: 'Acme' } });
+    expect(created.status).toBe(202);
+    expect((await api.post(`/v1/customers/${id}/subaccount/close`, undefined)).status).toBe(200);
+    const removal = sandbox.requests({ method: 'DELETE', path: `/v2/Channels/Senders/${created.body.sid}` });
+    const release = sandbox.requests({ method: 'DELETE', path: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${numbers[0]!.id}.json` });
+    expect([removal.map((r) => r.status), release.map((r) => r.status)]).toEqual([[204], [204]]);
+    expect(removal[0]!.seq).toBeLessThan(release[0]!.seq);
+    expect((await api.get(`/v1/customers/${id}/whatsapp/senders`)).body.data).toEqual([]);
+    expect((await eventsOf(id)).filter((e) => e.type === 'whatsapp_sender.updated').map((e) => e.data.status)).toEqual(['CREATING', 'DELETED']);
+  });
+
   it('refuses every change to a closed customer with 409 customer-closed, and nothing reaches Twilio', async () => {
     const { id, accountSid, numbers } = await onboarded(1);
     const scheduled = await api.post(`/v1/customers/${id}/messages`, { to: '+14155550198', body: 'Acme: see you tomorrow. Reply STOP to opt out.', sendAt: new Date(Date.now() + 2 * 3600_000).toISOString() });
@@ -93,6 +106,8 @@ describe('closing a customer', () => {
     expect((await api.post(`/v1/customers/${id}/subaccount/close`, undefined)).status).toBe(200);
     const before = sandbox.requests().length;
     const contact = encodeURIComponent('+14155550199');
+    // A closed customer's senders are deleted; any well-formed sender id is refused before it is looked up.
+    const sender = `was_${'0'.repeat(26)}`;
     const changes: Array<[string, string, unknown]> = [
       ['PATCH', `/v1/customers/${id}`, { displayName: 'Renamed' }],
       ['POST', `/v1/customers/${id}/onboarding`, {}],
@@ -111,6 +126,10 @@ describe('closing a customer', () => {
       ['POST', `/v1/customers/${id}/templates/lint`, TEMPLATE],
       ['DELETE', `/v1/customers/${id}/templates/tpl_${'0'.repeat(26)}`, undefined],
       ['POST', `/v1/customers/${id}/templates/tpl_${'0'.repeat(26)}/resubmit`, { name: 'order_shipped_v2' }],
+      ['POST', `/v1/customers/${id}/whatsapp/senders`, { phoneNumber: '+14155550177', wabaId: '104567890123456', profile: { name: 'Acme' } }],
+      ['POST', `/v1/customers/${id}/whatsapp/senders/${sender}/verification`, { code: '123456' }],
+      ['PATCH', `/v1/customers/${id}/whatsapp/senders/${sender}`, { profile: { about: 'Renamed' } }],
+      ['DELETE', `/v1/customers/${id}/whatsapp/senders/${sender}`, undefined],
     ];
     // Every route that changes a customer is here, but the two whose repeat is the answer itself:
     // creating the subaccount returns the closed one, closing again is a no-op.

@@ -19,7 +19,7 @@ import { POLICY } from './resources/trusthub-policies';
 import { serviceRoutes } from './resources/messaging-services';
 import { brandRoutes, confirmBrandOtp } from './resources/messaging-brands';
 import { campaignRoutes, registerNumber } from './resources/messaging-campaigns';
-import { resumeSender, senderRoutes } from './resources/messaging-senders';
+import { resumeSender, senderRoutes, verificationCodeOf } from './resources/messaging-senders';
 import { contentRoutes, resumeTemplateReview } from './resources/content';
 import { emitEvent, eventRoutes } from './resources/events';
 import { simulateInbound, type InboundMessage, type InboundResult } from './resources/inbound';
@@ -88,6 +88,11 @@ export interface TwilioSandbox {
   reset(): void;
   simulateInbound(message: InboundMessage): Promise<InboundResult>;
   confirmBrandOtp(brandSid: string): Promise<void>;
+  /**
+   * The code Meta sent a WhatsApp sender's number (by SMS or voice), while the sender is
+   * PENDING_VERIFICATION; undefined otherwise. Any other code is refused (400).
+   */
+  whatsAppVerificationCode(senderSid: string): string | undefined;
   account(sid: string): SandboxAccount | undefined;
   setAccountStatus(sid: string, status: AccountStatus, options?: { byTwilio?: boolean }): void;
 }
@@ -236,6 +241,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     confirmBrandOtp: async (brandSid) => {
       await confirmBrandOtp(ctx, brandSid);
     },
+    whatsAppVerificationCode: (senderSid) => verificationCodeOf(ctx, senderSid),
     account: toAccount,
     setAccountStatus: (sid, status, opts = {}) => {
       const account = state.accounts.get(sid);

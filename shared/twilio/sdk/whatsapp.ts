@@ -1,20 +1,34 @@
-import type { TwilioGateway, WhatsAppProfile, WhatsAppSender, WhatsAppWebhook } from '../gateway';
-import { requestJson, type SdkContext } from './context';
+import type { SubaccountCredentials, TwilioGateway, WhatsAppProfile, WhatsAppSender, WhatsAppWebhook } from '../gateway';
+import type V1 from 'twilio/lib/rest/messaging/V1';
+import type V2 from 'twilio/lib/rest/messaging/V2';
+import { ChannelsSenderListInstance, type MessagingV2ChannelsSenderRequestsCreate, type MessagingV2ChannelsSenderRequestsUpdate } from 'twilio/lib/rest/messaging/v2/channelsSender';
+import { ChannelSenderListInstance } from 'twilio/lib/rest/messaging/v1/service/channelSender';
+import { sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
 import { defined, list, str } from './values';
 
-type WhatsAppPort = Pick<TwilioGateway, 'createWhatsAppSender' | 'fetchWhatsAppSender' | 'updateWhatsAppSender' | 'deleteWhatsAppSender'>;
-
-const SENDERS = 'https://messaging.twilio.com/v2/Channels/Senders';
+type WhatsAppPort = Pick<
+  TwilioGateway,
+  | 'createWhatsAppSender'
+  | 'fetchWhatsAppSender'
+  | 'updateWhatsAppSender'
+  | 'deleteWhatsAppSender'
+  | 'listWhatsAppSenders'
+  | 'attachWhatsAppSenderToService'
+  | 'detachWhatsAppSenderFromService'
+>;
 
 /**
- * The Senders API takes snake_case JSON; the SDK passes its camelCase-typed params through
- * unchanged, so these calls build the wire body themselves and go through `client.request`.
+ * The Senders API takes snake_case JSON. The SDK's `channelsSenders` sends the object it is given
+ * as the JSON body unchanged while its typings describe camelCase keys, so the wire body is built
+ * here with the spec's keys (the contract test holds it to the spec) and the SDK's typed answer
+ * (camelCase, nested classes) is read back.
  */
 function profileBody(profile: Partial<WhatsAppProfile>): Record<string, unknown> {
   return defined({
     name: profile.name,
     about: profile.about,
     address: profile.address,
+    description: profile.description,
     logo_url: profile.logoUrl,
     vertical: profile.vertical,
     websites: profile.websites,
@@ -33,23 +47,37 @@ function webhookBody(webhook: WhatsAppWebhook): Record<string, unknown> {
   });
 }
 
-function toSender(raw: unknown): WhatsAppSender {
-  const s = (raw ?? {}) as Record<string, unknown>;
-  const properties = (s.properties ?? {}) as Record<string, unknown>;
+interface SdkSender {
+  sid?: string | null;
+  senderId?: string | null;
+  status?: string | null;
+  configuration?: { wabaId?: string | null } | null;
+  properties?: { qualityRating?: string | null; messagingLimit?: string | null } | null;
+  offlineReasons?: Array<{ code?: string | null; message?: string | null }> | null;
+}
+
+function toSender(s: SdkSender): WhatsAppSender {
   return {
     sid: String(s.sid),
-    senderId: String(s.sender_id),
+    senderId: String(s.senderId),
     status: String(s.status),
-    offlineReasons: list(s.offline_reasons).map((r) => {
-      const reason = (r ?? {}) as Record<string, unknown>;
+    offlineReasons: list(s.offlineReasons).map((r) => {
+      const reason = (r ?? {}) as { code?: unknown; message?: unknown };
       return { code: str(reason.code), message: str(reason.message) };
     }),
-    qualityRating: str(properties.quality_rating),
-    messagingLimit: str(properties.messaging_limit),
+    qualityRating: str(s.properties?.qualityRating),
+    messagingLimit: str(s.properties?.messagingLimit),
+    wabaId: str(s.configuration?.wabaId),
   };
 }
 
+const v1 = sdkVersion<V1>(TWILIO_HOSTS.messaging, 'v1');
+const v2 = sdkVersion<V2>(TWILIO_HOSTS.messaging, 'v2');
+
+/** WhatsApp senders (messaging v2) and their place in a messaging service (messaging v1), with the subaccount's credentials. */
 export function whatsappAdapter(ctx: SdkContext): WhatsAppPort {
+  const senders = (creds: SubaccountCredentials) => ChannelsSenderListInstance(v2(ctx.client(creds)));
+  const serviceSenders = (creds: SubaccountCredentials, serviceSid: string) => ChannelSenderListInstance(v1(ctx.client(creds)), serviceSid);
   return {
     async createWhatsAppSender(creds, input) {
       const body = {
@@ -58,10 +86,10 @@ export function whatsappAdapter(ctx: SdkContext): WhatsAppPort {
         profile: profileBody(input.profile),
         webhook: webhookBody(input.webhook),
       };
-      return toSender(await requestJson(ctx.client(creds), 'post', SENDERS, body));
+      return toSender(await senders(creds).create(body as unknown as MessagingV2ChannelsSenderRequestsCreate));
     },
     async fetchWhatsAppSender(creds, senderSid) {
-      return toSender(await requestJson(ctx.client(creds), 'get', `${SENDERS}/${encodeURIComponent(senderSid)}`));
+      return toSender(await senders(creds)(senderSid).fetch());
     },
     async updateWhatsAppSender(creds, senderSid, update) {
       const body = defined({
@@ -69,10 +97,20 @@ export function whatsappAdapter(ctx: SdkContext): WhatsAppPort {
         profile: update.profile ? profileBody(update.profile) : undefined,
         webhook: update.webhook ? webhookBody(update.webhook) : undefined,
       });
-      return toSender(await requestJson(ctx.client(creds), 'post', `${SENDERS}/${encodeURIComponent(senderSid)}`, body));
+      return toSender(await senders(creds)(senderSid).update(body as unknown as MessagingV2ChannelsSenderRequestsUpdate));
     },
     async deleteWhatsAppSender(creds, senderSid) {
-      await requestJson(ctx.client(creds), 'delete', `${SENDERS}/${encodeURIComponent(senderSid)}`);
+      await senders(creds)(senderSid).remove();
+    },
+    async listWhatsAppSenders(creds) {
+      return (await senders(creds).list({ channel: 'whatsapp', pageSize: 50, limit: 200 })).map(toSender);
+    },
+    async attachWhatsAppSenderToService(creds, serviceSid, senderSid) {
+      const created = await serviceSenders(creds, serviceSid).create({ sid: senderSid });
+      return { sid: created.sid, messagingServiceSid: created.messagingServiceSid, sender: str(created.sender) };
+    },
+    async detachWhatsAppSenderFromService(creds, serviceSid, senderSid) {
+      await serviceSenders(creds, serviceSid)(senderSid).remove();
     },
   };
 }

@@ -106,7 +106,7 @@ describe('twilio sandbox — messaging, WhatsApp and inbound', () => {
     expect(sender.status).toBe('CREATING');
     await h.sandbox.advance(1);
     expect((await sub.client.messaging.v2.channelsSenders(sender.sid).fetch()).status).toBe('PENDING_VERIFICATION');
-    await sub.client.messaging.v2.channelsSenders(sender.sid).update({ configuration: { verification_code: '123456' } } as never);
+    await sub.client.messaging.v2.channelsSenders(sender.sid).update({ configuration: { verification_code: h.sandbox.whatsAppVerificationCode(sender.sid) } } as never);
     await h.sandbox.advance(1);
     expect((await sub.client.messaging.v2.channelsSenders(sender.sid).fetch()).status).toBe('ONLINE');
 

@@ -148,7 +148,7 @@ describe('twilio sandbox — state kept across restarts', () => {
     await second.sandbox.advance(DELAY);
     // The scenario marker in the profile name decides the resumed review as it would have before.
     expect(await client.messaging.v2.channelsSenders(failing.sid).fetch()).toMatchObject({ status: 'OFFLINE', offlineReasons: [expect.objectContaining({ code: '63020' })] });
-    await client.messaging.v2.channelsSenders(creating.sid).update({ configuration: { verification_code: '123456' } } as never);
+    await client.messaging.v2.channelsSenders(creating.sid).update({ configuration: { verification_code: second.sandbox.whatsAppVerificationCode(creating.sid) } } as never);
     await second.sandbox.advance(2 * DELAY);
     expect(await status(creating.sid)).toBe('ONLINE');
   });

@@ -51,6 +51,10 @@ export function controlHandler(sandbox: TwilioSandbox): ControlHandler {
       await sandbox.confirmBrandOtp(m[1]!);
       return { status: 204 };
     }],
+    ['GET', /^\/senders\/(XE[0-9a-f]{32})\/verification-code$/, (m) => {
+      const code = sandbox.whatsAppVerificationCode(m[1]!);
+      return code ? { status: 200, body: { code } } : { status: 404, body: { message: 'the sender is not waiting for a verification code' } };
+    }],
     ['GET', /^\/accounts\/(AC[0-9a-f]{32})$/, (m) => {
       const account = sandbox.account(m[1]!);
       return account ? { status: 200, body: account } : { status: 404, body: { message: 'unknown account' } };

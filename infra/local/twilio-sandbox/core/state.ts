@@ -212,6 +212,10 @@ export interface SenderRecord {
   webhook: Record<string, unknown>;
   profile: Record<string, unknown>;
   offlineReasons: Array<{ code: string; message: string; more_info: string }>;
+  /** The one-time code Meta sent the number (by SMS or voice) while the sender is PENDING_VERIFICATION. */
+  verificationCode?: string | null;
+  /** The messaging service the sender is attached to (`/v1/Services/{MG}/ChannelSenders`), if any. */
+  messagingServiceSid?: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -314,6 +318,11 @@ export class SandboxState {
       const map: unknown = (this as unknown as Record<string, unknown>)[name];
       if (map instanceof Map) for (const [key, record] of entries) map.set(key, record);
     }
+  }
+
+  /** The WhatsApp senders attached to a messaging service (what a send through the service may use). */
+  sendersOfService(serviceSid: string): SenderRecord[] {
+    return [...this.senders.values()].filter((s) => s.messagingServiceSid === serviceSid);
   }
 
   numberByE164(phoneNumber: string): PhoneNumberRecord | undefined {

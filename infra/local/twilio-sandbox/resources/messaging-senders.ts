@@ -1,10 +1,10 @@
-import { invalidParameter, missingParameter } from '../core/errors';
+import { TwilioError, invalidParameter, missingParameter, notFound } from '../core/errors';
 import { iso8601, metaPage, pageOf } from '../core/format';
 import { required } from '../core/params';
-import { accepted, noContent, ok, route, type Route, type SandboxContext } from '../core/context';
+import { accepted, created, noContent, ok, route, type Route, type SandboxContext } from '../core/context';
 import type { SenderRecord, SenderStatus } from '../core/state';
 import { hostUrl, jsonBody, ownedByCaller } from './v1-common';
-import { MESSAGING_HOST } from './messaging-services';
+import { MESSAGING_HOST, serviceUrl } from './messaging-services';
 
 const sendersUrl = hostUrl(MESSAGING_HOST, '/v2/Channels/Senders');
 
@@ -21,9 +21,28 @@ function renderSender(s: SenderRecord): Record<string, unknown> {
     offline_reasons: s.offlineReasons.length ? s.offlineReasons : null,
     compliance: null,
     url: `${sendersUrl}/${s.sid}`,
+  };
+}
+
+/** A sender as a messaging service's ChannelSender (messaging v1). */
+function renderChannelSender(s: SenderRecord): Record<string, unknown> {
+  const e164 = s.senderId.replace(/^whatsapp:/, '');
+  return {
+    account_sid: s.accountSid,
+    messaging_service_sid: s.messagingServiceSid,
+    sid: s.sid,
+    sender: s.senderId,
+    sender_type: 'WhatsApp',
+    country_code: e164.startsWith('+1') ? 'US' : e164.startsWith('+44') ? 'GB' : null,
     date_created: iso8601(s.createdAt),
     date_updated: iso8601(s.updatedAt),
+    url: `${serviceUrl(s.messagingServiceSid!)}/ChannelSenders/${s.sid}`,
   };
+}
+
+/** Six digits, from the sandbox's seed: the same seed gives the same codes in the same order. */
+function newVerificationCode(ctx: SandboxContext): string {
+  return String(parseInt(ctx.sids.secret('whatsapp-verification-code', 12), 16) % 1_000_000).padStart(6, '0');
 }
 
 function objectField(body: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
@@ -71,8 +90,11 @@ function scheduleReview(ctx: SandboxContext, sender: SenderRecord, from: 'VERIFY
 /** CREATING → PENDING_VERIFICATION (to wait for the OTP) or straight on to verification. */
 function scheduleCreation(ctx: SandboxContext, sender: SenderRecord): void {
   ctx.clock.schedule(ctx.settings.reviewDelaySeconds, `sender ${sender.sid} created`, () => {
-    if (needsOtp(ctx, sender)) transition(ctx, sender, 'PENDING_VERIFICATION');
-    else scheduleVerification(ctx, sender);
+    if (needsOtp(ctx, sender)) {
+      // Meta texts (or calls) the number with the code; the owner hands it to the platform.
+      sender.verificationCode = newVerificationCode(ctx);
+      transition(ctx, sender, 'PENDING_VERIFICATION');
+    } else scheduleVerification(ctx, sender);
   });
 }
 
@@ -131,8 +153,10 @@ export const senderRoutes: Route[] = [
     if (configuration) {
       const { verification_code: code, ...rest } = configuration;
       sender.configuration = { ...sender.configuration, ...rest };
-      if (code !== undefined) {
+      if (code !== undefined && code !== null) {
         if (sender.status !== 'PENDING_VERIFICATION') throw invalidParameter('configuration.verification_code', `sender is ${sender.status}, not PENDING_VERIFICATION`);
+        if (String(code) !== sender.verificationCode) throw invalidParameter('configuration.verification_code', 'the code is not the one sent to the number');
+        sender.verificationCode = null;
         scheduleVerification(ctx, sender);
       }
     }
@@ -151,4 +175,39 @@ export const senderRoutes: Route[] = [
     ctx.state.senders.delete(ownedByCaller(ctx.state.senders, req.pathParams.Sid, req).sid);
     return noContent();
   }),
+  route('POST', MESSAGING_HOST, '/v1/Services/{ServiceSid}/ChannelSenders', (req, ctx) => {
+    const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
+    const senderSid = required(req.params, 'Sid');
+    const sender = ctx.state.senders.get(senderSid);
+    if (!sender || sender.accountSid !== service.accountSid) throw notFound(`/v2/Channels/Senders/${senderSid}`);
+    if (sender.messagingServiceSid === service.sid) throw new TwilioError(400, 21710, 'The sender is already in this Messaging Service');
+    if (sender.messagingServiceSid) throw new TwilioError(400, 21712, 'The sender is already associated with another Messaging Service');
+    sender.messagingServiceSid = service.sid;
+    sender.updatedAt = ctx.clock.now();
+    return created(renderChannelSender(sender));
+  }),
+  route('GET', MESSAGING_HOST, '/v1/Services/{ServiceSid}/ChannelSenders', (req, ctx) => {
+    const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
+    return ok(metaPage('senders', `${serviceUrl(service.sid)}/ChannelSenders`, ctx.state.sendersOfService(service.sid).map(renderChannelSender), pageOf(req.params)));
+  }),
+  route('GET', MESSAGING_HOST, '/v1/Services/{ServiceSid}/ChannelSenders/{Sid}', (req, ctx) => {
+    const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
+    const sender = ctx.state.senders.get(req.pathParams.Sid ?? '');
+    if (!sender || sender.messagingServiceSid !== service.sid) throw notFound(req.path);
+    return ok(renderChannelSender(sender));
+  }),
+  route('DELETE', MESSAGING_HOST, '/v1/Services/{ServiceSid}/ChannelSenders/{Sid}', (req, ctx) => {
+    const service = ownedByCaller(ctx.state.services, req.pathParams.ServiceSid, req);
+    const sender = ctx.state.senders.get(req.pathParams.Sid ?? '');
+    if (!sender || sender.messagingServiceSid !== service.sid) throw notFound(req.path);
+    sender.messagingServiceSid = null;
+    sender.updatedAt = ctx.clock.now();
+    return noContent();
+  }),
 ];
+
+/** The code Meta sent a sender's number, while the sender waits for it (PENDING_VERIFICATION). */
+export function verificationCodeOf(ctx: SandboxContext, senderSid: string): string | undefined {
+  const sender = ctx.state.senders.get(senderSid);
+  return sender?.status === 'PENDING_VERIFICATION' ? (sender.verificationCode ?? undefined) : undefined;
+}

@@ -102,6 +102,7 @@ export const serviceRoutes: Route[] = [
   route('DELETE', MESSAGING_HOST, '/v1/Services/{Sid}', (req, ctx) => {
     const service = ownedByCaller(ctx.state.services, req.pathParams.Sid, req);
     for (const n of ctx.state.phoneNumbers.values()) if (n.messagingServiceSid === service.sid) detachNumber(ctx, n);
+    for (const sender of ctx.state.sendersOfService(service.sid)) sender.messagingServiceSid = null;
     for (const c of [...ctx.state.campaigns.values()]) if (c.messagingServiceSid === service.sid) ctx.state.campaigns.delete(c.sid);
     ctx.state.services.delete(service.sid);
     return noContent();
