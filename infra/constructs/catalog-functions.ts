@@ -156,7 +156,7 @@ export class CatalogFunctions extends Construct {
       reason: "This queue is the event source mapping's on-failure destination for the table stream: a dead-letter queue itself, which Lambda (not a RedrivePolicy) writes to, so cdk-nag cannot see it is one.",
     });
     new cloudwatch.Alarm(this, `${id}StreamDeadLetterAlarm`, {
-      alarmDescription: `Switchboard stream consumer "${functionId}": table stream records failed every retry and were dead-lettered (their position in the stream is in the message). Inspect and replay.`,
+      alarmDescription: `Switchboard stream consumer "${functionId}": table stream records failed every retry and were dead-lettered (their position in the stream is in the message). Inspect and replay. Runbook: docs/runbooks/dead-letter-queue.md`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       evaluationPeriods: 1,

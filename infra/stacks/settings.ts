@@ -12,6 +12,8 @@ export interface Settings {
   readonly logLevel: string;
   readonly webhookBaseUrl?: string;
   readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
+  /** Subscribed to the stage's alarm topic when given. */
+  readonly alarmEmail?: string;
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -54,6 +56,11 @@ export function readSettings(node: Node): Settings {
     throw new Error(`Context "twilioNotificationEmail" must be an email address, got "${notificationEmail}"`);
   }
 
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail" must be an email address, got "${alarmEmail}"`);
+  }
+
   return {
     stage,
     partnerLimits: {
@@ -66,5 +73,6 @@ export function readSettings(node: Node): Settings {
     logLevel,
     webhookBaseUrl,
     twilio: { primaryProfileSid, notificationEmail },
+    alarmEmail,
   };
 }
