@@ -30,6 +30,8 @@ export interface CatalogFunctionsProps {
   readonly webhookBaseUrl?: string;
   /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
   readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
+  /** Reserved concurrency of each webhook receiver (a cap, so a flood cannot take the account's pool); 0 or unset = unreserved. */
+  readonly webhookReservedConcurrency?: number;
 }
 
 export interface ApiRouteFunction {
@@ -75,6 +77,7 @@ export class CatalogFunctions extends Construct {
         projectRoot: props.projectRoot,
         logRetention: props.logRetention,
         logLevel: props.logLevel,
+        ...(definition.trigger.kind === 'functionUrl' && props.webhookReservedConcurrency ? { reservedConcurrentExecutions: props.webhookReservedConcurrency } : {}),
       });
       this.applyAccess(fn, props);
 

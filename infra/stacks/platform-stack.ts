@@ -42,6 +42,7 @@ export class PlatformStack extends Stack {
       logLevel: settings.logLevel,
       webhookBaseUrl: settings.webhookBaseUrl,
       twilioSettings: settings.twilio,
+      webhookReservedConcurrency: settings.webhookReservedConcurrency,
     });
 
     // Only when the catalog has the workflow's task functions (fixture catalogs in tests may not).

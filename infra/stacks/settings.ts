@@ -14,6 +14,8 @@ export interface Settings {
   readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
   /** Subscribed to the stage's alarm topic when given. */
   readonly alarmEmail?: string;
+  /** Reserved concurrency per webhook receiver; 0 turns the reservation off (accounts with a low concurrency quota). */
+  readonly webhookReservedConcurrency: number;
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -61,6 +63,12 @@ export function readSettings(node: Node): Settings {
     throw new Error(`Context "alarmEmail" must be an email address, got "${alarmEmail}"`);
   }
 
+  const reservedRaw = text('webhookReservedConcurrency');
+  const webhookReservedConcurrency = reservedRaw === undefined ? 25 : Number(reservedRaw);
+  if (!Number.isInteger(webhookReservedConcurrency) || webhookReservedConcurrency < 0) {
+    throw new Error(`Context "webhookReservedConcurrency" must be a whole number (0 = no reservation), got "${reservedRaw}"`);
+  }
+
   return {
     stage,
     partnerLimits: {
@@ -74,5 +82,6 @@ export function readSettings(node: Node): Settings {
     webhookBaseUrl,
     twilio: { primaryProfileSid, notificationEmail },
     alarmEmail,
+    webhookReservedConcurrency,
   };
 }

@@ -94,3 +94,27 @@ describe('operations: alarms that reach someone, runbooks, a dashboard', () => {
     expect(dashboard!.Properties.DashboardName).toBe('switchboard-dev');
   });
 });
+
+describe('webhook receivers cannot starve the account', () => {
+  const receivers = (context: Record<string, unknown>) =>
+    Object.values(buildApp({}, context).platformTemplate().findResources('AWS::Lambda::Function'))
+      .filter((r: any) => /^Twilio .*verify signature/.test(r.Properties.Description ?? ''))
+      .map((r: any) => r.Properties.ReservedConcurrentExecutions);
+
+  it('reserves (caps) 25 concurrent executions per receiver by default, and only for receivers', () => {
+    const all = Object.values(built().findResources('AWS::Lambda::Function')) as any[];
+    const reserved = all.filter((r) => r.Properties.ReservedConcurrentExecutions !== undefined);
+    expect(reserved.length).toBe(4);
+    expect(reserved.every((r) => r.Properties.ReservedConcurrentExecutions === 25)).toBe(true);
+  });
+
+  it('follows the webhookReservedConcurrency context, 0 = unreserved', () => {
+    expect(receivers({ webhookReservedConcurrency: 40 })).toEqual([40, 40, 40, 40]);
+    expect(receivers({ webhookReservedConcurrency: 0 })).toEqual([undefined, undefined, undefined, undefined]);
+    expect(() => buildApp({}, { webhookReservedConcurrency: -1 })).toThrow(/webhookReservedConcurrency/);
+  });
+
+  function built() {
+    return buildApp().platformTemplate();
+  }
+});
