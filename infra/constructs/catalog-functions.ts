@@ -30,6 +30,8 @@ export interface CatalogFunctionsProps {
   readonly webhookBaseUrl?: string;
   /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
   readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
+  /** Reserved concurrency of each webhook receiver (a cap, so a flood cannot take the account's pool); 0 or unset = unreserved. */
+  readonly webhookReservedConcurrency?: number;
 }
 
 export interface ApiRouteFunction {
@@ -75,6 +77,7 @@ export class CatalogFunctions extends Construct {
         projectRoot: props.projectRoot,
         logRetention: props.logRetention,
         logLevel: props.logLevel,
+        ...(definition.trigger.kind === 'functionUrl' && props.webhookReservedConcurrency ? { reservedConcurrentExecutions: props.webhookReservedConcurrency } : {}),
       });
       this.applyAccess(fn, props);
 
@@ -156,7 +159,7 @@ export class CatalogFunctions extends Construct {
       reason: "This queue is the event source mapping's on-failure destination for the table stream: a dead-letter queue itself, which Lambda (not a RedrivePolicy) writes to, so cdk-nag cannot see it is one.",
     });
     new cloudwatch.Alarm(this, `${id}StreamDeadLetterAlarm`, {
-      alarmDescription: `Switchboard stream consumer "${functionId}": table stream records failed every retry and were dead-lettered (their position in the stream is in the message). Inspect and replay.`,
+      alarmDescription: `Switchboard stream consumer "${functionId}": table stream records failed every retry and were dead-lettered (their position in the stream is in the message). Inspect and replay. Runbook: docs/runbooks/dead-letter-queue.md`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       evaluationPeriods: 1,

@@ -56,7 +56,7 @@ export class WorkQueues extends Construct {
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
     });
     const deadLetterAlarm = new cloudwatch.Alarm(this, `${id}DeadLetterAlarm`, {
-      alarmDescription: `Switchboard queue "${name}": messages failed ${definition.maxReceiveCount} times and were dead-lettered. Inspect, fix, then redrive.`,
+      alarmDescription: `Switchboard queue "${name}": messages failed ${definition.maxReceiveCount} times and were dead-lettered. Inspect, fix, then redrive. Runbook: docs/runbooks/dead-letter-queue.md`,
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       evaluationPeriods: 1,

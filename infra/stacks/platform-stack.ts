@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { CatalogFunctions } from '../constructs/catalog-functions';
 import { pascalCase, type FunctionDefinition } from '../constructs/catalog-types';
 import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
+import { Operations } from '../constructs/operations';
 import { PartnerApi } from '../constructs/partner-api';
 import type { Settings } from './settings';
 import type { StatefulStack } from './stateful-stack';
@@ -13,7 +14,7 @@ export interface PlatformStackProps extends StackProps {
   readonly functions: readonly FunctionDefinition[];
   readonly projectRoot: string;
   /** Typed references to the stateful resources; CDK wires the cross-stack values. */
-  readonly stateful: Pick<StatefulStack, 'table' | 'tokenKey' | 'twilioMaster' | 'queues'>;
+  readonly stateful: Pick<StatefulStack, 'table' | 'tokenKey' | 'twilioMaster' | 'queues' | 'alarms'>;
 }
 
 /**
@@ -24,6 +25,7 @@ export class PlatformStack extends Stack {
   readonly functions: CatalogFunctions;
   readonly api?: PartnerApi;
   readonly workflow?: OnboardingWorkflow;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -40,6 +42,7 @@ export class PlatformStack extends Stack {
       logLevel: settings.logLevel,
       webhookBaseUrl: settings.webhookBaseUrl,
       twilioSettings: settings.twilio,
+      webhookReservedConcurrency: settings.webhookReservedConcurrency,
     });
 
     // Only when the catalog has the workflow's task functions (fixture catalogs in tests may not).
@@ -65,6 +68,18 @@ export class PlatformStack extends Stack {
       new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
       new CfnOutput(this, 'UsagePlanId', { value: this.api.usagePlan.usagePlanId, description: 'Add each partner API key (value = partnerId) here' });
     }
+
+    this.operations = new Operations(this, 'Operations', {
+      stage: settings.stage,
+      functions: this.functions,
+      queues: stateful.queues,
+      table: stateful.table,
+      api: this.api,
+      workflow: this.workflow,
+    });
+    // Last: every alarm of this stack, the catalog's stream dead-letter alarms included, reaches the topic.
+    stateful.alarms.routeAll(this);
+    new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName, description: 'CloudWatch dashboard of the stage' });
 
     new CfnOutput(this, 'TableName', { value: stateful.table.table.tableName });
     new CfnOutput(this, 'Region', { value: this.region });

@@ -12,6 +12,10 @@ export interface Settings {
   readonly logLevel: string;
   readonly webhookBaseUrl?: string;
   readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
+  /** Subscribed to the stage's alarm topic when given. */
+  readonly alarmEmail?: string;
+  /** Reserved concurrency per webhook receiver; 0 turns the reservation off (accounts with a low concurrency quota). */
+  readonly webhookReservedConcurrency: number;
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -54,6 +58,17 @@ export function readSettings(node: Node): Settings {
     throw new Error(`Context "twilioNotificationEmail" must be an email address, got "${notificationEmail}"`);
   }
 
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail" must be an email address, got "${alarmEmail}"`);
+  }
+
+  const reservedRaw = text('webhookReservedConcurrency');
+  const webhookReservedConcurrency = reservedRaw === undefined ? 25 : Number(reservedRaw);
+  if (!Number.isInteger(webhookReservedConcurrency) || webhookReservedConcurrency < 0) {
+    throw new Error(`Context "webhookReservedConcurrency" must be a whole number (0 = no reservation), got "${reservedRaw}"`);
+  }
+
   return {
     stage,
     partnerLimits: {
@@ -66,5 +81,7 @@ export function readSettings(node: Node): Settings {
     logLevel,
     webhookBaseUrl,
     twilio: { primaryProfileSid, notificationEmail },
+    alarmEmail,
+    webhookReservedConcurrency,
   };
 }

@@ -6,11 +6,14 @@ import { DataTable } from '../constructs/data-table';
 import { TokenKey } from '../constructs/token-key';
 import { TwilioMasterSecret } from '../constructs/twilio-master-secret';
 import { WorkQueues } from '../constructs/work-queues';
+import { AlarmTopic } from '../constructs/alarm-topic';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: string;
   readonly table: TableDefinition;
   readonly queues: QueueDefinitions;
+  /** Subscribed to the alarm topic by e-mail when given. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -23,6 +26,7 @@ export class StatefulStack extends Stack {
   readonly tokenKey: TokenKey;
   readonly twilioMaster: TwilioMasterSecret;
   readonly queues: WorkQueues;
+  readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -30,6 +34,9 @@ export class StatefulStack extends Stack {
     this.tokenKey = new TokenKey(this, 'TokenKey', { stage: props.stage });
     this.twilioMaster = new TwilioMasterSecret(this, 'TwilioMaster', { stage: props.stage });
     this.queues = new WorkQueues(this, 'Queues', { queues: props.queues });
+    this.alarms = new AlarmTopic(this, 'Alarms', { stage: props.stage, email: props.alarmEmail });
+    this.alarms.routeAll(this);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Every alarm of the stage, on ALARM and OK: subscribe e-mail, HTTPS (PagerDuty) or AWS Chatbot here' });
 
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The single DynamoDB table' });
     new CfnOutput(this, 'TwilioMasterSecretArn', {

@@ -38,6 +38,7 @@ export function defineSwitchboard(app: App, options: SwitchboardOptions = {}): S
     stage: settings.stage,
     table: TABLE,
     queues: options.queues ?? QUEUES,
+    alarmEmail: settings.alarmEmail,
   });
   const platform = new PlatformStack(app, `switchboard-${settings.stage}-platform`, {
     env,
