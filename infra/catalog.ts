@@ -410,7 +410,7 @@ export const catalog: readonly FunctionSpec[] = [
   {
     id: 'templates-lint',
     entry: 'functions/http/templates/lint.ts',
-    description: 'Lints a WhatsApp template against Meta’s review rules, creating nothing',
+    description: 'Lints a WhatsApp template against the review rules of Meta, creating nothing',
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/templates/lint', auth: 'partner' },
     // The name-uniqueness check reads the customer's name claims; nothing is written or sent.
     access: { table: 'read' },

@@ -53,7 +53,8 @@ export class PartnerApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PartnerApiProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    // Named after the deployed stack, not the nested one CloudFormation names for itself.
+    const stack = Stack.of(this).nestedStackParent ?? Stack.of(this);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new apigw.RestApi(this, 'Api', {
@@ -106,7 +107,8 @@ export class PartnerApi extends Construct {
 
   /** Base URL of the stage without a trailing slash; clients append catalog paths such as `/v1/customers`. */
   get url(): string {
-    const stack = Stack.of(this);
+    // Named after the deployed stack, not the nested one CloudFormation names for itself.
+    const stack = Stack.of(this).nestedStackParent ?? Stack.of(this);
     return `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.api.deploymentStage.stageName}`;
   }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CatalogFunctions } from '../constructs/catalog-functions';
 import { pascalCase, type FunctionDefinition } from '../constructs/catalog-types';
@@ -26,6 +26,9 @@ export class PlatformStack extends Stack {
   readonly api?: PartnerApi;
   readonly workflow?: OnboardingWorkflow;
   readonly operations: Operations;
+  /** The nested stacks, for the tests that read their templates. */
+  readonly apiStack?: NestedStack;
+  readonly monitoringStack: NestedStack;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -55,7 +58,12 @@ export class PlatformStack extends Stack {
     if (apiRoutes.length > 0) {
       if (!authorizer) throw new Error('The catalog has API routes but no function with trigger "authorizer"');
       if (!routeFallback) throw new Error('The catalog has API routes but no function with trigger "routeFallback"');
-      this.api = new PartnerApi(this, 'PartnerApi', {
+      // The API (its resources, methods, invoke permissions and gateway responses) and the
+      // monitoring each live in a nested stack: together with the functions they would pass
+      // CloudFormation's 500-resource limit of one stack, and a nested stack is deployed with its
+      // parent by the same `cdk deploy`, its references wired as parameters (no exports to lock).
+      this.apiStack = new NestedStack(this, 'Api', { description: `Switchboard ${settings.stage}: partner REST API` });
+      this.api = new PartnerApi(this.apiStack, 'PartnerApi', {
         stageName: settings.stage,
         routes: apiRoutes,
         authorizer,
@@ -69,7 +77,8 @@ export class PlatformStack extends Stack {
       new CfnOutput(this, 'UsagePlanId', { value: this.api.usagePlan.usagePlanId, description: 'Add each partner API key (value = partnerId) here' });
     }
 
-    this.operations = new Operations(this, 'Operations', {
+    this.monitoringStack = new NestedStack(this, 'Monitoring', { description: `Switchboard ${settings.stage}: alarms and dashboard` });
+    this.operations = new Operations(this.monitoringStack, 'Operations', {
       stage: settings.stage,
       functions: this.functions,
       queues: stateful.queues,

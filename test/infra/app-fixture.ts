@@ -16,6 +16,10 @@ export function buildApp(options: SwitchboardOptions = {}, context: Record<strin
     platform: stacks.platform,
     statefulTemplate: () => Template.fromStack(stacks.stateful),
     platformTemplate: () => Template.fromStack(stacks.platform),
+    /** The partner API's nested stack (resources, methods, invoke permissions, gateway responses). */
+    apiTemplate: () => Template.fromStack(stacks.platform.apiStack!),
+    /** The alarms' and dashboard's nested stack. */
+    monitoringTemplate: () => Template.fromStack(stacks.platform.monitoringStack),
   };
 }
 

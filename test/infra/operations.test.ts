@@ -14,8 +14,9 @@ describe('operations: alarms that reach someone, runbooks, a dashboard', () => {
   const built = buildApp({}, { alarmEmail: 'oncall@isv.example.com' });
   const stateful = built.statefulTemplate();
   const platform = built.platformTemplate();
+  const monitoring = built.monitoringTemplate();
   const topicId = Object.keys(stateful.findResources('AWS::SNS::Topic'))[0]!;
-  const all = [...alarmsOf(stateful), ...alarmsOf(platform)];
+  const all = [...alarmsOf(stateful), ...alarmsOf(platform), ...alarmsOf(monitoring)];
 
   it('has one TLS-only alarm topic with the e-mail from the context', () => {
     stateful.resourceCountIs('AWS::SNS::Topic', 1);
@@ -40,7 +41,7 @@ describe('operations: alarms that reach someone, runbooks, a dashboard', () => {
 
   it('sends the stateful alarms to the topic itself and the platform alarms to its exported ARN', () => {
     for (const [, props] of alarmsOf(stateful)) expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
-    for (const [, props] of alarmsOf(platform)) expect(JSON.stringify(props.AlarmActions)).toMatch(/AlarmsTopic/);
+    for (const [, props] of [...alarmsOf(platform), ...alarmsOf(monitoring)]) expect(JSON.stringify(props.AlarmActions)).toMatch(/AlarmsTopic/);
   });
 
   it('covers DLQs, queue age, each function group, the API, webhooks, onboarding, DynamoDB, KMS, partner deliveries and Twilio', () => {
@@ -71,7 +72,7 @@ describe('operations: alarms that reach someone, runbooks, a dashboard', () => {
   });
 
   it('alarms on refusals with a query over the metric the receivers publish', () => {
-    platform.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'switchboard-dev-webhook-refusals',
       Metrics: [Match.objectLike({ Expression: 'SELECT SUM(WebhookRejected) FROM Switchboard' })],
     });
@@ -85,8 +86,8 @@ describe('operations: alarms that reach someone, runbooks, a dashboard', () => {
   });
 
   it('has one dashboard for the stage naming each path', () => {
-    platform.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const [dashboard] = Object.values(platform.findResources('AWS::CloudWatch::Dashboard'));
+    monitoring.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dashboard] = Object.values(monitoring.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
     for (const section of ['## API', '## Webhooks in', '## Queues', '## Consumers', '## Onboarding', '## Messaging', '## Partner deliveries']) {
       expect(body).toContain(section);
