@@ -8,6 +8,7 @@ import { webhookUrl } from '../webhooks/routes';
 import { consent } from './consent';
 import { partnerEvents } from './partner-events';
 import { subaccountReads } from './subaccount-reads';
+import { findForSend } from './template-reads';
 import { tokenCache } from './token-cache';
 import { messagesAdapter } from '../twilio/sdk/messages';
 import { twilio } from './twilio';
@@ -23,6 +24,8 @@ export function messaging() {
     messages: messageStore(documentClient, tableName),
     events: partnerEvents,
     consent,
+    // WhatsApp template sends: the customer's own template by templateId or ContentSid.
+    templates: { findForSend },
     twilio: messagesGateway,
     tokens: tokenCache,
     statusCallbackUrl: (messageId) => `${webhookUrl(required('WEBHOOK_BASE_URL'), 'status')}?messageId=${messageId}`,

@@ -57,12 +57,25 @@ const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
   messageId: { foreign: () => 'msg_01JF3X0000000000000000ZZZZ', missing: 'msg_01JF3X0000000000000000ZZZZ' },
   endpointId: { foreign: () => bEndpointId, missing: 'we_01JF3X0000000000000000ZZZZ' },
   eventId: { foreign: () => bEventId, missing: 'evt_0_999999' },
+  templateId: { foreign: () => 'tpl_01JF3X0000000000000000ZZZZ', missing: 'tpl_01JF3X0000000000000000ZZZZ' },
+  senderId: { foreign: () => 'was_01JF3X0000000000000000ZZZZ', missing: 'was_01JF3X0000000000000000ZZZZ' },
+};
+
+const TEMPLATE = {
+  name: 'order_shipped', language: 'en', category: 'UTILITY', variables: { '1': 'Ana', '2': 'A-1234' },
+  content: { type: 'text', body: 'Hello {{1}}, your order {{2}} has shipped and will arrive within three days. Thank you.' },
 };
 
 /** Bodies that would be accepted if the resource were the caller's, so only ownership can refuse them. */
 const BODIES: Record<string, unknown> = {
   'POST /v1/customers/{id}/contacts/{phone}/consent': { action: 'opt-out', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z' } },
   'PATCH /v1/customers/{id}': { displayName: 'Hijacked' },
+  'POST /v1/customers/{id}/templates': TEMPLATE,
+  'POST /v1/customers/{id}/templates/lint': TEMPLATE,
+  'POST /v1/customers/{id}/templates/{templateId}/resubmit': { name: 'order_shipped_v2' },
+  'POST /v1/customers/{id}/whatsapp/senders': { phoneNumber: '+14155550177', wabaId: '104567890123456', profile: { name: 'Acme' } },
+  'POST /v1/customers/{id}/whatsapp/senders/{senderId}/verification': { code: '123456' },
+  'PATCH /v1/customers/{id}/whatsapp/senders/{senderId}': { profile: { about: 'Renamed' } },
   'PATCH /v1/webhook-endpoints/{endpointId}': { description: 'Hijacked' },
   'POST /v1/customers/{id}/messages': { to: '+14155550123', body: 'Not yours' },
   'POST /v1/customers/{id}/campaigns': {
