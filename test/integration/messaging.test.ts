@@ -10,6 +10,7 @@ import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support'
  * drained by hand and every clock moved by hand (no sleeping).
  */
 let platform: Platform;
+let clock: ReturnType<typeof manualClock>;
 let api: ApiClient;
 let other: ApiClient;
 let customerId: string;
@@ -55,7 +56,8 @@ async function allEvents(): Promise<Array<{ type: string; customerId?: string; d
 const messagesTo = (to: string) => sandboxOf(platform).requests({ method: 'POST', path: /\/Messages\.json$/ }).filter((r) => r.params?.To === to);
 
 beforeAll(async () => {
-  platform = await startTestPlatform('messaging', { twilio: 'sandbox', clock: manualClock() });
+  clock = manualClock();
+  platform = await startTestPlatform('messaging', { twilio: 'sandbox', clock });
   const partner = await platform.admin.createPartnerWithKey('Messaging partner');
   api = apiClient(platform.url, partner.apiKey);
   other = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Another partner')).apiKey);
@@ -427,5 +429,39 @@ describe('garbage in, clear error out (fuzz)', () => {
       }),
       { numRuns: 60, seed: 20261203 },
     );
+  });
+});
+
+describe('WhatsApp template sends', () => {
+  const TEMPLATE = {
+    name: 'order_shipped_send', language: 'en', category: 'UTILITY', variables: { '1': 'Ana', '2': 'A-1234' },
+    content: { type: 'text', body: 'Hello {{1}}, your order {{2}} has shipped and will arrive within three days. Thank you.' },
+  };
+  const whatsAppRequestsTo = (to: string) => messagesTo(`whatsapp:${to}`);
+
+  it('refuses a pending template and a free-form body outside the window before Twilio, then sends the approved template', async () => {
+    const created = await api.post(`/v1/customers/${customerId}/templates`, TEMPLATE);
+    expect(created.status).toBe(201);
+    const to = handset();
+    const variables = { '1': 'Ana', '2': 'A-9' };
+
+    expect(expectProblem(await send({ to: `whatsapp:${to}`, templateId: created.body.id, contentVariables: variables }), 409).type).toMatch(/template-not-approved$/);
+    expect(expectProblem(await send({ to: `whatsapp:${to}`, body: 'Any news?' }), 422).type).toMatch(/template-required$/);
+    expect(whatsAppRequestsTo(to)).toEqual([]);
+
+    // The sandbox decides the review on its clock; the scheduled refresh reads the decision.
+    for (let i = 0; i < 3; i++) await sandboxOf(platform).advance(60);
+    clock.advance(60_000);
+    await platform.schedules.runDue();
+    expect((await api.get(`/v1/customers/${customerId}/templates/${created.body.id}`)).body.status).toBe('approved');
+
+    const mismatch = expectProblem(await send({ to: `whatsapp:${to}`, templateId: created.body.id, contentVariables: { '1': 'Ana' } }), 422);
+    expect(mismatch.type).toMatch(/template-mismatch$/);
+    const sent = await send({ to: `whatsapp:${to}`, templateId: created.body.id, contentVariables: variables });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ channel: 'whatsapp', contact: to });
+    const [request] = whatsAppRequestsTo(to);
+    expect(request?.params).toMatchObject({ ContentSid: created.body.contentSid, ContentVariables: JSON.stringify(variables), MessagingServiceSid: expect.stringMatching(/^MG/) });
+    expect(whatsAppRequestsTo(to)).toHaveLength(1);
   });
 });
