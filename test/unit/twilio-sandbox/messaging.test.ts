@@ -145,6 +145,24 @@ describe('twilio sandbox — messaging, WhatsApp and inbound', () => {
     expect(approval.whatsapp).toMatchObject({ status: 'rejected', rejection_reason: 'INVALID_FORMAT - variables at the start' });
   });
 
+  it('checks the template at send time on WhatsApp: a rejected one fails 63040', async () => {
+    const sender = await sub.client.messaging.v2.channelsSenders.create({
+      sender_id: 'whatsapp:+447700900888', configuration: { waba_id: '1234', verification_method: 'sms' }, profile: { name: 'Acme' },
+    } as never);
+    await h.sandbox.advance(1);
+    await sub.client.messaging.v2.channelsSenders(sender.sid).update({ configuration: { verification_code: h.sandbox.whatsAppVerificationCode(sender.sid) } } as never);
+    await h.sandbox.advance(1);
+    const send = (contentSid: string) => sub.client.messages.create({ from: 'whatsapp:+447700900888', to: 'whatsapp:+447700900999', contentSid });
+
+    const pending = await sub.client.content.v1.contents.create({ friendly_name: 'later', language: 'en', types: { 'twilio/text': { body: 'Your order has shipped.' } } } as never);
+    h.sandbox.addRule({ type: 'fail', step: 'template', errors: [{ code: 0, description: 'INVALID_FORMAT', fields: [] }] });
+    await sub.client.content.v1.contents(pending.sid).approvalCreate.create({ name: 'later_v1', category: 'UTILITY' });
+    await h.sandbox.advance(1);
+    const rejected = await send(pending.sid);
+    await h.sandbox.advance(10);
+    expect(await sub.client.messages(rejected.sid).fetch()).toMatchObject({ status: 'failed', errorCode: 63040 });
+  });
+
   it('refuses a send time outside 15 minutes to 35 days ahead, keeping no message', async () => {
     const { service } = await serviceWithNumber('415');
     for (const ahead of [600_000, 36 * 24 * 3600_000]) {

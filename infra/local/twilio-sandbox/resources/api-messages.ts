@@ -3,7 +3,7 @@ import { TwilioError, invalidParameter } from '../core/errors';
 import { pageOf, rfc2822, v2010Page } from '../core/format';
 import { filtersOf, list, str } from '../core/params';
 import { created, noContent, ok, route, type ApiRequest, type Route, type SandboxContext } from '../core/context';
-import type { MessageRecord, MessageStatus, PhoneNumberRecord } from '../core/state';
+import type { MessageRecord, MessageStatus, PhoneNumberRecord, TemplateApprovalStatus } from '../core/state';
 import { API_HOST, accountUri, owned, pathAccount } from './api-scope';
 import { isTenDlc } from './number-plan';
 import { renderTemplateText } from './content';
@@ -13,7 +13,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 /** Errors Twilio reports before the carrier hop: the message ends `failed`, not `undelivered`. */
 const FAILED_BEFORE_SENDING = new Set([
-  21211, 21408, 21606, 21610, 21612, 21614, 30001, 30002, 30022, 30023, 30032, 30034, 30036, 30450, 63003, 63016, 63018, 63024,
+  21211, 21408, 21606, 21610, 21612, 21614, 30001, 30002, 30022, 30023, 30032, 30034, 30036, 30450, 63003, 63016, 63018, 63024, 63040, 63041, 63042,
 ]);
 /** Twilio's wording for the refusals a `message-request` fail rule can force; others get a generic line. */
 const REFUSALS: Record<number, string> = {
@@ -131,12 +131,20 @@ interface Outcome {
   noReceipt?: boolean;
 }
 
+/** Twilio's errors for a WhatsApp template Meta has refused or stopped. */
+const TEMPLATE_REFUSALS: Partial<Record<TemplateApprovalStatus, number>> = { rejected: 63040, paused: 63041, disabled: 63042 };
+
 /** How this message will end: scenario rules first, then Twilio's own checks. */
+
 function outcomeOf(ctx: SandboxContext, m: MessageRecord, number: PhoneNumberRecord | undefined, usesTemplate: boolean): Outcome {
   const decision = ctx.rules.decide('message', m.accountSid, [m.body]);
   if (decision.outcome === 'fail') return { errorCode: decision.errorCode ?? 30003 };
   // Reached only by a scheduled message: an immediate send to an opted-out recipient is refused at once.
   if (isOptedOut(ctx, m.accountSid, bare(m.to))) return { errorCode: 21610 };
+  // Meta's verdict on the template at send time.
+  const templateStatus = isWhatsApp(m.to) && m.contentSid ? ctx.state.contents.get(m.contentSid)?.approval?.status : undefined;
+  const refusedTemplate = templateStatus ? TEMPLATE_REFUSALS[templateStatus] : undefined;
+  if (refusedTemplate) return { errorCode: refusedTemplate };
   if (isWhatsApp(m.to) && !usesTemplate) {
     const last = ctx.state.lastInbound.get(`${m.accountSid}|${m.from}|${m.to}`);
     if (last === undefined || ctx.clock.now() - last > WHATSAPP_WINDOW_MS) return { errorCode: 63016 };
