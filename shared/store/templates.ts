@@ -1,3 +1,4 @@
+import type { TemplateForSend } from '../messaging/whatsapp-rules';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UNDECIDED_TEMPLATE_STATUSES, type TemplateCategory, type TemplateContent, type TemplateStatus } from '../domain/template';
 import type { TransactWriteItem } from '../services/partner-events-contract';
@@ -32,17 +33,8 @@ export interface TemplateRecord {
   version: number;
 }
 
-/** What the send path needs of a template, read with one GetItem or one Query. */
-export interface TemplateForSend {
-  id: string;
-  contentSid: string;
-  name: string;
-  language: string;
-  category: string;
-  status: string;
-  /** Variable keys, e.g. ["1","2"]. */
-  variables: string[];
-}
+/** What the send path needs of a template (defined with the sending rules), read with one GetItem or one Query. */
+export type { TemplateForSend } from '../messaging/whatsapp-rules';
 
 export interface TemplateFilter {
   status?: TemplateStatus;
