@@ -3,12 +3,14 @@ import { documentClient, tableName } from '../store/client';
 import { messageStore } from '../store/messages';
 import { dynamoOnboardingRepository } from '../store/onboarding';
 import { dynamoTwilioEventRepository } from '../store/twilio-events';
+import { dynamoWhatsAppSenderRepository } from '../store/whatsapp-senders';
 import { dynamoWhatsAppWindows } from '../store/whatsapp-windows';
 import { consent } from '../wiring/consent';
 import { partnerEvents } from '../wiring/partner-events';
 import { webhookConsumers } from './webhook-consumers';
 
 const numbers = dynamoOnboardingRepository(documentClient, tableName);
+const senders = dynamoWhatsAppSenderRepository(documentClient, tableName);
 
 /** Default wiring of the webhook consumers for queue handlers; tests build their own. */
 export const consumers = webhookConsumers({
@@ -17,6 +19,7 @@ export const consumers = webhookConsumers({
   partnerEvents,
   consent,
   windows: dynamoWhatsAppWindows(documentClient, tableName),
-  numberOwner: (phoneNumber) => numbers.numberOwner(phoneNumber),
+  numberOwner: async (phoneNumber, channel) =>
+    (await numbers.numberOwner(phoneNumber)) ?? (channel === 'whatsapp' ? senders.numberOwner(phoneNumber) : undefined),
   ignored: (what, detail) => logger.warn(`Webhook consumer ignored ${what}`, detail),
 });

@@ -34,8 +34,12 @@ export interface WebhookConsumerDeps {
   };
   /** WhatsApp: a contact's inbound message opens its 24-hour window for free-form replies. */
   windows?: { opened(partnerId: string, customerId: string, contact: string, at: string): Promise<void> };
-  /** Who owns a number platform-wide (the PHONE row). */
-  numberOwner(phoneNumber: string): Promise<{ partnerId: string; customerId: string } | undefined>;
+  /**
+   * Who owns a number platform-wide on a channel: the PHONE row of a Twilio number, and on
+   * WhatsApp also the sender's claim (a customer's own number registered as a sender is not a
+   * Twilio number of ours).
+   */
+  numberOwner(phoneNumber: string, channel: 'sms' | 'whatsapp'): Promise<{ partnerId: string; customerId: string } | undefined>;
   /** Told about what was ignored on purpose (a status Twilio added later, a late status), for the log. */
   ignored?: (what: string, detail: Record<string, string>) => void;
 }
@@ -159,7 +163,8 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
       const sid = required(envelope, 'MessageSid');
       const from = required(envelope, 'From');
       const to = required(envelope, 'To');
-      const owner = await numberOwner(bare(to));
+      const channel = channelOf(from, undefined);
+      const owner = await numberOwner(bare(to), channel);
       if (!owner) throw new MisroutedWebhookError(`Inbound ${sid} for account ${accountSid} was sent to ${bare(to)}, a number no customer owns`);
       if (owner.partnerId !== partnerId || owner.customerId !== customerId) {
         throw new MisroutedWebhookError(`Inbound ${sid} for account ${accountSid} (customer ${customerId}) was sent to ${bare(to)}, which belongs to another customer`);
@@ -167,7 +172,6 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
       const body = p('Body') ?? '';
       const numMedia = Number(p('NumMedia') ?? 0) || 0;
       const mediaUrls = Array.from({ length: numMedia }, (_, i) => p(`MediaUrl${i}`)).filter((u): u is string => Boolean(u));
-      const channel = channelOf(from, undefined);
       const contact = bare(from);
       const message: MessageRecord = {
         partnerId, customerId, messageId: sid, sid, accountSid, direction: 'inbound', channel, contact, from, to, body,

@@ -35,20 +35,20 @@ export function requireOpenWindow(contact: string, lastInboundAt: string | undef
   const since = lastInboundAt ? `its last message to this customer was at ${lastInboundAt}, so the window closed at ${new Date(closesAt!).toISOString()}` : 'it has never written to this customer on WhatsApp';
   throw new TemplateRequiredError(
     `WhatsApp allows free-form messages only within 24 hours of the contact's last message, and ${contact} is outside that window (${since}). Send an approved template (templateId or contentSid with contentVariables); the contact's reply opens the window again.`,
-    [{ field: 'body', message: 'free-form content outside the 24-hour window: send an approved template' }],
+    [{ field: 'body.body', message: 'free-form content outside the 24-hour window: send an approved template' }],
   );
 }
 
 /** An approved template, and exactly its variables, each non-empty (the schema refuses empty values). */
 export function requireSendableTemplate(template: TemplateForSend | undefined, ref: { templateId?: string; contentSid?: string }, variables: Record<string, string> = {}): void {
-  const field = ref.templateId !== undefined ? 'templateId' : 'contentSid';
+  const field = ref.templateId !== undefined ? 'body.templateId' : 'body.contentSid';
   if (!template) throw new TemplateMismatchError(`No template ${ref.templateId ?? ref.contentSid} exists for this customer (GET …/templates lists them)`, [{ field, message: 'no such template for this customer' }]);
   if (template.status !== 'approved') {
     throw new TemplateNotApprovedError(`Template ${template.name} (${template.id}, ${template.language}) is ${template.status}: only an approved template can be sent${template.status === 'rejected' ? '; resubmit it under a new name (POST …/templates/{templateId}/resubmit)' : ''}`);
   }
   const errors: FieldError[] = [];
-  for (const name of template.variables) if (variables[name] === undefined) errors.push({ field: `contentVariables.${name}`, message: `template ${template.name} needs variable ${name}` });
-  for (const name of Object.keys(variables)) if (!template.variables.includes(name)) errors.push({ field: `contentVariables.${name}`, message: `template ${template.name} has no variable ${name}` });
+  for (const name of template.variables) if (variables[name] === undefined) errors.push({ field: `body.contentVariables.${name}`, message: `template ${template.name} needs variable ${name}` });
+  for (const name of Object.keys(variables)) if (!template.variables.includes(name)) errors.push({ field: `body.contentVariables.${name}`, message: `template ${template.name} has no variable ${name}` });
   if (errors.length) {
     const wanted = template.variables.length ? template.variables.map((v) => `{{${v}}}`).join(', ') : 'none';
     throw new TemplateMismatchError(`The variables do not fit template ${template.name}, which has ${wanted}`, errors);

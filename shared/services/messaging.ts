@@ -158,7 +158,7 @@ export function messagingService(deps: MessagingDeps) {
     const ahead = (Date.parse(sendAt) - now.getTime()) / 1000;
     if (!(ahead >= SEND_AT_MIN_SECONDS && ahead <= SEND_AT_MAX_SECONDS)) {
       throw new SendAtOutOfRangeError(`sendAt ${sendAt} is ${Math.round(ahead / 60)} minutes ahead; Twilio schedules messages 15 minutes to 35 days ahead. Send without sendAt to send now.`, [
-        { field: 'sendAt', message: 'must be between 15 minutes and 35 days in the future' },
+        { field: 'body.sendAt', message: 'must be between 15 minutes and 35 days in the future' },
       ]);
     }
   }
@@ -219,7 +219,7 @@ export function messagingService(deps: MessagingDeps) {
           ? ` The characters ${count.unicodeCharacters.map((c) => `“${c}”`).join(' ')} force UCS-2 (70 characters a segment instead of 160); replace them to send as GSM-7.`
           : '';
         throw new TooManySegmentsError(`The body takes ${count.segments} segments (${count.encoding}), more than maxSegments ${input.maxSegments}.${forced}`, [
-          { field: 'body', message: `takes ${count.segments} segments, more than ${input.maxSegments}` },
+          { field: 'body.body', message: `takes ${count.segments} segments, more than ${input.maxSegments}` },
         ]);
       }
 
@@ -239,7 +239,7 @@ export function messagingService(deps: MessagingDeps) {
       }
       const reg = await registration(partnerId, customerId);
       if (!whatsapp && input.from !== undefined && !reg.numbers.some((n) => n.phoneNumber === input.from && n.status !== 'released')) {
-        throw new ValidationError('from is not one of the customer’s numbers', [{ field: 'from', message: 'must be one of the customer’s numbers (GET …/numbers)' }]);
+        throw new ValidationError('from is not one of the customer’s numbers', [{ field: 'body.from', message: 'must be one of the customer’s numbers (GET …/numbers)' }]);
       }
       const gaps = registrationGaps(reg, input.from, input.channel);
       if (gaps.length) throw new CustomerNotReadyError(`The customer cannot send yet: ${gaps.join('; ')}.`);
@@ -297,7 +297,7 @@ export function messagingService(deps: MessagingDeps) {
           }
           if (error.code === 63016) {
             throw new TemplateRequiredError(`Twilio refused the message with error 63016: ${input.to} is outside WhatsApp's 24-hour window. Send an approved template. It is kept in history as failed (id ${record.messageId}).`, [
-              { field: 'body', message: 'free-form content outside the 24-hour window: send an approved template' },
+              { field: 'body.body', message: 'free-form content outside the 24-hour window: send an approved template' },
             ]);
           }
           const templateStatus = error.code !== null ? TEMPLATE_STATUS_BY_CODE[error.code] : undefined;

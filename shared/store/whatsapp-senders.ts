@@ -25,6 +25,8 @@ export interface WhatsAppSenderRepository {
   /** Claims the number and writes the new sender row (as its creator), both or neither. */
   claim(record: WhatsAppSenderRecord): Promise<SenderClaim>;
   get(partnerId: string, customerId: string, id: string): Promise<WhatsAppSenderRecord | undefined>;
+  /** The customer whose sender holds the number's claim, if one does. */
+  numberOwner(phoneNumber: string): Promise<{ partnerId: string; customerId: string } | undefined>;
   /** Every sender of the customer, deleted ones included, oldest first. */
   list(partnerId: string, customerId: string): Promise<WhatsAppSenderRecord[]>;
   /** Takes the right to create the sender at Twilio: it has no SID and no creator since `staleBefore`. */
@@ -90,6 +92,11 @@ export function dynamoWhatsAppSenderRepository(db: DynamoDBDocumentClient, table
 
   return {
     get,
+
+    async numberOwner(phoneNumber) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: whatsAppNumberKey(phoneNumber), ConsistentRead: true }));
+      return Item ? { partnerId: Item.partnerId as string, customerId: Item.customerId as string } : undefined;
+    },
 
     async claim(record) {
       try {

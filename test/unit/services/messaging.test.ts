@@ -191,7 +191,7 @@ describe('send', () => {
   it.each([60, 40 * 86400])('refuses sendAt %i s ahead with send-at-out-of-range', async (seconds) => {
     const { service, clock } = harness();
     const sendAt = new Date(clock.now().getTime() + seconds * 1000).toISOString();
-    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi', sendAt })).rejects.toMatchObject({ status: 422, type: 'send-at-out-of-range', errors: [{ field: 'sendAt' }] });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi', sendAt })).rejects.toMatchObject({ status: 422, type: 'send-at-out-of-range', errors: [{ field: 'body.sendAt' }] });
   });
 });
 
@@ -217,7 +217,7 @@ describe('WhatsApp sends', () => {
     ['the last message is over 24 hours old', inWindow(24.01), /window closed at/],
   ])('refuses free-form with 422 template-required when %s, before anything is stored or sent', async (_name, state, detail) => {
     const { service, calls } = harness({ state, registration: whatsAppRegistration() });
-    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'hello' }))).rejects.toMatchObject({ status: 422, type: 'template-required', message: expect.stringMatching(detail), errors: [{ field: 'body' }] });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ body: 'hello' }))).rejects.toMatchObject({ status: 422, type: 'template-required', message: expect.stringMatching(detail), errors: [{ field: 'body.body' }] });
     expect(calls.sends).toHaveLength(0);
     expect(calls.transactions).toHaveLength(0);
   });
@@ -247,9 +247,9 @@ describe('WhatsApp sends', () => {
   it('refuses variables that do not fit the template, naming each, and an unknown template id', async () => {
     const { service, calls } = harness({ state: readyState(), registration: whatsAppRegistration(), templates: [TEMPLATE] });
     await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: TEMPLATE.id, contentVariables: { '1': 'Ada', '3': 'x' } }))).rejects.toMatchObject({
-      status: 422, type: 'template-mismatch', errors: [{ field: 'contentVariables.2' }, { field: 'contentVariables.3' }],
+      status: 422, type: 'template-mismatch', errors: [{ field: 'body.contentVariables.2' }, { field: 'body.contentVariables.3' }],
     });
-    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: 'tpl_01J0000000000000000000000B' }))).rejects.toMatchObject({ status: 422, type: 'template-mismatch', errors: [{ field: 'templateId' }] });
+    await expect(service.send(PARTNER, CUSTOMER, whatsApp({ templateId: 'tpl_01J0000000000000000000000B' }))).rejects.toMatchObject({ status: 422, type: 'template-mismatch', errors: [{ field: 'body.templateId' }] });
     expect(calls.sends).toHaveLength(0);
   });
 

@@ -28,6 +28,10 @@ function fakeStore() {
       return { outcome: 'claimed' };
     },
     get: async (_p, _c, id) => (rows.has(id) ? { ...rows.get(id)! } : undefined),
+    async numberOwner(phoneNumber) {
+      const owner = rows.get(claims.get(phoneNumber) ?? '');
+      return owner && { partnerId: owner.partnerId, customerId: owner.customerId };
+    },
     list: async () => [...rows.values()].map((r) => ({ ...r })),
     async startCreating(ref, now, stale) {
       const r = rows.get(ref.id);
