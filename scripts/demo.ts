@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: one customer onboarded end to end, printed step by step.
+ * `npm run demo`: one customer onboarded end to end, then messaging on SMS and WhatsApp, printed step by step.
  *
  * By default it starts its own throwaway platform (DynamoDB Local in memory, the Twilio sandbox,
  * free ports) and moves the sandbox's clock itself, so Twilio's reviews — days in production —
@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { manualClock } from '../infra/local/clock';
+import { manualClock, type ManualClock } from '../infra/local/clock';
 import { silentLog } from '../infra/local/log';
 import { PROJECT_ROOT, startPlatform, type Platform } from '../infra/local/platform';
 import { portFromEnv } from '../infra/local/ports';
@@ -68,14 +68,18 @@ function client(baseUrl: string, apiKey: string) {
 }
 type Call = ReturnType<typeof client>;
 
-/** What the messaging part of the demo needs from the world: a handset, and time passing. */
+/** What the messaging part of the demo needs from the world: a handset, Meta's code, and time passing. */
 interface World {
   handsetSays(from: string, to: string, body: string): Promise<void>;
   /** Lets the sandbox walk its message lifecycles and the platform take in what it sent. */
   letTimePass(): Promise<void>;
+  /** A minute of Meta's reviews and the platform's scheduled refreshes. */
+  letReviewsPass(): Promise<void>;
+  /** The code Meta sent to a WhatsApp sender's number (the customer reads it off its phone). */
+  verificationCode(senderSid: string): Promise<string>;
 }
 
-function localWorld(platform: Platform): World {
+function localWorld(platform: Platform, clock: ManualClock): World {
   const sandbox = platform.twilioSandbox as unknown as TwilioSandbox;
   return {
     async handsetSays(from, to, body) {
@@ -86,19 +90,31 @@ function localWorld(platform: Platform): World {
       for (let i = 0; i < 10; i++) await sandbox.advance(1);
       await platform.queues.drain();
     },
+    async letReviewsPass() {
+      await sandbox.advance(60);
+      clock.advance(60_000);
+      await platform.settle();
+    },
+    verificationCode: async (sid) => sandbox.whatsAppVerificationCode(sid) ?? '',
   };
 }
 
 /** A running platform: its sandbox's control API sends the handset's texts; time passes for real. */
 function remoteWorld(sandboxUrl: string): World {
   const pause = () => new Promise<void>((wake) => setTimeout(wake, 6000));
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${sandboxUrl}/__sandbox${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`The sandbox at ${sandboxUrl} answered ${response.status} to ${path}; give --sandbox <url> of the platform's sandbox`);
+    return response.json() as Promise<Record<string, string>>;
+  };
   return {
     async handsetSays(from, to, body) {
-      const response = await fetch(`${sandboxUrl}/__sandbox/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to, body }) });
-      if (!response.ok) throw new Error(`The sandbox at ${sandboxUrl} answered ${response.status}; give --sandbox <url> of the platform's sandbox`);
+      await control('POST', '/inbound', { from, to, body });
       await pause();
     },
     letTimePass: pause,
+    letReviewsPass: pause,
+    verificationCode: async (sid) => (await control('GET', `/senders/${sid}/verification-code`)).code ?? '',
   };
 }
 
@@ -129,6 +145,69 @@ async function demoMessaging(call: Call, request: ReturnType<typeof rawClient>, 
   const again = await request<{ id: string; status: string }>('POST', path, { to: handset, body: 'Welcome back!' });
   console.log(`  START    send again → ${again.status} ${again.body.status}`);
   return sent.status !== undefined && delivered.status === 'delivered' && refused.status === 409 && again.status === 201;
+}
+
+/** Reviews take a few rounds: asks again after each until `done` says so (or gives up). */
+async function until<T>(world: World, read: () => Promise<T>, done: (value: T) => boolean, rounds = 30): Promise<T> {
+  for (let i = 0; ; i++) {
+    const value = await read();
+    if (done(value) || i === rounds) return value;
+    await world.letReviewsPass();
+  }
+}
+
+/**
+ * After SMS: the customer's own number put on WhatsApp with Meta's code, a template linted and
+ * approved, sent outside the 24-hour window, the handset's answer, and a free-form reply.
+ */
+async function demoWhatsApp(call: Call, request: ReturnType<typeof rawClient>, world: World, customerId: string): Promise<boolean> {
+  const base = `/v1/customers/${customerId}`;
+  const senderNumber = '+14155558900';
+  const handset = '+14155550124';
+  console.log(`\nWhatsApp on the customer's own number ${senderNumber}:`);
+  type Sender = { id: string; sid: string; status: string; attached: boolean; qualityRating?: string; messagingLimit?: string };
+  const created = await call<Sender>('POST', `${base}/whatsapp/senders`, {
+    phoneNumber: senderNumber, wabaId: '104567890123456', verificationMethod: 'sms', profile: { name: 'Acme Widgets', about: 'Widgets, delivered' },
+  });
+  console.log(`  sender   ${created.id} (${created.sid}) ${created.status}`);
+  const readSender = () => call<Sender>('GET', `${base}/whatsapp/senders/${created.id}`);
+  const waiting = await until(world, readSender, (s) => s.status !== 'CREATING');
+  const code = await world.verificationCode(created.sid);
+  const verifying = await call<Sender>('POST', `${base}/whatsapp/senders/${created.id}/verification`, { code });
+  console.log(`  code     ${waiting.status} → code ${code} → ${verifying.status}`);
+  const online = await until(world, readSender, (s) => s.status === 'ONLINE' || s.status === 'OFFLINE');
+  console.log(`  sender   ${online.status}, in the messaging service: ${online.attached}, quality ${online.qualityRating ?? '—'}, limit ${online.messagingLimit ?? '—'}`);
+
+  const template = {
+    name: 'delivery_update', language: 'en', category: 'UTILITY', variables: { '1': 'Ana', '2': 'A-1234' },
+    content: { type: 'text', body: 'Hello {{1}}, your order {{2}} is out for delivery today. Reply here if you will not be home.' },
+  };
+  const lint = await call<{ findings: Array<{ field: string; message: string }> }>('POST', `${base}/templates/lint`, {
+    ...template, content: { type: 'text', body: '{{1}} Big sale! 50% off today only at https://bit.ly/acme' },
+  });
+  console.log(`  lint     a promotional draft: ${lint.findings.length} findings, e.g. ${lint.findings.slice(0, 2).map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+  type Template = { id: string; contentSid: string; status: string; category: string };
+  const submitted = await call<Template>('POST', `${base}/templates`, template);
+  const approved = await until(world, () => call<Template>('GET', `${base}/templates/${submitted.id}`), (t) => !['received', 'pending'].includes(t.status));
+  console.log(`  template ${approved.id} (${approved.contentSid}) ${submitted.status} → ${approved.status} as ${approved.category}`);
+
+  const messages = `${base}/messages`;
+  const freeForm = await request<{ type: string }>('POST', messages, { to: `whatsapp:${handset}`, body: 'Are you home today?' });
+  console.log(`  free     outside the window → ${freeForm.status} ${freeForm.body.type.split('/').pop()} (Twilio not called)`);
+  const sent = await call<{ id: string; status: string }>('POST', messages, { to: `whatsapp:${handset}`, templateId: approved.id, contentVariables: template.variables });
+  await world.letTimePass();
+  const shown = await call<{ status: string; timeline: Array<{ status: string }> }>('GET', `${messages}/${sent.id}`);
+  console.log(`  template sent ${sent.id}: ${shown.timeline.map((t) => t.status).join(' → ')}`);
+
+  await world.handsetSays(`whatsapp:${handset}`, `whatsapp:${senderNumber}`, 'Not home until 6, can you come later?');
+  const inbound = await call<{ data: Array<{ body: string; channel: string }> }>('GET', `${messages}?contact=${encodeURIComponent(handset)}&direction=inbound&limit=1`);
+  console.log(`  reply    “${inbound.data[0]?.body}” (${inbound.data[0]?.channel}): the 24-hour window is open`);
+  const answer = await request<{ id: string; status: string }>('POST', messages, { to: `whatsapp:${handset}`, body: 'Of course: we will come after 6 pm.' });
+  await world.letTimePass();
+  const answered = answer.status === 201 ? await call<{ status: string }>('GET', `${messages}/${answer.body.id}`) : undefined;
+  console.log(`  free     inside the window → ${answer.status}, ${answered?.status ?? 'not sent'}`);
+  return online.status === 'ONLINE' && approved.status === 'approved' && freeForm.status === 422 && ['delivered', 'read'].includes(shown.status)
+    && inbound.data.length === 1 && answer.status === 201 && ['delivered', 'read'].includes(answered?.status ?? '');
 }
 
 /** The SIDs worth showing: bookkeeping keys (assignments) are left out. */
@@ -196,6 +275,8 @@ function describeEvent(e: { type: string; data: Record<string, unknown> }): stri
   const d = e.data;
   if (e.type === 'number.updated') return `${d.phoneNumber} ${d.status}`;
   if (e.type.startsWith('message.')) return `${d.messageId} ${d.status ?? ''}${d.body ? ` “${d.body}”` : ''}`;
+  if (e.type === 'whatsapp_sender.updated') return `${d.phoneNumber} ${d.status}${d.attached ? ' (in the messaging service)' : ''}`;
+  if (e.type === 'template.updated') return `${d.name} ${d.status}${d.categoryChanged ? ` (category now ${d.category})` : ''}`;
   if (e.type.startsWith('contact.')) return `${d.contact} ${d.channel} by ${d.source}${d.keyword ? ` (${d.keyword})` : ''}`;
   if (typeof d.step === 'string') return `${d.step} ${d.status}${d.waitingFor ? ` (waiting for ${d.waitingFor})` : ''}`;
   return JSON.stringify(d).slice(0, 80);
@@ -216,12 +297,13 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
 
   try {
+    // A manual clock: only this script moves it, for the WhatsApp reviews after onboarding.
+    const clock = manualClock();
     let baseUrl = remoteUrl!;
     let apiKey = remoteKey!;
     if (!remoteUrl) {
       console.log('Starting a throwaway platform (DynamoDB Local in memory, Twilio sandbox)…');
-      // A manual clock: the workflow's wait timeouts only fire if this script moves it (it does not).
-      platform = await startPlatform({ port: portFromEnv('PORT', 0), sandboxPort: portFromEnv('SANDBOX_PORT', 0), inMemory: true, twilio: 'sandbox', clock: manualClock(), log: silentLog, tableName: 'switchboard-demo' });
+      platform = await startPlatform({ port: portFromEnv('PORT', 0), sandboxPort: portFromEnv('SANDBOX_PORT', 0), inMemory: true, twilio: 'sandbox', clock, log: silentLog, tableName: 'switchboard-demo' });
       if (!platform.twilioSandbox) throw new Error('The Twilio sandbox is not available in this checkout');
       baseUrl = platform.url;
       const partner = await platform.admin.createPartnerWithKey('Demo partner');
@@ -251,9 +333,9 @@ async function main(): Promise<number> {
       console.log(`  ${s.step.padEnd(17)} ${s.status.padEnd(9)} ${(s.startedAt ?? '').padEnd(24)} ${took.padStart(7)}${s.checks ? `  checks ${s.checks}` : ''}`);
     }
 
-    const messaged = timeline.status === 'succeeded'
-      ? await demoMessaging(call, rawClient(baseUrl, apiKey), platform ? localWorld(platform) : remoteWorld(argument('sandbox') ?? 'http://127.0.0.1:4010'), customer.id)
-      : false;
+    const world = platform ? localWorld(platform, clock) : remoteWorld(argument('sandbox') ?? 'http://127.0.0.1:4010');
+    const messaged = timeline.status === 'succeeded' && (await demoMessaging(call, rawClient(baseUrl, apiKey), world, customer.id));
+    const onWhatsApp = messaged && (await demoWhatsApp(call, rawClient(baseUrl, apiKey), world, customer.id));
 
     const events = await partnerEvents(call, customer.id);
     console.log(`\nPartner events (${events.length}, GET /v1/events):`);
@@ -264,7 +346,7 @@ async function main(): Promise<number> {
       console.log(`\nState transitions: ${execution?.transitions ?? '?'}`);
     }
     console.log(`Done in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
-    return timeline.status === 'succeeded' && messaged ? 0 : 1;
+    return timeline.status === 'succeeded' && messaged && onWhatsApp ? 0 : 1;
   } finally {
     await stop();
   }
