@@ -8,6 +8,8 @@
  *    warm instance over sequential sends to distinct handsets, and for the cold first send of a
  *    fresh process (a Lambda cold start: empty token cache, no cached AccountSid or registration,
  *    no partner-event counter hints).
+ *    The same for WhatsApp sends of an ONLINE sender: an approved template outside the 24-hour
+ *    window, and a free-form reply inside the window a handset's message opened.
  * 2. In-process latency of `messaging().send(...)`: the service with its DynamoDB Local and sandbox
  *    round trips, no HTTP in front; sequential and at concurrency 10.
  * 3. `POST /v1/customers/{id}/messages` over HTTP through the local API gateway at concurrency 10.
@@ -238,12 +240,13 @@ function printCalls(title: string, calls: Call[]): void {
 }
 
 async function main(): Promise<number> {
+  const clock = manualClock();
   const platform = await startPlatform({
     port: 0,
     inMemory: true,
     twilio: 'sandbox',
     tableName: 'switchboard-bench-messaging',
-    clock: manualClock(),
+    clock,
     throttle: false,
     authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
     log: silentLog,
@@ -341,6 +344,71 @@ async function main(): Promise<number> {
     if (unusual) printCalls(`a send with more than ${TARGET.dynamo} DynamoDB calls, in order:`, unusual);
     ok &&= warmTwilio === TARGET.twilio && warmDynamo <= TARGET.dynamo && warmDecrypts === TARGET.decrypts;
 
+    // 1c. WhatsApp: an ONLINE sender on the customer's own number and an approved template, as a partner sets them up.
+    const minute = async () => {
+      await sandbox.advance(60);
+      clock.advance(60_000);
+      await platform.settle();
+    };
+    const until = async (path: string, done: (body: any) => boolean) => {
+      for (let i = 0; i < 20; i++) {
+        const body = await call(platform, apiKey, 'GET', path);
+        if (done(body)) return body;
+        await minute();
+      }
+      throw new Error(`${path} did not get there in 20 minutes of sandbox time`);
+    };
+    const senders = `/v1/customers/${customer.id}/whatsapp/senders`;
+    const sender = await call(platform, apiKey, 'POST', senders, { phoneNumber: '+14155558900', wabaId: '104567890123456', profile: { name: 'Bench Widgets' } });
+    await until(`${senders}/${sender.id}`, (b) => b.status === 'PENDING_VERIFICATION');
+    await call(platform, apiKey, 'POST', `${senders}/${sender.id}/verification`, { code: sandbox.whatsAppVerificationCode(sender.sid) });
+    await until(`${senders}/${sender.id}`, (b) => b.status === 'ONLINE' && b.attached === true);
+    const template = await call(platform, apiKey, 'POST', `/v1/customers/${customer.id}/templates`, {
+      name: 'bench_order_update', language: 'en', category: 'UTILITY', variables: { '1': 'Ana', '2': 'A-1234' },
+      content: { type: 'text', body: 'Hello {{1}}, your order {{2}} has shipped and will arrive within three days.' },
+    });
+    await until(`/v1/customers/${customer.id}/templates/${template.id}`, (b) => b.status === 'approved');
+
+    /** Sends one at a time, each one's Twilio and DynamoDB calls attributed to it (`prepare` runs uncounted). */
+    const perSend = async (count: number, prepare: (to: string) => Promise<void>, body: (to: string) => Record<string, unknown>) => {
+      const dynamoDist = new Map<number, number>();
+      let twilio = 0;
+      let dynamoTotal = 0;
+      let first: Call[] | undefined;
+      dynamo.reset();
+      for (let i = 0; i < count; i++) {
+        const to = handset(seq++);
+        await prepare(to);
+        const d0 = dynamo.total();
+        const t0 = twilioCalls();
+        const recording = dynamo.record();
+        const result = await service.send(partnerId, customer.id, shared.schema.parse(body(to)));
+        recording.stop();
+        if (result.status !== 201) throw new Error(`WhatsApp send answered ${result.status} (${result.message.status})`);
+        const d = dynamo.total() - d0;
+        dynamoTotal += d;
+        twilio += twilioCalls() - t0;
+        dynamoDist.set(d, (dynamoDist.get(d) ?? 0) + 1);
+        first ??= recording.calls;
+      }
+      return { twilio: twilio / count, dynamo: dynamoTotal / count, dist: dynamoDist, first: first! };
+    };
+    const noPreparation = async () => undefined;
+    const templateBody = (to: string) => ({ channel: 'whatsapp', to, templateId: template.id, contentVariables: { '1': 'Ana', '2': 'A-9' } });
+    await perSend(20, noPreparation, templateBody);
+    const templated = await perSend(COUNTED_SENDS / 2, noPreparation, templateBody);
+    const handsetWrote = async (to: string) => {
+      await sandbox.simulateInbound({ from: `whatsapp:${to}`, to: 'whatsapp:+14155558900', body: 'Hi, is my order on its way?' });
+      await platform.queues.drain();
+    };
+    const freeForm = await perSend(COUNTED_SENDS / 2, handsetWrote, (to) => ({ to: `whatsapp:${to}`, body: 'Yes: it arrives tomorrow before noon.' }));
+    console.log(`   WhatsApp (sender ONLINE on the customer's own number, in its messaging service), ${COUNTED_SENDS / 2} warm sequential sends each:`);
+    for (const [label, r] of [['approved template, outside the window', templated], ['free-form reply, inside the window', freeForm]] as const) {
+      console.log(`     ${label}: Twilio calls/send ${r.twilio.toFixed(2)}   target ${TARGET.twilio}: ${verdict(r.twilio === TARGET.twilio)}; DynamoDB calls/send ${r.dynamo.toFixed(2)} (sends with ${dist(r.dist)})   target ≤ ${TARGET.dynamo}: ${verdict(r.dynamo <= TARGET.dynamo)}`);
+      printCalls(`  ${label}, DynamoDB calls in order:`, r.first);
+    }
+    ok &&= [templated, freeForm].every((r) => r.twilio === TARGET.twilio && r.dynamo <= TARGET.dynamo);
+
     // 2. In-process latency of the service call.
     console.log(`\n== 2. In-process messaging().send latency (service + DynamoDB Local + sandbox round trips; no latency target set)`);
     const latency = async (label: string, concurrency: number) => {
@@ -418,6 +486,10 @@ async function main(): Promise<number> {
     line('Twilio calls / warm send', warmTwilio.toFixed(2), String(TARGET.twilio), warmTwilio === TARGET.twilio);
     line('DynamoDB calls / warm send', warmDynamo.toFixed(2), `≤ ${TARGET.dynamo}`, warmDynamo <= TARGET.dynamo);
     line(`decrypts in ${counted} warm sends`, String(warmDecrypts), String(TARGET.decrypts), warmDecrypts === TARGET.decrypts);
+    line('Twilio calls / WhatsApp template send', templated.twilio.toFixed(2), String(TARGET.twilio), templated.twilio === TARGET.twilio);
+    line('DynamoDB calls / WhatsApp template send', templated.dynamo.toFixed(2), `≤ ${TARGET.dynamo}`, templated.dynamo <= TARGET.dynamo);
+    line('Twilio calls / WhatsApp free-form reply', freeForm.twilio.toFixed(2), String(TARGET.twilio), freeForm.twilio === TARGET.twilio);
+    line('DynamoDB calls / WhatsApp free-form reply', freeForm.dynamo.toFixed(2), `≤ ${TARGET.dynamo}`, freeForm.dynamo <= TARGET.dynamo);
     line('DynamoDB calls, cold first send', String(sum(new Map(Object.entries(cold.sends[0]!.dynamo)))), '-', undefined);
     line('decrypts, cold first send', String(cold.sends[0]!.decrypts), '-', undefined);
     line(`DynamoDB calls / send, concurrency ${CONCURRENCY}`, concurrent.dynamoPerSend.toFixed(2), `≤ ${TARGET.dynamo}`, concurrent.dynamoPerSend <= TARGET.dynamo);

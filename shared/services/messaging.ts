@@ -30,7 +30,7 @@ import { TEMPLATE_STATUS_BY_CODE, requireOpenWindow, requireSendableTemplate, ty
 import { countSegments } from '../messaging/segments';
 import { statusRank } from '../messaging/status';
 import type { MessageRecord, MessageStore, StatusChange } from '../store/messages';
-import type { SendContextReader, SendRegistration } from '../store/send-context';
+import type { SendContextReader, SendRegistration, SendState } from '../store/send-context';
 import { classifyMessageError, TwilioPermanentError, TwilioRetryableError, TOO_MANY_REQUESTS_CODE } from '../twilio/errors';
 import type { Message, TwilioGateway } from '../twilio/gateway';
 import { sendBlock, type ConsentBlock } from './consent';
@@ -186,13 +186,14 @@ export function messagingService(deps: MessagingDeps) {
    * this customer's templates do not know goes to Twilio as given (a template made outside
    * Switchboard), where its status is Twilio's to check.
    */
-  async function whatsAppContent(partnerId: string, customerId: string, input: MessageCreate, lastInboundAt: string | undefined, now: Date): Promise<{ templateId?: string; contentSid: string } | undefined> {
+  async function whatsAppContent(partnerId: string, customerId: string, input: MessageCreate, state: SendState, now: Date): Promise<{ templateId?: string; contentSid: string } | undefined> {
     const ref = { ...(input.templateId ? { templateId: input.templateId } : {}), ...(input.contentSid ? { contentSid: input.contentSid } : {}) };
     if (!ref.templateId && !ref.contentSid) {
-      requireOpenWindow(input.to, lastInboundAt, input.sendAt ? new Date(input.sendAt) : now);
+      requireOpenWindow(input.to, state.whatsAppLastInboundAt, input.sendAt ? new Date(input.sendAt) : now);
       return undefined;
     }
-    const template = await deps.templates?.findForSend(partnerId, customerId, ref);
+    // By id it came with the send context's batch; by Content SID it takes a lookup of its own.
+    const template = ref.templateId ? state.template : await deps.templates?.findForSend(partnerId, customerId, ref);
     if (!template && ref.contentSid) return { contentSid: ref.contentSid };
     requireSendableTemplate(template, ref, input.contentVariables);
     return { templateId: template!.id, contentSid: template!.contentSid };
@@ -224,14 +225,14 @@ export function messagingService(deps: MessagingDeps) {
       }
 
       const key = `${partnerId}/${customerId}`;
-      let state = await reader.state(partnerId, customerId, accountSids.get(key), input.to, input.channel);
+      let state = await reader.state(partnerId, customerId, accountSids.get(key), input.to, input.channel, input.templateId);
       const customer = state.customer;
       if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
       requireOpen(customer, customerId);
       const accountSid = customer.accountSid;
       if (accountSid && !state.subaccount) {
         accountSids.set(key, accountSid);
-        state = await reader.state(partnerId, customerId, accountSid, input.to, input.channel);
+        state = await reader.state(partnerId, customerId, accountSid, input.to, input.channel, input.templateId);
       }
       if (!accountSid || !state.subaccount) throw new CustomerNotReadyError('The customer has no Twilio subaccount yet: POST /v1/customers/{id}/subaccount, then onboarding');
       if (customer.status !== 'active' || state.subaccount.status !== 'active') {
@@ -245,7 +246,7 @@ export function messagingService(deps: MessagingDeps) {
       if (gaps.length) throw new CustomerNotReadyError(`The customer cannot send yet: ${gaps.join('; ')}.`);
       const block = sendBlock(state.consent, input.channel);
       if (block) throw new RecipientOptedOutError(optedOutDetail(block));
-      const template = whatsapp ? await whatsAppContent(partnerId, customerId, input, state.whatsAppLastInboundAt, now) : undefined;
+      const template = whatsapp ? await whatsAppContent(partnerId, customerId, input, state, now) : undefined;
 
       const hash = requestHash(customerId, input);
       const record: MessageRecord = {

@@ -3,8 +3,10 @@ import type { CustomerStatus } from '../domain/customer';
 import type { Channel } from '../domain/message';
 import type { NumberStatus } from '../domain/registration';
 import type { SubaccountRecord } from '../domain/subaccount';
-import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey, whatsAppWindowKey } from './keys';
+import type { TemplateForSend } from '../messaging/whatsapp-rules';
+import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey, templateKey, whatsAppWindowKey } from './keys';
 import { queryAll } from './query';
+import { templateForSend } from './templates';
 
 /** What must be read, fresh, before every send: who the customer is now, its subaccount, and the contact's consent. */
 export interface SendState {
@@ -14,6 +16,8 @@ export interface SendState {
   consent?: Record<string, unknown>;
   /** WhatsApp sends: when the contact last wrote to the customer there (opens the 24-hour window). */
   whatsAppLastInboundAt?: string;
+  /** A WhatsApp send by `templateId`: that template of the customer, if it exists (and has its Content resource). */
+  template?: TemplateForSend;
 }
 
 /** What onboarding left for sending: the campaign's state, the messaging service and the numbers. */
@@ -28,17 +32,20 @@ const BATCH_ATTEMPTS = 5;
 /**
  * The reads of the send path, shaped to cost as few calls as possible: one BatchGetItem for the
  * customer, its subaccount (when the caller already knows the AccountSid, which never changes once
- * set) and the contact's consent; one Query for the onboarding record and the numbers, which share
+ * set) and the contact's consent — on WhatsApp also the contact's window and the template a send
+ * names by id; one Query for the onboarding record and the numbers, which share
  * a partition and sort next to each other (`NUMBER#…` < `ONBOARDING`).
  */
 export function sendContextReader(db: DynamoDBDocumentClient, tableName: string) {
   return {
-    async state(partnerId: string, customerId: string, accountSid: string | undefined, contact: string, channel: Channel = 'sms'): Promise<SendState> {
+    async state(partnerId: string, customerId: string, accountSid: string | undefined, contact: string, channel: Channel = 'sms', templateId?: string): Promise<SendState> {
+      const whatsapp = channel === 'whatsapp';
       const keys = [
         customerKey(partnerId, customerId),
         consentStateKey(partnerId, customerId, contact),
         ...(accountSid ? [accountKey(accountSid)] : []),
-        ...(channel === 'whatsapp' ? [whatsAppWindowKey(partnerId, customerId, contact)] : []),
+        ...(whatsapp ? [whatsAppWindowKey(partnerId, customerId, contact)] : []),
+        ...(whatsapp && templateId ? [templateKey(partnerId, customerId, templateId)] : []),
       ];
       const items: Record<string, unknown>[] = [];
       let pending: Record<string, unknown>[] | undefined = keys;
@@ -52,13 +59,16 @@ export function sendContextReader(db: DynamoDBDocumentClient, tableName: string)
       const customer = find(customerKey(partnerId, customerId));
       const subaccount = accountSid ? find(accountKey(accountSid)) : undefined;
       const consent = find(consentStateKey(partnerId, customerId, contact));
-      const window = channel === 'whatsapp' ? find(whatsAppWindowKey(partnerId, customerId, contact)) : undefined;
+      const window = whatsapp ? find(whatsAppWindowKey(partnerId, customerId, contact)) : undefined;
+      const template = whatsapp && templateId ? find(templateKey(partnerId, customerId, templateId)) : undefined;
+      const sendable = template && templateForSend(template);
       return {
         ...(customer ? { customer: { status: customer.status as CustomerStatus, ...(customer.accountSid ? { accountSid: customer.accountSid as string } : {}) } } : {}),
         // The row must name the same tenant; anything else is treated as absent.
         ...(subaccount && subaccount.partnerId === partnerId && subaccount.customerId === customerId ? { subaccount: subaccount as unknown as SubaccountRecord } : {}),
         ...(consent ? { consent } : {}),
         ...(typeof window?.lastInboundAt === 'string' ? { whatsAppLastInboundAt: window.lastInboundAt } : {}),
+        ...(sendable ? { template: sendable } : {}),
       };
     },
 

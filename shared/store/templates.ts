@@ -162,21 +162,30 @@ export function templateStore(db: DynamoDBDocumentClient, tableName: string) {
       ];
     },
 
-    /** The send path's read: one GetItem by id, or one Query by ContentSid. */
+    /**
+     * The send path's read: one GetItem by id, or one Query by ContentSid. (A send by id reads the
+     * row in its send-context batch instead; see send-context.ts.)
+     */
     async findForSend(partnerId: string, customerId: string, ref: { templateId?: string; contentSid?: string }): Promise<TemplateForSend | undefined> {
       const record = ref.templateId !== undefined ? await this.get(partnerId, customerId, ref.templateId) : ref.contentSid !== undefined ? await this.byContentSid(partnerId, customerId, ref.contentSid) : undefined;
-      if (!record?.contentSid) return undefined;
-      if (ref.contentSid !== undefined && record.contentSid !== ref.contentSid) return undefined;
-      return {
-        id: record.templateId,
-        contentSid: record.contentSid,
-        name: record.name,
-        language: record.language,
-        category: record.category,
-        status: record.status,
-        variables: templateVariableKeys(record),
-      };
+      if (ref.contentSid !== undefined && record?.contentSid !== ref.contentSid) return undefined;
+      return record && templateForSend(record);
     },
+  };
+}
+
+/** What a send needs of a stored template row; none while it has no Content resource. */
+export function templateForSend(item: Record<string, unknown> | TemplateRecord): TemplateForSend | undefined {
+  const record = recordOf(item as Record<string, unknown>);
+  if (!record.contentSid) return undefined;
+  return {
+    id: record.templateId,
+    contentSid: record.contentSid,
+    name: record.name,
+    language: record.language,
+    category: record.category,
+    status: record.status,
+    variables: templateVariableKeys(record),
   };
 }
 

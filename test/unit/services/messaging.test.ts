@@ -35,15 +35,16 @@ const accepted = (input: SendMessageInput): Message => ({
 });
 
 function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>>; templates?: TemplateForSend[] } = {}) {
-  const calls = { state: 0, registration: 0, transactions: [] as Array<{ events: string[]; items: TransactItem[] }>, sends: [] as SendMessageInput[], optOuts: [] as unknown[] };
+  const calls = { state: 0, registration: 0, templateLookups: 0, transactions: [] as Array<{ events: string[]; items: TransactItem[] }>, sends: [] as SendMessageInput[], optOuts: [] as unknown[] };
   const clock = fixedClock('2026-03-01T12:00:00.000Z');
   // The real item builders (pure); reads are not reached by these tests.
   const store = messageStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'table');
   const deps: MessagingDeps = {
     reader: {
-      async state() {
+      async state(_partnerId, _customerId, _accountSid, _contact, _channel, templateId) {
         calls.state++;
-        return overrides.state ?? readyState();
+        const template = templateId === undefined ? undefined : overrides.templates?.find((t) => t.id === templateId);
+        return { ...(overrides.state ?? readyState()), ...(template ? { template } : {}) };
       },
       async registration() {
         calls.registration++;
@@ -73,6 +74,7 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
     ids: sequentialIds(),
     templates: {
       async findForSend(_partnerId, _customerId, ref) {
+        calls.templateLookups++;
         return overrides.templates?.find((t) => t.id === ref.templateId || t.contentSid === ref.contentSid);
       },
     },
@@ -236,6 +238,8 @@ describe('WhatsApp sends', () => {
     expect(calls.sends).toEqual([expect.objectContaining({ to: `whatsapp:${TO}`, contentSid: TEMPLATE.contentSid, contentVariables: { '1': 'Ada', '2': 'Tuesday' } })]);
     expect(calls.sends[0]!.body).toBeUndefined();
     expect(result.message).toMatchObject({ templateId: TEMPLATE.id, contentSid: TEMPLATE.contentSid, contentVariables: { '1': 'Ada', '2': 'Tuesday' } });
+    // By id, the template came with the send context's one batch read.
+    expect({ state: calls.state, templateLookups: calls.templateLookups }).toEqual({ state: 1, templateLookups: 0 });
   });
 
   it.each(['pending', 'rejected', 'paused', 'disabled'])('refuses a %s template with 409 template-not-approved naming its status', async (status) => {
