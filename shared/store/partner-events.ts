@@ -6,6 +6,13 @@ import type { PartnerEvent, PartnerEventInput, TransactWriteItem } from '../serv
 import { TABLE } from './table';
 import { PARTNER_EVENT_PREFIX, PARTNER_EVENT_SHARDS, partnerEventCounterKey, partnerEventKey, partnerEventShardOf } from './keys';
 
+/**
+ * How long an event stays readable and replayable (then DynamoDB's TTL removes it): long enough for
+ * a partner to recover from an outage of weeks, as payment platforms keep theirs; short enough that
+ * personal data in events (a received message's body) does not outlive its purpose.
+ */
+export const PARTNER_EVENT_RETENTION_DAYS = 30;
+
 /** An event about to be written: its append time is fixed before the first attempt. */
 export interface EventDraft {
   event: PartnerEventInput;
@@ -150,7 +157,10 @@ export function dynamoPartnerEventRepository(db: DynamoDBDocumentClient, tableNa
           writes.push({
             Put: {
               TableName: tableName,
-              Item: { ...partnerEventKey(partnerId, shard, sequence), entity: 'PartnerEvent', ...view, ts },
+              Item: {
+                ...partnerEventKey(partnerId, shard, sequence), entity: 'PartnerEvent', ...view, ts,
+                [TABLE.ttlAttribute]: Math.floor(Date.parse(occurredAt) / 1000) + PARTNER_EVENT_RETENTION_DAYS * 86_400,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           });
