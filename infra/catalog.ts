@@ -184,6 +184,14 @@ export const catalog: readonly FunctionSpec[] = [
     access: { table: 'readwrite' },
   },
   {
+    id: 'customers-delete',
+    entry: 'functions/http/customers/delete.ts',
+    description: "Erases a closed customer's personal data, keeping its contacts' consent ledger",
+    trigger: { kind: 'api', method: 'DELETE', path: '/v1/customers/{id}', auth: 'partner' },
+    access: { table: 'readwrite' },
+    timeoutSeconds: 29,
+  },
+  {
     id: 'events-list',
     entry: 'functions/http/events/list.ts',
     description: "Reads the partner's ordered event log",

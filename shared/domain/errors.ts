@@ -200,3 +200,10 @@ export class WebhookUrlRefusedError extends AppError {
   readonly type = 'webhook-url-refused';
   readonly title = 'The webhook URL is not allowed';
 }
+
+/** A customer is erased only once nothing of it is left at Twilio: after its subaccount's close. */
+export class CustomerNotClosedError extends AppError {
+  readonly status = 409;
+  readonly type = 'customer-not-closed';
+  readonly title = 'The customer must be closed first';
+}

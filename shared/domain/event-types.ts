@@ -91,6 +91,13 @@ export const SubaccountSuspendedDataSchema = lifecycle('suspended', "The custome
 export const SubaccountReactivatedDataSchema = lifecycle('active', "The customer's suspended subaccount was reactivated");
 export const SubaccountClosedDataSchema = lifecycle('closed', "The customer's subaccount was closed (for good: it cannot be reopened)");
 
+export const CustomerDeletedDataSchema = z
+  .looseObject({
+    deletedAt: z.iso.datetime(),
+    accountSid: z.string().optional().describe('The closed subaccount it had (AC…), if any'),
+  })
+  .describe("The customer was erased after its close: its personal data is gone; its contacts' consent ledger is kept as evidence");
+
 // --- WhatsApp --------------------------------------------------------------------------------------
 
 export const WhatsAppSenderUpdatedDataSchema = z
@@ -213,6 +220,7 @@ export const EVENT_DATA_SCHEMAS = {
   'subaccount.suspended': SubaccountSuspendedDataSchema,
   'subaccount.reactivated': SubaccountReactivatedDataSchema,
   'subaccount.closed': SubaccountClosedDataSchema,
+  'customer.deleted': CustomerDeletedDataSchema,
   'whatsapp_sender.updated': WhatsAppSenderUpdatedDataSchema,
   'message.created': MessageCreatedDataSchema,
   'message.status.updated': MessageStatusUpdatedDataSchema,
@@ -250,6 +258,7 @@ const INPUTS = {
   'subaccount.suspended': inputSchema('subaccount.suspended'),
   'subaccount.reactivated': inputSchema('subaccount.reactivated'),
   'subaccount.closed': inputSchema('subaccount.closed'),
+  'customer.deleted': inputSchema('customer.deleted'),
   'whatsapp_sender.updated': inputSchema('whatsapp_sender.updated'),
   'message.created': inputSchema('message.created'),
   'message.status.updated': inputSchema('message.status.updated'),

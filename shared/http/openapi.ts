@@ -227,6 +227,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: CustomerPatchSchema,
     response: { status: 200, schema: CustomerSchema, description: 'The updated customer' },
   },
+  'customers-delete': {
+    summary:
+      "Erase a customer after its subaccount's close (409 customer-not-closed before): its record, registration, numbers, messages, WhatsApp senders and templates, Twilio's registration events and its encrypted subaccount token are deleted; its contacts' consent ledger (each opt-in and opt-out with its evidence) is kept, as the law asks a business to keep proof of consent. 204 when done, with a customer.deleted event; 202 with status erasing when a large customer needs more time (call again: each call continues where the last stopped)",
+    response: { status: 204, schema: z.null(), description: 'Erased' },
+  },
   'events-list': {
     summary: 'Read the partner event log in order (page with `after` = `nextCursor`; poll later with `after` = `pollCursor`)',
     query: EventsQuerySchema,

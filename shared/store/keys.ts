@@ -210,3 +210,17 @@ export const templateReviewIndex = (partnerId: string, customerId: string, templ
   gsi1pk: templateReviewPartition(templateReviewShard(templateId)),
   gsi1sk: `${checkedAt}#${partnerId}#${customerId}#${templateId}`,
 });
+
+/**
+ * Every partition that holds one customer's data alone and is erased with it (DELETE
+ * …/customers/{id} after its close): registration and numbers, the message shards, Twilio's
+ * registration events, WhatsApp senders and templates. The consent partitions are not among them:
+ * the ledger is the evidence a business must keep (docs/security.md).
+ */
+export const customerErasablePartitions = (partnerId: string, customerId: string): string[] => [
+  registrationPartition(partnerId, customerId),
+  ...Array.from({ length: MESSAGE_SHARDS }, (_, shard) => messagePartition(partnerId, customerId, shard)),
+  twilioEventsIndexPartition(partnerId, customerId),
+  whatsAppSendersPartition(partnerId, customerId),
+  templatesPartition(partnerId, customerId),
+];
