@@ -15,20 +15,25 @@ import { apiGatewayUsagePlan } from './usage-plan';
 /** Written by the local platform while it runs, at the project root whatever the working directory. */
 const LOCAL_PLATFORM_FILE = resolve(__dirname, '../../.local/platform.json');
 
-const sources: TargetSources = {
-  readLocalPlatform: () => readLocalPlatformFile(LOCAL_PLATFORM_FILE),
+/** Where the CLI finds its targets; `platformFile` is the local platform's connection file. */
+export function targetSources(platformFile: string): TargetSources {
+  return {
+    readLocalPlatform: () => readLocalPlatformFile(platformFile),
 
-  async awsRegion(flag) {
-    if (flag) return flag;
-    try {
-      return await new CloudFormationClient({}).config.region();
-    } catch {
-      throw new TargetError('No AWS region: pass --region, or set AWS_REGION or a region in the AWS profile');
-    }
-  },
+    async awsRegion(flag) {
+      if (flag) return flag;
+      try {
+        return await new CloudFormationClient({}).config.region();
+      } catch {
+        throw new TargetError('No AWS region: pass --region, or set AWS_REGION or a region in the AWS profile');
+      }
+    },
 
-  cloudFormation: (region) => new CloudFormationClient({ region }),
-};
+    cloudFormation: (region) => new CloudFormationClient({ region }),
+  };
+}
+
+const sources = targetSources(LOCAL_PLATFORM_FILE);
 
 /** Resolves the target, points `shared/config.ts` at it, then loads the partner wiring. */
 export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Promise<Connection> {
@@ -48,8 +53,8 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
  * reached through its operator endpoint; deployed, they are the stack's SQS queues and state
  * machine, named by its outputs.
  */
-export async function connectOperations(flags: TargetFlags): Promise<Operations> {
-  const target = await resolveOperationsTarget(flags, sources);
+export async function connectOperations(flags: TargetFlags, from: TargetSources = sources): Promise<Operations> {
+  const target = await resolveOperationsTarget(flags, from);
   pointConfigAt(target);
   const { onboardingWith } = require('../../shared/wiring/onboarding') as typeof import('../../shared/wiring/onboarding');
   const { webhookEndpointsWith } = require('../../shared/wiring/webhook-endpoints') as typeof import('../../shared/wiring/webhook-endpoints');
