@@ -189,7 +189,7 @@ export const HELP = [
   '',
   'Target (default: the running local platform, read from .local/platform.json):',
   '  --endpoint <url> --table <name>   a DynamoDB Local endpoint and table (partners and keys)',
-  '  --stack <name>                    a deployed platform stack (reads its outputs and its -Stateful sibling\'s)',
+  '  --stack <name>                    a deployed platform stack (reads its outputs and its stateful sibling\'s)',
   '  --table <name> --usage-plan <id>  a deployed table named explicitly (partners and keys; no --endpoint)',
   '  --region <region>                 overrides the region (deployed: else the AWS SDK default)',
   'dlq, onboarding and events commands take the local platform or --stack only: they reach its queues and workflow.',

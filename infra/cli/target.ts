@@ -96,7 +96,7 @@ async function resolveStack(
   const cloudFormation = sources.cloudFormation(region);
   const outputs = await stackOutputs(cloudFormation, stackName, region);
   // The table belongs to the stateful stack; the platform stack may re-export it, else look next door.
-  const statefulStack = stackName.replace(/-Platform$/, '-Stateful');
+  const statefulStack = statefulSiblingOf(stackName);
   const tableName =
     flags.table ??
     outputs.TableName ??
@@ -109,6 +109,14 @@ async function resolveStack(
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
   return { kind: 'aws', tableName, region, usagePlanId, stackName };
+}
+
+/**
+ * The stateful stack deployed beside a platform stack: `switchboard-<stage>-platform` has
+ * `switchboard-<stage>-stateful` (infra/stacks/switchboard.ts), in whichever case it was named.
+ */
+export function statefulSiblingOf(stackName: string): string {
+  return stackName.replace(/-(p)latform$/i, (_match, p: string) => (p === 'P' ? '-Stateful' : '-stateful'));
 }
 
 /** A stack's outputs by key. A missing stack is an operator error, reported with the region looked in. */
@@ -156,8 +164,8 @@ export async function resolveOperationsTarget(flags: TargetFlags, sources: Targe
   const region = await sources.awsRegion(flags.region);
   const cloudFormation = sources.cloudFormation(region);
   const platformOutputs = await stackOutputs(cloudFormation, flags.stack, region);
-  // The queues belong to the stateful stack, named like the platform stack (see resolveStack).
-  const statefulStack = flags.stack.replace(/-Platform$/, '-Stateful');
+  // The queues belong to the stateful stack.
+  const statefulStack = statefulSiblingOf(flags.stack);
   const statefulOutputs = statefulStack === flags.stack ? platformOutputs : await stackOutputs(cloudFormation, statefulStack, region, true);
   const tableName = platformOutputs.TableName ?? statefulOutputs.TableName;
   if (!tableName) throw new TargetError(`Stack ${flags.stack} has no TableName output (nor has ${statefulStack})`);
@@ -172,7 +180,7 @@ export async function resolveOperationsTarget(flags: TargetFlags, sources: Targe
     if (url && deadLetterUrl) queues[queue] = { url, deadLetterUrl };
   }
   if (missing.length > 0) {
-    throw new TargetError(`Stack ${statefulStack} lacks the queue outputs ${missing.join(', ')}: --stack names the platform stack (<prefix>-Platform), whose -Stateful sibling exports them`);
+    throw new TargetError(`Stack ${statefulStack} lacks the queue outputs ${missing.join(', ')}: --stack names the platform stack (switchboard-<stage>-platform), whose stateful sibling exports them`);
   }
   return { kind: 'aws', tableName, region, stackName: flags.stack, queues, ...(platformOutputs.StateMachineArn ? { stateMachineArn: platformOutputs.StateMachineArn } : {}) };
 }

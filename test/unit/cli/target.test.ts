@@ -274,14 +274,14 @@ describe('resolveOperationsTarget', () => {
 
   it('reads the state machine from the platform stack and every queue pair from its stateful sibling', async () => {
     cloudFormation
-      .on(DescribeStacksCommand, { StackName: 'Switchboard-prod-Platform' })
-      .resolves(stack('Switchboard-prod-Platform', { TableName: 'sb-prod', StateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' }))
-      .on(DescribeStacksCommand, { StackName: 'Switchboard-prod-Stateful' })
-      .resolves(stack('Switchboard-prod-Stateful', { TableName: 'sb-prod', ...queueOutputs('sb-prod') }));
+      .on(DescribeStacksCommand, { StackName: 'switchboard-prod-platform' })
+      .resolves(stack('switchboard-prod-platform', { TableName: 'sb-prod', StateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' }))
+      .on(DescribeStacksCommand, { StackName: 'switchboard-prod-stateful' })
+      .resolves(stack('switchboard-prod-stateful', { TableName: 'sb-prod', ...queueOutputs('sb-prod') }));
 
-    const target = await resolveOperationsTarget({ stack: 'Switchboard-prod-Platform' }, sources({ region: 'eu-west-1' }).value);
+    const target = await resolveOperationsTarget({ stack: 'switchboard-prod-platform' }, sources({ region: 'eu-west-1' }).value);
 
-    expect(target).toMatchObject({ kind: 'aws', tableName: 'sb-prod', region: 'eu-west-1', stackName: 'Switchboard-prod-Platform', stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' });
+    expect(target).toMatchObject({ kind: 'aws', tableName: 'sb-prod', region: 'eu-west-1', stackName: 'switchboard-prod-platform', stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' });
     expect(target.kind === 'aws' && target.queues['partner-replays']).toEqual({
       url: 'https://sqs.eu-west-1.amazonaws.com/1/sb-prod-partner-replays',
       deadLetterUrl: 'https://sqs.eu-west-1.amazonaws.com/1/sb-prod-partner-replays-dlq',
@@ -293,14 +293,14 @@ describe('resolveOperationsTarget', () => {
     const partial = queueOutputs('sb-dev');
     delete partial[queueOutputKeys('twilio-events').deadLetterUrl];
     cloudFormation
-      .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Platform' })
-      .resolves(stack('Switchboard-dev-Platform', { TableName: 'sb-dev' }))
-      .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Stateful' })
-      .resolves(stack('Switchboard-dev-Stateful', partial));
+      .on(DescribeStacksCommand, { StackName: 'switchboard-dev-platform' })
+      .resolves(stack('switchboard-dev-platform', { TableName: 'sb-dev' }))
+      .on(DescribeStacksCommand, { StackName: 'switchboard-dev-stateful' })
+      .resolves(stack('switchboard-dev-stateful', partial));
 
-    await expect(resolveOperationsTarget({ stack: 'Switchboard-dev-Platform' }, sources().value)).rejects.toEqual(
+    await expect(resolveOperationsTarget({ stack: 'switchboard-dev-platform' }, sources().value)).rejects.toEqual(
       new TargetError(
-        'Stack Switchboard-dev-Stateful lacks the queue outputs DeadLetterQueueUrlTwilioEvents: --stack names the platform stack (<prefix>-Platform), whose -Stateful sibling exports them',
+        'Stack switchboard-dev-stateful lacks the queue outputs DeadLetterQueueUrlTwilioEvents: --stack names the platform stack (switchboard-<stage>-platform), whose stateful sibling exports them',
       ),
     );
   });
