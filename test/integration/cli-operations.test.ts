@@ -101,10 +101,16 @@ it('keeps the operator token in a file only its owner can read', () => {
   expect(statSync(platformFile).mode & 0o777).toBe(0o600);
 });
 
-it('refuses a request to the operator endpoint without its token', async () => {
-  const reply = await fetch(`${platform.operator!.url}/dead-letters`);
-  expect(reply.status).toBe(401);
-  expect(await reply.json()).toEqual({ error: 'unauthorized', detail: expect.any(String) });
+it('refuses a request to the operator endpoint without its token or with another, and serves it on loopback only, apart from the API', async () => {
+  for (const headers of [{}, { authorization: `Bearer ${platform.operator!.token.slice(1)}x` }] as Array<Record<string, string>>) {
+    const reply = await fetch(`${platform.operator!.url}/dead-letters`, { headers });
+    expect(reply.status).toBe(401);
+    expect(await reply.json()).toEqual({ error: 'unauthorized', detail: expect.any(String) });
+  }
+  expect(new URL(platform.operator!.url).hostname).toBe('127.0.0.1');
+  expect(new URL(platform.operator!.url).port).not.toBe(new URL(platform.url).port);
+  const onApi = await fetch(`${platform.url}/dead-letters`, { headers: { authorization: `Bearer ${platform.operator!.token}` } });
+  expect(onApi.status).not.toBe(200);
 });
 
 describe('dlq', () => {
