@@ -7,7 +7,7 @@ import { runCli } from '../../../infra/cli/cli';
 import type { DeadLetterPort } from '../../../infra/cli/dead-letters';
 import { cursorBefore, type Operations } from '../../../infra/cli/operations';
 import type { Customer } from '../../../shared/domain/customer';
-import { NotFoundError, ValidationError } from '../../../shared/domain/errors';
+import { NotFoundError, OnboardingPreflightError, ValidationError } from '../../../shared/domain/errors';
 import type { OnboardingRunRepository } from '../../../shared/store/onboarding-runs';
 import { onboardingRunService } from '../../../shared/workflow/onboarding-runs';
 import { createSfnWorkflow } from '../../../shared/workflow/sfn-workflow';
@@ -101,6 +101,18 @@ describe('onboarding retry', () => {
 
     expect(exitCode).toBe(1);
     expect(error).toEqual({ error: 'conflict', detail: expect.stringContaining('nothing was retried') });
+  });
+
+  it('lists the fields to fix when the start refuses the retry on its preflight', async () => {
+    const findings = [{ field: 'customer.registration.number', message: 'is not an EIN' }];
+    const { operations } = fakeOperations({
+      onboarding: { get: async () => timeline('failed'), start: async () => Promise.reject(new OnboardingPreflightError('1 finding would make the onboarding fail; nothing was created', findings)) },
+    });
+
+    const { exitCode, error } = await run(`onboarding retry --partner ${PARTNER_ID} --customer ${CUSTOMER_ID}`, operations);
+
+    expect(exitCode).toBe(1);
+    expect(error).toEqual({ error: 'onboarding-preflight-failed', detail: '1 finding would make the onboarding fail; nothing was created', errors: findings });
   });
 
   it('reports an unknown (or foreign) customer as not-found', async () => {
