@@ -144,7 +144,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     required: ['queue'],
     optional: [],
     synopsis: 'dlq redrive-status --queue <name>',
-    summary: 'The message move tasks of a dead-letter queue, newest first (deployed stacks; local redrives complete at once).',
+    summary: 'The most recent message move tasks (up to 10) of a dead-letter queue (deployed stacks; local redrives complete at once).',
     touchesUsagePlan: false,
     target: 'operations',
   },
