@@ -1,6 +1,7 @@
-import { parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
+import { isOperation, parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
 import { execute, type PartnerAdmin } from './commands';
 import { EXIT_OK, UsageError, describeError } from './errors';
+import { executeOperation, type Operations } from './operations';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
 
@@ -13,10 +14,12 @@ export interface Connection {
 export interface CliDeps {
   out: Output;
   connect(flags: TargetFlags, needsUsagePlan: boolean): Promise<Connection>;
+  /** The target's queues, workflow and services for the dlq, onboarding and events commands. */
+  connectOperations(flags: TargetFlags): Promise<Operations>;
 }
 
 /** The whole CLI behind its dependencies: parse, connect, run, report. Returns the exit code. */
-export async function runCli(argv: string[], { out, connect }: CliDeps): Promise<number> {
+export async function runCli(argv: string[], { out, connect, connectOperations }: CliDeps): Promise<number> {
   try {
     const invocation = parseInvocation(argv);
     if (invocation.kind === 'help') {
@@ -25,8 +28,11 @@ export async function runCli(argv: string[], { out, connect }: CliDeps): Promise
     }
     const { command, target } = invocation;
     try {
-      const connection = await connect(target, touchesUsagePlan(command));
-      await execute(command, { ...connection, out });
+      if (isOperation(command)) {
+        await executeOperation(command, { ...(await connectOperations(target)), out });
+      } else {
+        await execute(command, { ...(await connect(target, touchesUsagePlan(command))), out });
+      }
     } catch (error) {
       // A usage problem found while resolving the target still deserves the command's synopsis.
       if (error instanceof UsageError && !error.usage) throw new UsageError(error.message, synopsis(command.name));

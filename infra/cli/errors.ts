@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/domain/errors';
+import { AppError, type FieldError } from '../../shared/domain/errors';
 
 /** The operator typed something the CLI cannot run: exit code 2, like other Unix tools. */
 export class UsageError extends Error {
@@ -36,6 +36,8 @@ export interface ErrorBody {
   error: string;
   detail: string;
   usage?: string;
+  /** The fields at fault, as the API's problem+json lists them (an onboarding retry's preflight findings). */
+  errors?: FieldError[];
 }
 
 /**
@@ -49,7 +51,9 @@ export function describeError(error: unknown): { body: ErrorBody; exitCode: numb
   }
   if (error instanceof TargetError) return { body: { error: 'target', detail: error.message }, exitCode: EXIT_FAILED };
   if (error instanceof IncompleteError) return { body: { error: 'incomplete', detail: error.message }, exitCode: EXIT_FAILED };
-  if (error instanceof AppError) return { body: { error: error.type, detail: error.message }, exitCode: EXIT_FAILED };
+  if (error instanceof AppError) {
+    return { body: { error: error.type, detail: error.message, ...(error.errors?.length ? { errors: error.errors } : {}) }, exitCode: EXIT_FAILED };
+  }
   if (error instanceof Error) return { body: { error: 'failed', detail: `${error.name}: ${error.message}` }, exitCode: EXIT_FAILED };
   return { body: { error: 'failed', detail: String(error) }, exitCode: EXIT_FAILED };
 }

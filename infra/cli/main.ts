@@ -1,8 +1,8 @@
 import { runCli } from './cli';
-import { connect } from './connect';
+import { connect, connectOperations } from './connect';
 import { stdioOutput } from './output';
 
 /** Entry point of `switchboard` (see bin/switchboard.js). */
-void runCli(process.argv.slice(2), { out: stdioOutput, connect }).then((code) => {
+void runCli(process.argv.slice(2), { out: stdioOutput, connect, connectOperations }).then((code) => {
   process.exitCode = code;
 });

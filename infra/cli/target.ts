@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
+import { QUEUES, type QueueName } from '../../shared/queue/queues';
+import { pascalCase } from '../constructs/catalog-types';
 import type { TargetFlags } from './args';
+import type { QueuePair } from './dead-letters';
 import { TargetError, UsageError } from './errors';
+import type { OperatorAccess } from './local-operator';
 
 export type Target =
   | { kind: 'local'; endpoint: string; tableName: string; region: string }
@@ -13,6 +17,8 @@ export const LocalPlatformSchema = z.object({
   dynamoEndpoint: z.url(),
   tableName: z.string().min(1),
   region: z.string().min(1),
+  /** The loopback operator endpoint of `npm start` (dlq, onboarding retry, events replay). */
+  operator: z.object({ url: z.url(), token: z.string().min(16) }).optional(),
 });
 export type LocalPlatform = z.infer<typeof LocalPlatformSchema>;
 
@@ -90,7 +96,7 @@ async function resolveStack(
   const cloudFormation = sources.cloudFormation(region);
   const outputs = await stackOutputs(cloudFormation, stackName, region);
   // The table belongs to the stateful stack; the platform stack may re-export it, else look next door.
-  const statefulStack = stackName.replace(/-Platform$/, '-Stateful');
+  const statefulStack = statefulSiblingOf(stackName);
   const tableName =
     flags.table ??
     outputs.TableName ??
@@ -103,6 +109,14 @@ async function resolveStack(
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
   return { kind: 'aws', tableName, region, usagePlanId, stackName };
+}
+
+/**
+ * The stateful stack deployed beside a platform stack: `switchboard-<stage>-platform` has
+ * `switchboard-<stage>-stateful` (infra/stacks/switchboard.ts), in whichever case it was named.
+ */
+export function statefulSiblingOf(stackName: string): string {
+  return stackName.replace(/-(p)latform$/i, (_match, p: string) => (p === 'P' ? '-Stateful' : '-stateful'));
 }
 
 /** A stack's outputs by key. A missing stack is an operator error, reported with the region looked in. */
@@ -126,6 +140,49 @@ export async function stackOutputs(
     if (missing) throw new TargetError(`Stack ${stackName} does not exist in ${region}`);
     throw error;
   }
+}
+
+/**
+ * Where the dlq, onboarding and events commands run: a table (for the services they reuse) plus
+ * the platform's queues and workflow, which only the running local platform or a deployed
+ * stack's outputs can name.
+ */
+export type OperationsTarget =
+  | (Extract<Target, { kind: 'local' }> & { operator: OperatorAccess })
+  | (Extract<Target, { kind: 'aws' }> & { stackName: string; stateMachineArn?: string; queues: Record<QueueName, QueuePair> });
+
+/** The stateful stack's output keys of a queue and its DLQ (see infra/stacks/stateful-stack.ts). */
+export const queueOutputKeys = (queue: QueueName) => ({ url: `QueueUrl${pascalCase(queue)}`, deadLetterUrl: `DeadLetterQueueUrl${pascalCase(queue)}` });
+
+export async function resolveOperationsTarget(flags: TargetFlags, sources: TargetSources): Promise<OperationsTarget> {
+  if (!flags.stack) {
+    const platform = await sources.readLocalPlatform();
+    if (!platform) throw new TargetError('The local platform is not running (no .local/platform.json): start it with `npm start`, or pass --stack for a deployed stack');
+    if (!platform.operator) throw new TargetError('The running local platform has no operator endpoint in .local/platform.json: restart it with `npm start`');
+    return { kind: 'local', endpoint: platform.dynamoEndpoint, tableName: platform.tableName, region: flags.region ?? platform.region, operator: platform.operator };
+  }
+  const region = await sources.awsRegion(flags.region);
+  const cloudFormation = sources.cloudFormation(region);
+  const platformOutputs = await stackOutputs(cloudFormation, flags.stack, region);
+  // The queues belong to the stateful stack.
+  const statefulStack = statefulSiblingOf(flags.stack);
+  const statefulOutputs = statefulStack === flags.stack ? platformOutputs : await stackOutputs(cloudFormation, statefulStack, region, true);
+  const tableName = platformOutputs.TableName ?? statefulOutputs.TableName;
+  if (!tableName) throw new TargetError(`Stack ${flags.stack} has no TableName output (nor has ${statefulStack})`);
+  const missing: string[] = [];
+  const queues = {} as Record<QueueName, QueuePair>;
+  for (const queue of Object.keys(QUEUES) as QueueName[]) {
+    const keys = queueOutputKeys(queue);
+    const url = statefulOutputs[keys.url];
+    const deadLetterUrl = statefulOutputs[keys.deadLetterUrl];
+    if (!url) missing.push(keys.url);
+    if (!deadLetterUrl) missing.push(keys.deadLetterUrl);
+    if (url && deadLetterUrl) queues[queue] = { url, deadLetterUrl };
+  }
+  if (missing.length > 0) {
+    throw new TargetError(`Stack ${statefulStack} lacks the queue outputs ${missing.join(', ')}: --stack names the platform stack (switchboard-<stage>-platform), whose stateful sibling exports them`);
+  }
+  return { kind: 'aws', tableName, region, stackName: flags.stack, queues, ...(platformOutputs.StateMachineArn ? { stateMachineArn: platformOutputs.StateMachineArn } : {}) };
 }
 
 /** Key prefixes tell environments apart at a glance (and in secret scanners). */

@@ -13,6 +13,7 @@ import { projectCatalog, type LocalCatalog } from './local-catalog';
 import { localMasterKey } from './local-secrets';
 import { consoleLog, type LocalLog } from './log';
 import { createLocalQueues, LOCAL_QUEUE_TRANSPORT, type DrainResult, type LocalQueues } from './queues';
+import { startOperatorEndpoint, type OperatorEndpoint } from './operator';
 import { createLocalSchedules, type LocalSchedules } from './schedules';
 import { acquireInstanceLock } from './instance-lock';
 import { createLocalStreams, type LocalStreams } from './streams';
@@ -63,6 +64,8 @@ export interface PlatformOptions {
   sandboxPort?: number;
   /** How long the sandbox's reviews (bundles, brands, campaigns, numbers) take, in sandbox seconds. */
   sandboxReviewSeconds?: number;
+  /** Start the loopback operator endpoint the operator CLI uses (dlq, onboarding retry, events replay); default off. */
+  operatorEndpoint?: boolean;
   log?: LocalLog;
 }
 
@@ -93,6 +96,8 @@ export interface Platform {
   settle(options?: SettleOptions): Promise<SettleResult>;
   /** The Twilio sandbox, when the platform started one. */
   twilioSandbox?: SandboxHandle;
+  /** The operator CLI's loopback endpoint, when asked for (see ./operator.ts). */
+  operator?: Pick<OperatorEndpoint, 'url' | 'token'>;
   admin: PartnerAdmin;
   stop(): Promise<void>;
 }
@@ -243,6 +248,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const { partnerId, customerId, attempt } = (stored.input as { input: StepInput }).input;
       return restartInput(await runs.get(partnerId, customerId), attempt);
     });
+    let operator: OperatorEndpoint | undefined;
+    if (options.operatorEndpoint) {
+      operator = await startOperatorEndpoint({ queues, workflow, clock });
+      cleanups.push(() => operator!.stop());
+    }
     if (resumed.length > 0) log.info(`resumed ${resumed.length} onboarding execution${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}`);
     for (const fn of lambda.missingEntries()) log.warn(`catalog function '${fn.id}' has no module at ${fn.entry}; it answers 502 until it exists`);
 
@@ -259,6 +269,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       schedules,
       settle: (settleOptions) => settle({ workflow, streams, queues, schedules }, settleOptions),
       twilioSandbox: twilio.sandbox,
+      ...(operator ? { operator: { url: operator.url, token: operator.token } } : {}),
       admin: partnerAdmin(rootDir),
       stop: stopAll,
     };

@@ -78,6 +78,8 @@ export interface QueuedMessage {
   messageAttributes: SQSMessageAttributes;
   receiveCount: number;
   visible: boolean;
+  /** When it was first sent (ms on the queues' clock); a dead letter keeps its original time. */
+  sentAt: number;
   /** Why its last failed receive failed (a dead letter's reason). */
   lastFailure?: string;
 }
@@ -201,6 +203,7 @@ class LocalQueue {
       messageAttributes: m.attributes,
       receiveCount: m.receiveCount,
       visible: m.visibleAt <= now,
+      sentAt: m.sentAt,
       ...(m.lastFailure ? { lastFailure: m.lastFailure.reason } : {}),
     }));
   }

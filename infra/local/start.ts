@@ -31,12 +31,14 @@ async function main(): Promise<void> {
     sandboxPort,
     sandboxReviewSeconds,
     authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
+    operatorEndpoint: true,
     log: consoleLog,
   });
   const removeConnectionFile = writeConnectionFile(dataDir, {
     dynamoEndpoint: platform.dynamoDbEndpoint,
     tableName: platform.tableName,
     region: platform.env.AWS_REGION ?? 'us-east-1',
+    operator: platform.operator,
   });
   installShutdown(platform, removeConnectionFile);
 

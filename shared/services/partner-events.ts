@@ -80,6 +80,8 @@ export type PartnerEventService = PartnerEventLog & {
   get(partnerId: string, eventId: string): Promise<PartnerEvent | undefined>;
   /** A cursor just after the newest event committed now (reading from it returns only later events). */
   headCursor(partnerId: string): Promise<string>;
+  /** The cursor before the first event of any log: reading (or replaying) from it covers the whole log. */
+  startCursor(): string;
   /** Throws a {@link ValidationError} naming `field` unless `cursor` is one of this log's cursors. */
   checkCursor(cursor: string, field: string): void;
 };
@@ -265,6 +267,7 @@ export function partnerEventService({ events: store, clock, sleep = defaultSleep
   return {
     get: (partnerId, eventId) => store.get(partnerId, eventId),
     headCursor: async (partnerId) => encodeCursor(await store.heads(partnerId)),
+    startCursor: () => encodeCursor(new Array<number>(store.shards).fill(0)),
     checkCursor(cursor, field) {
       try {
         decodeCursor(cursor, store.shards);

@@ -11,7 +11,8 @@ import { executionNameOf, resumeStep, timelineOf, type OnboardingRun, type Onboa
 
 export interface OnboardingRunServiceDeps {
   runs: OnboardingRunRepository;
-  workflow: WorkflowPort;
+  /** Only starts executions (the operator CLI passes a port that can do no more). */
+  workflow: Pick<WorkflowPort, 'start'>;
   clock: Clock;
   /** The partner's customer, or a NotFoundError (a foreign id is a 404 like a missing one). */
   customer(partnerId: string, customerId: string): Promise<Customer>;

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Platform } from '../../infra/local/platform';
 import { runCli, type Connection } from '../../infra/cli/cli';
 import { startTestPlatform } from '../support/local-platform';
-import { recordingOutput } from '../unit/cli/fakes';
+import { noOperations, recordingOutput } from '../unit/cli/fakes';
 
 /** `switchboard partners list` over DynamoDB Local: the CLI, the partner service and the registry partition, no fakes. */
 let platform: Platform;
@@ -19,7 +19,7 @@ afterAll(() => platform?.stop());
 
 async function cli(line: string) {
   const output = recordingOutput();
-  const exitCode = await runCli(line.split(' '), { out: output.out, connect: async () => connection });
+  const exitCode = await runCli(line.split(' '), { out: output.out, connectOperations: noOperations, connect: async () => connection });
   return { exitCode, results: output.results, errors: output.errors };
 }
 

@@ -3,7 +3,7 @@ import { runCli, type Connection } from '../../../infra/cli/cli';
 import { TargetError, UsageError } from '../../../infra/cli/errors';
 import type { GatewayKey, UsagePlanPort } from '../../../infra/cli/usage-plan';
 import { SECRET_WARNING } from '../../../infra/cli/views';
-import { NOW, OTHER_KEY_ID, PARTNER_ID, activePartner, fakePartners, hashFor, recordingOutput, secretFor } from './fakes';
+import { NOW, OTHER_KEY_ID, PARTNER_ID, activePartner, fakePartners, hashFor, noOperations, recordingOutput, secretFor } from './fakes';
 
 const gatewayKey = (enabled: boolean): GatewayKey => ({ apiKeyId: 'k1abc', usagePlanId: 'up1', enabled });
 
@@ -32,7 +32,7 @@ async function run(line: string, { seed = [activePartner()], usagePlan }: { seed
     connects.push({ flags, needsUsagePlan });
     return { partners: partners.service, usagePlan };
   };
-  const exitCode = await runCli(line.split(' ').filter(Boolean), { out: output.out, connect });
+  const exitCode = await runCli(line.split(' ').filter(Boolean), { out: output.out, connectOperations: noOperations, connect });
   return { exitCode, ...output, partners, connects };
 }
 
@@ -78,7 +78,7 @@ describe('switchboard CLI', () => {
       };
 
       // Act
-      const exitCode = await runCli(['partners', 'create', '--name', 'Acme', '--table', 't'], { out: output.out, connect });
+      const exitCode = await runCli(['partners', 'create', '--name', 'Acme', '--table', 't'], { out: output.out, connectOperations: noOperations, connect });
 
       // Assess
       expect(exitCode).toBe(2);
@@ -101,7 +101,7 @@ describe('switchboard CLI', () => {
         throw new TargetError('The local platform is not running');
       };
 
-      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connect });
+      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect });
 
       expect(exitCode).toBe(1);
       expect(output.errors).toEqual([{ error: 'target', detail: 'The local platform is not running' }]);
@@ -112,7 +112,7 @@ describe('switchboard CLI', () => {
       const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException' });
       const connect = async (): Promise<Connection> => ({ partners: { ...fakePartners().service, get: async () => Promise.reject(denied) } });
 
-      const exitCode = await runCli(['partners', 'get', '--id', PARTNER_ID], { out: output.out, connect });
+      const exitCode = await runCli(['partners', 'get', '--id', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect });
 
       expect(exitCode).toBe(1);
       expect(output.errors).toEqual([{ error: 'failed', detail: 'AccessDeniedException: User is not authorized to perform: dynamodb:GetItem' }]);
@@ -301,7 +301,7 @@ describe('switchboard CLI', () => {
       const output = recordingOutput();
 
       // Act
-      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connect: async () => ({ partners: partners.service }) });
+      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service }) });
 
       // Assess
       expect(exitCode).toBe(0);
@@ -317,7 +317,7 @@ describe('switchboard CLI', () => {
       const partners = fakePartners([activePartner()]);
       const { key } = await partners.service.issueKey(PARTNER_ID);
       const output = recordingOutput();
-      const cli = (argv: string[]) => runCli(argv, { out: output.out, connect: async () => ({ partners: partners.service }) });
+      const cli = (argv: string[]) => runCli(argv, { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service }) });
 
       const first = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
       const second = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
@@ -341,7 +341,7 @@ describe('switchboard CLI', () => {
       const partners = fakePartners([]);
       const output = recordingOutput();
       const cli = (line: string) =>
-        runCli(line.split(' '), { out: output.out, connect: async () => ({ partners: partners.service, usagePlan: fakeUsagePlan().port }) });
+        runCli(line.split(' '), { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service, usagePlan: fakeUsagePlan().port }) });
 
       // Act
       await cli('partners create --name Acme --with-key');

@@ -110,3 +110,8 @@ export function recordingOutput() {
   const everything = () => JSON.stringify({ results, errors, texts });
   return { out, results, errors, texts, everything };
 }
+
+/** For runs of partner commands only: the dlq, onboarding and events commands must not connect. */
+export const noOperations = async (): Promise<never> => {
+  throw new Error('connectOperations was called for a partner command');
+};

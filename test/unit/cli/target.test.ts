@@ -5,7 +5,8 @@ import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCom
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { TargetError, UsageError } from '../../../infra/cli/errors';
-import { configEnvironment, readLocalPlatformFile, resolveTarget, type LocalPlatform, type TargetSources } from '../../../infra/cli/target';
+import { configEnvironment, queueOutputKeys, readLocalPlatformFile, resolveOperationsTarget, resolveTarget, type LocalPlatform, type TargetSources } from '../../../infra/cli/target';
+import { QUEUES, type QueueName } from '../../../shared/queue/queues';
 
 const cloudFormation = mockClient(CloudFormationClient);
 
@@ -234,6 +235,73 @@ describe('readLocalPlatformFile', () => {
 
     await expect(readLocalPlatformFile(path)).rejects.toThrow(
       new TargetError('.local/platform.json lacks valid dynamoEndpoint, tableName: restart the local platform'),
+    );
+  });
+});
+
+describe('resolveOperationsTarget', () => {
+  beforeEach(() => {
+    cloudFormation.reset();
+  });
+  const OPERATOR = { url: 'http://127.0.0.1:48200', token: 'a-random-operator-token' };
+  const queueOutputs = (prefix: string) =>
+    Object.fromEntries(
+      (Object.keys(QUEUES) as QueueName[]).flatMap((queue) => {
+        const keys = queueOutputKeys(queue);
+        return [
+          [keys.url, `https://sqs.eu-west-1.amazonaws.com/1/${prefix}-${queue}`],
+          [keys.deadLetterUrl, `https://sqs.eu-west-1.amazonaws.com/1/${prefix}-${queue}-dlq`],
+        ];
+      }),
+    );
+
+  it('uses the running local platform and its operator endpoint, never AWS', async () => {
+    const { value, regionsAsked } = sources({ platform: { ...PLATFORM, operator: OPERATOR } });
+
+    const target = await resolveOperationsTarget({}, value);
+
+    expect(target).toEqual({ kind: 'local', endpoint: PLATFORM.dynamoEndpoint, tableName: PLATFORM.tableName, region: 'us-east-1', operator: OPERATOR });
+    expect(regionsAsked).toEqual([]);
+    expect(cloudFormation).not.toHaveReceivedAnyCommand();
+  });
+
+  it('explains a platform that is not running, or one written without an operator endpoint', async () => {
+    await expect(resolveOperationsTarget({}, sources().value)).rejects.toEqual(
+      new TargetError('The local platform is not running (no .local/platform.json): start it with `npm start`, or pass --stack for a deployed stack'),
+    );
+    await expect(resolveOperationsTarget({}, sources({ platform: PLATFORM }).value)).rejects.toThrow('has no operator endpoint');
+  });
+
+  it('reads the state machine from the platform stack and every queue pair from its stateful sibling', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'switchboard-prod-platform' })
+      .resolves(stack('switchboard-prod-platform', { TableName: 'sb-prod', StateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' }))
+      .on(DescribeStacksCommand, { StackName: 'switchboard-prod-stateful' })
+      .resolves(stack('switchboard-prod-stateful', { TableName: 'sb-prod', ...queueOutputs('sb-prod') }));
+
+    const target = await resolveOperationsTarget({ stack: 'switchboard-prod-platform' }, sources({ region: 'eu-west-1' }).value);
+
+    expect(target).toMatchObject({ kind: 'aws', tableName: 'sb-prod', region: 'eu-west-1', stackName: 'switchboard-prod-platform', stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:onboarding' });
+    expect(target.kind === 'aws' && target.queues['partner-replays']).toEqual({
+      url: 'https://sqs.eu-west-1.amazonaws.com/1/sb-prod-partner-replays',
+      deadLetterUrl: 'https://sqs.eu-west-1.amazonaws.com/1/sb-prod-partner-replays-dlq',
+    });
+    expect(target.kind === 'aws' && Object.keys(target.queues).sort()).toEqual(Object.keys(QUEUES).sort());
+  });
+
+  it('names the queue outputs it could not find', async () => {
+    const partial = queueOutputs('sb-dev');
+    delete partial[queueOutputKeys('twilio-events').deadLetterUrl];
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'switchboard-dev-platform' })
+      .resolves(stack('switchboard-dev-platform', { TableName: 'sb-dev' }))
+      .on(DescribeStacksCommand, { StackName: 'switchboard-dev-stateful' })
+      .resolves(stack('switchboard-dev-stateful', partial));
+
+    await expect(resolveOperationsTarget({ stack: 'switchboard-dev-platform' }, sources().value)).rejects.toEqual(
+      new TargetError(
+        'Stack switchboard-dev-stateful lacks the queue outputs DeadLetterQueueUrlTwilioEvents: --stack names the platform stack (switchboard-<stage>-platform), whose stateful sibling exports them',
+      ),
     );
   });
 });
