@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TargetFlags } from './args';
 import type { Connection } from './cli';
@@ -72,7 +73,7 @@ export async function connectOperations(flags: TargetFlags, from: TargetSources 
   const sqs = new SQSClient({ region: target.region });
   const urls = Object.fromEntries(Object.entries(target.queues).map(([name, pair]) => [name, pair.url]));
   return {
-    deadLetters: sqsDeadLetters(sqs, target.queues),
+    deadLetters: sqsDeadLetters(sqs, target.queues, new CloudWatchClient({ region: target.region })),
     // Without the output the start fails with the adapter's own "STATE_MACHINE_ARN must be set".
     onboarding: onboardingWith(createSfnWorkflow({ client: new SFNClient({ region: target.region }), stateMachineArn: target.stateMachineArn })),
     webhookEndpoints: webhookEndpointsWith(createSqsQueue({ client: sqs, urls })),

@@ -7,6 +7,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { QueueName } from '../../shared/queue/queues';
 
 /** A work queue and its dead-letter queue, as the stateful stack outputs them. */
@@ -21,7 +22,10 @@ export interface DeadLetterQueueView {
   deadLetterQueue: string;
   /** Messages in the DLQ (visible and in flight: a peek in progress hides some for seconds). */
   depth: number;
-  /** Age of the oldest dead letter; null when empty, and deployed (SQS answers it as a CloudWatch metric only). */
+  /**
+   * Age of the oldest dead letter; null when empty. Deployed it is SQS's `ApproximateAgeOfOldestMessage`
+   * as CloudWatch last reported it (a minute's resolution, a few minutes late; null if not reported yet).
+   */
   oldestMessageAgeSeconds: number | null;
   /** The queue a redrive moves them back to. */
   redrivesTo: QueueName;
@@ -60,7 +64,33 @@ export interface DeadLetterPort {
 export const PEEK_VISIBILITY_SECONDS = 20;
 const RECEIVE_MAX = 10;
 
-export function sqsDeadLetters(client: Pick<SQSClient, 'send'>, queues: Readonly<Record<QueueName, QueuePair>>): DeadLetterPort {
+/** How far back the oldest-message age is looked for: SQS publishes it every minute, with a delay. */
+const AGE_LOOKBACK_MS = 15 * 60_000;
+
+export function sqsDeadLetters(
+  client: Pick<SQSClient, 'send'>,
+  queues: Readonly<Record<QueueName, QueuePair>>,
+  cloudWatch?: Pick<CloudWatchClient, 'send'>,
+  now: () => number = Date.now,
+): DeadLetterPort {
+  /** SQS gives the age of a queue's oldest message only as a CloudWatch metric. */
+  async function oldestAge(queueName: string): Promise<number | null> {
+    if (!cloudWatch) return null;
+    const end = now();
+    const { MetricDataResults = [] } = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end - AGE_LOOKBACK_MS),
+        EndTime: new Date(end),
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: [{
+          Id: 'age',
+          MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }] }, Period: 60, Stat: 'Maximum' },
+        }],
+      }),
+    );
+    const latest = MetricDataResults[0]?.Values?.[0];
+    return latest === undefined ? null : latest;
+  }
   const pairOf = (queue: QueueName): QueuePair => queues[queue];
   const nameOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
@@ -72,11 +102,12 @@ export function sqsDeadLetters(client: Pick<SQSClient, 'send'>, queues: Readonly
   async function view(queue: QueueName): Promise<DeadLetterQueueView> {
     const pair = pairOf(queue);
     const found = await attributes(pair.deadLetterUrl, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    const depth = Number(found.ApproximateNumberOfMessages ?? 0) + Number(found.ApproximateNumberOfMessagesNotVisible ?? 0);
     return {
       queue,
       deadLetterQueue: nameOf(pair.deadLetterUrl),
-      depth: Number(found.ApproximateNumberOfMessages ?? 0) + Number(found.ApproximateNumberOfMessagesNotVisible ?? 0),
-      oldestMessageAgeSeconds: null,
+      depth,
+      oldestMessageAgeSeconds: depth > 0 ? await oldestAge(nameOf(pair.deadLetterUrl)) : null,
       redrivesTo: queue,
     };
   }

@@ -6,12 +6,14 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { PEEK_VISIBILITY_SECONDS, sqsDeadLetters, type QueuePair } from '../../../infra/cli/dead-letters';
 import { QUEUES, type QueueName } from '../../../shared/queue/queues';
 
 const sqs = mockClient(SQSClient);
+const cloudWatch = mockClient(CloudWatchClient);
 const ACCOUNT = 'https://sqs.eu-west-1.amazonaws.com/123456789012';
 const pair = (queue: string): QueuePair => ({ url: `${ACCOUNT}/sb-prod-${queue}`, deadLetterUrl: `${ACCOUNT}/sb-prod-${queue}-dlq` });
 const queues = Object.fromEntries((Object.keys(QUEUES) as QueueName[]).map((q) => [q, pair(q)])) as Record<QueueName, QueuePair>;
@@ -45,6 +47,26 @@ describe('sqsDeadLetters', () => {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     });
     expect(sqs).not.toHaveReceivedCommand(ReceiveMessageCommand);
+  });
+
+  it("reads the oldest dead letter's age from CloudWatch, only for a DLQ that holds messages", async () => {
+    cloudWatch.reset();
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'age', Values: [5400, 5340], Timestamps: [] }] });
+    const now = Date.parse('2026-12-04T03:00:00Z');
+    const listed = await sqsDeadLetters(new SQSClient({}), queues, new CloudWatchClient({}), () => now).list();
+
+    expect(listed.find((q) => q.queue === 'partner-replays')?.oldestMessageAgeSeconds).toBe(5400);
+    expect(listed.find((q) => q.queue === 'inbound-messages')?.oldestMessageAgeSeconds).toBeNull();
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date(now - 15 * 60_000), EndTime: new Date(now), ScanBy: 'TimestampDescending',
+      MetricDataQueries: [expect.objectContaining({
+        MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: 'sb-prod-partner-replays-dlq' }] }, Period: 60, Stat: 'Maximum' },
+      })],
+    });
+    // Not reported yet (a DLQ that just got its first message): null, not 0.
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'age', Values: [] }] });
+    expect((await sqsDeadLetters(new SQSClient({}), queues, new CloudWatchClient({})).list()).find((q) => q.queue === 'partner-replays')?.oldestMessageAgeSeconds).toBeNull();
   });
 
   it('peeks with a short visibility timeout and gives every message back at once', async () => {
