@@ -60,7 +60,7 @@ describe('request errors', () => {
     expect(collection.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'POST']);
     const item = await api.request('PUT', `/v1/customers/${existing.id}`, { body: customerBody() });
     expectProblem(item, 405);
-    expect(item.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'PATCH']);
+    expect(item.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH']);
   });
 });
 

@@ -131,10 +131,11 @@ describe('closing a customer', () => {
       ['PATCH', `/v1/customers/${id}/whatsapp/senders/${sender}`, { profile: { about: 'Renamed' } }],
       ['DELETE', `/v1/customers/${id}/whatsapp/senders/${sender}`, undefined],
     ];
-    // Every route that changes a customer is here, but the two whose repeat is the answer itself:
-    // creating the subaccount returns the closed one, closing again is a no-op.
+    // Every route that changes a customer is here, but the two whose repeat is the answer itself
+    // (creating the subaccount returns the closed one, closing again is a no-op) and the erasure,
+    // which only a closed customer may have (test/integration/customer-deletion.test.ts).
     const mutating = apiRoutes().filter((r) => r.trigger.path.startsWith('/v1/customers/{id}') && r.trigger.method !== 'GET');
-    const exempt = ['POST /v1/customers/{id}/subaccount', 'POST /v1/customers/{id}/subaccount/close'];
+    const exempt = ['POST /v1/customers/{id}/subaccount', 'POST /v1/customers/{id}/subaccount/close', 'DELETE /v1/customers/{id}'];
     const covered = mutating.filter((r) => changes.some(([method, path]) => method === r.trigger.method && matchPath(r.trigger.path, path)));
     expect(covered.map((r) => `${r.trigger.method} ${r.trigger.path}`).sort()).toEqual(
       mutating.map((r) => `${r.trigger.method} ${r.trigger.path}`).filter((r) => !exempt.includes(r)).sort(),
