@@ -90,6 +90,16 @@ export const messageIndexes = (partnerId: string, customerId: string, messageId:
   gsi2sk: `${createdAt}#${messageId}`,
 });
 export const contactMessagesPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONTACT#${contact}`);
+/**
+ * A customer's message counters of one calendar month (UTC), one row per message shard: a
+ * message's counts go to its own shard's row, so the counters spread like the messages do and a
+ * customer sending at full speed never makes one hot item, while the month stays one Query.
+ */
+export const usagePartition = (partnerId: string, customerId: string, month: string) => customerPartition(partnerId, customerId, `USAGE#${month}`);
+export const usageCounterKey = (partnerId: string, customerId: string, month: string, messageId: string) => ({
+  pk: usagePartition(partnerId, customerId, month),
+  sk: `SHARD#${messageShard(messageId)}`,
+});
 /** A partner's Idempotency-Key of one message send, pointing at the message it created (expires through the TTL attribute). */
 export const messageRequestKey = (partnerId: string, idempotencyKey: string) => ({ pk: `PARTNER#${partnerId}#MESSAGE_REQUEST#${idempotencyKey}`, sk: 'MESSAGE_REQUEST' });
 /**

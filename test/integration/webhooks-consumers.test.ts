@@ -11,6 +11,7 @@ import { partnerEventService } from '../../shared/services/partner-events';
 import { dynamoConsentRepository } from '../../shared/store/consent';
 import { dynamoCustomerRepository } from '../../shared/store/customers';
 import { messageStore } from '../../shared/store/messages';
+import { usageStore } from '../../shared/store/usage';
 import { dynamoOnboardingRepository } from '../../shared/store/onboarding';
 import { dynamoPartnerEventRepository } from '../../shared/store/partner-events';
 import { dynamoTwilioEventRepository } from '../../shared/store/twilio-events';
@@ -43,6 +44,7 @@ function repositories(endpoint: string, table: string) {
     onboarding,
     partnerEvents,
     messages: messageStore(db, table),
+    usage: usageStore(db, table),
     events: dynamoTwilioEventRepository(db, table),
     consentRepo,
     consent: consentService({ consent: consentRepo, customers: dynamoCustomerRepository(db, table), events: partnerEvents, clock }),
@@ -51,7 +53,7 @@ function repositories(endpoint: string, table: string) {
 
 /** The consumers as the queue handlers wire them, over this test's table. */
 const consumersOver = (r: ReturnType<typeof repositories>) =>
-  webhookConsumers({ messages: r.messages, events: r.events, partnerEvents: r.partnerEvents, consent: r.consent, numberOwner: (n) => r.onboarding.numberOwner(n) });
+  webhookConsumers({ messages: r.messages, usage: r.usage, events: r.events, partnerEvents: r.partnerEvents, consent: r.consent, numberOwner: (n) => r.onboarding.numberOwner(n) });
 
 /** Every event of the tenant's partner log about one message. */
 async function eventsAbout(messageId: string) {

@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { messagingService, type MessagingDeps } from '../../../shared/services/messaging';
 import { messageStore, type MessageRecord, type TransactItem } from '../../../shared/store/messages';
+import { usageStore } from '../../../shared/store/usage';
 import type { SendRegistration, SendState } from '../../../shared/store/send-context';
 import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
 import type { Message, SendMessageInput } from '../../../shared/twilio/gateway';
@@ -51,6 +52,7 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
       },
     },
     messages: { ...store, ...(overrides.reads as object) },
+    usage: usageStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'table'),
     events: {
       async appendWith(_partnerId, events, items) {
         calls.transactions.push({ events: events.map((e) => e.type), items });
