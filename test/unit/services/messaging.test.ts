@@ -98,6 +98,29 @@ describe('send', () => {
     expect(calls.transactions.slice(-2).map((t) => t.events)).toEqual([[], ['message.created']]);
   });
 
+  it("counts the message in its month with the SID's first write, in the same transaction, and counts nothing when that write is refused", async () => {
+    // Through a service Twilio answers 0 segments while the sender is being picked: our own count stands.
+    const { service, calls } = harness({ send: async (i) => ({ ...accepted(i), numSegments: 0 }) });
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'x'.repeat(200) });
+    const completion = calls.transactions[1]!;
+    expect(kinds(completion.items)).toEqual(['Update', 'Update']);
+    const counter = completion.items[1]!.Update!;
+    expect((counter.Key as { pk: string }).pk).toBe(`PARTNER#${PARTNER}#CUSTOMER#${CUSTOMER}#USAGE#2026-03`);
+    expect(counter.ExpressionAttributeValues).toMatchObject({ ':m': 1, ':s': 2 });
+    // The pending row itself counts nothing: a send Twilio never accepts is never billed.
+    expect(calls.transactions[0]!.items.some((i) => JSON.stringify(i).includes('USAGE#'))).toBe(false);
+
+    // Refused (a callback stored the SID first): the counter went with the refused write, and what follows counts nothing.
+    const raced = harness({
+      commit: (items) => !(items[0]!.Update?.ConditionExpression ?? '').includes('attribute_not_exists(sid)'),
+      reads: { get: async () => undefined },
+    });
+    await raced.service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hello' });
+    const after = raced.calls.transactions.slice(2).flatMap((t) => t.items);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.some((i) => JSON.stringify(i).includes('USAGE#'))).toBe(false);
+  });
+
   it('re-reads a registration that was not ready, and trusts a ready one only for a while', async () => {
     const reg: SendRegistration = { ...readyRegistration(), campaignStatus: 'waiting' };
     const { service, calls, clock } = harness({ registration: reg });
