@@ -21,7 +21,9 @@ export type Command =
   | { name: 'partners reactivate'; partnerId: string }
   | { name: 'keys issue'; partnerId: string }
   | { name: 'keys list'; partnerId: string }
-  | { name: 'keys revoke'; partnerId: string; keyId: string };
+  | { name: 'keys revoke'; partnerId: string; keyId: string }
+  /** `month` is YYYY-MM (UTC); absent: the current month. */
+  | { name: 'customers usage'; partnerId: string; customerId: string; month?: string };
 
 export type CommandName = Command['name'];
 
@@ -29,7 +31,7 @@ export type Invocation =
   | { kind: 'help'; text: string }
   | { kind: 'run'; command: Command; target: TargetFlags };
 
-type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor';
+type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor' | 'customer' | 'month';
 
 interface CommandSpec {
   required: CommandFlag[];
@@ -93,6 +95,14 @@ const SPECS: Record<CommandName, CommandSpec> = {
     summary: `Revoke an API key: refused from the next request that is not answered from the authorizer's cache, within ${AUTHORIZER_CACHE_SECONDS} s (npm start uses the same cache).`,
     touchesUsagePlan: false,
   },
+  'customers usage': {
+    required: ['partner', 'customer'],
+    optional: ['month'],
+    synopsis: 'customers usage --partner <ptn_…> --customer <cus_…> [--month YYYY-MM]',
+    summary:
+      "A customer's usage in a calendar month (UTC, default the current one), as GET …/usage answers it: counts and numbers from the table; Twilio's records too when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the ISV master) are set.",
+    touchesUsagePlan: false,
+  },
 };
 
 /** Whether a deployed target must have a usage plan for this command. */
@@ -127,6 +137,8 @@ const OPTIONS = {
   key: { type: 'string' },
   limit: { type: 'string' },
   cursor: { type: 'string' },
+  customer: { type: 'string' },
+  month: { type: 'string' },
   endpoint: { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
@@ -139,13 +151,14 @@ type Values = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor'];
+const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor', 'customer', 'month'];
 
 /** Ids are checked by shape so swapped flags (`--partner key_…`) fail here, not as a confusing 404. */
 const ID_SHAPES: Partial<Record<CommandFlag, { prefix: string; pattern: RegExp }>> = {
   id: { prefix: 'ptn_', pattern: /^ptn_[0-9A-Z]{26}$/ },
   partner: { prefix: 'ptn_', pattern: /^ptn_[0-9A-Z]{26}$/ },
   key: { prefix: 'key_', pattern: /^key_[0-9A-Z]{26}$/ },
+  customer: { prefix: 'cus_', pattern: /^cus_[0-9A-Z]{26}$/ },
 };
 
 function readOptions(argv: string[]): { values: Values; positionals: string[] } {
@@ -188,6 +201,9 @@ function checkFlags(name: CommandName, values: Values): void {
   for (const flag of spec.optional) {
     const value = values[flag];
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`Option --${flag} needs a value`, usage);
+  }
+  if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+    throw new UsageError(`--month must be a calendar month, YYYY-MM (got "${values.month}")`, usage);
   }
   if (values.limit !== undefined && pageLimit(values.limit) === undefined) {
     throw new UsageError(`--limit must be a whole number from 1 to ${PAGE_LIMIT_MAX} (got "${values.limit}")`, usage);
@@ -233,6 +249,8 @@ function buildCommand(name: CommandName, values: Values): Command {
       return { name, partnerId: v.partner };
     case 'keys revoke':
       return { name, partnerId: v.partner, keyId: v.key };
+    case 'customers usage':
+      return { name, partnerId: v.partner, customerId: v.customer, ...(values.month !== undefined ? { month: values.month } : {}) };
   }
 }
 

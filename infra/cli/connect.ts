@@ -40,6 +40,10 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
   }
   const { partners } = require('../../shared/wiring/partners') as typeof import('../../shared/wiring/partners');
   const { config } = require('../../shared/config') as typeof import('../../shared/config');
+  // Twilio's usage records need the ISV master credentials: only when the operator set them (with
+  // TWILIO_BASE_URL for the local sandbox); the table's own figures need nothing more.
+  const wiring = require('../../shared/wiring/usage') as typeof import('../../shared/wiring/usage');
+  const usage = config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? wiring.usage : wiring.tableUsage;
   // Should a static import ever load config first, the CLI would write to the default table and
   // region; better to stop than to change the wrong environment.
   if (
@@ -54,5 +58,5 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
     target.kind === 'aws' && target.usagePlanId
       ? apiGatewayUsagePlan(new APIGatewayClient({ region: target.region }), target.usagePlanId)
       : undefined;
-  return { partners, usagePlan };
+  return { partners, usage, usagePlan };
 }

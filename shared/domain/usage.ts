@@ -143,7 +143,7 @@ export const UsageSchema = z.object({
     priceUnit: z.string().nullable(),
   }),
   twilio: z.object({
-    available: z.boolean().describe('false when the customer has no subaccount, so Twilio has no records'),
+    available: z.boolean().describe('false when the customer has no subaccount (Twilio has no records), or where no Twilio credentials are at hand (the operator CLI without them)'),
     records: z.array(TwilioRecord).describe("Twilio's usage records of the subaccount for the month, every category it reported"),
   }),
 });

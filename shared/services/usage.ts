@@ -16,7 +16,8 @@ export interface UsageDeps {
   customers: { get(partnerId: string, customerId: string): Promise<{ accountSid?: string } | undefined> };
   numbers: { listNumbers(partnerId: string, customerId: string): Promise<NumberRecord[]> };
   counters: { month(partnerId: string, customerId: string, month: string): Promise<Array<Record<string, unknown>>> };
-  twilio: Pick<TwilioGateway, 'listUsageRecords'>;
+  /** Absent where no Twilio credentials are at hand (the operator CLI without them): our own figures only. */
+  twilio?: Pick<TwilioGateway, 'listUsageRecords'>;
   clock: Clock;
 }
 
@@ -60,11 +61,11 @@ export function usageService({ customers, numbers, counters, twilio, clock }: Us
       const period = usageMonth(month, clock.now());
       const customer = await customers.get(partnerId, customerId);
       if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
-      const accountSid = customer.accountSid;
+      const accountSid = twilio ? customer.accountSid : undefined;
       const [rows, owned, records] = await Promise.all([
         counters.month(partnerId, customerId, period.month),
         numbers.listNumbers(partnerId, customerId),
-        accountSid ? twilio.listUsageRecords(accountSid, { startDate: period.firstDay, endDate: period.lastDay }) : Promise.resolve([]),
+        accountSid ? twilio!.listUsageRecords(accountSid, { startDate: period.firstDay, endDate: period.lastDay }) : Promise.resolve([]),
       ]);
       const held = numbersHeld(owned, period);
       return {

@@ -7,14 +7,18 @@ import { usageStore } from '../store/usage';
 import { usageAdapter } from '../twilio/sdk/usage';
 import { twilio } from './twilio';
 
+const tableReads = {
+  customers: dynamoCustomerRepository(documentClient, tableName),
+  numbers: dynamoOnboardingRepository(documentClient, tableName),
+  counters: usageStore(documentClient, tableName),
+  clock: systemClock,
+};
+
 /**
  * A customer's monthly usage: the table's counters and numbers, and Twilio's usage records read
  * with the master credentials on the subaccount's path, so this function opens no subaccount token.
  */
-export const usage = usageService({
-  customers: dynamoCustomerRepository(documentClient, tableName),
-  numbers: dynamoOnboardingRepository(documentClient, tableName),
-  counters: usageStore(documentClient, tableName),
-  twilio: twilio.gateway(usageAdapter),
-  clock: systemClock,
-});
+export const usage = usageService({ ...tableReads, twilio: twilio.gateway(usageAdapter) });
+
+/** The same figures from the table alone, for a caller without Twilio credentials (the operator CLI). */
+export const tableUsage = usageService(tableReads);

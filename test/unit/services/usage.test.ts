@@ -173,6 +173,17 @@ describe('usageService', () => {
     expect(usage).toMatchObject({ month: '2026-03', numbers: { held: 1 }, twilio: { available: false, records: [] }, registrationFees: { records: [], total: null } });
   });
 
+  it('gives our own figures only where no Twilio credentials are at hand', async () => {
+    const service = usageService({
+      customers: { get: async () => ({ accountSid: 'AC' + '1'.repeat(32) }) },
+      numbers: { listNumbers: async () => [] },
+      counters: { month: async () => [{ whatsappOutboundMessages: 1, whatsappOutboundSegments: 1 }] },
+      clock: fixedClock(NOW.toISOString()),
+    });
+    const usage = await service.monthly('ptn_1', 'cus_1', '2026-03');
+    expect(usage).toMatchObject({ messages: { whatsapp: { outbound: { messages: 1, segments: 1 } } }, twilio: { available: false, records: [] } });
+  });
+
   it('answers 404 for an unknown (or foreign) customer and 400 for a bad month, before Twilio or the counters', async () => {
     const missing = harness(undefined);
     await expect(missing.service.monthly('ptn_1', 'cus_x', '2026-03')).rejects.toMatchObject({ status: 404 });
