@@ -7,6 +7,7 @@ import { matchKeyword, type KeywordAction } from './keywords';
 import { createdEvent } from './message-events';
 import { statusRank } from './status';
 import { fromTrustHubCallback, parseCloudEvents, type RegistrationEvent } from './twilio-events';
+import { countSegments } from './segments';
 import { usageCount, type UsageCounter } from './usage-counts';
 
 /**
@@ -190,8 +191,9 @@ export function webhookConsumers({ messages, usage, events, partnerEvents, conse
       await partnerEvents.appendWith(
         partnerId,
         [{ type: 'message.received', customerId, data: { messageId: sid, sid, channel, from, to, body, numMedia, ...(mediaUrls.length ? { mediaUrls } : {}) } }],
-        // Counted with the row's creation: a redelivery fails its condition and counts nothing.
-        [messages.newItem(message), usageCount(usage, message)],
+        // Counted with the row's creation: a redelivery fails its condition and counts nothing. Twilio
+        // sends NumSegments; without it the body's own count stands in.
+        [messages.newItem(message), usageCount(usage, message, 1, message.segments ?? countSegments(body).segments)],
       );
       // Moved forward only, so a redelivery (whose message is already stored) changes nothing.
       if (channel === 'whatsapp') await windows?.opened(partnerId, customerId, contact, at);
