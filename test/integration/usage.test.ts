@@ -123,13 +123,15 @@ describe('GET /v1/customers/{id}/usage', () => {
     const before = (await usageOf(first.id, month)).body.messages.sms;
     const duplicates = [sandbox.addRule({ type: 'webhook', kind: 'status-callback', action: 'duplicate' }), sandbox.addRule({ type: 'webhook', kind: 'inbound', action: 'duplicate' })];
     // Sent outside the API, to our status URL: its first callback adopts it (and counts it), the copies change nothing.
-    const form = new URLSearchParams({ To: handset(), From: first.number, Body: 'Sent from the console', StatusCallback: `${platform.webhookBaseUrl}/status` });
+    const consoleContact = handset();
+    const form = new URLSearchParams({ To: consoleContact, From: first.number, Body: 'Sent from the console', StatusCallback: `${platform.webhookBaseUrl}/status` });
     const created = await fetch(`${sandbox.url}/api.twilio.com/2010-04-01/Accounts/${first.accountSid}/Messages.json`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${sandbox.masterAccountSid}:${sandbox.masterAuthToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
     });
     expect(created.status).toBe(201);
+    const adoptedSid = ((await created.json()) as { sid: string }).sid;
     const viaApi = await api.post(`/v1/customers/${first.id}/messages`, { to: handset(), body: bodies[0] });
     expect(viaApi.status).toBe(201);
     await sandbox.simulateInbound({ from: handset(), to: first.number, body: 'Got it' });
@@ -137,6 +139,10 @@ describe('GET /v1/customers/{id}/usage', () => {
     duplicates.forEach((id) => sandbox.removeRule(id));
     // Every callback and the inbound message did arrive twice.
     expect(sandbox.webhooks({ kind: 'inbound', accountSid: first.accountSid }).filter((w) => w.params?.Body === 'Got it')).toHaveLength(2);
+    const callbacks = sandbox.webhooks({ kind: 'status-callback', accountSid: first.accountSid }).filter((w) => w.params?.MessageSid === adoptedSid);
+    expect(callbacks.map((w) => w.params?.MessageStatus)).toEqual(['sending', 'sending', 'sent', 'sent', 'delivered', 'delivered']);
+    const adopted = (await api.get(`/v1/customers/${first.id}/messages?contact=${encodeURIComponent(consoleContact)}`)).body.data;
+    expect(adopted).toEqual([expect.objectContaining({ sid: adoptedSid, direction: 'outbound', status: 'delivered' })]);
 
     const after = (await usageOf(first.id, month)).body;
     expect(after.messages.sms).toEqual({
