@@ -27,7 +27,7 @@ export function usageStore(db: DynamoDBDocumentClient, tableName: string) {
       };
     },
 
-    /** Every counter row of the month: one Query of a partition of at most MESSAGE_SHARDS rows. */
+    /** Every counter row of the month: one Query of a partition of at most USAGE_SHARDS rows. */
     async month(partnerId: string, customerId: string, month: string): Promise<Array<Record<string, unknown>>> {
       return queryAll(db, {
         TableName: tableName,

@@ -70,7 +70,7 @@ describe('counters and their sums', () => {
   it("adds to the month's row of the message's shard, in the send time's month for a scheduled message, and takes a cancel back out", () => {
     const m = { partnerId: 'ptn_1', customerId: 'cus_1', messageId: 'msg_01J00000000000000000000000', channel: 'sms' as const, direction: 'outbound' as const, createdAt: '2026-03-31T23:50:00.000Z', segments: 2 };
     const now = usageCount(store, m).Update!;
-    expect(now.Key).toEqual({ pk: 'PARTNER#ptn_1#CUSTOMER#cus_1#USAGE#2026-03', sk: expect.stringMatching(/^SHARD#[0-7]$/) });
+    expect(now.Key).toEqual({ pk: 'PARTNER#ptn_1#CUSTOMER#cus_1#USAGE#2026-03', sk: expect.stringMatching(/^SHARD#([0-2]\d|3[01])$/) });
     expect(now.UpdateExpression).toContain('ADD #m :m, #s :s');
     expect(now.ExpressionAttributeNames).toMatchObject({ '#m': 'smsOutboundMessages', '#s': 'smsOutboundSegments' });
     expect(now.ExpressionAttributeValues).toMatchObject({ ':m': 1, ':s': 2 });
@@ -82,6 +82,16 @@ describe('counters and their sums', () => {
     // Twilio's own count wins when its answer carries one.
     expect(usageCount(store, m, 1, 4).Update!.ExpressionAttributeValues).toMatchObject({ ':s': 4 });
     expect(usageCount(store, { ...m, direction: 'inbound', channel: 'whatsapp' }).Update!.ExpressionAttributeNames).toMatchObject({ '#m': 'whatsappInboundMessages' });
+  });
+
+  it("spreads one month's counts over many rows of one partition, so no counter row is hot", () => {
+    const rows = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const key = store.counterItem('ptn_1', 'cus_1', '2026-03', `msg_01J${String(i).padStart(23, '0')}`, { channel: 'sms', direction: 'outbound', messages: 1, segments: 1 }).Update!.Key as { pk: string; sk: string };
+      expect(key.pk).toBe('PARTNER#ptn_1#CUSTOMER#cus_1#USAGE#2026-03');
+      rows.add(key.sk);
+    }
+    expect(rows.size).toBe(32);
   });
 });
 
