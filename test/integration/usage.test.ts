@@ -153,6 +153,21 @@ describe('GET /v1/customers/{id}/usage', () => {
     expect(record(after, 'sms-inbound')).toMatchObject({ count: String(before.inbound.messages + 1) });
   });
 
+  it("counts a scheduled message in its send time's month, and a cancel takes it back out", async () => {
+    // Just past Twilio's 15-minute minimum, so the send month is the current one but in the last minutes of a month.
+    const sendAt = new Date(Date.now() + 20 * 60_000).toISOString();
+    const sendMonth = sendAt.slice(0, 7);
+    const before = (await usageOf(first.id, sendMonth)).body.messages.sms.outbound;
+    const scheduled = await api.post(`/v1/customers/${first.id}/messages`, { to: handset(), body: bodies[1], sendAt });
+    expect(scheduled.body).toMatchObject({ status: 'scheduled', segments: 2 });
+    expect((await usageOf(first.id, sendMonth)).body.messages.sms.outbound).toEqual({ messages: before.messages + 1, segments: before.segments + 2 });
+    const canceled = await api.post(`/v1/customers/${first.id}/messages/${scheduled.body.id}/cancel`, {});
+    expect(canceled.body.status).toBe('canceled');
+    // Canceling again changes nothing, and takes nothing out twice.
+    expect((await api.post(`/v1/customers/${first.id}/messages/${scheduled.body.id}/cancel`, {})).status).toBe(200);
+    expect((await usageOf(first.id, sendMonth)).body.messages.sms.outbound).toEqual(before);
+  });
+
   it('answers 404 for another partner and for an unknown customer, like any missing one', async () => {
     expectProblem(await usageOf(first.id, month, other), 404);
     expectProblem(await usageOf('cus_01J00000000000000000000000', month), 404);
