@@ -2,6 +2,8 @@ import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
+import { runCli } from '../../infra/cli/cli';
+import { recordingOutput } from '../unit/cli/fakes';
 
 /**
  * A customer's monthly usage over HTTP on the local platform: our own counts of what was sent and
@@ -9,6 +11,7 @@ import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support'
  * unchanged by redelivered webhooks. Every clock is moved by hand.
  */
 let platform: Platform;
+let partnerId: string;
 let api: ApiClient;
 let other: ApiClient;
 let seq = 0;
@@ -53,7 +56,9 @@ const bodies = [
 
 beforeAll(async () => {
   platform = await startTestPlatform('usage', { twilio: 'sandbox', clock: manualClock() });
-  api = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Usage partner')).apiKey);
+  const partner = await platform.admin.createPartnerWithKey('Usage partner');
+  partnerId = partner.partnerId;
+  api = apiClient(platform.url, partner.apiKey);
   other = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Another partner')).apiKey);
   first = await onboard();
   second = await onboard();
@@ -166,6 +171,17 @@ describe('GET /v1/customers/{id}/usage', () => {
     // Canceling again changes nothing, and takes nothing out twice.
     expect((await api.post(`/v1/customers/${first.id}/messages/${scheduled.body.id}/cancel`, {})).status).toBe(200);
     expect((await usageOf(first.id, sendMonth)).body.messages.sms.outbound).toEqual(before);
+  });
+
+  it('prints the same figures from the operator CLI, which reads the table and, without Twilio credentials, no records', async () => {
+    // The platform set this process's environment, as the CLI's connect does for its target.
+    const wiring = require('../../shared/wiring/usage') as typeof import('../../shared/wiring/usage');
+    const partners = (require('../../shared/wiring/partners') as typeof import('../../shared/wiring/partners')).partners;
+    const output = recordingOutput();
+    const exitCode = await runCli(['customers', 'usage', '--partner', partnerId, '--customer', first.id, '--month', month], { out: output.out, connect: async () => ({ partners, usage: wiring.tableUsage }) });
+    expect({ exitCode, errors: output.errors }).toEqual({ exitCode: 0, errors: [] });
+    const viaApi = (await usageOf(first.id, month)).body;
+    expect(output.results[0].usage).toEqual({ ...viaApi, registrationFees: { records: [], total: null, priceUnit: null }, twilio: { available: false, records: [] } });
   });
 
   it('answers 404 for another partner and for an unknown customer, like any missing one', async () => {
