@@ -177,6 +177,15 @@ export const catalog: readonly FunctionSpec[] = [
     access: { table: 'read' },
   },
   {
+    id: 'customers-usage',
+    entry: 'functions/http/customers/usage.ts',
+    description: "A customer's usage in a calendar month: our message counts and numbers beside Twilio's usage records",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/usage', auth: 'partner' },
+    // Twilio's usage records are read with the master credentials on the subaccount's path: no token decrypt.
+    access: { table: 'read', twilioMaster: true },
+    timeoutSeconds: 29,
+  },
+  {
     id: 'customers-patch',
     entry: 'functions/http/customers/patch.ts',
     description: "Updates a customer's mutable fields",

@@ -29,7 +29,9 @@ export type Command =
   | { name: 'dlq redrive-status'; queue: QueueName }
   | { name: 'onboarding retry'; partnerId: string; customerId: string }
   /** From the start of the log unless `since` (an ISO time, normalised) or `after` (a cursor of the log) is given. */
-  | { name: 'events replay'; partnerId: string; endpointId: string; since?: string; after?: string };
+  | { name: 'events replay'; partnerId: string; endpointId: string; since?: string; after?: string }
+  /** `month` is YYYY-MM (UTC); absent: the current month. */
+  | { name: 'customers usage'; partnerId: string; customerId: string; month?: string };
 
 export type CommandName = Command['name'];
 
@@ -40,7 +42,7 @@ export type Invocation =
   | { kind: 'help'; text: string }
   | { kind: 'run'; command: Command; target: TargetFlags };
 
-type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor' | 'queue' | 'max' | 'max-per-second' | 'customer' | 'endpoint' | 'since' | 'after';
+type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor' | 'queue' | 'max' | 'max-per-second' | 'customer' | 'endpoint' | 'since' | 'after' | 'month';
 
 interface CommandSpec {
   required: CommandFlag[];
@@ -164,6 +166,14 @@ const SPECS: Record<CommandName, CommandSpec> = {
     touchesUsagePlan: false,
     target: 'operations',
   },
+  'customers usage': {
+    required: ['partner', 'customer'],
+    optional: ['month'],
+    synopsis: 'customers usage --partner <ptn_…> --customer <cus_…> [--month YYYY-MM]',
+    summary:
+      "A customer's usage in a calendar month (UTC, default the current one), as GET …/usage answers it: counts and numbers from the table; Twilio's records too when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the ISV master) are set.",
+    touchesUsagePlan: false,
+  },
 };
 
 /** Whether a deployed target must have a usage plan for this command. */
@@ -205,6 +215,8 @@ const OPTIONS = {
   key: { type: 'string' },
   limit: { type: 'string' },
   cursor: { type: 'string' },
+  customer: { type: 'string' },
+  month: { type: 'string' },
   endpoint: { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
@@ -213,7 +225,6 @@ const OPTIONS = {
   queue: { type: 'string' },
   max: { type: 'string' },
   'max-per-second': { type: 'string' },
-  customer: { type: 'string' },
   since: { type: 'string' },
   after: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -223,7 +234,7 @@ type Values = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor', 'queue', 'max', 'max-per-second', 'customer', 'since', 'after'];
+const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor', 'queue', 'max', 'max-per-second', 'customer', 'since', 'after', 'month'];
 
 /** Ids are checked by shape so swapped flags (`--partner key_…`) fail here, not as a confusing 404. */
 const ID_SHAPES: Partial<Record<CommandFlag, { prefix: string; pattern: RegExp }>> = {
@@ -278,6 +289,9 @@ function checkFlags(name: CommandName, values: Values): void {
   for (const flag of spec.optional) {
     const value = values[flag];
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`Option --${flag} needs a value`, usage);
+  }
+  if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
+    throw new UsageError(`--month must be a calendar month, YYYY-MM (got "${values.month}")`, usage);
   }
   if (values.limit !== undefined && pageLimit(values.limit) === undefined) {
     throw new UsageError(`--limit must be a whole number from 1 to ${PAGE_LIMIT_MAX} (got "${values.limit}")`, usage);
@@ -382,6 +396,8 @@ function buildCommand(name: CommandName, values: Values): Command {
         ...(values.since !== undefined ? { since: isoTime(values.since)! } : {}),
         ...(values.after !== undefined ? { after: values.after } : {}),
       };
+    case 'customers usage':
+      return { name, partnerId: v.partner, customerId: v.customer, ...(values.month !== undefined ? { month: values.month } : {}) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { isOperation, parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
-import { execute, type PartnerAdmin } from './commands';
+import { execute, type PartnerAdmin, type UsageReader } from './commands';
 import { EXIT_OK, UsageError, describeError } from './errors';
 import { executeOperation, type Operations } from './operations';
 import type { Output } from './output';
@@ -8,6 +8,7 @@ import type { UsagePlanPort } from './usage-plan';
 /** A target made ready: the partner service over its table and, when deployed, its usage plan. */
 export interface Connection {
   partners: PartnerAdmin;
+  usage: UsageReader;
   usagePlan?: UsagePlanPort;
 }
 

@@ -5,20 +5,25 @@ import { synopsis, type Command } from './args';
 import { IncompleteError, UsageError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
-import { SECRET_WARNING, keyView, partnerListView, partnerView } from './views';
+import { SECRET_WARNING, keyView, partnerListView, partnerView, usageView } from './views';
+import type { UsageService } from '../../shared/services/usage';
 
 /** The partner use cases the CLI drives; the real service in production, a fake in tests. */
 export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'list' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
 
+/** A customer's monthly usage, as the API's usage route computes it. */
+export type UsageReader = Pick<UsageService, 'monthly'>;
+
 export interface CommandDeps {
   partners: PartnerAdmin;
+  usage: UsageReader;
   /** Present for deployed stacks only: locally there is no API Gateway usage plan. */
   usagePlan?: UsagePlanPort;
   out: Output;
 }
 
 /** Runs one parsed command and writes its JSON result; failures are thrown for the caller to report. */
-export async function execute(command: Command, { partners, usagePlan, out }: CommandDeps): Promise<void> {
+export async function execute(command: Command, { partners, usage, usagePlan, out }: CommandDeps): Promise<void> {
   switch (command.name) {
     case 'partners create': {
       // Primary course: partner row → API Gateway key in the usage plan (deployed) → first key (asked).
@@ -96,6 +101,16 @@ export async function execute(command: Command, { partners, usagePlan, out }: Co
     case 'keys revoke':
       out.result({ key: keyView(await partners.revokeKey(command.partnerId, command.keyId)) });
       return;
+
+    case 'customers usage': {
+      const month = await usage.monthly(command.partnerId, command.customerId, command.month).catch((error: unknown) => {
+        // The shape was checked already: what is left is a month after the current one.
+        if (error instanceof ValidationError) throw new UsageError(`--month ${error.message.replace(/^month /, '')}`, synopsis(command.name));
+        throw error;
+      });
+      out.result({ usage: usageView(month) });
+      return;
+    }
   }
 }
 

@@ -41,11 +41,16 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
   const target = await resolveTarget(flags, needsUsagePlan, sources);
   pointConfigAt(target);
   const { partners } = require('../../shared/wiring/partners') as typeof import('../../shared/wiring/partners');
+  const { config } = require('../../shared/config') as typeof import('../../shared/config');
+  // Twilio's usage records need the ISV master credentials: only when the operator set them (with
+  // TWILIO_BASE_URL for the local sandbox); the table's own figures need nothing more.
+  const wiring = require('../../shared/wiring/usage') as typeof import('../../shared/wiring/usage');
+  const usage = config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? wiring.usage : wiring.tableUsage;
   const usagePlan =
     target.kind === 'aws' && target.usagePlanId
       ? apiGatewayUsagePlan(new APIGatewayClient({ region: target.region }), target.usagePlanId)
       : undefined;
-  return { partners, usagePlan };
+  return { partners, usage, usagePlan };
 }
 
 /**

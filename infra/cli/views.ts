@@ -1,4 +1,5 @@
 import type { ApiKey, Partner, PartnerSummary } from '../../shared/domain/partner';
+import type { UsageView } from '../../shared/domain/usage';
 
 /**
  * What the CLI prints of partners and keys, field by field. Projections list what is shown rather
@@ -47,3 +48,9 @@ export function keyView(key: ApiKey): KeyView {
 
 export const SECRET_WARNING =
   'This is the only time the secret is shown. Store it now: Switchboard keeps only its SHA-256 hash and cannot show it again.';
+
+/** A month of usage, field by field as the API shows it (figures only: it holds no secrets). */
+export function usageView(usage: UsageView): UsageView {
+  const { customerId, month, period, messages, numbers, registrationFees, twilio } = usage;
+  return { customerId, month, period, messages, numbers, registrationFees, twilio };
+}

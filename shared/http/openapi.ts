@@ -11,6 +11,7 @@ import { BrandViewSchema, CampaignViewSchema, NumberViewSchema, listOf } from '.
 import { PageQuerySchema } from '../domain/page';
 import { MessageCreateSchema, MessageListQuerySchema, MessageListSchema, MessageSchema } from '../domain/message';
 import { SubaccountSchema } from '../domain/subaccount';
+import { UsageQuerySchema, UsageSchema } from '../domain/usage';
 import { OnboardingTimelineSchema } from '../workflow/timeline';
 import { PreflightReportSchema } from '../services/registration/preflight';
 import { EventsQuerySchema, PartnerEventPageSchema } from '../domain/partner-event';
@@ -221,6 +222,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'customers-get': {
     summary: 'Get a customer',
     response: { status: 200, schema: CustomerSchema, description: 'The customer' },
+  },
+  'customers-usage': {
+    summary: "The customer's usage in a calendar month (UTC): messages and segments by channel and direction, numbers held, A2P registration fees and Twilio's own usage records of its subaccount, side by side",
+    query: UsageQuerySchema,
+    response: { status: 200, schema: UsageSchema, description: 'The month of usage' },
   },
   'customers-patch': {
     summary: 'Update mutable fields of a customer (top-level fields are replaced whole)',

@@ -1,6 +1,7 @@
 import { logger } from '../observability';
 import { documentClient, tableName } from '../store/client';
 import { messageStore } from '../store/messages';
+import { usageStore } from '../store/usage';
 import { dynamoOnboardingRepository } from '../store/onboarding';
 import { dynamoTwilioEventRepository } from '../store/twilio-events';
 import { dynamoWhatsAppSenderRepository } from '../store/whatsapp-senders';
@@ -15,6 +16,7 @@ const senders = dynamoWhatsAppSenderRepository(documentClient, tableName);
 /** Default wiring of the webhook consumers for queue handlers; tests build their own. */
 export const consumers = webhookConsumers({
   messages: messageStore(documentClient, tableName),
+  usage: usageStore(documentClient, tableName),
   events: dynamoTwilioEventRepository(documentClient, tableName),
   partnerEvents,
   consent,

@@ -7,6 +7,8 @@ import { matchKeyword, type KeywordAction } from './keywords';
 import { createdEvent } from './message-events';
 import { statusRank } from './status';
 import { fromTrustHubCallback, parseCloudEvents, type RegistrationEvent } from './twilio-events';
+import { countSegments } from './segments';
+import { usageCount, type UsageCounter } from './usage-counts';
 
 /**
  * One unit of idempotent work: `key` is Twilio's identity of the thing that happened (never the SQS
@@ -19,6 +21,8 @@ export interface WorkItem<T> {
 
 export interface WebhookConsumerDeps {
   messages: MessageStore;
+  /** The customer's monthly counters: moved in the same transaction as the write that stores a message accepted or received. */
+  usage: UsageCounter;
   events: TwilioEventRepository;
   /**
    * The partner's event log. Message changes are committed with their events in one transaction
@@ -67,7 +71,7 @@ const MESSAGE_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Bounded: each round trip either commits or learns what another writer stored meanwhile. */
 const MAX_STATUS_ROUNDS = 4;
 
-export function webhookConsumers({ messages, events, partnerEvents, consent, windows, numberOwner, ignored }: WebhookConsumerDeps) {
+export function webhookConsumers({ messages, usage, events, partnerEvents, consent, windows, numberOwner, ignored }: WebhookConsumerDeps) {
   return {
     /** Keyed on the idempotency token, else MessageSid + status. */
     statusWork(envelope: WebhookEnvelope): WorkItem<FormEnvelope>[] {
@@ -114,9 +118,13 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
         },
       });
       const to = p('To');
+      // A scheduled message Twilio canceled was counted when accepted: the move to canceled takes it back out.
+      const canceled = status === 'canceled';
+      const countedRow = canceled ? await messages.get(partnerId, customerId, messageId, true) : undefined;
+      const uncount = countedRow?.sid !== undefined ? [usageCount(usage, countedRow, -1)] : [];
 
       for (let round = 0; round < MAX_STATUS_ROUNDS; round++) {
-        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [messages.forwardItem(change, true)]);
+        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [messages.forwardItem(change, true), ...uncount]);
         if (moved.committed) return true;
         const stored = await messages.get(partnerId, customerId, messageId, true);
         if (!stored) {
@@ -126,12 +134,17 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
             ...(change.messagingServiceSid ? { messagingServiceSid: change.messagingServiceSid } : {}),
             status, statusRank: rank, statusTimes: { [status]: at }, ...(errorCode !== undefined ? { errorCode } : {}), createdAt: at, updatedAt: at,
           };
-          const created = await partnerEvents.appendWith(partnerId, [createdEvent(adopted), statusEvent(adopted.contact)], [messages.newItem(adopted)]);
+          const created = await partnerEvents.appendWith(partnerId, [createdEvent(adopted), statusEvent(adopted.contact)], [messages.newItem(adopted), ...(canceled ? [] : [usageCount(usage, adopted)])]);
           if (created.committed) return true;
           continue;
         }
         if (stored.sid === undefined && stored.statusRank < rank) {
-          const completed = await partnerEvents.appendWith(partnerId, [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)], [messages.forwardItem(change, false)]);
+          const completed = await partnerEvents.appendWith(
+            partnerId,
+            [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)],
+            // The SID's first write counts the message (the send's own answer, had it arrived, would have).
+            [messages.forwardItem(change, false), ...(canceled ? [] : [usageCount(usage, stored)])],
+          );
           if (completed.committed) return true;
           continue;
         }
@@ -182,7 +195,9 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
       await partnerEvents.appendWith(
         partnerId,
         [{ type: 'message.received', customerId, data: { messageId: sid, sid, channel, from, to, body, numMedia, ...(mediaUrls.length ? { mediaUrls } : {}) } }],
-        [messages.newItem(message)],
+        // Counted with the row's creation: a redelivery fails its condition and counts nothing. Twilio
+        // sends NumSegments; without it the body's own count stands in.
+        [messages.newItem(message), usageCount(usage, message, 1, message.segments ?? countSegments(body).segments)],
       );
       // Moved forward only, so a redelivery (whose message is already stored) changes nothing.
       if (channel === 'whatsapp') await windows?.opened(partnerId, customerId, contact, at);

@@ -37,10 +37,13 @@ import { sendBlock, type ConsentBlock } from './consent';
 import type { PartnerEventLog } from './partner-events-contract';
 import { pager, type Page } from './page';
 import type { Clock, IdGenerator } from './support';
+import { usageCount, type UsageCounter } from '../messaging/usage-counts';
 
 export interface MessagingDeps {
   reader: SendContextReader;
   messages: MessageStore;
+  /** The customer's monthly counters, moved in the transaction that stores a message as accepted. */
+  usage: UsageCounter;
   events: Pick<PartnerEventLog, 'appendWith'>;
   consent: { recordTwilioOptOut(input: { partnerId: string; customerId: string; contact: string; channel: 'sms' | 'whatsapp'; at: string; messageId: string; errorCode: number }): Promise<void> };
   twilio: Pick<TwilioGateway, 'sendMessage' | 'cancelMessage'>;
@@ -137,7 +140,7 @@ function registrationGaps(reg: SendRegistration, from: string | undefined, chann
 }
 
 export function messagingService(deps: MessagingDeps) {
-  const { reader, messages, events, consent, twilio, tokens, clock, ids } = deps;
+  const { reader, messages, usage, events, consent, twilio, tokens, clock, ids } = deps;
   const registrationTtlMs = deps.registrationTtlMs ?? 60_000;
   // Per warm instance: AccountSids never change once set; a ready registration is trusted briefly.
   const accountSids = new Map<string, string>();
@@ -315,7 +318,12 @@ export function messagingService(deps: MessagingDeps) {
         ...(sent.from ? { from: sent.from } : {}), ...(sent.messagingServiceSid ? { messagingServiceSid: sent.messagingServiceSid } : {}),
         ...(sent.price ? { price: sent.price, priceUnit: sent.priceUnit ?? 'USD' } : {}),
       };
-      const completed = await events.appendWith(partnerId, [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })], [messages.forwardItem(change, false)]);
+      // Counted with the SID's first write, which only one of this answer and the status callback makes.
+      const completed = await events.appendWith(
+        partnerId,
+        [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })],
+        [messages.forwardItem(change, false), usageCount(usage, record, 1, sent.numSegments ?? undefined)],
+      );
       // A status callback got there first (it stored the SID and announced the message): keep the initial status in the timeline.
       if (!completed.committed) await events.appendWith(partnerId, [], [messages.lateItem(change)]).catch(() => undefined);
       const final = completed.committed ? undefined : await messages.get(partnerId, customerId, record.messageId, true);
@@ -373,7 +381,8 @@ export function messagingService(deps: MessagingDeps) {
       }
       const at = clock.now().toISOString();
       const change: StatusChange = { partnerId, customerId, messageId, sid: stored.sid, status: 'canceled', rank: statusRank('canceled')!, at };
-      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], [messages.forwardItem(change, true)]);
+      // Never sent, never billed: the cancel takes the message back out of its month's count.
+      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], [messages.forwardItem(change, true), usageCount(usage, stored, -1)]);
       const after = await messages.get(partnerId, customerId, messageId, true);
       return toMessageView(after ?? stored);
     },

@@ -90,6 +90,24 @@ export const messageIndexes = (partnerId: string, customerId: string, messageId:
   gsi2sk: `${createdAt}#${messageId}`,
 });
 export const contactMessagesPartition = (partnerId: string, customerId: string, contact: string) => customerPartition(partnerId, customerId, `CONTACT#${contact}`);
+/**
+ * A customer's message counters of one calendar month (UTC), USAGE_SHARDS rows: a message's counts
+ * go to the row its id hashes to, so the counters spread like the messages do and a customer
+ * sending at full speed never makes one hot item; and since two writes that touch one item never
+ * share a group-committed transaction, more rows than message shards keep those batches full.
+ * The month stays one Query.
+ */
+export const USAGE_SHARDS = 32;
+export function usageShard(messageId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < messageId.length; i++) hash = Math.imul(hash ^ messageId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % USAGE_SHARDS;
+}
+export const usagePartition = (partnerId: string, customerId: string, month: string) => customerPartition(partnerId, customerId, `USAGE#${month}`);
+export const usageCounterKey = (partnerId: string, customerId: string, month: string, messageId: string) => ({
+  pk: usagePartition(partnerId, customerId, month),
+  sk: `SHARD#${String(usageShard(messageId)).padStart(2, '0')}`,
+});
 /** A partner's Idempotency-Key of one message send, pointing at the message it created (expires through the TTL attribute). */
 export const messageRequestKey = (partnerId: string, idempotencyKey: string) => ({ pk: `PARTNER#${partnerId}#MESSAGE_REQUEST#${idempotencyKey}`, sk: 'MESSAGE_REQUEST' });
 /**

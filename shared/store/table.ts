@@ -17,6 +17,7 @@
  * | Customer number      | PARTNER#<p>#CUSTOMER#<c>  | NUMBER#<E.164>             | —                                        |
  * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
  * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | MESSAGE#<messageId> | gsi1: same pk / <createdAt>#<messageId>; gsi2: PARTNER#<p>#CUSTOMER#<c>#CONTACT#<contact> / <createdAt>#<messageId> |
+ * | Usage counter        | PARTNER#<p>#CUSTOMER#<c>#USAGE#<YYYY-MM> | SHARD#<hash of the message id, 00–31> | —  (messages and segments by channel and direction, ADDed in the message's own transaction) |
  * | Message request      | PARTNER#<p>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
  * | Consent state        | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | STATE       | while opted out: PARTNER#<p>#CUSTOMER#<c>#OPTED_OUT#<sms / whatsapp / sms+whatsapp> / <latest opt-out>#<E.164> |
  * | Consent record       | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | RECORD#<kw_MessageSid / err_messageId / ptn_hash> | —     |
@@ -98,6 +99,16 @@
  *   message 1 pending put + 1 completion + 4 status updates = 6 item writes, transactional (2×
  *   WCU) and up to ~2 KB (≤ 4 WCU each) → 100 × 6 × 4 = 2,400 WCU/s, over 8 shards = 300 WCU/s
  *   per base partition and the same per gsi1 partition, under DynamoDB's 1,000 WCU/s per partition.
+ * - Usage. A customer's messages of a calendar month (UTC) are counted on 32 rows of that month's
+ *   partition (a hash of the message id picks the row), so "the month" is one Query of at most 32
+ *   small rows. A count is an
+ *   ADD carried in the transaction of the write that makes the message billable — the SID's first
+ *   write (the send's answer, or a status callback completing or adopting it), the inbound row's
+ *   creation, and (−1) a scheduled message's cancel — so it moves exactly when that write's
+ *   condition held: a redelivered webhook or a replayed send counts nothing. An outbound message
+ *   counts in its send time's month. Each counted message adds one item write; 32 rows keep any
+ *   one of them far below an item's write rate at 100 messages/s, and give the partner event log's
+ *   group commit (which never puts two writes of one item in a transaction) room to batch.
  * - Later aggregates (subaccounts, brands, campaigns, numbers, messages, events) add rows to this
  *   table and document them here.
  */

@@ -326,6 +326,31 @@ export interface Message {
   dateSent: string | null;
 }
 
+// --- Usage records ----------------------------------------------------------------------------
+
+/** One of Twilio's usage records: a category's totals over the period asked for. */
+export interface UsageRecord {
+  category: string;
+  description: string | null;
+  count: string | null;
+  countUnit: string | null;
+  usage: string | null;
+  usageUnit: string | null;
+  /** The total price, as Twilio reports it (a decimal string). */
+  price: string | null;
+  priceUnit: string | null;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+/** A period of whole days (UTC), both ends included: how Twilio's usage records take dates. */
+export interface UsagePeriod {
+  /** YYYY-MM-DD. */
+  startDate: string;
+  /** YYYY-MM-DD. */
+  endDate: string;
+}
+
 // --- WhatsApp senders (Senders API, messaging v2) -----------------------------------------
 
 export interface WhatsAppProfile {
@@ -486,6 +511,10 @@ export interface TwilioGateway {
   /** Adds a sender to a messaging service, so one send API serves SMS and WhatsApp. */
   attachWhatsAppSenderToService(creds: SubaccountCredentials, serviceSid: string, senderSid: string): Promise<ServiceChannelSender>;
   detachWhatsAppSenderFromService(creds: SubaccountCredentials, serviceSid: string, senderSid: string): Promise<void>;
+
+  // Usage records (master credentials on the subaccount's path: the route needs no token)
+  /** Every usage record of the subaccount over the period, one per category, every page. */
+  listUsageRecords(subaccountSid: string, period: UsagePeriod): Promise<UsageRecord[]>;
 
   // Content templates
   createContentTemplate(creds: SubaccountCredentials, input: ContentTemplateInput): Promise<ContentTemplate>;

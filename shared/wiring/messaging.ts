@@ -3,6 +3,7 @@ import { messagingService } from '../services/messaging';
 import { systemClock, ulidIds } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { messageStore } from '../store/messages';
+import { usageStore } from '../store/usage';
 import { sendContextReader } from '../store/send-context';
 import { webhookUrl } from '../webhooks/routes';
 import { consent } from './consent';
@@ -22,6 +23,7 @@ export function messaging() {
   return (service ??= messagingService({
     reader: sendContextReader(documentClient, tableName),
     messages: messageStore(documentClient, tableName),
+    usage: usageStore(documentClient, tableName),
     events: partnerEvents,
     consent,
     // WhatsApp template sends: the customer's own template by templateId or ContentSid.

@@ -24,6 +24,8 @@ interface Case {
   omits?: string[];
   /** Headers every request must carry with exactly this value; undefined: must not carry. */
   headers?: Record<string, string | undefined>;
+  /** Sent with the master credentials on the subaccount's path (v2010 only), not the subaccount's own. */
+  master?: boolean;
 }
 
 const CAMPAIGN: CampaignInput = {
@@ -255,6 +257,14 @@ const CASES: Case[] = [
   },
   { name: 'listContentTemplates', call: (g) => g.listContentTemplates(SUB), operations: ['ListContent'], sends: ['PageSize'] },
   { name: 'deleteContentTemplate', call: (g) => g.deleteContentTemplate(SUB, sid('HX')), operations: ['DeleteContent'] },
+  {
+    name: 'listUsageRecords',
+    call: (g) => g.listUsageRecords(SUB.accountSid, { startDate: '2026-11-01', endDate: '2026-11-30' }),
+    operations: ['ListUsageRecord'],
+    sends: ['StartDate', 'EndDate', 'IncludeSubaccounts', 'PageSize'],
+    omits: ['Category'],
+    master: true,
+  },
 ];
 
 function wireKeys(request: RecordedRequest): string[] {
@@ -281,6 +291,13 @@ describe('gateway requests conform to Twilio OpenAPI', () => {
     expect(Object.keys(gateway).filter((m) => !covered.has(m))).toEqual([]);
   });
 
+  it("reads usage records for exactly the days asked, on the subaccount's path, for the subaccount alone", async () => {
+    await gateway.listUsageRecords(SUB.accountSid, { startDate: '2024-02-01', endDate: '2024-02-29' });
+    const url = new URL(server.requests[0]!.url);
+    expect(url.pathname).toMatch(new RegExp(`/2010-04-01/Accounts/${SUB.accountSid}/Usage/Records\\.json$`));
+    expect(Object.fromEntries(url.searchParams)).toEqual({ StartDate: '2024-02-01', EndDate: '2024-02-29', IncludeSubaccounts: 'false', PageSize: '1000' });
+  });
+
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
     await testCase.call(gateway);
 
@@ -288,7 +305,7 @@ describe('gateway requests conform to Twilio OpenAPI', () => {
     for (const request of server.requests) {
       expect(validateTwilioRequest({ method: request.method, url: request.url, headers: request.headers, body: request.body })).toEqual([]);
       const auth = Buffer.from(String(request.headers.authorization).replace(/^Basic /, ''), 'base64').toString();
-      const expectedSid = testCase.operations.some((op) => /Account$/.test(op)) ? MASTER.accountSid : SUB.accountSid;
+      const expectedSid = testCase.master || testCase.operations.some((op) => /Account$/.test(op)) ? MASTER.accountSid : SUB.accountSid;
       expect(auth.split(':')[0]).toBe(expectedSid);
     }
     const sent = server.requests.flatMap(wireKeys);

@@ -66,7 +66,7 @@ describe('functions generated from the real catalog', () => {
     for (const role of roles) expect(allRoles[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('gives every GET route read rights only — no item write, no decrypt, no queue, no workflow — but the two that refresh from Twilio', () => {
+  it('gives every GET route read rights only — no item write, no decrypt, no queue, no workflow — but the two that refresh from Twilio, and usage reading the master secret', () => {
     // A brand or campaign under review is read from Twilio on GET and what changed is stored.
     const refreshingReads = new Set(['brands-list', 'campaigns-list']);
     const reads = catalog.filter((f) => f.trigger.kind === 'api' && f.trigger.method === 'GET' && !refreshingReads.has(f.id));
@@ -74,9 +74,16 @@ describe('functions generated from the real catalog', () => {
     const writes = /^(dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|ConditionCheckItem)|kms:(Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)|sqs:SendMessage|states:.*|secretsmanager:GetSecretValue)$/;
     // The table's own key, usable only through DynamoDB to read the table, is not a decrypt of ours.
     const throughDynamo = (s: { Condition?: unknown }) => JSON.stringify(s.Condition ?? {}).includes('dynamodb.');
+    // Usage reads Twilio's usage records with the master credentials on the subaccount's path (the
+    // alternative, the subaccount's own token, would need a decrypt of ours): the master secret, read only.
+    const masterReads = new Set(['customers-usage']);
+    const masterSecret = (s: { Action?: unknown; Condition?: unknown }) =>
+      JSON.stringify(s.Action) === JSON.stringify('secretsmanager:GetSecretValue') || JSON.stringify(s.Condition ?? {}).includes('kms:EncryptionContext:SecretARN');
     for (const route of reads) {
       expect({ route: route.id, access: route.access.table ?? 'none', keys: route.access.keys ?? [] }).toEqual({ route: route.id, access: expect.stringMatching(/^(read|none)$/), keys: [] });
-      const granted = actionsOf(statementsOf(template, route.id).filter((s) => !throughDynamo(s as { Condition?: unknown }))).filter((a) => writes.test(a));
+      expect({ route: route.id, twilioMaster: route.access.twilioMaster ?? false }).toEqual({ route: route.id, twilioMaster: masterReads.has(route.id) });
+      const allowed = (s: { Action?: unknown; Condition?: unknown }) => throughDynamo(s) || (masterReads.has(route.id) && masterSecret(s));
+      const granted = actionsOf(statementsOf(template, route.id).filter((s) => !allowed(s as { Action?: unknown; Condition?: unknown }))).filter((a) => writes.test(a));
       expect({ route: route.id, granted }).toEqual({ route: route.id, granted: [] });
     }
   });

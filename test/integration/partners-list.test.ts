@@ -13,7 +13,10 @@ beforeAll(async () => {
   platform = await startTestPlatform('partners-list');
   // After the platform has set the environment, as the CLI's connect does.
   client = require('../../shared/store/client');
-  connection = { partners: (require('../../shared/wiring/partners') as typeof import('../../shared/wiring/partners')).partners };
+  connection = {
+    partners: (require('../../shared/wiring/partners') as typeof import('../../shared/wiring/partners')).partners,
+    usage: (require('../../shared/wiring/usage') as typeof import('../../shared/wiring/usage')).tableUsage,
+  };
 });
 afterAll(() => platform?.stop());
 

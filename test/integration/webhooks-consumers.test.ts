@@ -10,7 +10,9 @@ import { consentService } from '../../shared/services/consent';
 import { partnerEventService } from '../../shared/services/partner-events';
 import { dynamoConsentRepository } from '../../shared/store/consent';
 import { dynamoCustomerRepository } from '../../shared/store/customers';
-import { messageStore } from '../../shared/store/messages';
+import { messageStore, type MessageRecord } from '../../shared/store/messages';
+import { sumCounters } from '../../shared/domain/usage';
+import { usageStore } from '../../shared/store/usage';
 import { dynamoOnboardingRepository } from '../../shared/store/onboarding';
 import { dynamoPartnerEventRepository } from '../../shared/store/partner-events';
 import { dynamoTwilioEventRepository } from '../../shared/store/twilio-events';
@@ -43,6 +45,7 @@ function repositories(endpoint: string, table: string) {
     onboarding,
     partnerEvents,
     messages: messageStore(db, table),
+    usage: usageStore(db, table),
     events: dynamoTwilioEventRepository(db, table),
     consentRepo,
     consent: consentService({ consent: consentRepo, customers: dynamoCustomerRepository(db, table), events: partnerEvents, clock }),
@@ -51,7 +54,7 @@ function repositories(endpoint: string, table: string) {
 
 /** The consumers as the queue handlers wire them, over this test's table. */
 const consumersOver = (r: ReturnType<typeof repositories>) =>
-  webhookConsumers({ messages: r.messages, events: r.events, partnerEvents: r.partnerEvents, consent: r.consent, numberOwner: (n) => r.onboarding.numberOwner(n) });
+  webhookConsumers({ messages: r.messages, usage: r.usage, events: r.events, partnerEvents: r.partnerEvents, consent: r.consent, numberOwner: (n) => r.onboarding.numberOwner(n) });
 
 /** Every event of the tenant's partner log about one message. */
 async function eventsAbout(messageId: string) {
@@ -179,6 +182,40 @@ describe('status consumer', () => {
     expect(await platform.queues.drain()).toMatchObject({ delivered: 1, deleted: 1, failed: 0, deadLettered: 0 });
     expect(await repos.messages.get(tenant.partnerId, tenant.customerId, broken)).toMatchObject({ status: 'delivered' });
     expect(platform.queues.deadLetters('status-callbacks')).toHaveLength(0);
+  });
+});
+
+describe('usage counters', () => {
+  const may = (n: number) => new Date(Date.UTC(2026, 4, 1, 0, 0, n)).toISOString();
+  const counts = async () => sumCounters(await repos.usage.month(tenant.partnerId, tenant.customerId, '2026-05'));
+
+  it('a pending send completed by its callback counts once however often it comes, and a cancel takes it back out once', async () => {
+    const messageId = 'msg_01JVSAGE000000000000000001';
+    const record: MessageRecord = {
+      partnerId: tenant.partnerId, customerId: tenant.customerId, messageId, accountSid: ACCOUNT, direction: 'outbound', channel: 'sms', contact: '+14155550123',
+      to: '+14155550123', body: 'x'.repeat(200), status: 'pending', statusRank: 0, statusTimes: { pending: may(0) }, segments: 2, encoding: 'GSM-7',
+      sendAt: '2026-05-20T00:00:00.000Z', createdAt: may(0), updatedAt: may(0),
+    };
+    expect((await repos.partnerEvents.appendWith(tenant.partnerId, [], repos.messages.pendingItems(record, undefined, 0))).committed).toBe(true);
+    // A pending row counts nothing: Twilio has not accepted it.
+    expect((await counts()).sms.outbound).toEqual({ messages: 0, segments: 0 });
+    const messageSid = sid('SM');
+    const callback = (status: string, n: number): WebhookEnvelope => ({ ...statusEnvelope(messageSid, status, [], `tok-usage-${status}`, may(n)), query: `messageId=${messageId}` });
+    for (const n of [1, 2, 3]) await send('status-callbacks', callback('scheduled', n));
+    await platform.queues.drain();
+    expect(await repos.messages.get(tenant.partnerId, tenant.customerId, messageId)).toMatchObject({ sid: messageSid, status: 'scheduled' });
+    expect((await counts()).sms.outbound).toEqual({ messages: 1, segments: 2 });
+
+    for (const n of [4, 5]) await send('status-callbacks', callback('canceled', n));
+    await platform.queues.drain();
+    expect((await counts()).sms.outbound).toEqual({ messages: 0, segments: 0 });
+  });
+
+  it('an inbound message delivered twice counts once, in the month it was received', async () => {
+    const messageSid = sid('SM');
+    for (const n of [10, 11]) await send('inbound-messages', inboundEnvelope(messageSid, '+14155550177', `Hello ${'y'.repeat(160)}`, 'tok-usage-inbound', may(n)));
+    await platform.queues.drain();
+    expect((await counts()).sms.inbound).toEqual({ messages: 1, segments: 2 });
   });
 });
 

@@ -13,6 +13,7 @@ import { keyRoutes } from './resources/api-keys';
 import { addressRoutes } from './resources/api-addresses';
 import { phoneNumberRoutes } from './resources/api-phone-numbers';
 import { messageRoutes } from './resources/api-messages';
+import { usageRoutes } from './resources/api-usage';
 import { trustItemRoutes } from './resources/trusthub-items';
 import { bundleRoutes, createBundleRecord } from './resources/trusthub-bundles';
 import { POLICY } from './resources/trusthub-policies';
@@ -194,7 +195,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   }
 
   const router = new Router([
-    ...accountRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes,
+    ...accountRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes, ...usageRoutes,
     ...trustItemRoutes, ...bundleRoutes,
     ...serviceRoutes, ...brandRoutes, ...campaignRoutes, ...senderRoutes,
     ...contentRoutes, ...eventRoutes,

@@ -34,7 +34,8 @@ type NotUsedByTheSteps =
   | 'requestWhatsAppApproval'
   | 'fetchContentApproval'
   | 'listContentTemplates'
-  | 'deleteContentTemplate';
+  | 'deleteContentTemplate'
+  | 'listUsageRecords';
 
 export interface StepDeps {
   twilio: Omit<TwilioGateway, NotUsedByTheSteps>;

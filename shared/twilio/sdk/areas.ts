@@ -5,6 +5,7 @@ import { messagesAdapter } from './messages';
 import { messagingAdapter } from './messaging';
 import { numbersAdapter } from './numbers';
 import { trusthubAdapter } from './trusthub';
+import { usageAdapter } from './usage';
 import { whatsappAdapter } from './whatsapp';
 
 /**
@@ -20,4 +21,5 @@ export const everyArea = [
   messagesAdapter,
   whatsappAdapter,
   contentAdapter,
+  usageAdapter,
 ] as const;

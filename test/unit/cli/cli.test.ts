@@ -3,7 +3,7 @@ import { runCli, type Connection } from '../../../infra/cli/cli';
 import { TargetError, UsageError } from '../../../infra/cli/errors';
 import type { GatewayKey, UsagePlanPort } from '../../../infra/cli/usage-plan';
 import { SECRET_WARNING } from '../../../infra/cli/views';
-import { NOW, OTHER_KEY_ID, PARTNER_ID, activePartner, fakePartners, hashFor, noOperations, recordingOutput, secretFor } from './fakes';
+import { CUSTOMER_ID, NOW, OTHER_KEY_ID, PARTNER_ID, activePartner, fakePartners, fakeUsage, hashFor, noOperations, recordingOutput, secretFor } from './fakes';
 
 const gatewayKey = (enabled: boolean): GatewayKey => ({ apiKeyId: 'k1abc', usagePlanId: 'up1', enabled });
 
@@ -26,14 +26,15 @@ function fakeUsagePlan(overrides: Partial<UsagePlanPort> = {}) {
 /** Runs the CLI as `switchboard <line>` against fakes; a `usagePlan` stands for a deployed target. */
 async function run(line: string, { seed = [activePartner()], usagePlan }: { seed?: ReturnType<typeof activePartner>[]; usagePlan?: UsagePlanPort } = {}) {
   const partners = fakePartners(seed);
+  const usage = fakeUsage();
   const output = recordingOutput();
   const connects: Array<{ flags: TargetFlags; needsUsagePlan: boolean }> = [];
   const connect = async (flags: TargetFlags, needsUsagePlan: boolean): Promise<Connection> => {
     connects.push({ flags, needsUsagePlan });
-    return { partners: partners.service, usagePlan };
+    return { partners: partners.service, usage: usage.service, usagePlan };
   };
   const exitCode = await runCli(line.split(' ').filter(Boolean), { out: output.out, connectOperations: noOperations, connect });
-  return { exitCode, ...output, partners, connects };
+  return { exitCode, ...output, partners, usage, connects };
 }
 
 describe('switchboard CLI', () => {
@@ -110,7 +111,7 @@ describe('switchboard CLI', () => {
     it('reports AWS errors by their exception name', async () => {
       const output = recordingOutput();
       const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException' });
-      const connect = async (): Promise<Connection> => ({ partners: { ...fakePartners().service, get: async () => Promise.reject(denied) } });
+      const connect = async (): Promise<Connection> => ({ usage: fakeUsage().service, partners: { ...fakePartners().service, get: async () => Promise.reject(denied) } });
 
       const exitCode = await runCli(['partners', 'get', '--id', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect });
 
@@ -278,6 +279,44 @@ describe('switchboard CLI', () => {
     });
   });
 
+  describe('customers usage', () => {
+    it("prints the month's usage as the API answers it, for the partner's customer and the month asked", async () => {
+      const { exitCode, results, errors, usage, connects } = await run(`customers usage --partner ${PARTNER_ID} --customer ${CUSTOMER_ID} --month 2026-02`);
+
+      expect({ exitCode, errors }).toEqual({ exitCode: 0, errors: [] });
+      expect(connects[0].needsUsagePlan).toBe(false);
+      expect(usage.calls).toEqual([`monthly ${PARTNER_ID} ${CUSTOMER_ID} 2026-02`]);
+      expect(results).toEqual([{ usage: expect.objectContaining({ customerId: CUSTOMER_ID, month: '2026-02', messages: expect.objectContaining({ sms: expect.objectContaining({ outbound: { messages: 3, segments: 6 } }) }) }) }]);
+    });
+
+    it('defaults to the current month', async () => {
+      const { exitCode, results, usage } = await run(`customers usage --partner ${PARTNER_ID} --customer ${CUSTOMER_ID}`);
+      expect(exitCode).toBe(0);
+      expect(usage.calls).toEqual([`monthly ${PARTNER_ID} ${CUSTOMER_ID} -`]);
+      expect(results[0].usage.month).toBe('2026-03');
+    });
+
+    it.each([
+      [`--partner ${PARTNER_ID}`, 'Missing required option --customer'],
+      [`--customer ${CUSTOMER_ID}`, 'Missing required option --partner'],
+      [`--partner ${PARTNER_ID} --customer ${PARTNER_ID}`, '--customer must be an id like cus_'],
+      [`--partner ${PARTNER_ID} --customer ${CUSTOMER_ID} --month 2026-3`, '--month must be a calendar month, YYYY-MM'],
+      [`--partner ${PARTNER_ID} --customer ${CUSTOMER_ID} --month 2026-13`, '--month must be a calendar month, YYYY-MM'],
+    ])('exits 2 for %s, without connecting', async (flags, detail) => {
+      const { exitCode, errors, connects } = await run(`customers usage ${flags}`);
+      expect({ exitCode, connects }).toEqual({ exitCode: 2, connects: [] });
+      expect(errors).toEqual([{ error: 'usage', detail: expect.stringContaining(detail), usage: expect.stringMatching(/^switchboard customers usage --partner <ptn_…> --customer <cus_…> \[--month YYYY-MM\]/) }]);
+    });
+
+    it('exits 2 for a month after the current one, and 1 with not-found for a customer the partner does not have', async () => {
+      const future = await run(`customers usage --partner ${PARTNER_ID} --customer ${CUSTOMER_ID} --month 2026-04`);
+      expect(future.exitCode).toBe(2);
+      expect(future.errors).toEqual([expect.objectContaining({ error: 'usage', detail: '--month 2026-04 is in the future' })]);
+      const missing = await run(`customers usage --partner ${PARTNER_ID} --customer cus_01HV5Y7S8N0Q3Z6W9B2C4D6F8Z`);
+      expect({ exitCode: missing.exitCode, errors: missing.errors, results: missing.results }).toEqual({ exitCode: 1, errors: [expect.objectContaining({ error: 'not-found' })], results: [] });
+    });
+  });
+
   describe('keys', () => {
     it('issue prints the key, its secret and the warning', async () => {
       const { exitCode, results, connects } = await run(`keys issue --partner ${PARTNER_ID}`);
@@ -301,7 +340,7 @@ describe('switchboard CLI', () => {
       const output = recordingOutput();
 
       // Act
-      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service }) });
+      const exitCode = await runCli(['keys', 'list', '--partner', PARTNER_ID], { out: output.out, connectOperations: noOperations, connect: async () => ({ usage: fakeUsage().service, partners: partners.service }) });
 
       // Assess
       expect(exitCode).toBe(0);
@@ -317,7 +356,7 @@ describe('switchboard CLI', () => {
       const partners = fakePartners([activePartner()]);
       const { key } = await partners.service.issueKey(PARTNER_ID);
       const output = recordingOutput();
-      const cli = (argv: string[]) => runCli(argv, { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service }) });
+      const cli = (argv: string[]) => runCli(argv, { out: output.out, connectOperations: noOperations, connect: async () => ({ usage: fakeUsage().service, partners: partners.service }) });
 
       const first = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
       const second = await cli(['keys', 'revoke', '--partner', PARTNER_ID, '--key', key.id]);
@@ -341,7 +380,7 @@ describe('switchboard CLI', () => {
       const partners = fakePartners([]);
       const output = recordingOutput();
       const cli = (line: string) =>
-        runCli(line.split(' '), { out: output.out, connectOperations: noOperations, connect: async () => ({ partners: partners.service, usagePlan: fakeUsagePlan().port }) });
+        runCli(line.split(' '), { out: output.out, connectOperations: noOperations, connect: async () => ({ usage: fakeUsage().service, partners: partners.service, usagePlan: fakeUsagePlan().port }) });
 
       // Act
       await cli('partners create --name Acme --with-key');

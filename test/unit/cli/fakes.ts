@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/domain/errors';
 import type { ApiKey, Partner, PartnerStatus } from '../../../shared/domain/partner';
-import type { PartnerAdmin } from '../../../infra/cli/commands';
+import type { PartnerAdmin, UsageReader } from '../../../infra/cli/commands';
 import type { ErrorBody } from '../../../infra/cli/errors';
 import type { Output } from '../../../infra/cli/output';
 
@@ -115,3 +115,25 @@ export function recordingOutput() {
 export const noOperations = async (): Promise<never> => {
   throw new Error('connectOperations was called for a partner command');
 };
+
+export const CUSTOMER_ID = 'cus_01HV5Y7S8N0Q3Z6W9B2C4D6F8C';
+
+/** The usage reads with the real service's refusals: a customer other than CUSTOMER_ID is 404, a month after March 2026 is 400. */
+export function fakeUsage() {
+  const calls: string[] = [];
+  const service: UsageReader = {
+    async monthly(partnerId, customerId, month) {
+      calls.push(`monthly ${partnerId} ${customerId} ${month ?? '-'}`);
+      if (customerId !== CUSTOMER_ID) throw new NotFoundError(`Customer ${customerId} not found`);
+      const chosen = month ?? '2026-03';
+      if (chosen > '2026-03') throw new ValidationError(`month ${chosen} is in the future`, [{ field: 'query.month', message: 'must be 2026-03 or earlier' }]);
+      const zero = { messages: 0, segments: 0 };
+      return {
+        customerId, month: chosen, period: { start: `${chosen}-01T00:00:00.000Z`, end: '2026-04-01T00:00:00.000Z' },
+        messages: { sms: { outbound: { messages: 3, segments: 6 }, inbound: zero }, whatsapp: { outbound: zero, inbound: zero } },
+        numbers: { held: 0, items: [] }, registrationFees: { records: [], total: null, priceUnit: null }, twilio: { available: false, records: [] },
+      };
+    },
+  };
+  return { service, calls };
+}

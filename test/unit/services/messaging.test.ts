@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { messagingService, type MessagingDeps } from '../../../shared/services/messaging';
 import { messageStore, type MessageRecord, type TransactItem } from '../../../shared/store/messages';
+import { usageStore } from '../../../shared/store/usage';
 import type { SendRegistration, SendState } from '../../../shared/store/send-context';
 import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
 import type { Message, SendMessageInput } from '../../../shared/twilio/gateway';
@@ -52,6 +53,7 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
       },
     },
     messages: { ...store, ...(overrides.reads as object) },
+    usage: usageStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'table'),
     events: {
       async appendWith(_partnerId, events, items) {
         calls.transactions.push({ events: events.map((e) => e.type), items });
@@ -96,6 +98,29 @@ describe('send', () => {
     const last = calls.sends[calls.sends.length - 1]!;
     expect(last).toMatchObject({ to: TO, messagingServiceSid: SERVICE, body: 'hello', statusCallback: `https://hooks.example/status?messageId=${result.message.id}` });
     expect(calls.transactions.slice(-2).map((t) => t.events)).toEqual([[], ['message.created']]);
+  });
+
+  it("counts the message in its month with the SID's first write, in the same transaction, and counts nothing when that write is refused", async () => {
+    // Through a service Twilio answers 0 segments while the sender is being picked: our own count stands.
+    const { service, calls } = harness({ send: async (i) => ({ ...accepted(i), numSegments: 0 }) });
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'x'.repeat(200) });
+    const completion = calls.transactions[1]!;
+    expect(kinds(completion.items)).toEqual(['Update', 'Update']);
+    const counter = completion.items[1]!.Update!;
+    expect((counter.Key as { pk: string }).pk).toBe(`PARTNER#${PARTNER}#CUSTOMER#${CUSTOMER}#USAGE#2026-03`);
+    expect(counter.ExpressionAttributeValues).toMatchObject({ ':m': 1, ':s': 2 });
+    // The pending row itself counts nothing: a send Twilio never accepts is never billed.
+    expect(calls.transactions[0]!.items.some((i) => JSON.stringify(i).includes('USAGE#'))).toBe(false);
+
+    // Refused (a callback stored the SID first): the counter went with the refused write, and what follows counts nothing.
+    const raced = harness({
+      commit: (items) => !(items[0]!.Update?.ConditionExpression ?? '').includes('attribute_not_exists(sid)'),
+      reads: { get: async () => undefined },
+    });
+    await raced.service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hello' });
+    const after = raced.calls.transactions.slice(2).flatMap((t) => t.items);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.some((i) => JSON.stringify(i).includes('USAGE#'))).toBe(false);
   });
 
   it('re-reads a registration that was not ready, and trusts a ready one only for a while', async () => {

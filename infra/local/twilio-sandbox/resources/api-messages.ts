@@ -80,7 +80,7 @@ export function segmentsOf(body: string, mediaCount: number, to: string, from: s
  * inbound message when received). A `failed` message never left Twilio and an undelivered
  * WhatsApp message is not charged: no price.
  */
-function priceOf(m: MessageRecord): string | null {
+export function priceOf(m: MessageRecord): string | null {
   const billed = m.direction === 'inbound' ? m.status === 'received' : ['sent', 'delivered', 'undelivered', 'read', 'partially_delivered'].includes(m.status);
   const whatsapp = isWhatsApp(m.to) || isWhatsApp(m.from);
   if (!billed || (whatsapp && m.status === 'undelivered')) return null;
