@@ -68,7 +68,7 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
       },
     },
     tokens: { get: async () => 'token' },
-    statusCallbackUrl: (id) => `https://hooks.example/status?messageId=${id}`,
+    statusCallbackUrl: async (id) => `https://hooks.example/status?messageId=${id}`,
     clock,
     ids: sequentialIds(),
     templates: {

@@ -138,7 +138,7 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
   const receive = createReceiver({
     kind,
     format: WEBHOOK_ROUTES[kind].format,
-    url: webhookUrl(BASE_URL, kind),
+    url: async () => webhookUrl(BASE_URL, kind),
     queueName: WEBHOOK_ROUTES[kind].queue,
     queue,
     tenants: createTenantCache({
