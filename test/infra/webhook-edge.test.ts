@@ -1,5 +1,6 @@
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { catalog } from '../../infra/catalog';
 import { pascalCase } from '../../infra/constructs/catalog-types';
 import { buildApp, asArray, policyStatements, type CfnResource } from './app-fixture';
@@ -122,5 +123,37 @@ describe('webhook domain settings', () => {
     [{ webhookRateLimit: '5' }, /"webhookRateLimit" must be a whole number .* from 10/],
   ])('refuses %j with a clear error', (context, message) => {
     expect(build(context)).toThrow(message);
+  });
+});
+
+describe('webhook firewall of a platform outside us-east-1', () => {
+  const previous = process.env.CDK_DEFAULT_REGION;
+  let built: ReturnType<typeof buildApp>;
+  beforeAll(() => {
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    built = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.CDK_DEFAULT_REGION;
+    else process.env.CDK_DEFAULT_REGION = previous;
+  });
+
+  it('creates the web ACL in a us-east-1 stack and attaches it to the distribution across regions', () => {
+    expect(built.webhookFirewall?.region).toBe('us-east-1');
+    expect(built.platform.region).toBe('eu-west-1');
+    const firewall = Template.fromStack(built.webhookFirewall!);
+    expect(only(firewall, 'AWS::WAFv2::WebACL').Properties!.Scope).toBe('CLOUDFRONT');
+
+    const platform = built.platformTemplate();
+    platform.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const webAclId = only(platform, 'AWS::CloudFront::Distribution').Properties!.DistributionConfig.WebACLId;
+    // Read from the firewall stack's export by CDK's cross-region reader.
+    expect(webAclId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ExportsReader/), expect.stringMatching(/WebhookFirewallWebAcl/)] });
+  });
+
+  it('stays cdk-nag clean with the cross-region reference in place', () => {
+    built.app.synth();
+    const report = new AwsSolutionsChecks().validateScope(built.app);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([]);
   });
 });
