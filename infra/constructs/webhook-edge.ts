@@ -18,10 +18,10 @@ export interface WebhookFirewallProps {
 }
 
 /**
- * The web ACL in front of the webhook distribution: one rate-based rule per client IP. Twilio's
- * own traffic to one platform comes from many addresses, so the limit cuts a flood from one source
- * without touching genuine webhooks; anything else is refused by the receivers' signature check.
- * CLOUDFRONT scope, so its stack must be in us-east-1.
+ * The web ACL in front of the webhook distribution: one rate-based rule per client IP, set above
+ * what one of Twilio's addresses carries, so it cuts a flood from a single source; forged requests
+ * below the limit are refused by the receivers' signature check. CLOUDFRONT scope, so its stack
+ * must be in us-east-1.
  */
 export class WebhookFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;

@@ -49,7 +49,9 @@ export function readSettings(node: Node): Settings {
 
   const webhookDomain = readWebhookDomain(text('webhookBaseUrl'), text('webhookCertificateArn'));
   const rateRaw = text('webhookRateLimit');
-  const webhookRateLimit = rateRaw === undefined ? 3000 : Number(rateRaw);
+  // Twilio sends from a pool of addresses it does not publish, so one address can carry much of a busy
+  // account's callbacks: the default (about 67 a second per IP) stops a single flooding source, not Twilio.
+  const webhookRateLimit = rateRaw === undefined ? 20_000 : Number(rateRaw);
   // WAF's own bounds for a rate-based rule's limit (requests per IP per 5-minute window).
   if (!Number.isInteger(webhookRateLimit) || webhookRateLimit < 10 || webhookRateLimit > 2_000_000_000) {
     throw new Error(`Context "webhookRateLimit" must be a whole number of requests per IP per 5 minutes from 10 to 2000000000, got "${rateRaw}"`);

@@ -58,7 +58,7 @@ describe('webhook distribution of a deploy without context', () => {
     expect(acl.Scope).toBe('CLOUDFRONT');
     expect(acl.DefaultAction).toEqual({ Allow: {} });
     expect(acl.Rules).toEqual([
-      expect.objectContaining({ Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 3000, EvaluationWindowSec: 300 } } }),
+      expect.objectContaining({ Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 20000, EvaluationWindowSec: 300 } } }),
     ]);
     expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::WAFv2::WebACL'), 'Arn'] });
   });
