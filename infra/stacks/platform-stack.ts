@@ -22,7 +22,9 @@ export interface PlatformStackProps extends StackProps {
 
 /**
  * The stateless part: one function per catalog entry, the partner REST API, webhook function URLs
- * and queue consumers. It can be destroyed and redeployed without losing data.
+ * behind their CloudFront distribution, and queue consumers. It can be destroyed and redeployed
+ * without losing data (a new distribution has a new domain: Twilio's callback URLs follow it only
+ * with a custom webhook domain).
  */
 export class PlatformStack extends Stack {
   readonly functions: CatalogFunctions;
