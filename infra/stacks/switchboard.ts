@@ -44,8 +44,8 @@ export function defineSwitchboard(app: App, options: SwitchboardOptions = {}): S
     alarmEmail: settings.alarmEmail,
   });
   // A CLOUDFRONT web ACL can only be created in us-east-1: a platform elsewhere gets it from a
-  // stack of its own there. An offline synth has no region; the template it gives then holds the
-  // ACL, which deploys in us-east-1 only (`cdk deploy` always knows the region, so it picks right).
+  // stack of its own there. The CDK CLI always knows the region (the profile's, else us-east-1);
+  // only an app built without it (the infra tests) has none, and then platform holds the ACL.
   const webhookFirewall =
     env.region && env.region !== 'us-east-1'
       ? new WebhookFirewallStack(app, `switchboard-${settings.stage}-webhook-firewall`, {
