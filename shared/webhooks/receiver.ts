@@ -92,7 +92,7 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * One Twilio webhook receiver: verify → enqueue → 200, in that order and nothing else.
  *
  * Primary course: POST only → decode the (possibly base64) body → find the AccountSid (form field, or
- * the sink URL's `accountSid` for JSON) → the subaccount row and its decrypted primary token (both
+ * the sink URL's `accountSid` for JSON) → the canonical URL (its base cached) → the subaccount row and its decrypted primary token (both
  * cached) → `X-Twilio-Signature` over the configured URL plus the raw query → enqueue the verified
  * body as received under a header naming the tenant (see `formatEnvelope`) → 200. Anything unverifiable is 403 with nothing enqueued; a failure of
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
@@ -145,7 +145,7 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     let check: SignatureCheck;
     let tenant: WebhookTenant | undefined;
     try {
-      // Warm path without awaits: both caches answer synchronously when they hold fresh values.
+      // Warm path without further awaits: both caches answer synchronously when they hold fresh values.
       tenant = tenants.peek?.(accountSid) ?? (await tenants.get(accountSid));
       if (tenant === undefined) return reject('unknown-account');
       const token = tokens.peek?.(tenant.encryptedAuthToken, tenant) ?? (await tokens.get(tenant.encryptedAuthToken, tenant));

@@ -46,8 +46,7 @@ export interface WhatsAppSenderServiceDeps extends WhatsAppSenderReaderDeps {
   events: Pick<PartnerEventLog, 'appendWith'>;
   clock: Clock;
   ids: IdGenerator;
-  /** Public base of the webhook receivers: the sender's inbound messages go to `/inbound`, message statuses to `/status`. */
-  /** The receivers' public base, resolved when a sender's webhooks are set. */
+  /** Public base of the webhook receivers, resolved when a sender's webhooks are set: inbound messages go to `/inbound`, message statuses to `/status`. */
   settings: { webhookBaseUrl: () => Promise<string> };
   /** Where a refresh reports a sender it could not look at (the others go on). */
   onRefreshError?: (ref: SenderRef, error: unknown) => void;
