@@ -10,7 +10,8 @@ export interface WebhookFirewallStackProps extends StackProps {
 /**
  * The webhooks' web ACL, alone in us-east-1: WAF creates CLOUDFRONT-scope web ACLs only there.
  * Deployed only when the platform stack is in another region; the platform reads the ACL's ARN
- * through CDK's cross-region references (an SSM parameter here, read by a custom resource there).
+ * from this stack's output with `Fn::GetStackOutput` (the weak cross-stack references cdk.json
+ * selects), so neither stack locks the other through an export.
  */
 export class WebhookFirewallStack extends Stack {
   readonly firewall: WebhookFirewall;
