@@ -151,6 +151,8 @@ describe('webhook firewall of a platform outside us-east-1', () => {
     const output = webAclId['Fn::GetStackOutput'];
     expect(output).toEqual({ StackName: built.webhookFirewall!.stackName, Region: 'us-east-1', OutputName: expect.any(String) });
     expect(firewall.toJSON().Outputs[output.OutputName].Value).toEqual({ 'Fn::GetAtt': [logicalIdOf(firewall, 'AWS::WAFv2::WebACL'), 'Arn'] });
+    // `cdk deploy --all` deploys the firewall stack first.
+    expect(built.platform.dependencies).toContain(built.webhookFirewall);
   });
 
   it('stays cdk-nag clean with the cross-region reference in place', () => {
