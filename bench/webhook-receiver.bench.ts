@@ -47,7 +47,7 @@ async function receiverFor(url: string) {
   const tenant = { ...context, encryptedAuthToken: await keys.encrypt(TOKEN, context) };
   const queue: QueuePort = { send: async () => undefined, sendBatch: async () => undefined };
   const receive = createReceiver({
-    kind: 'inbound', format: 'form', url, queueName: 'inbound-messages', queue,
+    kind: 'inbound', format: 'form', url: async () => url, queueName: 'inbound-messages', queue,
     tenants: createTenantCache({ ttlSeconds: 300, lookup: async () => tenant }),
     tokens: createTokenCache({ keys, ttlSeconds: 300 }),
     rejected: () => undefined, failed: () => undefined,

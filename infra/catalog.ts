@@ -32,7 +32,7 @@ export interface RouteFallbackTrigger {
 /** A Twilio webhook receiver on its own Lambda function URL (locally: `/webhooks/<name>`). */
 export interface FunctionUrlTrigger {
   kind: 'functionUrl';
-  /** Path segment of the canonical webhook URL: `${WEBHOOK_BASE_URL}/<name>` locally, the function URL in AWS. */
+  /** Path segment of the canonical webhook URL `<base>/<name>`: under `/webhooks` locally, the webhook distribution's path in AWS. */
   name: string;
 }
 

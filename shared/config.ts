@@ -94,8 +94,18 @@ const SETTINGS = {
   KEY_SERVICE: withDefault(oneOf(['kms', 'local']), 'kms'),
   KMS_KEY_ID: optional(text),
   LOCAL_MASTER_KEY: optional(text),
-  /** Canonical public base URL of the webhook receivers; signatures are checked against it, never against request headers. */
+  /**
+   * Canonical public base URL of the webhook receivers; signatures are checked against it, never
+   * against request headers. When set it wins (local platform, tests); in AWS it is unset and the
+   * base is read from WEBHOOK_BASE_URL_PARAMETER.
+   */
   WEBHOOK_BASE_URL: optional(httpUrl),
+  /** Name of the SSM parameter the stack writes the webhook distribution's URL to (fixed per stage). */
+  WEBHOOK_BASE_URL_PARAMETER: optional(matching(/^\/[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name starting with /')),
+  /** Port of the AWS Parameters and Secrets Lambda Extension (its own variable, default 2773). */
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: withDefault(integer(1, 65535), 2773),
+  /** Set by Lambda; the extension accepts only requests that present it. */
+  AWS_SESSION_TOKEN: optional(text),
   /** Queue URLs (SQS in AWS, in-process locally) keyed by catalog queue name. */
   QUEUE_URLS: withDefault(stringMap, Object.freeze({})),
   STATE_MACHINE_ARN: optional(text),

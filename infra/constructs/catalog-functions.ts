@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
@@ -26,8 +26,11 @@ export interface CatalogFunctionsProps {
   readonly queues: WorkQueues;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
-  /** Public base URL in front of all webhook receivers (`<base>/<name>`), when operators run one. */
-  readonly webhookBaseUrl?: string;
+  /**
+   * The SSM parameter the webhook distribution's URL is written to (`<base>/<name>` is each
+   * receiver's canonical URL): its fixed name and ARN, never a reference to the parameter itself.
+   */
+  readonly webhookBaseUrlParameter: { readonly name: string; readonly arn: string };
   /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
   readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
   /** Reserved concurrency of each webhook receiver (a cap, so a flood cannot take the account's pool); 0 or unset = unreserved. */
@@ -72,12 +75,15 @@ export class CatalogFunctions extends Construct {
     let routeFallback: ProjectFunction | undefined;
 
     const all = props.functions.map((definition) => {
+      const isReceiver = definition.trigger.kind === 'functionUrl';
       const fn = new ProjectFunction(this, pascalCase(definition.id), {
         definition,
         projectRoot: props.projectRoot,
         logRetention: props.logRetention,
         logLevel: props.logLevel,
-        ...(definition.trigger.kind === 'functionUrl' && props.webhookReservedConcurrency ? { reservedConcurrentExecutions: props.webhookReservedConcurrency } : {}),
+        ...(isReceiver && props.webhookReservedConcurrency ? { reservedConcurrentExecutions: props.webhookReservedConcurrency } : {}),
+        // Receivers verify signatures over `<base>/<name>`; whatever calls Twilio hands it those URLs.
+        ...(isReceiver || callsTwilio(definition) ? { webhookBaseUrlParameter: props.webhookBaseUrlParameter } : {}),
       });
       this.applyAccess(fn, props);
 
@@ -146,7 +152,6 @@ export class CatalogFunctions extends Construct {
     this.routeFallback = routeFallback;
     this.webhooks = webhooks;
     this.workflowTasks = workflowTasks;
-    this.shareWebhookUrls(props.webhookBaseUrl);
     this.shareTwilioSettings(props.twilioSettings);
   }
 
@@ -208,11 +213,13 @@ export class CatalogFunctions extends Construct {
 
   private addWebhookUrl(fn: ProjectFunction): lambda.FunctionUrl {
     const url = fn.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    // AwsSolutions has no rule on function URLs; the compliance packs that flag public Lambda access do.
+    // Auth NONE, not AWS_IAM with CloudFront origin access control: see WebhookEdge for why OAC
+    // cannot carry Twilio's POSTs. AwsSolutions has no rule on function URLs; the compliance packs
+    // that flag public Lambda access do.
     const reason =
-      'Twilio cannot sign requests with AWS SigV4: the webhook URL is public by design and the handler verifies ' +
-      "Twilio's X-Twilio-Signature (HMAC-SHA1 with the account's auth token over the configured canonical URL) " +
-      'before enqueueing; unsigned or forged requests get 403 and nothing is enqueued.';
+      'Twilio cannot sign requests with AWS SigV4 (nor send the x-amz-content-sha256 header CloudFront origin access control needs for a POST): ' +
+      "the function URL is public by design and the handler verifies Twilio's X-Twilio-Signature (HMAC-SHA1 with the account's auth token " +
+      'over the canonical URL behind the webhook distribution) before enqueueing; unsigned or forged requests get 403 and nothing is enqueued.';
     // Scoped to the two public permissions the URL adds (InvokeFunctionUrl and InvokeFunction via the URL).
     for (const permissionId of ['invoke-function-url', 'invoke-function']) {
       const permission = fn.fn.node.findChild(permissionId);
@@ -222,33 +229,11 @@ export class CatalogFunctions extends Construct {
     }
     return url;
   }
+}
 
-  /**
-   * Functions that talk to Twilio need the receivers' public URLs to configure callbacks. With a
-   * common base URL that is WEBHOOK_BASE_URL; each receiver also gets it, because it checks
-   * signatures against the configured URL and never against request headers. Without one, every
-   * receiver has its own function URL, published as WEBHOOK_URLS (name → URL) to the other functions
-   * — not to receivers, where receivers naming each other's URLs would form a dependency cycle.
-   */
-  private shareWebhookUrls(webhookBaseUrl: string | undefined): void {
-    const receivers = new Set(this.webhooks.map((w) => w.function));
-    if (!webhookBaseUrl && receivers.size > 0) {
-      // A receiver cannot be told its own function URL (the URL depends on the function), and it
-      // refuses to guess one from request headers; without a base URL it cannot verify signatures.
-      Annotations.of(this).addWarningV2(
-        'switchboard:webhookBaseUrl',
-        'No webhookBaseUrl context: webhook receivers get no WEBHOOK_BASE_URL. Deploy with -c webhookBaseUrl=https://<domain routing /<name> to each WebhookUrl output>.',
-      );
-    }
-    const callsTwilio = (fn: ProjectFunction) => Boolean(fn.definition.access.twilioMaster || fn.definition.access.keys?.length);
-    for (const fn of this.all) {
-      const isReceiver = receivers.has(fn);
-      if (webhookBaseUrl && (isReceiver || callsTwilio(fn))) fn.addEnvironment('WEBHOOK_BASE_URL', webhookBaseUrl);
-      if (!isReceiver && callsTwilio(fn) && this.webhooks.length > 0) {
-        fn.addEnvironment('WEBHOOK_URLS', Stack.of(this).toJsonString(Object.fromEntries(this.webhooks.map((w) => [w.name, w.url.url]))));
-      }
-    }
-  }
+/** Functions that call Twilio: they give it the receivers' URLs for callbacks. */
+function callsTwilio(definition: FunctionDefinition): boolean {
+  return Boolean(definition.access.twilioMaster || definition.access.keys?.length);
 }
 
 function single(kind: string, existing: ProjectFunction | undefined, next: ProjectFunction): ProjectFunction {

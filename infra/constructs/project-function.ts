@@ -30,6 +30,8 @@ export interface ProjectFunctionProps {
   readonly logLevel: string;
   /** Caps this function's share of the account's concurrency; unset = unreserved. */
   readonly reservedConcurrentExecutions?: number;
+  /** The SSM parameter holding the webhook base URL, for functions that verify or hand out webhook URLs. */
+  readonly webhookBaseUrlParameter?: { readonly name: string; readonly arn: string };
 }
 
 /**
@@ -75,6 +77,11 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // The Parameters and Secrets extension serves SSM reads on localhost (no SSM client in the
+      // bundle); the code caches through Powertools, so the extension's own cache is off.
+      ...(props.webhookBaseUrlParameter
+        ? { paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: false, logLevel: lambda.ParamsAndSecretsLogLevel.WARN }) }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: definition.id,
         POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
@@ -97,6 +104,12 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
         forceDockerBundling: false,
       },
     });
+
+    if (props.webhookBaseUrlParameter) {
+      const { name, arn } = props.webhookBaseUrlParameter;
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [arn] }));
+      this.addEnvironment('WEBHOOK_BASE_URL_PARAMETER', name);
+    }
 
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

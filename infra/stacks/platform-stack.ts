@@ -1,10 +1,11 @@
 import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CatalogFunctions } from '../constructs/catalog-functions';
-import { pascalCase, type FunctionDefinition } from '../constructs/catalog-types';
+import type { FunctionDefinition } from '../constructs/catalog-types';
 import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
 import { Operations } from '../constructs/operations';
 import { PartnerApi } from '../constructs/partner-api';
+import { WebhookEdge, WebhookFirewall, webhookBaseUrlParameterArn, webhookBaseUrlParameterName } from '../constructs/webhook-edge';
 import type { Settings } from './settings';
 import type { StatefulStack } from './stateful-stack';
 
@@ -15,11 +16,15 @@ export interface PlatformStackProps extends StackProps {
   readonly projectRoot: string;
   /** Typed references to the stateful resources; CDK wires the cross-stack values. */
   readonly stateful: Pick<StatefulStack, 'table' | 'tokenKey' | 'twilioMaster' | 'queues' | 'alarms'>;
+  /** The webhooks' web ACL when it lives in its own us-east-1 stack; unset, this stack holds it (it is in us-east-1 then). */
+  readonly webhookFirewall?: WebhookFirewall;
 }
 
 /**
  * The stateless part: one function per catalog entry, the partner REST API, webhook function URLs
- * and queue consumers. It can be destroyed and redeployed without losing data.
+ * behind their CloudFront distribution, and queue consumers. It can be destroyed and redeployed
+ * without losing data (a new distribution has a new domain: Twilio's callback URLs follow it only
+ * with a custom webhook domain).
  */
 export class PlatformStack extends Stack {
   readonly functions: CatalogFunctions;
@@ -29,6 +34,8 @@ export class PlatformStack extends Stack {
   /** The nested stacks, for the tests that read their templates. */
   readonly apiStack?: NestedStack;
   readonly monitoringStack: NestedStack;
+  readonly webhookEdge?: WebhookEdge;
+  readonly webhookFirewall?: WebhookFirewall;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -43,7 +50,7 @@ export class PlatformStack extends Stack {
       queues: stateful.queues,
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
-      webhookBaseUrl: settings.webhookBaseUrl,
+      webhookBaseUrlParameter: { name: webhookBaseUrlParameterName(settings.stage), arn: webhookBaseUrlParameterArn(this, settings.stage) },
       twilioSettings: settings.twilio,
       webhookReservedConcurrency: settings.webhookReservedConcurrency,
     });
@@ -92,8 +99,21 @@ export class PlatformStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: stateful.table.table.tableName });
     new CfnOutput(this, 'Region', { value: this.region });
-    for (const { name, url } of this.functions.webhooks) {
-      new CfnOutput(this, `WebhookUrl${pascalCase(name)}`, { value: url.url, description: `Twilio webhook receiver "${name}"` });
+
+    if (this.functions.webhooks.length > 0) {
+      this.webhookFirewall = props.webhookFirewall ?? new WebhookFirewall(this, 'WebhookFirewall', { stage: settings.stage, rateLimit: settings.webhookRateLimit });
+      this.webhookEdge = new WebhookEdge(this, 'WebhookEdge', {
+        stage: settings.stage,
+        receivers: this.functions.webhooks,
+        webAclArn: this.webhookFirewall.webAcl.attrArn,
+        domain: settings.webhookDomain,
+        logRetentionDays: settings.logRetention,
+      });
+      new CfnOutput(this, 'WebhookBaseUrl', { value: this.webhookEdge.baseUrl, description: 'Twilio webhook receivers: <base>/inbound, /status, /events, /trusthub' });
+      new CfnOutput(this, 'WebhookDistributionDomain', {
+        value: this.webhookEdge.distribution.distributionDomainName,
+        description: 'CNAME target for a custom webhook domain (webhookBaseUrl)',
+      });
     }
   }
 }

@@ -10,7 +10,10 @@ export interface Settings {
   readonly stageLimits: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
-  readonly webhookBaseUrl?: string;
+  /** Custom domain of the webhook distribution (`https://hooks.example.com`), with its us-east-1 certificate; unset = the distribution's own domain. */
+  readonly webhookDomain?: { readonly baseUrl: string; readonly certificateArn: string };
+  /** Requests one IP may send the webhook receivers per 5 minutes before the web ACL blocks it. */
+  readonly webhookRateLimit: number;
   readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
   /** Subscribed to the stage's alarm topic when given. */
   readonly alarmEmail?: string;
@@ -44,9 +47,14 @@ export function readSettings(node: Node): Settings {
   const logLevel = (text('logLevel') ?? 'INFO').toUpperCase();
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
-  const webhookBaseUrl = text('webhookBaseUrl');
-  if (webhookBaseUrl !== undefined && !/^https:\/\/[^/]+(\/.*[^/])?$/.test(webhookBaseUrl)) {
-    throw new Error(`Context "webhookBaseUrl" must be an https URL without a trailing slash, got "${webhookBaseUrl}"`);
+  const webhookDomain = readWebhookDomain(text('webhookBaseUrl'), text('webhookCertificateArn'));
+  const rateRaw = text('webhookRateLimit');
+  // Twilio sends from a pool of addresses it does not publish, so one address can carry much of a busy
+  // account's callbacks: the default (about 67 a second per IP) stops a single flooding source, not Twilio.
+  const webhookRateLimit = rateRaw === undefined ? 20_000 : Number(rateRaw);
+  // WAF's own bounds for a rate-based rule's limit (requests per IP per 5-minute window).
+  if (!Number.isInteger(webhookRateLimit) || webhookRateLimit < 10 || webhookRateLimit > 2_000_000_000) {
+    throw new Error(`Context "webhookRateLimit" must be a whole number of requests per IP per 5 minutes from 10 to 2000000000, got "${rateRaw}"`);
   }
 
   const primaryProfileSid = text('twilioPrimaryProfileSid');
@@ -79,9 +87,30 @@ export function readSettings(node: Node): Settings {
     stageLimits: { rateLimit: positive('apiRateLimit', 500), burstLimit: positive('apiBurstLimit', 1000) },
     logRetention,
     logLevel,
-    webhookBaseUrl,
+    webhookDomain,
+    webhookRateLimit,
     twilio: { primaryProfileSid, notificationEmail },
     alarmEmail,
     webhookReservedConcurrency,
   };
+}
+
+/**
+ * The custom webhook domain: both settings or neither. The base is the distribution's alternate
+ * domain name, so it is a bare https host (CloudFront routes `/<name>` to each receiver from the
+ * root), and CloudFront takes certificates only from ACM in us-east-1.
+ */
+function readWebhookDomain(baseUrl: string | undefined, certificateArn: string | undefined): Settings['webhookDomain'] {
+  if (baseUrl === undefined && certificateArn === undefined) return undefined;
+  if (baseUrl === undefined) throw new Error('Context "webhookCertificateArn" is given without "webhookBaseUrl": give both (the custom webhook domain and its certificate) or neither');
+  if (!/^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(baseUrl)) {
+    throw new Error(`Context "webhookBaseUrl" must be https://<lowercase domain name> with no path, port or trailing slash (the distribution serves /<receiver> at its root), got "${baseUrl}"`);
+  }
+  if (certificateArn === undefined) {
+    throw new Error(`Context "webhookBaseUrl" (${baseUrl}) needs "webhookCertificateArn": the ARN of an ACM certificate in us-east-1 covering ${new URL(baseUrl).hostname}`);
+  }
+  if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)) {
+    throw new Error(`Context "webhookCertificateArn" must be an ACM certificate ARN in us-east-1 (CloudFront takes no other region), got "${certificateArn}"`);
+  }
+  return { baseUrl, certificateArn };
 }

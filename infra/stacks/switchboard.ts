@@ -7,6 +7,7 @@ import type { FunctionDefinition, QueueDefinitions } from '../constructs/catalog
 import { PlatformStack } from './platform-stack';
 import { readSettings } from './settings';
 import { StatefulStack } from './stateful-stack';
+import { WebhookFirewallStack } from './webhook-firewall-stack';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -19,6 +20,8 @@ export interface SwitchboardOptions {
 export interface Switchboard {
   readonly stateful: StatefulStack;
   readonly platform: PlatformStack;
+  /** Only when the platform is in a region other than us-east-1. */
+  readonly webhookFirewall?: WebhookFirewallStack;
 }
 
 /**
@@ -40,8 +43,23 @@ export function defineSwitchboard(app: App, options: SwitchboardOptions = {}): S
     queues: options.queues ?? QUEUES,
     alarmEmail: settings.alarmEmail,
   });
+  // A CLOUDFRONT web ACL can only be created in us-east-1: a platform elsewhere gets it from a
+  // stack of its own there. The CDK CLI always knows the region (the profile's, else us-east-1);
+  // only an app built without it (the infra tests) has none, and then platform holds the ACL.
+  const webhookFirewall =
+    env.region && env.region !== 'us-east-1'
+      ? new WebhookFirewallStack(app, `switchboard-${settings.stage}-webhook-firewall`, {
+          env: { account: env.account, region: 'us-east-1' },
+          terminationProtection,
+          description: `Switchboard ${settings.stage}: rate limit of the webhook distribution (WAF, us-east-1)`,
+          stage: settings.stage,
+          rateLimit: settings.webhookRateLimit,
+        })
+      : undefined;
   const platform = new PlatformStack(app, `switchboard-${settings.stage}-platform`, {
     env,
+    crossRegionReferences: webhookFirewall !== undefined,
+    webhookFirewall: webhookFirewall?.firewall,
     terminationProtection,
     description: `Switchboard ${settings.stage}: functions, partner API, webhooks, consumers`,
     settings,
@@ -53,5 +71,5 @@ export function defineSwitchboard(app: App, options: SwitchboardOptions = {}): S
   Tags.of(app).add('project', 'switchboard');
   Tags.of(app).add('stage', settings.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stateful, platform };
+  return { stateful, platform, webhookFirewall };
 }

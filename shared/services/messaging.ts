@@ -49,7 +49,7 @@ export interface MessagingDeps {
   twilio: Pick<TwilioGateway, 'sendMessage' | 'cancelMessage'>;
   tokens: Pick<TokenCache, 'get'>;
   /** Our status callback URL for one message: the id in the URL lets a callback complete a pending row. */
-  statusCallbackUrl(messageId: string): string;
+  statusCallbackUrl(messageId: string): Promise<string>;
   clock: Clock;
   ids: IdGenerator;
   /** WhatsApp templates of the customer, for template sends (absent: template ids are unknown, Content SIDs go to Twilio unchecked). */
@@ -264,6 +264,8 @@ export function messagingService(deps: MessagingDeps) {
         ...(input.validityPeriodSeconds ? { validityPeriodSeconds: input.validityPeriodSeconds } : {}),
         requestHash: hash, createdAt: at, updatedAt: at,
       };
+      // Before the pending row: a URL that cannot be resolved fails the request with nothing stored or sent.
+      const statusCallback = await deps.statusCallbackUrl(record.messageId);
       const stored = await events.appendWith(partnerId, [], messages.pendingItems(record, idempotencyKey, Math.floor(now.getTime() / 1000)));
       if (!stored.committed) return replay(partnerId, customerId, idempotencyKey!, hash);
 
@@ -278,7 +280,7 @@ export function messagingService(deps: MessagingDeps) {
             to: address(input.to), ...(input.from ? { from: address(input.from) } : {}), messagingServiceSid: reg.messagingServiceSid!,
             ...(input.body !== undefined ? { body: input.body } : {}), ...(input.mediaUrls ? { mediaUrls: input.mediaUrls } : {}),
             ...(template ? { contentSid: template.contentSid, ...(input.contentVariables ? { contentVariables: input.contentVariables } : {}) } : {}),
-            statusCallback: deps.statusCallbackUrl(record.messageId),
+            statusCallback,
             ...(input.sendAt ? { sendAt: new Date(input.sendAt) } : {}),
             ...(input.validityPeriodSeconds ? { validityPeriodSeconds: input.validityPeriodSeconds } : {}),
           },

@@ -9,6 +9,7 @@ import { queue } from '../queue/default';
 import { getSubaccount } from '../store/subaccounts';
 import type { WebhookKind } from './envelope';
 import { createReceiver } from './receiver';
+import { webhookBaseUrl } from './base-url';
 import { WEBHOOK_ROUTES, webhookUrl } from './routes';
 import { createTenantCache } from './tenants';
 
@@ -51,7 +52,7 @@ export function receiverFor(kind: WebhookKind) {
   return createReceiver({
     kind,
     format: route.format,
-    url: webhookUrl(required('WEBHOOK_BASE_URL'), kind),
+    url: async () => webhookUrl(await webhookBaseUrl(), kind),
     queueName: route.queue,
     queue,
     tenants,

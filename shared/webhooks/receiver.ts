@@ -33,8 +33,11 @@ export interface ReceiverOptions {
   readonly kind: WebhookKind;
   /** Form-encoded (messages, status, TrustHub) or a raw JSON body signed through `bodySHA256` (Event Streams). */
   readonly format: 'form' | 'json';
-  /** `${WEBHOOK_BASE_URL}/<name>`: what Twilio was told to call, hence what it signed. */
-  readonly url: string;
+  /**
+   * `${base}/<name>`: what Twilio was told to call, hence what it signed. Resolved per request (in
+   * AWS the base is a cached parameter read); a failure answers 500, never an unverified 200.
+   */
+  readonly url: () => Promise<string>;
   readonly queueName: QueueName;
   readonly queue: QueuePort;
   readonly tenants: Pick<TenantCache, 'get' | 'refresh'> & Partial<Pick<TenantCache, 'peek'>>;
@@ -42,7 +45,7 @@ export interface ReceiverOptions {
   /** Counts a refusal (the `WebhookRejected` metric, by reason). */
   readonly rejected: (reason: RejectReason) => void;
   /** Reports a failure that made the receiver answer 5xx. */
-  readonly failed: (stage: 'lookup' | 'enqueue', error: unknown) => void;
+  readonly failed: (stage: 'url' | 'lookup' | 'enqueue', error: unknown) => void;
   readonly now?: () => number;
 }
 
@@ -89,7 +92,7 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * One Twilio webhook receiver: verify → enqueue → 200, in that order and nothing else.
  *
  * Primary course: POST only → decode the (possibly base64) body → find the AccountSid (form field, or
- * the sink URL's `accountSid` for JSON) → the subaccount row and its decrypted primary token (both
+ * the sink URL's `accountSid` for JSON) → the canonical URL (its base cached) → the subaccount row and its decrypted primary token (both
  * cached) → `X-Twilio-Signature` over the configured URL plus the raw query → enqueue the verified
  * body as received under a header naming the tenant (see `formatEnvelope`) → 200. Anything unverifiable is 403 with nothing enqueued; a failure of
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
@@ -110,7 +113,7 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     return reason === 'malformed-body' ? BAD_REQUEST : FORBIDDEN;
   };
 
-  function verify(authToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
+  function verify(url: string, authToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
     const rawQueryString = event.rawQueryString;
     return params
       ? verifyFormSignature({ url, rawQueryString, authToken, signature, params })
@@ -131,20 +134,28 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     const accountSid = (params && formAccountSid(params)) ?? queryAccountSid(event.rawQueryString);
     if (accountSid === undefined || !ACCOUNT_SID.test(accountSid)) return reject('unknown-account');
 
+    let signedUrl: string;
+    try {
+      signedUrl = await url();
+    } catch (error) {
+      failed('url', error);
+      return UNAVAILABLE;
+    }
+
     let check: SignatureCheck;
     let tenant: WebhookTenant | undefined;
     try {
-      // Warm path without awaits: both caches answer synchronously when they hold fresh values.
+      // Warm path without further awaits: both caches answer synchronously when they hold fresh values.
       tenant = tenants.peek?.(accountSid) ?? (await tenants.get(accountSid));
       if (tenant === undefined) return reject('unknown-account');
       const token = tokens.peek?.(tenant.encryptedAuthToken, tenant) ?? (await tokens.get(tenant.encryptedAuthToken, tenant));
-      check = verify(token, event, signature, params, body);
+      check = verify(signedUrl, token, event, signature, params, body);
       if (!check.valid && check.reason === 'signature-mismatch') {
         // The cached row may predate a token rotation: one bounded re-read, then verify again.
         const fresh = await tenants.refresh(accountSid);
         if (fresh !== undefined && fresh.encryptedAuthToken !== tenant.encryptedAuthToken) {
           tenant = fresh;
-          check = verify(await tokens.get(fresh.encryptedAuthToken, fresh), event, signature, params, body);
+          check = verify(signedUrl, await tokens.get(fresh.encryptedAuthToken, fresh), event, signature, params, body);
         }
       }
     } catch (error) {

@@ -1,10 +1,10 @@
-import { required } from '../config';
 import { messagingService } from '../services/messaging';
 import { systemClock, ulidIds } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { messageStore } from '../store/messages';
 import { usageStore } from '../store/usage';
 import { sendContextReader } from '../store/send-context';
+import { webhookBaseUrl } from '../webhooks/base-url';
 import { webhookUrl } from '../webhooks/routes';
 import { consent } from './consent';
 import { partnerEvents } from './partner-events';
@@ -17,7 +17,7 @@ import { twilio } from './twilio';
 /** Sending and canceling is all these functions ask of Twilio, so they carry the messages area only. */
 export const messagesGateway = twilio.gateway(messagesAdapter);
 
-/** Default wiring of sending and canceling; built on first use (it needs WEBHOOK_BASE_URL). */
+/** Default wiring of sending and canceling; built on first use. */
 let service: ReturnType<typeof messagingService> | undefined;
 export function messaging() {
   return (service ??= messagingService({
@@ -30,7 +30,7 @@ export function messaging() {
     templates: { findForSend },
     twilio: messagesGateway,
     tokens: tokenCache,
-    statusCallbackUrl: (messageId) => `${webhookUrl(required('WEBHOOK_BASE_URL'), 'status')}?messageId=${messageId}`,
+    statusCallbackUrl: async (messageId) => `${webhookUrl(await webhookBaseUrl(), 'status')}?messageId=${messageId}`,
     clock: systemClock,
     ids: ulidIds,
   }));

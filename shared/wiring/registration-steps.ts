@@ -11,6 +11,7 @@ import { eventsAdapter } from '../twilio/sdk/events';
 import { messagingAdapter } from '../twilio/sdk/messaging';
 import { numbersAdapter } from '../twilio/sdk/numbers';
 import { trusthubAdapter } from '../twilio/sdk/trusthub';
+import { webhookBaseUrl } from '../webhooks/base-url';
 import { twilio } from './twilio';
 
 /**
@@ -30,7 +31,7 @@ export function registrationDependencies() {
     settings: {
       primaryProfileSid: required('TWILIO_PRIMARY_PROFILE_SID'),
       notificationEmail: required('TWILIO_NOTIFICATION_EMAIL'),
-      webhookBaseUrl: required('WEBHOOK_BASE_URL'),
+      webhookBaseUrl,
     },
   });
 }

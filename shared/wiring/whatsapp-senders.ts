@@ -1,4 +1,3 @@
-import { required } from '../config';
 import { logger } from '../observability';
 import { subaccountReader } from '../services/subaccounts';
 import { systemClock, ulidIds } from '../services/support';
@@ -9,6 +8,7 @@ import { dynamoOnboardingRepository } from '../store/onboarding';
 import { dynamoSubaccountRepository } from '../store/subaccounts';
 import { dynamoWhatsAppSenderRepository } from '../store/whatsapp-senders';
 import { whatsappAdapter } from '../twilio/sdk/whatsapp';
+import { webhookBaseUrl } from '../webhooks/base-url';
 import { keyService } from './keys';
 import { partnerEvents } from './partner-events';
 import { tokenCache } from './token-cache';
@@ -19,7 +19,7 @@ const senders = dynamoWhatsAppSenderRepository(documentClient, tableName);
 
 /**
  * Default wiring of the WhatsApp sender use cases: the whatsapp area of the gateway only, the
- * customer's credentials through the token cache. Built on first use (it needs WEBHOOK_BASE_URL).
+ * customer's credentials through the token cache. Built on first use.
  */
 let service: WhatsAppSenderService | undefined;
 export function whatsAppSenders(): WhatsAppSenderService {
@@ -32,7 +32,7 @@ export function whatsAppSenders(): WhatsAppSenderService {
     events: partnerEvents,
     clock: systemClock,
     ids: ulidIds,
-    settings: { webhookBaseUrl: required('WEBHOOK_BASE_URL') },
+    settings: { webhookBaseUrl },
     onRefreshError: (ref, error) => logger.warn('A WhatsApp sender could not be refreshed; the next run tries again', { ...ref, error: error as Error }),
   }));
 }

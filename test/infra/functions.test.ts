@@ -160,12 +160,11 @@ describe('functions generated from a catalog with every trigger kind', () => {
     template = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }).platformTemplate();
   });
 
-  it('puts a public function URL only on webhook receivers, and outputs each URL', () => {
+  it('puts a public function URL only on webhook receivers', () => {
     const receivers = FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'functionUrl');
     template.resourceCountIs('AWS::Lambda::Url', receivers.length);
     for (const receiver of receivers) {
       template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [functionId(receiver.id), 'Arn'] } });
-      if (receiver.trigger.kind === 'functionUrl') template.hasOutput(`WebhookUrl${pascalCase(receiver.trigger.name)}`, Match.anyValue());
     }
     const publicPermissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: '*' } }) as Record<string, CfnResource>;
     for (const permission of Object.values(publicPermissions)) {
@@ -202,7 +201,7 @@ describe('functions generated from a catalog with every trigger kind', () => {
       expect(decrypt?.Action).toBe('kms:Decrypt');
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: holder.description,
-        Environment: { Variables: Match.objectLike({ TWILIO_MASTER_SECRET_ARN: Match.anyValue(), WEBHOOK_URLS: Match.anyValue() }) },
+        Environment: { Variables: Match.objectLike({ TWILIO_MASTER_SECRET_ARN: Match.anyValue() }) },
       });
     }
   });
@@ -234,21 +233,6 @@ describe('functions generated from a catalog with every trigger kind', () => {
       Description: 'Starts onboarding for a customer',
       Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('^TestOnboarding') } }) },
     });
-  });
-
-  it('gives receivers and Twilio-calling functions the webhook base URL from context, and warns without it', () => {
-    const withBase = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES }, { webhookBaseUrl: 'https://hooks.example.com' });
-    const withBaseTemplate = withBase.platformTemplate();
-    for (const spec of FIXTURE_FUNCTIONS.filter((f) => f.trigger.kind === 'functionUrl' || f.access.twilioMaster)) {
-      withBaseTemplate.hasResourceProperties('AWS::Lambda::Function', {
-        Description: spec.description,
-        Environment: { Variables: Match.objectLike({ WEBHOOK_BASE_URL: 'https://hooks.example.com' }) },
-      });
-    }
-    Annotations.fromStack(withBase.platform).hasNoWarning('*', Match.stringLikeRegexp('webhookBaseUrl'));
-
-    const without = buildApp({ functions: FIXTURE_FUNCTIONS, queues: FIXTURE_QUEUES });
-    Annotations.fromStack(without.platform).hasWarning('/switchboard-dev-platform/Functions', Match.stringLikeRegexp('No webhookBaseUrl context'));
   });
 
   it('gives only Twilio-calling functions the ISV TrustHub settings from context, and warns without them', () => {

@@ -98,7 +98,7 @@ export async function startRegistrationHarness(name: string) {
     subaccounts,
     events,
     clock,
-    settings: { primaryProfileSid: sandbox.primaryCustomerProfileSid, notificationEmail: 'compliance@isv.example', webhookBaseUrl: WEBHOOK_BASE },
+    settings: { primaryProfileSid: sandbox.primaryCustomerProfileSid, notificationEmail: 'compliance@isv.example', webhookBaseUrl: async () => WEBHOOK_BASE },
   };
   const steps = onboardingSteps(deps);
   const service = registrationService({ ...deps, steps });

@@ -14,8 +14,8 @@ export interface RegistrationSettings {
   primaryProfileSid: string;
   /** ISV-owned inbox for TrustHub review mail. */
   notificationEmail: string;
-  /** Public base of the webhook receivers: `/inbound`, `/status`, `/events`, `/trusthub`. */
-  webhookBaseUrl: string;
+  /** Public base of the webhook receivers (`/inbound`, `/status`, `/events`, `/trusthub`); resolved when a step needs it. */
+  webhookBaseUrl: () => Promise<string>;
 }
 
 /** Twilio calls no step makes, left out so the step functions' gateway carries none of their SDK resources. */
@@ -73,8 +73,8 @@ export interface StepModule {
   check(ctx: StepContext): Promise<StepOutcome>;
 }
 
-export const webhookUrl = (settings: RegistrationSettings, receiver: 'inbound' | 'status' | 'events' | 'trusthub') =>
-  `${settings.webhookBaseUrl.replace(/\/+$/, '')}/${receiver}`;
+export const webhookUrl = async (settings: RegistrationSettings, receiver: 'inbound' | 'status' | 'events' | 'trusthub') =>
+  `${(await settings.webhookBaseUrl()).replace(/\/+$/, '')}/${receiver}`;
 
 /** The SIDs of `record` under the given keys, for a step outcome. */
 export function sidsOf(record: OnboardingRecord, keys: readonly string[]): Record<string, string> {

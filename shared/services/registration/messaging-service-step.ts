@@ -11,8 +11,8 @@ async function ensure(ctx: StepContext): Promise<StepOutcome> {
   if (stored) return { status: 'succeeded', sids: { messagingServiceSid: stored } };
   const service = await ctx.deps.twilio.createMessagingService(await ctx.creds(), {
     friendlyName: `switchboard:${ctx.input.customerId}`,
-    inboundRequestUrl: webhookUrl(ctx.deps.settings, 'inbound'),
-    statusCallback: webhookUrl(ctx.deps.settings, 'status'),
+    inboundRequestUrl: await webhookUrl(ctx.deps.settings, 'inbound'),
+    statusCallback: await webhookUrl(ctx.deps.settings, 'status'),
     useInboundWebhookOnNumber: false,
   });
   await ctx.saveSids({ messagingServiceSid: service.sid });

@@ -26,6 +26,8 @@ async function moveNumber(ctx: StepContext, n: NumberRecord, status: NumberStatu
 async function buyMissing(ctx: StepContext, numbers: NumberRecord[]): Promise<StepOutcome | undefined> {
   const prefs = NumberOptionsSchema.parse(ctx.record.options.numbers ?? {});
   const creds = await ctx.creds();
+  // Resolved before any claim: a number is never claimed for a purchase that cannot name its webhook.
+  const smsUrl = await webhookUrl(ctx.deps.settings, 'inbound');
   const { partnerId, customerId } = ctx.input;
   // A claim left by a crashed run is finished first.
   const pending = numbers.filter((n) => n.status === 'claimed');
@@ -49,7 +51,7 @@ async function buyMissing(ctx: StepContext, numbers: NumberRecord[]): Promise<St
     const claim = await ctx.deps.onboarding.claimNumber(record);
     if (claim === 'taken') continue;
     try {
-      const bought = await ctx.deps.twilio.buyNumber(creds, { phoneNumber, smsUrl: webhookUrl(ctx.deps.settings, 'inbound'), friendlyName: `switchboard:${customerId}` });
+      const bought = await ctx.deps.twilio.buyNumber(creds, { phoneNumber, smsUrl, friendlyName: `switchboard:${customerId}` });
       const row = numbers.find((n) => n.phoneNumber === phoneNumber) ?? record;
       if (!numbers.includes(row)) numbers.push(row);
       await moveNumber(ctx, row, 'purchased', { sid: bought.sid });

@@ -35,7 +35,7 @@ async function ensure(ctx: StepContext): Promise<StepOutcome> {
   // before they are created: all three are stored with the outcome.
   ctx.noteSids({ accountSid: subaccount.accountSid });
   const creds = await ctx.creds();
-  const destination = `${webhookUrl(deps.settings, 'events')}?accountSid=${subaccount.accountSid}`;
+  const destination = `${await webhookUrl(deps.settings, 'events')}?accountSid=${subaccount.accountSid}`;
 
   // Look up before create: a sink made by a run that crashed before storing its SID is adopted.
   const sinks = await deps.twilio.listEventSinks(creds);

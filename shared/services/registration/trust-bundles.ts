@@ -33,7 +33,7 @@ export async function ensureBundle(ctx: StepContext, kind: TrustBundleKind, sidK
     friendlyName,
     email: ctx.deps.settings.notificationEmail,
     policySid,
-    statusCallback: webhookUrl(ctx.deps.settings, 'trusthub'),
+    statusCallback: await webhookUrl(ctx.deps.settings, 'trusthub'),
   });
   await ctx.saveSids({ [sidKey]: bundle.sid });
   return bundle.sid;

@@ -46,8 +46,8 @@ export interface WhatsAppSenderServiceDeps extends WhatsAppSenderReaderDeps {
   events: Pick<PartnerEventLog, 'appendWith'>;
   clock: Clock;
   ids: IdGenerator;
-  /** Public base of the webhook receivers: the sender's inbound messages go to `/inbound`, message statuses to `/status`. */
-  settings: { webhookBaseUrl: string };
+  /** Public base of the webhook receivers, resolved when a sender's webhooks are set: inbound messages go to `/inbound`, message statuses to `/status`. */
+  settings: { webhookBaseUrl: () => Promise<string> };
   /** Where a refresh reports a sender it could not look at (the others go on). */
   onRefreshError?: (ref: SenderRef, error: unknown) => void;
 }
@@ -137,7 +137,10 @@ function updatedEvent(before: WhatsAppSenderRecord | undefined, after: WhatsAppS
 export function whatsAppSenderService(deps: WhatsAppSenderServiceDeps) {
   const { senders, customers, onboarding, subaccounts, twilio, events, clock, ids, settings } = deps;
   const reader = whatsAppSenderReader(deps);
-  const webhookUrl = (receiver: 'inbound' | 'status') => `${settings.webhookBaseUrl.replace(/\/+$/, '')}/${receiver}`;
+  const webhookUrls = async () => {
+    const base = (await settings.webhookBaseUrl()).replace(/\/+$/, '');
+    return { callbackUrl: `${base}/inbound`, statusCallbackUrl: `${base}/status` };
+  };
   const ignoreMissing = (error: unknown) => {
     if (!(error instanceof TwilioPermanentError && error.notFound)) throw error;
   };
@@ -193,6 +196,8 @@ export function whatsAppSenderService(deps: WhatsAppSenderServiceDeps) {
 
   /** Creates (or adopts) the sender at Twilio as the holder of its creation lease. */
   async function createAtTwilio(creds: SubaccountCredentials, record: WhatsAppSenderRecord, adopt: boolean): Promise<WhatsAppSenderRecord> {
+    // Before the try: a base URL that cannot be read is our failure, not a possibly created sender.
+    const webhook = await webhookUrls();
     let created: WhatsAppSender | undefined;
     try {
       created = adopt ? await findAtTwilio(creds, record) : undefined;
@@ -201,7 +206,7 @@ export function whatsAppSenderService(deps: WhatsAppSenderServiceDeps) {
         wabaId: record.wabaId,
         verificationMethod: record.verificationMethod,
         profile: toTwilioProfile(record.profile) as WhatsAppProfile,
-        webhook: { callbackUrl: webhookUrl('inbound'), statusCallbackUrl: webhookUrl('status') },
+        webhook,
       });
     } catch (error) {
       // Refused: nothing exists at Twilio, so the number is free again and a fixed request starts over.
@@ -316,7 +321,7 @@ export function whatsAppSenderService(deps: WhatsAppSenderServiceDeps) {
       const profile = patch.profile ? ({ ...record.profile, ...Object.fromEntries(Object.entries(patch.profile).filter(([, v]) => v !== undefined)) } as WhatsAppSenderProfile) : record.profile;
       const answered = await twilio.updateWhatsAppSender(creds, record.sid, {
         ...(patch.profile ? { profile: toTwilioProfile(patch.profile) } : {}),
-        ...(patch.webhook ? { webhook: { callbackUrl: webhookUrl('inbound'), statusCallbackUrl: webhookUrl('status'), fallbackUrl: patch.webhook.fallbackUrl } } : {}),
+        ...(patch.webhook ? { webhook: { ...(await webhookUrls()), fallbackUrl: patch.webhook.fallbackUrl } } : {}),
       });
       return whatsAppSenderView(await settle(creds, record, answered, clock.now(), { profile }));
     },

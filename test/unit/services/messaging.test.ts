@@ -35,7 +35,7 @@ const accepted = (input: SendMessageInput): Message => ({
   numSegments: 1, errorCode: null, errorMessage: null, price: null, priceUnit: null, dateCreated: null, dateSent: null,
 });
 
-function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>>; templates?: TemplateForSend[] } = {}) {
+function harness(overrides: { state?: SendState; registration?: SendRegistration; send?: (input: SendMessageInput) => Promise<Message>; commit?: (items: TransactItem[]) => boolean; statusCallbackUrl?: MessagingDeps['statusCallbackUrl']; reads?: Partial<Pick<ReturnType<typeof messageStore>, 'byRequestKey' | 'get'>>; templates?: TemplateForSend[] } = {}) {
   const calls = { state: 0, registration: 0, templateLookups: 0, transactions: [] as Array<{ events: string[]; items: TransactItem[] }>, sends: [] as SendMessageInput[], optOuts: [] as unknown[] };
   const clock = fixedClock('2026-03-01T12:00:00.000Z');
   // The real item builders (pure); reads are not reached by these tests.
@@ -71,7 +71,7 @@ function harness(overrides: { state?: SendState; registration?: SendRegistration
       },
     },
     tokens: { get: async () => 'token' },
-    statusCallbackUrl: (id) => `https://hooks.example/status?messageId=${id}`,
+    statusCallbackUrl: overrides.statusCallbackUrl ?? (async (id) => `https://hooks.example/status?messageId=${id}`),
     clock,
     ids: sequentialIds(),
     templates: {
@@ -205,6 +205,14 @@ describe('send', () => {
     expect(calls.sends).toHaveLength(1);
     await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 9999' }, 'key-3')).rejects.toMatchObject({ status: 422, type: 'idempotency-key-reused' });
     expect(calls.sends).toHaveLength(1);
+  });
+
+  it('fails before anything is stored or sent when the status callback URL cannot be resolved', async () => {
+    const unreadable = new Error('The webhook base URL could not be read from SSM parameter /switchboard/prod/webhook-base-url');
+    const { service, calls } = harness({ statusCallbackUrl: async () => Promise.reject(unreadable) });
+    await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hello' })).rejects.toBe(unreadable);
+    expect(calls.transactions).toEqual([]);
+    expect(calls.sends).toEqual([]);
   });
 
   it('refuses a body over maxSegments before anything is stored, naming the characters that force UCS-2', async () => {

@@ -110,7 +110,7 @@ export interface Harness {
  * AES-GCM with the tenant context), the real token and tenant caches, an in-memory tenant table and
  * queue. Tokens are encrypted for their tenant, as the subaccount service stores them.
  */
-export async function harness(kind: WebhookKind, options: { failQueue?: boolean; failLookup?: boolean; ttlSeconds?: number } = {}): Promise<Harness> {
+export async function harness(kind: WebhookKind, options: { failQueue?: boolean; failLookup?: boolean; failUrl?: boolean; ttlSeconds?: number } = {}): Promise<Harness> {
   const local = createLocalKeyService({ masterKey: randomBytes(32).toString('base64') });
   let decrypts = 0;
   let lookups = 0;
@@ -138,7 +138,10 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
   const receive = createReceiver({
     kind,
     format: WEBHOOK_ROUTES[kind].format,
-    url: webhookUrl(BASE_URL, kind),
+    url: async () => {
+      if (options.failUrl) throw new Error('The webhook base URL could not be read from SSM parameter /switchboard/test/webhook-base-url');
+      return webhookUrl(BASE_URL, kind);
+    },
     queueName: WEBHOOK_ROUTES[kind].queue,
     queue,
     tenants: createTenantCache({

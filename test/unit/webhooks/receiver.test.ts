@@ -181,6 +181,15 @@ describe('webhook receiver: methods, failures and key use', () => {
     expect(h.rejected).toEqual([]);
   });
 
+  it('answers 500 when its canonical URL cannot be resolved: nothing is verified against a guess, nothing enqueued', async () => {
+    const h = await harness('status', { failUrl: true });
+    expect((await h.receive(signedForm('status', inboundParams()))).statusCode).toBe(500);
+    expect(h.failures).toEqual(['url']);
+    expect(h.rejected).toEqual([]);
+    expect(h.sent).toHaveLength(0);
+    expect(h.lookups()).toBe(0);
+  });
+
   it('decrypts a tenant token once for a burst, and again only after the TTL', async () => {
     const h = await harness('inbound', { ttlSeconds: 300 });
     const responses = await Promise.all(Array.from({ length: 50 }, () => h.receive(signedForm('inbound', inboundParams()))));

@@ -98,7 +98,7 @@ function setup() {
     },
     clock: fixedClock(),
     ids: sequentialIds(),
-    settings: { webhookBaseUrl: 'https://hooks.example/' },
+    settings: { webhookBaseUrl: async () => 'https://hooks.example/' },
   });
   const statuses = () => told.map((e) => (e.data as { status: string }).status);
   return { service, twilio, atTwilio, rows, claims, told, statuses, calls };
