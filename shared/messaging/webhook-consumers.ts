@@ -112,7 +112,7 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
       const to = p('To');
 
       for (let round = 0; round < MAX_STATUS_ROUNDS; round++) {
-        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [messages.forwardItem(change, true)]);
+        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], messages.forwardItems(change, true));
         if (moved.committed) return true;
         const stored = await messages.get(partnerId, customerId, messageId, true);
         if (!stored) {
@@ -127,7 +127,7 @@ export function webhookConsumers({ messages, events, partnerEvents, consent, win
           continue;
         }
         if (stored.sid === undefined && stored.statusRank < rank) {
-          const completed = await partnerEvents.appendWith(partnerId, [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)], [messages.forwardItem(change, false)]);
+          const completed = await partnerEvents.appendWith(partnerId, [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)], messages.forwardItems(change, false));
           if (completed.committed) return true;
           continue;
         }

@@ -314,7 +314,7 @@ export function messagingService(deps: MessagingDeps) {
         ...(sent.from ? { from: sent.from } : {}), ...(sent.messagingServiceSid ? { messagingServiceSid: sent.messagingServiceSid } : {}),
         ...(sent.price ? { price: sent.price, priceUnit: sent.priceUnit ?? 'USD' } : {}),
       };
-      const completed = await events.appendWith(partnerId, [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })], [messages.forwardItem(change, false)]);
+      const completed = await events.appendWith(partnerId, [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })], messages.forwardItems(change, false));
       // A status callback got there first (it stored the SID and announced the message): keep the initial status in the timeline.
       if (!completed.committed) await events.appendWith(partnerId, [], [messages.lateItem(change)]).catch(() => undefined);
       const final = completed.committed ? undefined : await messages.get(partnerId, customerId, record.messageId, true);
@@ -372,7 +372,7 @@ export function messagingService(deps: MessagingDeps) {
       }
       const at = clock.now().toISOString();
       const change: StatusChange = { partnerId, customerId, messageId, sid: stored.sid, status: 'canceled', rank: statusRank('canceled')!, at };
-      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], [messages.forwardItem(change, true)]);
+      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], messages.forwardItems(change, true));
       const after = await messages.get(partnerId, customerId, messageId, true);
       return toMessageView(after ?? stored);
     },
