@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger, metrics } from '../../shared/observability';
 import type { ReconcileResult } from '../../shared/services/reconcile';
 import { reconcile } from '../../shared/wiring/reconcile';
@@ -16,8 +16,9 @@ const ERRORS = new Set(['error', 'deferred']);
  * messages without a final status) are checked at Twilio and repaired as the missed event would
  * have done. One metric data point per (kind, outcome), one log line per repair with ids only.
  */
-export async function main(_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ checked: number; repaired: number; errors: number; stoppedBy?: string }> {
-  const run = await reconcile().run(context ? () => context.getRemainingTimeInMillis() : undefined);
+export async function main(event: Pick<ScheduledEvent, 'time'>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ checked: number; repaired: number; errors: number; stoppedBy?: string }> {
+  // The run's time is the schedule's, so "waiting longer than the threshold" follows the scheduler's clock.
+  const run = await reconcile().run({ now: new Date(event.time), ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
   const groups = new Map<string, { kind: string; outcome: string; count: number }>();
   for (const r of run.results) {
     const key = `${r.kind}/${r.outcome}`;

@@ -98,6 +98,8 @@ interface Probe {
 export function reconciler(deps: ReconcileDeps) {
   const settings: ReconcileSettings = { ...RECONCILE_SETTINGS, ...deps.settings };
   const nowIso = () => deps.clock.now().toISOString();
+  /** The run's time (the schedule's), against which ages and "checked at" are measured. */
+  let runAt = deps.clock.now();
 
   const differs = (outcome: StepOutcome, state: StepState) => outcome.status !== 'waiting' || outcome.waitingFor !== state.waitingFor;
 
@@ -130,7 +132,7 @@ export function reconciler(deps: ReconcileDeps) {
     const record = await deps.onboarding.get(partnerId, customerId);
     const waiting = ONBOARDING_STEPS.filter((s) => record?.steps[s]?.status === 'waiting');
     if (!record || waiting.length === 0) {
-      await deps.store.close(c, nowIso());
+      await deps.store.close(c, runAt.toISOString());
       return [{ kind: 'onboarding', outcome: 'final', partnerId, customerId, ref: customerId }];
     }
     let creds: Promise<SubaccountCredentials> | undefined;
@@ -179,13 +181,13 @@ export function reconciler(deps: ReconcileDeps) {
     const { partnerId, customerId } = c;
     const messageId = c.messageId!;
     const base = { kind: 'message', partnerId, customerId, ref: messageId };
-    const at = nowIso();
+    const at = runAt.toISOString();
     const m = await deps.messages.get(partnerId, customerId, messageId, true);
     if (!m || m.statusRank >= FINAL_STATUS_RANK) {
       await deps.store.close(c, at);
       return { ...base, outcome: 'final', ...(m ? { from: m.status } : {}) };
     }
-    const age = deps.clock.now().getTime() - Date.parse(m.sendAt ?? m.createdAt);
+    const age = runAt.getTime() - Date.parse(m.sendAt ?? m.createdAt);
     const giveUp = async (reason: string): Promise<ReconcileResult> => {
       await deps.store.close(c, at, reason);
       return { ...base, outcome: 'expired', from: m.status, reason };
@@ -223,16 +225,18 @@ export function reconciler(deps: ReconcileDeps) {
      * the page size; each is claimed (moved to the back) before Twilio is asked, so a record that
      * stays stuck cannot hold the others up and an overlapping run skips it. Ends early when the
      * time left is under the reserve, or at the first throttling or Twilio fault (back off: the
-     * rest stay due for the next run).
+     * rest stay due for the next run). `now` is the run's time: the schedule's, so "waiting longer
+     * than the threshold" follows the scheduler's clock.
      */
-    async run(remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<ReconcileRun> {
+    async run({ now = deps.clock.now(), remainingMs = () => Number.POSITIVE_INFINITY }: { now?: Date; remainingMs?: () => number } = {}): Promise<ReconcileRun> {
+      runAt = now;
       const results: ReconcileResult[] = [];
-      const before = new Date(deps.clock.now().getTime() - settings.thresholdMs).toISOString();
+      const before = new Date(now.getTime() - settings.thresholdMs).toISOString();
       for (const kind of ['onboarding', 'message'] as const) {
         for (const candidate of await deps.store.due(kind, before, settings.pageSize[kind])) {
           if (remainingMs() < settings.reserveMs) return { results, stoppedBy: 'time' };
           const base = { kind, partnerId: candidate.partnerId, customerId: candidate.customerId, ref: candidate.messageId ?? candidate.customerId };
-          const claimed = await deps.store.claim(candidate, nowIso());
+          const claimed = await deps.store.claim(candidate, now.toISOString());
           if (!claimed) {
             results.push({ ...base, outcome: 'skipped', reason: 'claimed by another run, or changed meanwhile' });
             continue;
