@@ -177,7 +177,7 @@ export function messagingService(deps: MessagingDeps) {
 
   /** Stores Twilio's refusal on the pending row, so history shows what was tried and why it failed. */
   async function recordRefusal(record: MessageRecord, code: number | null, at: string): Promise<void> {
-    await events.appendWith(record.partnerId, [], [messages.refusedItem(record, code ?? undefined, at)]);
+    await events.appendWith(record.partnerId, [], [messages.refusedItem(record, code ?? undefined, at), messages.reconcileDoneItem(record)]);
   }
 
   /**

@@ -180,10 +180,15 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
       };
     },
 
+    /** Removes a message's reconciliation marker: its status is final, nothing is waited for. */
+    reconcileDoneItem(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>): TransactItem {
+      return { Delete: { TableName: tableName, Key: messageReconcileKey(m.partnerId, m.customerId, m.messageId) } };
+    },
+
     /** {@link forwardItem}, and for a final status the removal of the message's reconciliation marker in the same transaction. */
     forwardItems(c: StatusChange, requireSid: boolean): TransactItem[] {
       const items = [store.forwardItem(c, requireSid)];
-      if (c.rank >= FINAL_STATUS_RANK) items.push({ Delete: { TableName: tableName, Key: messageReconcileKey(c.partnerId, c.customerId, c.messageId) } });
+      if (c.rank >= FINAL_STATUS_RANK) items.push(store.reconcileDoneItem(c));
       return items;
     },
 
@@ -226,7 +231,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
     abandonItems(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>, idempotencyKey: string | undefined): TransactItem[] {
       const items: TransactItem[] = [
         { Delete: { TableName: tableName, Key: messageKey(m.partnerId, m.customerId, m.messageId), ConditionExpression: 'attribute_not_exists(sid)' } },
-        { Delete: { TableName: tableName, Key: messageReconcileKey(m.partnerId, m.customerId, m.messageId) } },
+        store.reconcileDoneItem(m),
       ];
       if (idempotencyKey !== undefined) items.push({ Delete: { TableName: tableName, Key: messageRequestKey(m.partnerId, idempotencyKey) } });
       return items;
