@@ -85,6 +85,35 @@ export interface ReconcileRun {
   stoppedBy?: 'time' | 'twilio';
 }
 
+/** Outcomes that changed a record (a repair, or a record marked gone / given up on), and those that went wrong. */
+export const REPAIR_OUTCOMES: ReadonlySet<ReconcileOutcome> = new Set(['repaired', 'gone', 'expired']);
+export const ERROR_OUTCOMES: ReadonlySet<ReconcileOutcome> = new Set(['error', 'deferred']);
+
+export interface ReconcileMetric {
+  name: 'ReconcileChecked' | 'ReconcileRepaired' | 'ReconcileErrors';
+  value: number;
+  /** Low cardinality only: never a partner, customer or record id. */
+  dimensions: { kind: string; outcome: ReconcileOutcome };
+}
+
+/** A run's results as metric points: one per name and (kind, outcome). */
+export function reconcileMetricsOf(results: readonly ReconcileResult[]): ReconcileMetric[] {
+  const groups = new Map<string, { kind: string; outcome: ReconcileOutcome; count: number }>();
+  for (const r of results) {
+    const key = `${r.kind}/${r.outcome}`;
+    const group = groups.get(key) ?? { kind: r.kind, outcome: r.outcome, count: 0 };
+    group.count++;
+    groups.set(key, group);
+  }
+  return [...groups.values()].flatMap(({ kind, outcome, count }) => {
+    const dimensions = { kind, outcome };
+    const points: ReconcileMetric[] = [{ name: 'ReconcileChecked', value: count, dimensions }];
+    if (REPAIR_OUTCOMES.has(outcome)) points.push({ name: 'ReconcileRepaired', value: count, dimensions });
+    if (ERROR_OUTCOMES.has(outcome)) points.push({ name: 'ReconcileErrors', value: count, dimensions });
+    return points;
+  });
+}
+
 class StopRun extends Error {}
 
 /** What Twilio says of a waiting step: whether its outcome differs from the stored wait. */

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OnboardingOptionsSchema, STEP_STATUS_RANK, type OnboardingRecord, type StepState } from '../../../shared/domain/onboarding';
-import { reconciler, type ReconcileDeps } from '../../../shared/services/reconcile';
+import { reconcileMetricsOf, reconciler, type ReconcileDeps, type ReconcileResult } from '../../../shared/services/reconcile';
 import type { MessageRecord } from '../../../shared/store/messages';
 import { RECONCILE_SHARDS, onboardingReconcileIndex, messageReconcileIndex } from '../../../shared/store/keys';
 import { candidateOf, reconcileStore, type ReconcileCandidate } from '../../../shared/store/reconcile';
@@ -327,5 +327,22 @@ describe('the store', () => {
     expect(claimed).toMatchObject({ since: NOW, sortKey: `${NOW}#ptn_1#cus_1#msg_1` });
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'gsi1sk = :seen', ExpressionAttributeValues: { ':seen': entry.sortKey, ':next': claimed!.sortKey } });
     await expect(store.claim(entry, NOW)).resolves.toBeUndefined();
+  });
+});
+
+describe('what a run reports', () => {
+  const result = (kind: string, outcome: ReconcileResult['outcome'], customerId = 'cus_1'): ReconcileResult => ({ kind, outcome, partnerId: 'ptn_1', customerId, ref: 'x' });
+
+  it('one point per metric name and (kind, outcome), repairs and errors besides the checks, never an id as a dimension', () => {
+    const points = reconcileMetricsOf([result('brand', 'repaired'), result('brand', 'repaired', 'cus_2'), result('message', 'unchanged'), result('message', 'gone'), result('message', 'deferred')]);
+    expect(points).toEqual([
+      { name: 'ReconcileChecked', value: 2, dimensions: { kind: 'brand', outcome: 'repaired' } },
+      { name: 'ReconcileRepaired', value: 2, dimensions: { kind: 'brand', outcome: 'repaired' } },
+      { name: 'ReconcileChecked', value: 1, dimensions: { kind: 'message', outcome: 'unchanged' } },
+      { name: 'ReconcileChecked', value: 1, dimensions: { kind: 'message', outcome: 'gone' } },
+      { name: 'ReconcileRepaired', value: 1, dimensions: { kind: 'message', outcome: 'gone' } },
+      { name: 'ReconcileChecked', value: 1, dimensions: { kind: 'message', outcome: 'deferred' } },
+      { name: 'ReconcileErrors', value: 1, dimensions: { kind: 'message', outcome: 'deferred' } },
+    ]);
   });
 });
