@@ -33,6 +33,12 @@ export interface ReconcileSettings {
   messageMaxAgeMs: number;
   /** The run stops when the invocation has less than this left. */
   reserveMs: number;
+  /**
+   * A record Twilio still has where we have it is checked again after a quarter of the time it
+   * has waited, at most this long (plus the threshold): a campaign in vetting for days, or a
+   * message whose carrier never reports delivery, is not asked about every few minutes.
+   */
+  maxBackoffMs: number;
 }
 
 export const RECONCILE_SETTINGS: ReconcileSettings = {
@@ -40,6 +46,7 @@ export const RECONCILE_SETTINGS: ReconcileSettings = {
   pageSize: { onboarding: 25, message: 100 },
   messageMaxAgeMs: 72 * 3600_000,
   reserveMs: 10_000,
+  maxBackoffMs: 2 * 3600_000,
 };
 
 export interface ReconcileDeps {
@@ -155,6 +162,17 @@ export function reconciler(deps: ReconcileDeps) {
     return undefined;
   }
 
+  /**
+   * Pushes a claimed entry further back when Twilio had nothing new: its sort key says "checked"
+   * at a time ahead of the run, so it is due a quarter of its wait (bounded) later than usual.
+   * Conditional like the claim: a record that changed meanwhile keeps its own entry.
+   */
+  async function backOff(c: ReconcileCandidate, waitingSince: string): Promise<void> {
+    const waited = runAt.getTime() - Date.parse(waitingSince);
+    const delay = Math.min(Math.max(0, waited / 4), settings.maxBackoffMs);
+    if (delay >= 60_000) await deps.store.claim(c, new Date(runAt.getTime() + delay).toISOString());
+  }
+
   /** A record with a waiting step: each waiting step is probed, and repaired through the resume path when Twilio moved on. */
   async function onboarding(c: ReconcileCandidate): Promise<ReconcileResult[]> {
     const { partnerId, customerId } = c;
@@ -167,6 +185,7 @@ export function reconciler(deps: ReconcileDeps) {
     let creds: Promise<SubaccountCredentials> | undefined;
     const credentials = () => (creds ??= deps.credentials(partnerId, customerId));
     const results: ReconcileResult[] = [];
+    const waitedSince = waiting.map((s) => record.steps[s]!.waitingSince ?? record.steps[s]!.updatedAt).sort()[0]!;
     for (const step of waiting) {
       const state = record.steps[step]!;
       const base = { kind: step, partnerId, customerId, from: state.waitingFor };
@@ -194,6 +213,7 @@ export function reconciler(deps: ReconcileDeps) {
       if (resumed !== 'resumed') await deps.checkStep(step, { partnerId, customerId, attempt: record.attempt });
       results.push({ ...base, outcome: found.to === 'gone' ? 'gone' : 'repaired', ref: found.ref, ...(found.to ? { to: found.to } : {}), reason: found.reason ?? (resumed === 'resumed' ? 'onboarding resumed' : 'step checked') });
     }
+    if (results.every((r) => r.outcome === 'unchanged')) await backOff(c, waitedSince);
     return results;
   }
 
@@ -243,6 +263,7 @@ export function reconciler(deps: ReconcileDeps) {
       return { ...base, outcome: 'repaired', from: m.status, to: twilio.status };
     }
     if (age > settings.messageMaxAgeMs) return giveUp(`No final status from Twilio ${Math.round(settings.messageMaxAgeMs / 3600_000)} hours after sending; Twilio still says ${twilio.status}`);
+    await backOff(c, m.sendAt ?? m.createdAt);
     return { ...base, outcome: 'unchanged', from: m.status, to: twilio.status };
   }
 

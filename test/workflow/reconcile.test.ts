@@ -179,6 +179,9 @@ describe('a message whose status callbacks were dropped', () => {
     // Twilio says sent: that much is repaired; the message stays in the index for its final status.
     expect((await message(stalled.body.id)).status).toBe('sent');
     expect((await statusEvents(stalled.body.id)).map((e) => e.data.status)).toEqual(['sent']);
+    // Looked at again a threshold after that repair, not before.
+    await sweepAfter(5 * MINUTE);
+    expect(fetchesOf(stalled.body.sid)).toBe(1);
     await sweepAfter(20 * MINUTE);
     expect(fetchesOf(stalled.body.sid)).toBe(2);
     expect((await statusEvents(stalled.body.id)).map((e) => e.data.status)).toEqual(['sent']);

@@ -122,9 +122,20 @@ describe('candidate selection', () => {
   it('moves a checked record to the back, so a record that stays stuck is not looked at again before the threshold', async () => {
     const { service, calls, live } = harness([onboardingEntry('cus_1', ago(30))], { twilio: { fetchBrandRegistration: async () => brand('IN_REVIEW'), fetchCampaign: async () => { throw new Error('not used'); }, fetchMessage: async () => { throw new Error('not used'); } } });
     expect((await service.run({ now: new Date(NOW) })).results).toEqual([expect.objectContaining({ kind: 'brand', outcome: 'unchanged', to: 'IN_REVIEW' })]);
-    expect([...live.values()].map((e) => e.since)).toEqual([NOW]);
-    expect((await service.run({ now: new Date(Date.parse(NOW) + 5 * MINUTE) })).results).toEqual([]);
+    // Waiting 30 minutes: checked again a quarter of that (7.5 minutes) after the threshold.
+    expect([...live.values()].map((e) => e.since)).toEqual([new Date(Date.parse(NOW) + 7.5 * MINUTE).toISOString()]);
+    expect((await service.run({ now: new Date(Date.parse(NOW) + 20 * MINUTE) })).results).toEqual([]);
+    expect((await service.run({ now: new Date(Date.parse(NOW) + 23 * MINUTE) })).results).toHaveLength(1);
     expect(calls.resumed).toEqual([]);
+  });
+
+  it('backs off at most two hours for a record that has waited for days', async () => {
+    const { service, live } = harness([messageEntry('msg_1', ago(30))], {
+      messages: { get: async () => message({ status: 'sent', statusRank: 3, createdAt: ago(48 * 60) }) },
+      twilio: { fetchBrandRegistration: async () => brand('APPROVED'), fetchCampaign: async () => { throw new Error('not used'); }, fetchMessage: async () => twilioMessage('sent') },
+    });
+    expect((await service.run({ now: new Date(NOW) })).results).toEqual([expect.objectContaining({ outcome: 'unchanged' })]);
+    expect([...live.values()].map((e) => e.since)).toEqual([new Date(Date.parse(NOW) + 120 * MINUTE).toISOString()]);
   });
 
   it('skips an entry another run claimed first, without asking Twilio', async () => {
