@@ -134,8 +134,6 @@ interface Probe {
 export function reconciler(deps: ReconcileDeps) {
   const settings: ReconcileSettings = { ...RECONCILE_SETTINGS, ...deps.settings };
   const nowIso = () => deps.clock.now().toISOString();
-  /** The run's time (the schedule's), against which ages and "checked at" are measured. */
-  let runAt = deps.clock.now();
 
   const differs = (outcome: StepOutcome, state: StepState) => outcome.status !== 'waiting' || outcome.waitingFor !== state.waitingFor;
 
@@ -167,14 +165,17 @@ export function reconciler(deps: ReconcileDeps) {
    * at a time ahead of the run, so it is due a quarter of its wait (bounded) later than usual.
    * Conditional like the claim: a record that changed meanwhile keeps its own entry.
    */
-  async function backOff(c: ReconcileCandidate, waitingSince: string): Promise<void> {
+  async function backOff(c: ReconcileCandidate, waitingSince: string, runAt: Date): Promise<void> {
     const waited = runAt.getTime() - Date.parse(waitingSince);
     const delay = Math.min(Math.max(0, waited / 4), settings.maxBackoffMs);
     if (delay >= 60_000) await deps.store.claim(c, new Date(runAt.getTime() + delay).toISOString());
   }
 
-  /** A record with a waiting step: each waiting step is probed, and repaired through the resume path when Twilio moved on. */
-  async function onboarding(c: ReconcileCandidate): Promise<ReconcileResult[]> {
+  /**
+   * A record with a waiting step: each waiting step is probed, and repaired through the resume path
+   * when Twilio moved on. `runAt` is the run's time (the schedule's), against which ages are measured.
+   */
+  async function onboarding(c: ReconcileCandidate, runAt: Date): Promise<ReconcileResult[]> {
     const { partnerId, customerId } = c;
     const record = await deps.onboarding.get(partnerId, customerId);
     const waiting = ONBOARDING_STEPS.filter((s) => record?.steps[s]?.status === 'waiting');
@@ -213,7 +214,7 @@ export function reconciler(deps: ReconcileDeps) {
       if (resumed !== 'resumed') await deps.checkStep(step, { partnerId, customerId, attempt: record.attempt });
       results.push({ ...base, outcome: found.to === 'gone' ? 'gone' : 'repaired', ref: found.ref, ...(found.to ? { to: found.to } : {}), reason: found.reason ?? (resumed === 'resumed' ? 'onboarding resumed' : 'step checked') });
     }
-    if (results.every((r) => r.outcome === 'unchanged')) await backOff(c, waitedSince);
+    if (results.every((r) => r.outcome === 'unchanged')) await backOff(c, waitedSince, runAt);
     return results;
   }
 
@@ -226,7 +227,7 @@ export function reconciler(deps: ReconcileDeps) {
     return { kind: 'status', accountSid: m.accountSid, partnerId: m.partnerId, customerId: m.customerId, receivedAt: nowIso(), query: `messageId=${m.messageId}`, params };
   }
 
-  async function message(c: ReconcileCandidate): Promise<ReconcileResult> {
+  async function message(c: ReconcileCandidate, runAt: Date): Promise<ReconcileResult> {
     const { partnerId, customerId } = c;
     const messageId = c.messageId!;
     const base = { kind: 'message', partnerId, customerId, ref: messageId };
@@ -263,7 +264,7 @@ export function reconciler(deps: ReconcileDeps) {
       return { ...base, outcome: 'repaired', from: m.status, to: twilio.status };
     }
     if (age > settings.messageMaxAgeMs) return giveUp(`No final status from Twilio ${Math.round(settings.messageMaxAgeMs / 3600_000)} hours after sending; Twilio still says ${twilio.status}`);
-    await backOff(c, m.sendAt ?? m.createdAt);
+    await backOff(c, m.sendAt ?? m.createdAt, runAt);
     return { ...base, outcome: 'unchanged', from: m.status, to: twilio.status };
   }
 
@@ -279,7 +280,6 @@ export function reconciler(deps: ReconcileDeps) {
      * than the threshold" follows the scheduler's clock.
      */
     async run({ now = deps.clock.now(), remainingMs = () => Number.POSITIVE_INFINITY }: { now?: Date; remainingMs?: () => number } = {}): Promise<ReconcileRun> {
-      runAt = now;
       const results: ReconcileResult[] = [];
       const before = new Date(now.getTime() - settings.thresholdMs).toISOString();
       for (const kind of ['onboarding', 'message'] as const) {
@@ -292,8 +292,8 @@ export function reconciler(deps: ReconcileDeps) {
             continue;
           }
           try {
-            if (kind === 'onboarding') results.push(...(await onboarding(claimed)));
-            else results.push(await message(claimed));
+            if (kind === 'onboarding') results.push(...(await onboarding(claimed, now)));
+            else results.push(await message(claimed, now));
           } catch (error) {
             if (error instanceof StopRun) {
               results.push({ ...base, outcome: 'deferred', reason: error.message });
