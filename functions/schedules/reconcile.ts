@@ -17,6 +17,7 @@ export async function main(event: Pick<ScheduledEvent, 'time'>, context?: Pick<C
   const run = await reconcile().run({ now: new Date(event.time), ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
   for (const r of run.results) {
     if (REPAIR_OUTCOMES.has(r.outcome)) logger.info('Reconciled a record Twilio had moved on from', repairLog(r));
+    if (r.outcome === 'expired') logger.info('Gave up waiting for a final status', repairLog(r));
     if (r.outcome === 'error') logger.warn('Reconciling a record failed; it is tried again on a later run', repairLog(r));
   }
   for (const point of reconcileMetricsOf(run.results)) {

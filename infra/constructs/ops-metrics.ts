@@ -70,7 +70,7 @@ export const OPS_METRICS = {
     name: 'ReconcileRepaired',
     unit: 'Count',
     dimensions: ['kind', 'outcome'],
-    meaning: 'Records the sweep changed because Twilio had moved on and its event or status callback never arrived (repaired), or marked gone / given up on: each one is a lost event.',
+    meaning: 'Records the sweep changed because Twilio had moved on and its event or status callback never arrived (repaired), or that Twilio no longer has (gone): each one is a lost event.',
     emitted: true,
   },
   reconcileErrors: {

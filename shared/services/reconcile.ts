@@ -92,8 +92,11 @@ export interface ReconcileRun {
   stoppedBy?: 'time' | 'twilio';
 }
 
-/** Outcomes that changed a record (a repair, or a record marked gone / given up on), and those that went wrong. */
-export const REPAIR_OUTCOMES: ReadonlySet<ReconcileOutcome> = new Set(['repaired', 'gone', 'expired']);
+/**
+ * Outcomes that mean an event was lost (Twilio had moved on, or no longer has the record), and those
+ * that went wrong. `expired` is neither: carriers that never report delivery are expected.
+ */
+export const REPAIR_OUTCOMES: ReadonlySet<ReconcileOutcome> = new Set(['repaired', 'gone']);
 export const ERROR_OUTCOMES: ReadonlySet<ReconcileOutcome> = new Set(['error', 'deferred']);
 
 export interface ReconcileMetric {

@@ -345,7 +345,7 @@ describe('what a run reports', () => {
   const result = (kind: string, outcome: ReconcileResult['outcome'], customerId = 'cus_1'): ReconcileResult => ({ kind, outcome, partnerId: 'ptn_1', customerId, ref: 'x' });
 
   it('one point per metric name and (kind, outcome), repairs and errors besides the checks, never an id as a dimension', () => {
-    const points = reconcileMetricsOf([result('brand', 'repaired'), result('brand', 'repaired', 'cus_2'), result('message', 'unchanged'), result('message', 'gone'), result('message', 'deferred')]);
+    const points = reconcileMetricsOf([result('brand', 'repaired'), result('brand', 'repaired', 'cus_2'), result('message', 'unchanged'), result('message', 'gone'), result('message', 'deferred'), result('message', 'expired')]);
     expect(points).toEqual([
       { name: 'ReconcileChecked', value: 2, dimensions: { kind: 'brand', outcome: 'repaired' } },
       { name: 'ReconcileRepaired', value: 2, dimensions: { kind: 'brand', outcome: 'repaired' } },
@@ -354,6 +354,8 @@ describe('what a run reports', () => {
       { name: 'ReconcileRepaired', value: 1, dimensions: { kind: 'message', outcome: 'gone' } },
       { name: 'ReconcileChecked', value: 1, dimensions: { kind: 'message', outcome: 'deferred' } },
       { name: 'ReconcileErrors', value: 1, dimensions: { kind: 'message', outcome: 'deferred' } },
+      // Given up on (no delivery report ever): checked, not a lost event.
+      { name: 'ReconcileChecked', value: 1, dimensions: { kind: 'message', outcome: 'expired' } },
     ]);
   });
 });
