@@ -638,6 +638,15 @@ export const catalog: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
   },
   {
+    id: 'schedules-reconcile',
+    entry: 'functions/schedules/reconcile.ts',
+    description: 'Finds brands, campaigns, numbers and messages waiting on Twilio past the threshold, asks Twilio and repairs them as the missed event would have',
+    trigger: { kind: 'schedule', rateMinutes: 5 },
+    // Subaccount tokens to ask Twilio; task tokens to resume a waiting onboarding.
+    access: { table: 'readwrite', keys: ['decrypt'], workflow: ['callback'] },
+    timeoutSeconds: 120,
+  },
+  {
     id: 'onboarding-preflight',
     entry: 'functions/http/onboarding/preflight.ts',
     description: 'Checks a customer and onboarding options for everything that would fail, creating nothing',

@@ -58,6 +58,7 @@ export class Operations extends Construct {
     this.kmsAlarm();
     this.partnerDeliveryAlarms(props.functions);
     this.twilioAlarm();
+    this.reconcileAlarm();
 
     this.dashboard = this.buildDashboard(props, groups);
   }
@@ -257,6 +258,18 @@ export class Operations extends Construct {
     });
   }
 
+  /** Repairs are lost events: a few a day is Twilio's at-least-once at work, a burst is a receiver, a queue or a sink not delivering. */
+  private reconcileAlarm(): void {
+    this.alarm('ReconcileRepairsSpiking', {
+      description: `Reconciliation: more than 10 records repaired in an hour (${OPS_NAMESPACE}/${OPS_METRICS.reconcileRepaired.name}): Twilio events or status callbacks are being lost.`,
+      runbook: 'reconcile-repairs',
+      metric: new cloudwatch.MathExpression({ expression: insightsQuery(OPS_METRICS.reconcileRepaired), usingMetrics: {}, period: Duration.hours(1), label: 'repairs' }),
+      threshold: 10,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+  }
+
   private buildDashboard(props: OperationsProps, groups: ReadonlyMap<FunctionGroup, readonly ProjectFunction[]>): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `switchboard-${this.stage}` });
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
@@ -317,6 +330,12 @@ export class Operations extends Construct {
       insights('Messages delivered', insightsQuery(OPS_METRICS.messageDelivered, 'SUM', 'channel'), 6),
       insights('Messages failed by error code', insightsQuery(OPS_METRICS.messageFailed, 'SUM', 'errorCode'), 6),
       insights('Twilio 429s', insightsQuery(OPS_METRICS.twilioThrottled), 6),
+    );
+    dashboard.addWidgets(header('Reconciliation'));
+    dashboard.addWidgets(
+      insights('Sweep repairs by kind', insightsQuery(OPS_METRICS.reconcileRepaired, 'SUM', 'kind')),
+      insights('Sweep checks by outcome', insightsQuery(OPS_METRICS.reconcileChecked, 'SUM', 'outcome')),
+      insights('Sweep errors by outcome', insightsQuery(OPS_METRICS.reconcileErrors, 'SUM', 'outcome')),
     );
     dashboard.addWidgets(header('Partner deliveries'));
     dashboard.addWidgets(

@@ -59,6 +59,27 @@ export const OPS_METRICS = {
     meaning: 'An onboarding step was marked failed (the mark-failed task), by step name.',
     emitted: false,
   },
+  reconcileChecked: {
+    name: 'ReconcileChecked',
+    unit: 'Count',
+    dimensions: ['kind', 'outcome'],
+    meaning: 'Records the reconciliation sweep looked at, by kind (brand, campaign, numbers, message, onboarding) and outcome (repaired, unchanged, final, gone, expired, deferred, skipped, error).',
+    emitted: true,
+  },
+  reconcileRepaired: {
+    name: 'ReconcileRepaired',
+    unit: 'Count',
+    dimensions: ['kind', 'outcome'],
+    meaning: 'Records the sweep changed because Twilio had moved on and its event or status callback never arrived (repaired), or that Twilio no longer has (gone): each one is a lost event.',
+    emitted: true,
+  },
+  reconcileErrors: {
+    name: 'ReconcileErrors',
+    unit: 'Count',
+    dimensions: ['kind', 'outcome'],
+    meaning: 'Records the sweep could not check: Twilio throttled or failed (deferred, the run stops there) or an unexpected error; they are tried again on a later run.',
+    emitted: true,
+  },
 } as const satisfies Record<string, OpsMetric>;
 
 /** A Metrics Insights query summing (or averaging) one custom metric over every dimension set that carries it. */

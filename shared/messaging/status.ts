@@ -27,3 +27,6 @@ export function statusRank(status: string): number | undefined {
 }
 
 export const MESSAGE_STATUSES = Object.keys(RANKS);
+
+/** From this rank on a message's status is final (delivered, undelivered, failed, read, canceled): nothing more is waited for. */
+export const FINAL_STATUS_RANK = 4;

@@ -124,7 +124,7 @@ export function webhookConsumers({ messages, usage, events, partnerEvents, conse
       const uncount = countedRow?.sid !== undefined ? [usageCount(usage, countedRow, -1)] : [];
 
       for (let round = 0; round < MAX_STATUS_ROUNDS; round++) {
-        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [messages.forwardItem(change, true), ...uncount]);
+        const moved = await partnerEvents.appendWith(partnerId, [statusEvent(to && bare(to))], [...messages.forwardItems(change, true), ...uncount]);
         if (moved.committed) return true;
         const stored = await messages.get(partnerId, customerId, messageId, true);
         if (!stored) {
@@ -143,7 +143,7 @@ export function webhookConsumers({ messages, usage, events, partnerEvents, conse
             partnerId,
             [createdEvent({ ...stored, sid, status }), statusEvent(stored.contact)],
             // The SID's first write counts the message (the send's own answer, had it arrived, would have).
-            [messages.forwardItem(change, false), ...(canceled ? [] : [usageCount(usage, stored)])],
+            [...messages.forwardItems(change, false), ...(canceled ? [] : [usageCount(usage, stored)])],
           );
           if (completed.committed) return true;
           continue;

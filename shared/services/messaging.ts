@@ -180,7 +180,7 @@ export function messagingService(deps: MessagingDeps) {
 
   /** Stores Twilio's refusal on the pending row, so history shows what was tried and why it failed. */
   async function recordRefusal(record: MessageRecord, code: number | null, at: string): Promise<void> {
-    await events.appendWith(record.partnerId, [], [messages.refusedItem(record, code ?? undefined, at)]);
+    await events.appendWith(record.partnerId, [], [messages.refusedItem(record, code ?? undefined, at), messages.reconcileDoneItem(record)]);
   }
 
   /**
@@ -324,7 +324,7 @@ export function messagingService(deps: MessagingDeps) {
       const completed = await events.appendWith(
         partnerId,
         [createdEvent({ ...record, sid: sent.sid, status: sent.status, from: sent.from ?? record.from })],
-        [messages.forwardItem(change, false), usageCount(usage, record, 1, sent.numSegments ?? undefined)],
+        [...messages.forwardItems(change, false), usageCount(usage, record, 1, sent.numSegments ?? undefined)],
       );
       // A status callback got there first (it stored the SID and announced the message): keep the initial status in the timeline.
       if (!completed.committed) await events.appendWith(partnerId, [], [messages.lateItem(change)]).catch(() => undefined);
@@ -384,7 +384,7 @@ export function messagingService(deps: MessagingDeps) {
       const at = clock.now().toISOString();
       const change: StatusChange = { partnerId, customerId, messageId, sid: stored.sid, status: 'canceled', rank: statusRank('canceled')!, at };
       // Never sent, never billed: the cancel takes the message back out of its month's count.
-      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], [messages.forwardItem(change, true), usageCount(usage, stored, -1)]);
+      await events.appendWith(partnerId, [{ type: 'message.canceled', customerId, data: { messageId, sid: stored.sid } }], [...messages.forwardItems(change, true), usageCount(usage, stored, -1)]);
       const after = await messages.get(partnerId, customerId, messageId, true);
       return toMessageView(after ?? stored);
     },

@@ -242,3 +242,34 @@ export const customerErasablePartitions = (partnerId: string, customerId: string
   whatsAppSendersPartition(partnerId, customerId),
   templatesPartition(partnerId, customerId),
 ];
+
+/**
+ * The reconciliation sweep's sparse gsi1 index of records still waiting for Twilio to tell us
+ * something: onboarding records with a waiting step (the keys ride on the record itself) and
+ * outbound messages without a final status (a marker row beside the message, because the message
+ * row's two indexes are taken). Spread over RECONCILE_SHARDS partitions per kind and sorted by
+ * when the record was last heard of or checked, so the sweep reads the oldest with a few Queries
+ * bounded by "older than the threshold", never a Scan. A check moves the entry to the back.
+ */
+export type ReconcileKind = 'onboarding' | 'message';
+export const RECONCILE_SHARDS = 4;
+export const reconcilePartition = (kind: ReconcileKind, shard: number) => `RECONCILE#${kind}#${shard}`;
+export function reconcileShard(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % RECONCILE_SHARDS;
+}
+/** gsi1 of an onboarding record while a step waits; `since` is when the step was last heard of or checked. */
+export const onboardingReconcileIndex = (partnerId: string, customerId: string, since: string) => ({
+  gsi1pk: reconcilePartition('onboarding', reconcileShard(customerId)),
+  gsi1sk: `${since}#${partnerId}#${customerId}`,
+});
+/** A message's marker row, in the message's own partition (one GetItem / Delete by the message id). */
+export const messageReconcileKey = (partnerId: string, customerId: string, messageId: string) => ({
+  pk: messagePartition(partnerId, customerId, messageShard(messageId)),
+  sk: `RECONCILE#${messageId}`,
+});
+export const messageReconcileIndex = (partnerId: string, customerId: string, messageId: string, since: string) => ({
+  gsi1pk: reconcilePartition('message', reconcileShard(messageId)),
+  gsi1sk: `${since}#${partnerId}#${customerId}#${messageId}`,
+});

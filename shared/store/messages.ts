@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Direction } from '../domain/message';
-import { MESSAGE_SHARDS, contactMessagesPartition, messageIndexes, messageKey, messagePartition, messageRequestKey } from './keys';
+import { FINAL_STATUS_RANK } from '../messaging/status';
+import { MESSAGE_SHARDS, contactMessagesPartition, messageIndexes, messageKey, messagePartition, messageReconcileIndex, messageReconcileKey, messageRequestKey } from './keys';
 import { queryUpTo } from './query';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -109,10 +110,18 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
     },
   });
 
-  return {
-    /** The pending row of a send, and the Idempotency-Key row pointing at it when the request had one. */
+  const store = {
+    /**
+     * The pending row of a send, its reconciliation marker (the sweep asks Twilio about it if no
+     * final status has come a while after it was sent, or due to be sent) and the Idempotency-Key
+     * row pointing at it when the request had one.
+     */
     pendingItems(m: MessageRecord, idempotencyKey: string | undefined, nowSeconds: number): TransactItem[] {
-      const items = [put(m, 'attribute_not_exists(pk)')];
+      const marker = {
+        ...messageReconcileKey(m.partnerId, m.customerId, m.messageId), ...messageReconcileIndex(m.partnerId, m.customerId, m.messageId, m.sendAt ?? m.createdAt),
+        entity: 'ReconcileMarker', partnerId: m.partnerId, customerId: m.customerId, messageId: m.messageId,
+      };
+      const items: TransactItem[] = [put(m, 'attribute_not_exists(pk)'), { Put: { TableName: tableName, Item: marker } }];
       if (idempotencyKey !== undefined) {
         items.push({
           Put: {
@@ -171,6 +180,18 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
       };
     },
 
+    /** Removes a message's reconciliation marker: its status is final, nothing is waited for. */
+    reconcileDoneItem(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>): TransactItem {
+      return { Delete: { TableName: tableName, Key: messageReconcileKey(m.partnerId, m.customerId, m.messageId) } };
+    },
+
+    /** {@link forwardItem}, and for a final status the removal of the message's reconciliation marker in the same transaction. */
+    forwardItems(c: StatusChange, requireSid: boolean): TransactItem[] {
+      const items = [store.forwardItem(c, requireSid)];
+      if (c.rank >= FINAL_STATUS_RANK) items.push(store.reconcileDoneItem(c));
+      return items;
+    },
+
     /** A status that arrived after a higher one: kept in the timeline only (and what it tells of price or SID). */
     lateItem(c: StatusChange): TransactItem {
       const values: Record<string, unknown> = { ':at': c.at, ':sid': c.sid };
@@ -210,6 +231,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
     abandonItems(m: Pick<MessageRecord, 'partnerId' | 'customerId' | 'messageId'>, idempotencyKey: string | undefined): TransactItem[] {
       const items: TransactItem[] = [
         { Delete: { TableName: tableName, Key: messageKey(m.partnerId, m.customerId, m.messageId), ConditionExpression: 'attribute_not_exists(sid)' } },
+        store.reconcileDoneItem(m),
       ];
       if (idempotencyKey !== undefined) items.push({ Delete: { TableName: tableName, Key: messageRequestKey(m.partnerId, idempotencyKey) } });
       return items;
@@ -285,6 +307,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
       return { items: items.map(({ item }) => messageFromItem(item)), next };
     },
   };
+  return store;
 }
 
 export type MessageStore = ReturnType<typeof messageStore>;

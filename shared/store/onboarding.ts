@@ -7,7 +7,7 @@ import { NUMBER_STATUS_RANK, type NumberRecord, type NumberStatus } from '../dom
 import type { OnboardingStep } from '../services/registration/contract';
 import type { TransactWriteItem } from '../services/partner-events-contract';
 import { customerFromItem, type CustomerRecord } from './customers';
-import { NUMBER_PREFIX, accountKey, customerKey, customerNumberKey, onboardingKey, phoneNumberKey } from './keys';
+import { NUMBER_PREFIX, accountKey, customerKey, customerNumberKey, onboardingKey, onboardingReconcileIndex, phoneNumberKey } from './keys';
 import { subaccountFromItem } from './subaccounts';
 import { queryAll } from './query';
 import { transactWrite } from './transact';
@@ -82,16 +82,22 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
     const sidNames = Object.fromEntries(entries.map(([k], i) => [`#sid${i}`, k]));
     const sidValues = Object.fromEntries(entries.map(([, v], i) => [`:sid${i}`, v]));
     const sidSets = entries.map((_, i) => `, sids.#sid${i} = :sid${i}`).join('');
+    // A waiting step puts the record in the reconciliation sweep's index, as of now; the sweep
+    // takes it out once it finds nothing waiting (a later step may be waiting by then).
+    const reconcile = state.status === 'waiting' ? onboardingReconcileIndex(partnerId, customerId, state.updatedAt) : undefined;
     return {
       Update: {
         TableName: tableName,
         Key: onboardingKey(partnerId, customerId),
-        UpdateExpression: `SET steps.#step = :state, updatedAt = :at${sidSets}`,
+        UpdateExpression: `SET steps.#step = :state, updatedAt = :at${sidSets}${reconcile ? ', gsi1pk = :rpk, gsi1sk = :rsk' : ''}`,
         // Forward only: a later run of the step, or a higher rank within the same run.
         ConditionExpression:
           'attribute_exists(pk) AND (attribute_not_exists(steps.#step) OR steps.#step.#run < :run OR (steps.#step.#run = :run AND steps.#step.#rank <= :rank))',
         ExpressionAttributeNames: { '#step': step, '#run': 'run', '#rank': 'rank', ...sidNames },
-        ExpressionAttributeValues: { ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank, ...sidValues },
+        ExpressionAttributeValues: {
+          ':state': state, ':at': state.updatedAt, ':run': state.run, ':rank': state.rank, ...sidValues,
+          ...(reconcile ? { ':rpk': reconcile.gsi1pk, ':rsk': reconcile.gsi1sk } : {}),
+        },
       },
     };
   };

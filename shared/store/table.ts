@@ -13,11 +13,12 @@
  * | Partner event counter| PARTNER#<partnerId>#EVENTS#<shard 00–15> | COUNTER     | —                                        |
  * | Partner event        | PARTNER#<partnerId>#EVENTS#<shard 00–15> | EVENT#<12-digit sequence> | —                          |
  * | Idempotency record   | IDEMPOTENCY#<first 4 hex digits of sha256(sk)> | <function>#<hash> | —  (expires through the TTL attribute; spread over 65,536 partitions, only ever read by full key) |
- * | Onboarding record    | PARTNER#<p>#CUSTOMER#<c>  | ONBOARDING                 | —                                        |
+ * | Onboarding record    | PARTNER#<p>#CUSTOMER#<c>  | ONBOARDING                 | while a step waits: RECONCILE#onboarding#<shard 0–3> / <last heard of or checked>#<p>#<c> |
  * | Customer number      | PARTNER#<p>#CUSTOMER#<c>  | NUMBER#<E.164>             | —                                        |
  * | Phone number owner   | PHONE#<E.164>             | PHONE                      | —                                        |
  * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | MESSAGE#<messageId> | gsi1: same pk / <createdAt>#<messageId>; gsi2: PARTNER#<p>#CUSTOMER#<c>#CONTACT#<contact> / <createdAt>#<messageId> |
  * | Usage counter        | PARTNER#<p>#CUSTOMER#<c>#USAGE#<YYYY-MM> | SHARD#<hash of the message id, 00–31> | —  (messages and segments by channel and direction, ADDed in the message's own transaction) |
+ * | Message reconcile marker | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | RECONCILE#<messageId> | until a final status: RECONCILE#message#<shard 0–3> / <sent or due at, then last checked>#<p>#<c>#<messageId> |
  * | Message request      | PARTNER#<p>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
  * | Consent state        | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | STATE       | while opted out: PARTNER#<p>#CUSTOMER#<c>#OPTED_OUT#<sms / whatsapp / sms+whatsapp> / <latest opt-out>#<E.164> |
  * | Consent record       | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | RECORD#<kw_MessageSid / err_messageId / ptn_hash> | —     |
@@ -109,6 +110,14 @@
  *   counts in its send time's month. Each counted message adds one item write; 32 rows keep any
  *   one of them far below an item's write rate at 100 messages/s, and give the partner event log's
  *   group commit (which never puts two writes of one item in a transaction) room to batch.
+ * - Reconciliation. The sweep finds what waits on Twilio through gsi1 partitions of their own
+ *   (RECONCILE#<kind>#<shard>), sorted by when each record was last heard of or checked, so "waiting
+ *   longer than the threshold, oldest first" is a bounded Query per shard. An onboarding record is
+ *   put there by the write of a waiting step state and taken out by the sweep once nothing waits; a
+ *   message's marker is written with its pending row and deleted in the transaction of its final
+ *   status (a marker the sweep finds final is deleted then). The sweep claims an entry by moving its
+ *   sort key, conditional on the one it read, so overlapping runs never handle one record twice.
+ *   Per send this adds one item to the pending transaction and one to the final status's (no call).
  * - Later aggregates (subaccounts, brands, campaigns, numbers, messages, events) add rows to this
  *   table and document them here.
  */

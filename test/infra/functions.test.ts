@@ -275,6 +275,8 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
     ...Object.fromEntries(
       ['whatsapp-senders-create', 'whatsapp-senders-verify', 'whatsapp-senders-patch', 'whatsapp-senders-delete', 'schedules-whatsapp-senders'].map((id) => [id, ['whatsapp']]),
     ),
+    // The sweep runs the steps' check (every registration area) and reads messages.
+    'schedules-reconcile': ['accounts', 'events', 'messages', 'messaging', 'numbers', 'trusthub'],
     ...Object.fromEntries(
       ['brands-create', 'brands-list', 'brands-resubmit', 'campaigns-create', 'campaigns-list', 'numbers-create', 'numbers-delete', 'workflow-run-step', 'workflow-check-step'].map((id) => [
         id,

@@ -33,6 +33,22 @@ async function runUntil(i: StepInput, last: OnboardingStep) {
   throw new Error('unreachable');
 }
 
+describe('a waiting resource Twilio no longer has', () => {
+  it('fails the step on its check with Twilio\'s code and a reason that says the resource is gone, telling the partner', async () => {
+    const partnerId = newPartner();
+    const customer = await h.createCustomer(partnerId);
+    await h.configure(partnerId, customer.id, { brandType: 'STANDARD', mock: true, campaign: CAMPAIGN });
+    const i = input(partnerId, customer.id);
+    expect(await runUntil(i, 'brand')).toMatchObject({ status: 'waiting' });
+    // A BN Twilio has never heard of stands in for a brand deleted at Twilio.
+    await h.onboarding.setSids(partnerId, customer.id, { brandSid: 'BN' + '0'.repeat(32) }, new Date().toISOString());
+    const checked = await h.steps.check('brand', i);
+    expect(checked).toMatchObject({ status: 'failed', errors: [{ code: 20404, message: expect.stringContaining('Twilio no longer has the resource this step waits on'), fields: [] }] });
+    const told = h.events.events.filter((e) => e.partnerId === partnerId && e.type === 'brand.updated').at(-1);
+    expect(told?.data).toMatchObject({ status: 'failed' });
+  });
+});
+
 describe('Standard brand, end to end through the steps', () => {
   it('registers brand, campaign and numbers, storing every SID and telling the partner', async () => {
     const partnerId = newPartner();

@@ -157,7 +157,8 @@ export function onboardingSteps(deps: StepDeps): RegistrationSteps {
         outcome = mode === 'resubmit' ? await resubmitBrand(ctx) : await MODULES[step][mode === 'check' ? 'check' : 'run'](ctx);
       } catch (error) {
         if (!(error instanceof TwilioPermanentError)) throw error;
-        outcome = { status: 'failed', errors: [{ code: error.code ?? error.status ?? 'twilio-error', message: error.message, fields: [] }], sids: {} };
+        const message = error.notFound && mode === 'check' ? `Twilio no longer has the resource this step waits on (deleted at Twilio, or its account closed): ${error.message}` : error.message;
+        outcome = { status: 'failed', errors: [{ code: error.code ?? error.status ?? 'twilio-error', message, fields: [] }], sids: {} };
       }
     }
 

@@ -156,7 +156,9 @@ describe('send', () => {
   it('throttled by Twilio: nothing was sent, so the pending row and its key are removed and the error surfaces as retryable', async () => {
     const { service, calls } = harness({ send: async () => { throw new TwilioRetryableError({ code: 20429, status: 429, message: 'Too many requests', moreInfo: null }); } });
     await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'hi' }, 'key-1')).rejects.toBeInstanceOf(TwilioRetryableError);
-    expect(kinds(calls.transactions[1]!.items)).toEqual(['Delete', 'Delete']);
+    // The pending row, its reconciliation marker and its Idempotency-Key row.
+    expect(kinds(calls.transactions[1]!.items)).toEqual(['Delete', 'Delete', 'Delete']);
+    expect(calls.transactions[1]!.items.map((i) => String(i.Delete!.Key!.sk).split('#')[0])).toEqual(['MESSAGE', 'RECONCILE', 'MESSAGE_REQUEST']);
   });
 
   it("Twilio's answer lost (5xx or timeout): 202 with the pending message, kept for its status callback", async () => {

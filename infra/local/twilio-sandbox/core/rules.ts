@@ -31,7 +31,8 @@ export type SandboxRule =
   | { type: 'stall'; step: LifecycleStep; times?: number; accountSid?: string }
   | { type: 'throttle'; path: string; method?: string; times: number }
   | { type: 'server-error'; path: string; method?: string; times: number }
-  | { type: 'webhook'; action: 'drop' | 'duplicate'; kind?: WebhookKind; urlContains?: string; times?: number }
+  /** `bodyContains` narrows it to one resource's webhooks, e.g. a brand's SID in its Event Streams events. */
+  | { type: 'webhook'; action: 'drop' | 'duplicate'; kind?: WebhookKind; urlContains?: string; bodyContains?: string; times?: number }
   | { type: 'status-callbacks'; reorder?: boolean; duplicate?: boolean; times?: number }
   /**
    * What Meta does to a WhatsApp template beyond approving or rejecting it: `recategorize` approves
@@ -101,10 +102,10 @@ export class RuleBook {
     return rule?.type;
   }
 
-  webhookAction(kind: WebhookKind, url: string): 'drop' | 'duplicate' | undefined {
+  webhookAction(kind: WebhookKind, url: string, body = ''): 'drop' | 'duplicate' | undefined {
     const rule = this.take(
       (r): r is Extract<StoredRule, { type: 'webhook' }> =>
-        r.type === 'webhook' && (!r.kind || r.kind === kind) && (!r.urlContains || url.includes(r.urlContains)),
+        r.type === 'webhook' && (!r.kind || r.kind === kind) && (!r.urlContains || url.includes(r.urlContains)) && (!r.bodyContains || body.includes(r.bodyContains)),
     );
     return rule?.action;
   }

@@ -85,7 +85,7 @@ export class WebhookSender {
   }
 
   private async deliver(base: Omit<WebhookDelivery, 'seq' | 'at' | 'outcome' | 'status'>): Promise<void> {
-    const action = this.rules.webhookAction(base.kind, base.url);
+    const action = this.rules.webhookAction(base.kind, base.url, base.body);
     if (action === 'drop') {
       this.deliveries.push({ ...base, seq: ++this.seq, at: this.now(), outcome: 'dropped', status: null });
       return;
