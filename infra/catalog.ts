@@ -72,7 +72,7 @@ export interface TableStreamTrigger {
   retryAttempts: number;
 }
 
-/** A function run on a fixed rate (EventBridge schedule; locally: a timer on the platform's clock). */
+/** A function run on a fixed rate (EventBridge Scheduler; locally: a timer on the platform's clock). */
 export interface ScheduleTrigger {
   kind: 'schedule';
   rateMinutes: number;

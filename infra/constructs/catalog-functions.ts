@@ -2,11 +2,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
@@ -73,6 +74,14 @@ export class CatalogFunctions extends Construct {
     const workflowTasks = new Map<string, ProjectFunction>();
     let authorizer: ProjectFunction | undefined;
     let routeFallback: ProjectFunction | undefined;
+    const scheduled: ProjectFunction[] = [];
+    // One role for every schedule, assumable by EventBridge Scheduler for this account only.
+    let schedulesRole: iam.Role | undefined;
+    const schedulerRole = () =>
+      (schedulesRole ??= new iam.Role(this, 'SchedulesRole', {
+        description: 'EventBridge Scheduler: invokes the scheduled Switchboard functions',
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      }));
 
     const all = props.functions.map((definition) => {
       const isReceiver = definition.trigger.kind === 'functionUrl';
@@ -132,11 +141,20 @@ export class CatalogFunctions extends Construct {
           );
           break;
         case 'schedule':
-          new events.Rule(this, `${pascalCase(definition.id)}Schedule`, {
+          // EventBridge Scheduler. The handlers read the run's time as `time`, the field an
+          // EventBridge event has, so the local runner and Lambda hand them the same shape. A run
+          // that could not start is retried only while it is the current one: the next run follows.
+          new scheduler.Schedule(this, `${pascalCase(definition.id)}Schedule`, {
             description: `Switchboard: runs ${definition.id} every ${trigger.rateMinutes} minute(s)`,
-            schedule: events.Schedule.rate(Duration.minutes(trigger.rateMinutes)),
-            targets: [new targets.LambdaFunction(fn.fn)],
+            schedule: scheduler.ScheduleExpression.rate(Duration.minutes(trigger.rateMinutes)),
+            target: new schedulerTargets.LambdaInvoke(fn.fn, {
+              role: schedulerRole(),
+              input: scheduler.ScheduleTargetInput.fromObject({ time: scheduler.ContextAttribute.scheduledTime, source: 'aws.scheduler' }),
+              retryAttempts: 2,
+              maxEventAge: Duration.minutes(Math.max(1, trigger.rateMinutes)),
+            }),
           });
+          scheduled.push(fn);
           break;
         case 'workflowTask':
           if (workflowTasks.has(trigger.substitution)) throw new Error(`Two workflow tasks use the substitution "${trigger.substitution}"`);
@@ -145,6 +163,15 @@ export class CatalogFunctions extends Construct {
       }
       return fn;
     });
+
+    if (schedulesRole) {
+      Validations.of(schedulesRole.node.findChild('DefaultPolicy')).acknowledge(
+        ...scheduled.map((fn) => ({
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+          reason: 'lambda:InvokeFunction on the versions and aliases of the scheduled functions only (grantInvoke adds ":*").',
+        })),
+      );
+    }
 
     this.all = all;
     this.apiRoutes = apiRoutes;

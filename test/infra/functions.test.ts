@@ -22,6 +22,28 @@ describe('functions generated from the real catalog', () => {
     template = buildApp().platformTemplate();
   });
 
+  it('runs each schedule of the catalog on EventBridge Scheduler, through one role that can invoke only the scheduled functions', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as CfnResource[];
+    const scheduled = catalog.filter((f) => f.trigger.kind === 'schedule');
+    expect(schedules).toHaveLength(scheduled.length);
+    expect(template.findResources('AWS::Events::Rule')).toEqual({});
+    for (const f of scheduled) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: `rate(${f.trigger.kind === 'schedule' ? f.trigger.rateMinutes : 0} minute${f.trigger.kind === 'schedule' && f.trigger.rateMinutes === 1 ? '' : 's'})`,
+        Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId(f.id), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: Match.anyValue() } }),
+      });
+    }
+    const roles = new Set(schedules.map((r) => JSON.stringify((r.Properties!.Target as { RoleArn: unknown }).RoleArn)));
+    expect(roles.size).toBe(1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })] },
+    });
+    const statements = policyStatements(template).filter(({ policy }) => policy.startsWith('FunctionsSchedulesRole')).map(({ statement }) => statement);
+    expect(actionsOf(statements).every((a) => a === 'lambda:InvokeFunction')).toBe(true);
+    const targets = JSON.stringify(statements.map((st) => (st as unknown as { Resource: unknown }).Resource));
+    for (const f of catalog) expect(targets.includes(`Functions${pascalCase(f.id)}Function`)).toBe(f.trigger.kind === 'schedule');
+  });
+
   it('creates exactly one function per catalog entry', () => {
     const functions = Object.values(functionsOf(template));
     expect(functions).toHaveLength(catalog.length);

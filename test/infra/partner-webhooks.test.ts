@@ -27,9 +27,13 @@ describe('partner webhooks infrastructure', () => {
   });
 
   it('runs the retry sweeper every minute', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+    // EventBridge Scheduler, handing the handler the run's scheduled time as `time`.
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsSchedulesDeliveryRetriesFunction'), 'Arn'] } })],
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsSchedulesDeliveryRetriesFunction'), 'Arn'] },
+        Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', source: 'aws.scheduler' }),
+      }),
     });
   });
 

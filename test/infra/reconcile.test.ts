@@ -18,9 +18,13 @@ describe('reconciliation sweep infrastructure', () => {
 
   it('runs every five minutes, as the catalog says', () => {
     expect(catalog.find((f) => f.id === 'schedules-reconcile')?.trigger).toEqual({ kind: 'schedule', rateMinutes: 5 });
-    template.hasResourceProperties('AWS::Events::Rule', {
+    // EventBridge Scheduler, handing the handler the run's scheduled time as `time`.
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsSchedulesReconcileFunction'), 'Arn'] } })],
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsSchedulesReconcileFunction'), 'Arn'] },
+        Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', source: 'aws.scheduler' }),
+      }),
     });
   });
 
