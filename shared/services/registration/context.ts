@@ -34,7 +34,11 @@ type NotUsedByTheSteps =
   | 'requestWhatsAppApproval'
   | 'fetchContentApproval'
   | 'listContentTemplates'
-  | 'deleteContentTemplate';
+  | 'deleteContentTemplate'
+  | 'createSecondaryAuthToken'
+  | 'promoteSecondaryAuthToken'
+  | 'deleteSecondaryAuthToken'
+  | 'credentialsWork';
 
 export interface StepDeps {
   twilio: Omit<TwilioGateway, NotUsedByTheSteps>;
