@@ -21,7 +21,8 @@ export type Command =
   | { name: 'partners reactivate'; partnerId: string }
   | { name: 'keys issue'; partnerId: string }
   | { name: 'keys list'; partnerId: string }
-  | { name: 'keys revoke'; partnerId: string; keyId: string };
+  | { name: 'keys revoke'; partnerId: string; keyId: string }
+  | { name: 'subaccounts rotate-token'; partnerId: string; customerId: string };
 
 export type CommandName = Command['name'];
 
@@ -29,7 +30,7 @@ export type Invocation =
   | { kind: 'help'; text: string }
   | { kind: 'run'; command: Command; target: TargetFlags };
 
-type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor';
+type CommandFlag = 'name' | 'with-key' | 'id' | 'partner' | 'key' | 'limit' | 'cursor' | 'customer';
 
 interface CommandSpec {
   required: CommandFlag[];
@@ -93,6 +94,15 @@ const SPECS: Record<CommandName, CommandSpec> = {
     summary: `Revoke an API key: refused from the next request that is not answered from the authorizer's cache, within ${AUTHORIZER_CACHE_SECONDS} s (npm start uses the same cache).`,
     touchesUsagePlan: false,
   },
+  'subaccounts rotate-token': {
+    // The partner is required: a customer row is keyed by its partner, and finding it by id alone would take a Scan.
+    required: ['customer', 'partner'],
+    optional: [],
+    synopsis: 'subaccounts rotate-token --customer <cus_…> --partner <ptn_…>',
+    summary:
+      "Rotate the customer's Twilio auth token with no webhook left unverifiable (run it again to finish one that stopped); the old token's webhooks are accepted until the printed deadline. Local platform only.",
+    touchesUsagePlan: false,
+  },
 };
 
 /** Whether a deployed target must have a usage plan for this command. */
@@ -127,6 +137,7 @@ const OPTIONS = {
   key: { type: 'string' },
   limit: { type: 'string' },
   cursor: { type: 'string' },
+  customer: { type: 'string' },
   endpoint: { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
@@ -139,13 +150,14 @@ type Values = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor'];
+const COMMAND_FLAGS: readonly CommandFlag[] = ['name', 'with-key', 'id', 'partner', 'key', 'limit', 'cursor', 'customer'];
 
 /** Ids are checked by shape so swapped flags (`--partner key_…`) fail here, not as a confusing 404. */
 const ID_SHAPES: Partial<Record<CommandFlag, { prefix: string; pattern: RegExp }>> = {
   id: { prefix: 'ptn_', pattern: /^ptn_[0-9A-Z]{26}$/ },
   partner: { prefix: 'ptn_', pattern: /^ptn_[0-9A-Z]{26}$/ },
   key: { prefix: 'key_', pattern: /^key_[0-9A-Z]{26}$/ },
+  customer: { prefix: 'cus_', pattern: /^cus_[0-9A-Z]{26}$/ },
 };
 
 function readOptions(argv: string[]): { values: Values; positionals: string[] } {
@@ -233,6 +245,8 @@ function buildCommand(name: CommandName, values: Values): Command {
       return { name, partnerId: v.partner };
     case 'keys revoke':
       return { name, partnerId: v.partner, keyId: v.key };
+    case 'subaccounts rotate-token':
+      return { name, partnerId: v.partner, customerId: v.customer };
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
-import { execute, type PartnerAdmin } from './commands';
+import { execute, type PartnerAdmin, type TokenRotationAdmin } from './commands';
 import { EXIT_OK, UsageError, describeError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
@@ -8,6 +8,7 @@ import type { UsagePlanPort } from './usage-plan';
 export interface Connection {
   partners: PartnerAdmin;
   usagePlan?: UsagePlanPort;
+  tokenRotation?: () => TokenRotationAdmin;
 }
 
 export interface CliDeps {

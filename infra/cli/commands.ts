@@ -2,23 +2,29 @@ import type { PartnerService } from '../../shared/services/partners';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from '../../shared/domain/page';
 import { ValidationError } from '../../shared/domain/errors';
 import { synopsis, type Command } from './args';
-import { IncompleteError, UsageError } from './errors';
+import { IncompleteError, TargetError, UsageError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
-import { SECRET_WARNING, keyView, partnerListView, partnerView } from './views';
+import { SECRET_WARNING, keyView, partnerListView, partnerView, tokenRotationView } from './views';
+import type { TokenRotationService } from '../../shared/services/token-rotation';
 
 /** The partner use cases the CLI drives; the real service in production, a fake in tests. */
 export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'list' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
 
+/** Token rotation; present only where the CLI can act as a customer on Twilio (see connect.ts). */
+export type TokenRotationAdmin = Pick<TokenRotationService, 'rotate'>;
+
 export interface CommandDeps {
   partners: PartnerAdmin;
+  /** Built on first use: it loads the key service and the Twilio SDK, which other commands do not need. */
+  tokenRotation?: () => TokenRotationAdmin;
   /** Present for deployed stacks only: locally there is no API Gateway usage plan. */
   usagePlan?: UsagePlanPort;
   out: Output;
 }
 
 /** Runs one parsed command and writes its JSON result; failures are thrown for the caller to report. */
-export async function execute(command: Command, { partners, usagePlan, out }: CommandDeps): Promise<void> {
+export async function execute(command: Command, { partners, usagePlan, tokenRotation, out }: CommandDeps): Promise<void> {
   switch (command.name) {
     case 'partners create': {
       // Primary course: partner row → API Gateway key in the usage plan (deployed) → first key (asked).
@@ -96,6 +102,16 @@ export async function execute(command: Command, { partners, usagePlan, out }: Co
     case 'keys revoke':
       out.result({ key: keyView(await partners.revokeKey(command.partnerId, command.keyId)) });
       return;
+
+    case 'subaccounts rotate-token': {
+      if (!tokenRotation) {
+        throw new TargetError(
+          'Token rotation needs the key service and Twilio of the target: it runs against the running local platform (npm start); a deployed stack is not supported yet (it would need the KMS key and the Twilio base URL of the stack)',
+        );
+      }
+      out.result(tokenRotationView(await tokenRotation().rotate(command.partnerId, command.customerId)));
+      return;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { TargetFlags } from './args';
 import type { Connection } from './cli';
 import { TargetError } from './errors';
-import { configEnvironment, readLocalPlatformFile, resolveTarget, type TargetSources } from './target';
+import { configEnvironment, readLocalPlatformFile, resolveTarget, twilioEnvironment, type TargetSources } from './target';
 import { apiGatewayUsagePlan } from './usage-plan';
 
 /** Written by the local platform while it runs, at the project root whatever the working directory. */
@@ -34,7 +34,8 @@ const sources: TargetSources = {
 export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Promise<Connection> {
   const target = await resolveTarget(flags, needsUsagePlan, sources);
   const environment = configEnvironment(target);
-  for (const [name, value] of Object.entries(environment)) {
+  const twilioEnv = twilioEnvironment(target);
+  for (const [name, value] of Object.entries({ ...environment, ...twilioEnv })) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -54,5 +55,9 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
     target.kind === 'aws' && target.usagePlanId
       ? apiGatewayUsagePlan(new APIGatewayClient({ region: target.region }), target.usagePlanId)
       : undefined;
-  return { partners, usagePlan };
+  // Loaded on first use: the key service and the Twilio SDK, which no partner command needs.
+  const tokenRotation = twilioEnv
+    ? () => (require('../../shared/wiring/token-rotation') as typeof import('../../shared/wiring/token-rotation')).tokenRotation
+    : undefined;
+  return { partners, usagePlan, ...(tokenRotation ? { tokenRotation } : {}) };
 }

@@ -5,7 +5,7 @@ import type { TargetFlags } from './args';
 import { TargetError, UsageError } from './errors';
 
 export type Target =
-  | { kind: 'local'; endpoint: string; tableName: string; region: string }
+  | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio }
   | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string };
 
 /** What the local platform writes while it runs; other fields it may add are ignored. */
@@ -13,8 +13,17 @@ export const LocalPlatformSchema = z.object({
   dynamoEndpoint: z.url(),
   tableName: z.string().min(1),
   region: z.string().min(1),
+  localMasterKey: z.string().min(1).optional(),
+  twilioBaseUrl: z.url().optional(),
 });
 export type LocalPlatform = z.infer<typeof LocalPlatformSchema>;
+
+/** What a command acting as a customer on Twilio needs of the running platform: its token key and its Twilio. */
+export interface LocalTwilio {
+  localMasterKey: string;
+  /** The sandbox; absent for real Twilio. */
+  twilioBaseUrl?: string;
+}
 
 /** The local platform's connection file; `undefined` when absent, which means it is not running. */
 export async function readLocalPlatformFile(path: string): Promise<LocalPlatform | undefined> {
@@ -77,7 +86,10 @@ async function resolveLocal(flags: TargetFlags, sources: TargetSources): Promise
         : 'The local platform is not running (no .local/platform.json): start it with `npm start`, pass --endpoint and --table, or --stack for a deployed stack',
     );
   }
-  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION };
+  // The platform's key and Twilio belong to its own table only, never to one named by the flags.
+  const own = platform && endpoint === platform.dynamoEndpoint && tableName === platform.tableName;
+  const twilio = own && platform.localMasterKey ? { localMasterKey: platform.localMasterKey, ...(platform.twilioBaseUrl ? { twilioBaseUrl: platform.twilioBaseUrl } : {}) } : undefined;
+  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION, ...(twilio ? { twilio } : {}) };
 }
 
 async function resolveStack(
@@ -126,6 +138,15 @@ export async function stackOutputs(
     if (missing) throw new TargetError(`Stack ${stackName} does not exist in ${region}`);
     throw error;
   }
+}
+
+/**
+ * The key-service and Twilio variables for commands that act as a customer on Twilio, set only for
+ * the local platform's own table; deployed, these commands are refused before anything is loaded.
+ */
+export function twilioEnvironment(target: Target): Record<'KEY_SERVICE' | 'LOCAL_MASTER_KEY' | 'TWILIO_BASE_URL', string | undefined> | undefined {
+  if (target.kind !== 'local' || !target.twilio) return undefined;
+  return { KEY_SERVICE: 'local', LOCAL_MASTER_KEY: target.twilio.localMasterKey, TWILIO_BASE_URL: target.twilio.twilioBaseUrl };
 }
 
 /** Key prefixes tell environments apart at a glance (and in secret scanners). */

@@ -1,4 +1,5 @@
 import type { ApiKey, Partner, PartnerSummary } from '../../shared/domain/partner';
+import type { TokenRotationResult } from '../../shared/services/token-rotation';
 
 /**
  * What the CLI prints of partners and keys, field by field. Projections list what is shown rather
@@ -47,3 +48,17 @@ export function keyView(key: ApiKey): KeyView {
 
 export const SECRET_WARNING =
   'This is the only time the secret is shown. Store it now: Switchboard keeps only its SHA-256 hash and cannot show it again.';
+
+/** What `subaccounts rotate-token` prints: where the rotation stands, never a token. */
+export interface TokenRotationView {
+  accountSid: string;
+  stages: TokenRotationResult['stages'];
+  resumedFrom?: TokenRotationResult['resumedFrom'];
+  alreadyPromoted: boolean;
+  previousTokenValidUntil: string;
+}
+
+export function tokenRotationView(result: TokenRotationResult): TokenRotationView {
+  const { accountSid, stages, resumedFrom, alreadyPromoted, previousTokenValidUntil } = result;
+  return { accountSid, stages, ...(resumedFrom ? { resumedFrom } : {}), alreadyPromoted, previousTokenValidUntil };
+}

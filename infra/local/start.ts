@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     dynamoEndpoint: platform.dynamoDbEndpoint,
     tableName: platform.tableName,
     region: platform.env.AWS_REGION ?? 'us-east-1',
+    ...(platform.env.LOCAL_MASTER_KEY ? { localMasterKey: platform.env.LOCAL_MASTER_KEY } : {}),
+    ...(platform.env.TWILIO_BASE_URL ? { twilioBaseUrl: platform.env.TWILIO_BASE_URL } : {}),
   });
   installShutdown(platform, removeConnectionFile);
 
