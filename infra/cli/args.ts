@@ -100,7 +100,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     optional: [],
     synopsis: 'subaccounts rotate-token --customer <cus_…> --partner <ptn_…>',
     summary:
-      "Rotate the customer's Twilio auth token with no webhook left unverifiable (run it again to finish one that stopped); the old token's webhooks are accepted until the printed deadline. Local platform only.",
+      "Rotate the customer's Twilio auth token with no webhook left unverifiable (run it again to finish one that stopped); the old token's webhooks are accepted until the printed deadline. Local platform or --stack.",
     touchesUsagePlan: false,
   },
 };

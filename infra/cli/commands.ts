@@ -106,7 +106,7 @@ export async function execute(command: Command, { partners, usagePlan, tokenRota
     case 'subaccounts rotate-token': {
       if (!tokenRotation) {
         throw new TargetError(
-          'Token rotation needs the key service and Twilio of the target: it runs against the running local platform (npm start); a deployed stack is not supported yet (it would need the KMS key and the Twilio base URL of the stack)',
+          "Token rotation needs the target's token key: run it against the running local platform (npm start) or with --stack <platform stack> (its TokenKeyArn output); a --table or --endpoint of its own names no key",
         );
       }
       out.result(tokenRotationView(await tokenRotation().rotate(command.partnerId, command.customerId)));

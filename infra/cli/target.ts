@@ -6,7 +6,7 @@ import { TargetError, UsageError } from './errors';
 
 export type Target =
   | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio }
-  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string };
+  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string };
 
 /** What the local platform writes while it runs; other fields it may add are ignored. */
 export const LocalPlatformSchema = z.object({
@@ -103,18 +103,19 @@ async function resolveStack(
   const outputs = await stackOutputs(cloudFormation, stackName, region);
   // The table belongs to the stateful stack; the platform stack may re-export it, else look next door.
   const statefulStack = stackName.replace(/-Platform$/, '-Stateful');
-  const tableName =
-    flags.table ??
-    outputs.TableName ??
-    (statefulStack !== stackName ? (await stackOutputs(cloudFormation, statefulStack, region, true)).TableName : undefined);
+  let stateful: Promise<Record<string, string>> | undefined;
+  const statefulOutputs = () => (stateful ??= statefulStack !== stackName ? stackOutputs(cloudFormation, statefulStack, region, true) : Promise.resolve<Record<string, string>>({}));
+  const tableName = flags.table ?? outputs.TableName ?? (await statefulOutputs()).TableName;
   if (!tableName) {
     throw new TargetError(`Stack ${stackName} has no TableName output${statefulStack !== stackName ? ` (nor has ${statefulStack})` : ''}: pass --table <name>`);
   }
+  // The token key (for token rotation) lives in the stateful stack, read only if its outputs were read anyway.
+  const tokenKeyArn = outputs.TokenKeyArn ?? (stateful ? (await stateful).TokenKeyArn : undefined);
   const usagePlanId = flags.usagePlan ?? outputs.UsagePlanId;
   if (needsUsagePlan && !usagePlanId) {
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
-  return { kind: 'aws', tableName, region, usagePlanId, stackName };
+  return { kind: 'aws', tableName, region, usagePlanId, stackName, ...(tokenKeyArn ? { tokenKeyArn } : {}) };
 }
 
 /** A stack's outputs by key. A missing stack is an operator error, reported with the region looked in. */
@@ -141,12 +142,17 @@ export async function stackOutputs(
 }
 
 /**
- * The key-service and Twilio variables for commands that act as a customer on Twilio, set only for
- * the local platform's own table; deployed, these commands are refused before anything is loaded.
+ * The key-service and Twilio variables for commands that act as a customer on Twilio: the local
+ * platform's own key and sandbox for its own table, or a stack's token key (its TokenKeyArn output)
+ * and real Twilio. Undefined when the target has neither, and those commands are refused.
  */
-export function twilioEnvironment(target: Target): Record<'KEY_SERVICE' | 'LOCAL_MASTER_KEY' | 'TWILIO_BASE_URL', string | undefined> | undefined {
-  if (target.kind !== 'local' || !target.twilio) return undefined;
-  return { KEY_SERVICE: 'local', LOCAL_MASTER_KEY: target.twilio.localMasterKey, TWILIO_BASE_URL: target.twilio.twilioBaseUrl };
+export function twilioEnvironment(target: Target): Record<'KEY_SERVICE' | 'LOCAL_MASTER_KEY' | 'KMS_KEY_ID' | 'TWILIO_BASE_URL', string | undefined> | undefined {
+  if (target.kind === 'local') {
+    if (!target.twilio) return undefined;
+    return { KEY_SERVICE: 'local', LOCAL_MASTER_KEY: target.twilio.localMasterKey, KMS_KEY_ID: undefined, TWILIO_BASE_URL: target.twilio.twilioBaseUrl };
+  }
+  if (!target.tokenKeyArn) return undefined;
+  return { KEY_SERVICE: 'kms', LOCAL_MASTER_KEY: undefined, KMS_KEY_ID: target.tokenKeyArn, TWILIO_BASE_URL: undefined };
 }
 
 /** Key prefixes tell environments apart at a glance (and in secret scanners). */

@@ -91,6 +91,8 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName, description: 'CloudWatch dashboard of the stage' });
 
     new CfnOutput(this, 'TableName', { value: stateful.table.table.tableName });
+    // With the table, what the operator CLI needs to rotate a subaccount token against this stage.
+    new CfnOutput(this, 'TokenKeyArn', { value: stateful.tokenKey.key.keyArn });
     new CfnOutput(this, 'Region', { value: this.region });
     for (const { name, url } of this.functions.webhooks) {
       new CfnOutput(this, `WebhookUrl${pascalCase(name)}`, { value: url.url, description: `Twilio webhook receiver "${name}"` });

@@ -46,10 +46,10 @@ describe('switchboard subaccounts rotate-token', () => {
     expect(errors).toEqual([{ error: 'conflict', detail: 'A token rotation is in progress' }]);
   });
 
-  it('refuses a target without the key service and Twilio (a deployed stack) with a clear target error', async () => {
+  it('refuses a target that names no token key with a clear target error', async () => {
     const { exitCode, errors } = await run(`subaccounts rotate-token --customer ${CUSTOMER_ID} --partner ${PARTNER_ID}`);
     expect(exitCode).toBe(1);
-    expect(errors).toEqual([{ error: 'target', detail: expect.stringMatching(/local platform .*deployed stack is not supported/) }]);
+    expect(errors).toEqual([{ error: 'target', detail: expect.stringMatching(/local platform .*--stack <platform stack> \(its TokenKeyArn output\)/) }]);
   });
 
   describe('target', () => {
@@ -71,6 +71,19 @@ describe('switchboard subaccounts rotate-token', () => {
       expect(twilioEnvironment(await resolveTarget({ table: 'other', endpoint: 'http://127.0.0.1:8000' }, false, sources(platform)))).toBeUndefined();
       expect(twilioEnvironment(await resolveTarget({ table: 'sb-prod' }, false, sources(platform)))).toBeUndefined();
       expect(twilioEnvironment(await resolveTarget({}, false, sources({ ...platform, localMasterKey: undefined })))).toBeUndefined();
+    });
+
+    it("uses a stack's token key and real Twilio, with nothing local left over", async () => {
+      const stack: TargetSources = {
+        ...sources(platform),
+        cloudFormation: () =>
+          ({
+            send: async () => ({ Stacks: [{ Outputs: [{ OutputKey: 'TableName', OutputValue: 'sb-prod' }, { OutputKey: 'TokenKeyArn', OutputValue: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }] }] }),
+          }) as never,
+      };
+      const target = await resolveTarget({ stack: 'switchboard-prod-Platform' }, false, stack);
+      expect(target).toMatchObject({ kind: 'aws', tableName: 'sb-prod', tokenKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' });
+      expect(twilioEnvironment(target)).toEqual({ KEY_SERVICE: 'kms', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/abc', LOCAL_MASTER_KEY: undefined, TWILIO_BASE_URL: undefined });
     });
   });
 });
