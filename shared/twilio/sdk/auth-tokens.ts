@@ -1,16 +1,13 @@
 import type { TwilioGateway } from '../gateway';
 import type V1 from 'twilio/lib/rest/accounts/V1';
-import type V2010 from 'twilio/lib/rest/api/V2010';
-import { AccountListInstance } from 'twilio/lib/rest/api/v2010/account';
 import { AuthTokenPromotionListInstance } from 'twilio/lib/rest/accounts/v1/authTokenPromotion';
 import { SecondaryAuthTokenListInstance } from 'twilio/lib/rest/accounts/v1/secondaryAuthToken';
 import { toTwilioError, TwilioPermanentError } from '../errors';
-import { sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
+import { requestJson, sdkVersion, TWILIO_HOSTS, type SdkContext } from './context';
 
 export type AuthTokensPort = Pick<TwilioGateway, 'createSecondaryAuthToken' | 'promoteSecondaryAuthToken' | 'deleteSecondaryAuthToken' | 'credentialsWork'>;
 
 const v1 = sdkVersion<V1>(TWILIO_HOSTS.accounts, 'v1');
-const api = sdkVersion<V2010>(TWILIO_HOSTS.api, '2010-04-01');
 
 /**
  * Token rotation, on its own so that only the rotation's callers bundle it. Accounts v1 acts on
@@ -32,7 +29,8 @@ export function authTokensAdapter(ctx: SdkContext): AuthTokensPort {
     },
     async credentialsWork(creds) {
       try {
-        await AccountListInstance(api(ctx.client(creds)))(creds.accountSid).fetch();
+        // A raw read of the account itself: the SDK's account resource would bring every API 2010 resource into the bundle.
+        await requestJson(ctx.client(creds), 'get', `${TWILIO_HOSTS.api}/2010-04-01/Accounts/${creds.accountSid}.json`);
         return true;
       } catch (error) {
         const typed = toTwilioError(error);
