@@ -67,4 +67,21 @@ describe('twilio sandbox — auth-token rotation (Accounts v1)', () => {
     expect(await inboundSignedWith(number.phoneNumber, secondary)).toBe(true);
     expect(await inboundSignedWith(number.phoneNumber, sub.token)).toBe(false);
   });
+
+  it('sets the propagation through the control API, refusing a negative one', async () => {
+    const post = (seconds: unknown) =>
+      fetch(`${h.sandbox.url}/__sandbox/settings/token-propagation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+    expect((await post(-1)).status).toBe(400);
+    expect((await post('soon')).status).toBe(400);
+    expect((await post(30)).status).toBe(204);
+
+    const sub = await subaccount(h);
+    const number = await sub.client.incomingPhoneNumbers.create({ areaCode: '512', smsUrl: 'https://hooks.example/sms' });
+    const secondary = (await sub.client.accounts.v1.secondaryAuthToken().create()).secondaryAuthToken!;
+    await clientFor(h.sandbox, sub.sid, secondary).accounts.v1.authTokenPromotion().update();
+    await h.sandbox.advance(29);
+    expect(await inboundSignedWith(number.phoneNumber, sub.token)).toBe(true);
+    await h.sandbox.advance(1);
+    expect(await inboundSignedWith(number.phoneNumber, secondary)).toBe(true);
+  });
 });
