@@ -141,14 +141,22 @@ export function createSdkTwilio(options: SdkTwilioGatewayOptions): SdkTwilio {
       if (now() - lastRefreshAt < interval) return false;
       lastRefreshAt = now();
       const before = lastMaster?.authToken;
-      (options.log ?? logger).warn('Twilio refused the master credentials; re-reading the master secret', { accountSid: lastMaster?.accountSid ?? null });
+      const log = options.log ?? logger;
+      log.warn('Twilio refused the master credentials; re-reading the master secret', { accountSid: lastMaster?.accountSid ?? null });
       refreshing = provider({ refresh: true })
-        .then((fresh) => {
-          lastMaster = fresh;
-          if (fresh.authToken === before) return false;
-          generation++;
-          return true;
-        })
+        .then(
+          (fresh) => {
+            lastMaster = fresh;
+            if (fresh.authToken === before) return false;
+            generation++;
+            return true;
+          },
+          // The caller keeps Twilio's refusal, the actionable error; the failed read is only logged.
+          (error: unknown) => {
+            log.warn('The master secret could not be re-read', { error: error instanceof Error ? error.name : 'unknown' });
+            return false;
+          },
+        )
         .finally(() => {
           refreshing = undefined;
         });

@@ -103,4 +103,16 @@ describe('master credentials: re-read on an authentication failure', () => {
     await expect(g.fetchAccount(SUB.accountSid)).rejects.toMatchObject({ code: 20003 });
     expect(server.requests).toHaveLength(1);
   });
+
+  it('a re-read that fails leaves Twilio’s refusal as the error', async () => {
+    let reads = 0;
+    const provider: MasterProvider = async (options) => {
+      reads++;
+      if (options?.refresh) throw Object.assign(new Error('Secrets Manager unavailable'), { name: 'InternalServiceError' });
+      return { accountSid: SID, authToken: OLD };
+    };
+    await expect(gateway(provider).fetchAccount(SUB.accountSid)).rejects.toMatchObject({ name: 'TwilioPermanentError', code: 20003 });
+    expect(reads).toBe(2);
+    expect(server.requests).toHaveLength(1);
+  });
 });
