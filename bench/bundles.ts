@@ -111,7 +111,7 @@ export async function measureBundles(specs: readonly FunctionSpec[] = catalog, o
 }
 
 /** The gateway areas (shared/twilio/sdk/<area>.ts) a function's bundle carries. */
-const AREA_FILE = /shared\/twilio\/sdk\/(accounts|content|events|messages|messaging|numbers|trusthub|whatsapp)\.ts$/;
+const AREA_FILE = /shared\/twilio\/sdk\/(accounts|auth-tokens|content|events|messages|messaging|numbers|trusthub|whatsapp)\.ts$/;
 
 export interface TwilioInBundle {
   areas: string[];

@@ -50,6 +50,7 @@ async function receiverFor(url: string) {
     kind: 'inbound', format: 'form', url: async () => url, queueName: 'inbound-messages', queue,
     tenants: createTenantCache({ ttlSeconds: 300, lookup: async () => tenant }),
     tokens: createTokenCache({ keys, ttlSeconds: 300 }),
+    previousTokens: createTokenCache({ keys, ttlSeconds: 300 }),
     rejected: () => undefined, failed: () => undefined,
   });
   return { receive };

@@ -31,7 +31,9 @@ export type Command =
   /** From the start of the log unless `since` (an ISO time, normalised) or `after` (a cursor of the log) is given. */
   | { name: 'events replay'; partnerId: string; endpointId: string; since?: string; after?: string }
   /** `month` is YYYY-MM (UTC); absent: the current month. */
-  | { name: 'customers usage'; partnerId: string; customerId: string; month?: string };
+  | { name: 'customers usage'; partnerId: string; customerId: string; month?: string }
+
+  | { name: 'subaccounts rotate-token'; partnerId: string; customerId: string };
 
 export type CommandName = Command['name'];
 
@@ -122,7 +124,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     required: [],
     optional: [],
     synopsis: 'dlq list',
-    summary: 'Every dead-letter queue: its depth, the age of its oldest message (local platform; deployed, null: see the ApproximateAgeOfOldestMessage metric) and the queue it redrives to.',
+    summary: 'Every dead-letter queue: its depth, the age of its oldest message (deployed: as CloudWatch last reported it) and the queue it redrives to.',
     touchesUsagePlan: false,
     target: 'operations',
   },
@@ -172,6 +174,15 @@ const SPECS: Record<CommandName, CommandSpec> = {
     synopsis: 'customers usage --partner <ptn_…> --customer <cus_…> [--month YYYY-MM]',
     summary:
       "A customer's usage in a calendar month (UTC, default the current one), as GET …/usage answers it: counts and numbers from the table; Twilio's records too when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the ISV master) are set.",
+    touchesUsagePlan: false,
+  },
+  'subaccounts rotate-token': {
+    // The partner is required: a customer row is keyed by its partner, and finding it by id alone would take a Scan.
+    required: ['customer', 'partner'],
+    optional: [],
+    synopsis: 'subaccounts rotate-token --customer <cus_…> --partner <ptn_…>',
+    summary:
+      "Rotate the customer's Twilio auth token with no webhook left unverifiable (run it again to finish one that stopped); the old token's webhooks are accepted until the printed deadline. Local platform or --stack.",
     touchesUsagePlan: false,
   },
 };
@@ -398,6 +409,8 @@ function buildCommand(name: CommandName, values: Values): Command {
       };
     case 'customers usage':
       return { name, partnerId: v.partner, customerId: v.customer, ...(values.month !== undefined ? { month: values.month } : {}) };
+    case 'subaccounts rotate-token':
+      return { name, partnerId: v.partner, customerId: v.customer };
   }
 }
 

@@ -1,5 +1,5 @@
 import { isOperation, parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
-import { execute, type PartnerAdmin, type UsageReader } from './commands';
+import { execute, type PartnerAdmin, type TokenRotationAdmin, type UsageReader } from './commands';
 import { EXIT_OK, UsageError, describeError } from './errors';
 import { executeOperation, type Operations } from './operations';
 import type { Output } from './output';
@@ -10,6 +10,7 @@ export interface Connection {
   partners: PartnerAdmin;
   usage: UsageReader;
   usagePlan?: UsagePlanPort;
+  tokenRotation?: () => TokenRotationAdmin;
 }
 
 export interface CliDeps {

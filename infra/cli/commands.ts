@@ -2,10 +2,11 @@ import type { PartnerService } from '../../shared/services/partners';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from '../../shared/domain/page';
 import { ValidationError } from '../../shared/domain/errors';
 import { synopsis, type Command } from './args';
-import { IncompleteError, UsageError } from './errors';
+import { IncompleteError, TargetError, UsageError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
-import { SECRET_WARNING, keyView, partnerListView, partnerView, usageView } from './views';
+import { SECRET_WARNING, keyView, partnerListView, partnerView, tokenRotationView, usageView } from './views';
+import type { TokenRotationService } from '../../shared/services/token-rotation';
 import type { UsageService } from '../../shared/services/usage';
 
 /** The partner use cases the CLI drives; the real service in production, a fake in tests. */
@@ -14,16 +15,21 @@ export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'list' | 'set
 /** A customer's monthly usage, as the API's usage route computes it. */
 export type UsageReader = Pick<UsageService, 'monthly'>;
 
+/** Token rotation; present only where the CLI can act as a customer on Twilio (see connect.ts). */
+export type TokenRotationAdmin = Pick<TokenRotationService, 'rotate'>;
+
 export interface CommandDeps {
   partners: PartnerAdmin;
   usage: UsageReader;
+  /** Built on first use: it loads the key service and the Twilio SDK, which other commands do not need. */
+  tokenRotation?: () => TokenRotationAdmin;
   /** Present for deployed stacks only: locally there is no API Gateway usage plan. */
   usagePlan?: UsagePlanPort;
   out: Output;
 }
 
 /** Runs one parsed command and writes its JSON result; failures are thrown for the caller to report. */
-export async function execute(command: Command, { partners, usage, usagePlan, out }: CommandDeps): Promise<void> {
+export async function execute(command: Command, { partners, usage, usagePlan, tokenRotation, out }: CommandDeps): Promise<void> {
   switch (command.name) {
     case 'partners create': {
       // Primary course: partner row → API Gateway key in the usage plan (deployed) → first key (asked).
@@ -109,6 +115,15 @@ export async function execute(command: Command, { partners, usage, usagePlan, ou
         throw error;
       });
       out.result({ usage: usageView(month) });
+      break;
+    }
+    case 'subaccounts rotate-token': {
+      if (!tokenRotation) {
+        throw new TargetError(
+          "Token rotation needs the target's token key: run it against the running local platform (npm start) or with --stack <platform stack> (its TokenKeyArn output); a --table or --endpoint of its own names no key",
+        );
+      }
+      out.result(tokenRotationView(await tokenRotation().rotate(command.partnerId, command.customerId)));
       return;
     }
   }

@@ -10,7 +10,7 @@ import { sqsDeadLetters } from './dead-letters';
 import { TargetError } from './errors';
 import { localDeadLetters, localQueue, localWorkflow } from './local-operator';
 import type { Operations } from './operations';
-import { configEnvironment, readLocalPlatformFile, resolveOperationsTarget, resolveTarget, type Target, type TargetSources } from './target';
+import { configEnvironment, readLocalPlatformFile, resolveOperationsTarget, resolveTarget, twilioEnvironment, type Target, type TargetSources } from './target';
 import { apiGatewayUsagePlan } from './usage-plan';
 
 /** Written by the local platform while it runs, at the project root whatever the working directory. */
@@ -50,7 +50,11 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
     target.kind === 'aws' && target.usagePlanId
       ? apiGatewayUsagePlan(new APIGatewayClient({ region: target.region }), target.usagePlanId)
       : undefined;
-  return { partners, usage, usagePlan };
+  // Loaded on first use: the key service and the Twilio SDK, which no partner command needs.
+  const tokenRotation = twilioEnvironment(target)
+    ? () => (require('../../shared/wiring/token-rotation') as typeof import('../../shared/wiring/token-rotation')).tokenRotation
+    : undefined;
+  return { partners, usage, usagePlan, ...(tokenRotation ? { tokenRotation } : {}) };
 }
 
 /**
@@ -94,7 +98,8 @@ export async function connectOperations(flags: TargetFlags, from: TargetSources 
  */
 function pointConfigAt(target: Target): void {
   const environment = configEnvironment(target);
-  for (const [name, value] of Object.entries(environment)) {
+  const twilioEnv = twilioEnvironment(target);
+  for (const [name, value] of Object.entries({ ...environment, ...twilioEnv })) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }

@@ -9,8 +9,8 @@ import { TargetError, UsageError } from './errors';
 import type { OperatorAccess } from './local-operator';
 
 export type Target =
-  | { kind: 'local'; endpoint: string; tableName: string; region: string }
-  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string };
+  | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio }
+  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string };
 
 /** What the local platform writes while it runs; other fields it may add are ignored. */
 export const LocalPlatformSchema = z.object({
@@ -19,8 +19,17 @@ export const LocalPlatformSchema = z.object({
   region: z.string().min(1),
   /** The loopback operator endpoint of `npm start` (dlq, onboarding retry, events replay). */
   operator: z.object({ url: z.url(), token: z.string().min(16) }).optional(),
+  localMasterKey: z.string().min(1).optional(),
+  twilioBaseUrl: z.url().optional(),
 });
 export type LocalPlatform = z.infer<typeof LocalPlatformSchema>;
+
+/** What a command acting as a customer on Twilio needs of the running platform: its token key and its Twilio. */
+export interface LocalTwilio {
+  localMasterKey: string;
+  /** The sandbox; absent for real Twilio. */
+  twilioBaseUrl?: string;
+}
 
 /** The local platform's connection file; `undefined` when absent, which means it is not running. */
 export async function readLocalPlatformFile(path: string): Promise<LocalPlatform | undefined> {
@@ -83,7 +92,10 @@ async function resolveLocal(flags: TargetFlags, sources: TargetSources): Promise
         : 'The local platform is not running (no .local/platform.json): start it with `npm start`, pass --endpoint and --table, or --stack for a deployed stack',
     );
   }
-  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION };
+  // The platform's key and Twilio belong to its own table only, never to one named by the flags.
+  const own = platform && endpoint === platform.dynamoEndpoint && tableName === platform.tableName;
+  const twilio = own && platform.localMasterKey ? { localMasterKey: platform.localMasterKey, ...(platform.twilioBaseUrl ? { twilioBaseUrl: platform.twilioBaseUrl } : {}) } : undefined;
+  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION, ...(twilio ? { twilio } : {}) };
 }
 
 async function resolveStack(
@@ -97,18 +109,19 @@ async function resolveStack(
   const outputs = await stackOutputs(cloudFormation, stackName, region);
   // The table belongs to the stateful stack; the platform stack may re-export it, else look next door.
   const statefulStack = statefulSiblingOf(stackName);
-  const tableName =
-    flags.table ??
-    outputs.TableName ??
-    (statefulStack !== stackName ? (await stackOutputs(cloudFormation, statefulStack, region, true)).TableName : undefined);
+  let stateful: Promise<Record<string, string>> | undefined;
+  const statefulOutputs = () => (stateful ??= statefulStack !== stackName ? stackOutputs(cloudFormation, statefulStack, region, true) : Promise.resolve<Record<string, string>>({}));
+  const tableName = flags.table ?? outputs.TableName ?? (await statefulOutputs()).TableName;
   if (!tableName) {
     throw new TargetError(`Stack ${stackName} has no TableName output${statefulStack !== stackName ? ` (nor has ${statefulStack})` : ''}: pass --table <name>`);
   }
+  // The token key (for token rotation) lives in the stateful stack, read only if its outputs were read anyway.
+  const tokenKeyArn = outputs.TokenKeyArn ?? (stateful ? (await stateful).TokenKeyArn : undefined);
   const usagePlanId = flags.usagePlan ?? outputs.UsagePlanId;
   if (needsUsagePlan && !usagePlanId) {
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
-  return { kind: 'aws', tableName, region, usagePlanId, stackName };
+  return { kind: 'aws', tableName, region, usagePlanId, stackName, ...(tokenKeyArn ? { tokenKeyArn } : {}) };
 }
 
 /**
@@ -183,6 +196,20 @@ export async function resolveOperationsTarget(flags: TargetFlags, sources: Targe
     throw new TargetError(`Stack ${statefulStack} lacks the queue outputs ${missing.join(', ')}: --stack names the platform stack (switchboard-<stage>-platform), whose stateful sibling exports them`);
   }
   return { kind: 'aws', tableName, region, stackName: flags.stack, queues, ...(platformOutputs.StateMachineArn ? { stateMachineArn: platformOutputs.StateMachineArn } : {}) };
+}
+
+/**
+ * The key-service and Twilio variables for commands that act as a customer on Twilio: the local
+ * platform's own key and sandbox for its own table, or a stack's token key (its TokenKeyArn output)
+ * and real Twilio. Undefined when the target has neither, and those commands are refused.
+ */
+export function twilioEnvironment(target: Target): Record<'KEY_SERVICE' | 'LOCAL_MASTER_KEY' | 'KMS_KEY_ID' | 'TWILIO_BASE_URL', string | undefined> | undefined {
+  if (target.kind === 'local') {
+    if (!target.twilio) return undefined;
+    return { KEY_SERVICE: 'local', LOCAL_MASTER_KEY: target.twilio.localMasterKey, KMS_KEY_ID: undefined, TWILIO_BASE_URL: target.twilio.twilioBaseUrl };
+  }
+  if (!target.tokenKeyArn) return undefined;
+  return { KEY_SERVICE: 'kms', LOCAL_MASTER_KEY: undefined, KMS_KEY_ID: target.tokenKeyArn, TWILIO_BASE_URL: undefined };
 }
 
 /** Key prefixes tell environments apart at a glance (and in secret scanners). */

@@ -1,5 +1,6 @@
 import type { ApiKey, Partner, PartnerSummary } from '../../shared/domain/partner';
 import type { UsageView } from '../../shared/domain/usage';
+import type { TokenRotationResult } from '../../shared/services/token-rotation';
 
 /**
  * What the CLI prints of partners and keys, field by field. Projections list what is shown rather
@@ -53,4 +54,18 @@ export const SECRET_WARNING =
 export function usageView(usage: UsageView): UsageView {
   const { customerId, month, period, messages, numbers, registrationFees, twilio } = usage;
   return { customerId, month, period, messages, numbers, registrationFees, twilio };
+}
+
+/** What `subaccounts rotate-token` prints: where the rotation stands, never a token. */
+export interface TokenRotationView {
+  accountSid: string;
+  stages: TokenRotationResult['stages'];
+  resumedFrom?: TokenRotationResult['resumedFrom'];
+  alreadyPromoted: boolean;
+  previousTokenValidUntil: string;
+}
+
+export function tokenRotationView(result: TokenRotationResult): TokenRotationView {
+  const { accountSid, stages, resumedFrom, alreadyPromoted, previousTokenValidUntil } = result;
+  return { accountSid, stages, ...(resumedFrom ? { resumedFrom } : {}), alreadyPromoted, previousTokenValidUntil };
 }

@@ -10,6 +10,13 @@ export interface LocalConnection {
   region: string;
   /** The loopback operator endpoint (queues, workflow) and its token: the file is the token's only copy. */
   operator?: { url: string; token: string };
+  /**
+   * What commands that act as a customer on Twilio (token rotation) need besides the table: the
+   * local key service's master key (the one the platform encrypts tokens with) and where Twilio is
+   * (the sandbox; absent for real Twilio). The file is readable by its owner only.
+   */
+  localMasterKey?: string;
+  twilioBaseUrl?: string;
 }
 
 /**

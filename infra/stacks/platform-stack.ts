@@ -98,6 +98,8 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName, description: 'CloudWatch dashboard of the stage' });
 
     new CfnOutput(this, 'TableName', { value: stateful.table.table.tableName });
+    // With the table, what the operator CLI needs to rotate a subaccount token against this stage.
+    new CfnOutput(this, 'TokenKeyArn', { value: stateful.tokenKey.key.keyArn });
     new CfnOutput(this, 'Region', { value: this.region });
 
     if (this.functions.webhooks.length > 0) {

@@ -43,6 +43,10 @@ export class StatefulStack extends Stack {
       value: this.twilioMaster.secret.secretArn,
       description: 'Write {"accountSid","authToken"} here with secretsmanager put-secret-value',
     });
+    new CfnOutput(this, 'TokenKeyArn', {
+      value: this.tokenKey.key.keyArn,
+      description: 'KMS key of the subaccount tokens (tenant context); the operator CLI rotates tokens with it',
+    });
     for (const { name, queue, deadLetterQueue } of this.queues.byName.values()) {
       new CfnOutput(this, `QueueUrl${pascalCase(name)}`, { value: queue.queueUrl, description: `Queue "${name}"` });
       new CfnOutput(this, `DeadLetterQueueUrl${pascalCase(name)}`, { value: deadLetterQueue.queueUrl, description: `Dead letters of "${name}" (redrive source)` });

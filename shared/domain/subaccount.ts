@@ -16,10 +16,36 @@ export interface Subaccount {
   updatedAt: string;
 }
 
+/**
+ * An auth-token rotation under way, by stage: `started` (claimed, nothing at Twilio yet) →
+ * `created` (Twilio made the secondary; it is stored here as the next token) → `switched` (our API
+ * calls use the next token, the old one is `previous`). A promote at Twilio and the deadline of the
+ * previous token end it, and the field goes.
+ */
+export const TOKEN_ROTATION_STAGES = ['started', 'created', 'switched'] as const;
+export type TokenRotationStage = (typeof TOKEN_ROTATION_STAGES)[number];
+
+export interface TokenRotation {
+  /** The run holding the rotation; every stage write names it (and the stage it read). */
+  id: string;
+  stage: TokenRotationStage;
+  startedAt: string;
+  /** Until then the holder is presumed alive and a second run is refused; after it, a rerun takes over. */
+  leaseUntil: string;
+  /** The secondary token, encrypted like the primary, from `created` until `switched`. */
+  nextEncryptedAuthToken?: string;
+}
+
 /** As stored: the owner and the encrypted primary auth token (never returned, never logged). */
 export interface SubaccountRecord extends Subaccount {
   partnerId: string;
+  /** The token our API calls use (after a rotation's switch, the new one, before Twilio promoted it). */
   encryptedAuthToken: string;
+  /** The token a rotation replaced: webhooks signed with it are still genuine until `previousTokenValidUntil`. */
+  previousEncryptedAuthToken?: string;
+  /** Absent while the rotation that set `previous` has not promoted yet (the old token is still Twilio's primary). */
+  previousTokenValidUntil?: string;
+  tokenRotation?: TokenRotation;
 }
 
 /**

@@ -64,7 +64,15 @@ export interface KnownRows {
   account?: SubaccountRecord;
 }
 
-export const toSubaccount = ({ partnerId: _p, encryptedAuthToken: _t, ...view }: SubaccountRecord): Subaccount => view;
+/** The partner's view: named fields only, so no token, ciphertext or rotation state can slip into a response. */
+export const toSubaccount = ({ customerId, accountSid, friendlyName, status, createdAt, updatedAt }: SubaccountRecord): Subaccount => ({
+  customerId,
+  accountSid,
+  friendlyName,
+  status,
+  createdAt,
+  updatedAt,
+});
 
 /**
  * The read side: what a function needs to show a subaccount or to act as it on Twilio. Kept apart

@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
-import type { SubaccountRecord, SubaccountStatus } from '../domain/subaccount';
+import type { SubaccountRecord, SubaccountStatus, TokenRotation, TokenRotationStage } from '../domain/subaccount';
 import { ConflictError } from '../domain/errors';
 import type { TransactWriteItem } from '../services/partner-events-contract';
 import { accountKey, customerKey } from './keys';
@@ -26,12 +26,39 @@ export interface SubaccountRepository {
   markCustomerClosed(record: SubaccountRecord, at: string): Promise<void>;
 }
 
-const FIELDS = ['customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken'] as const;
+/**
+ * The subaccount row's auth-token rotation, one conditional write per stage, each naming the run
+ * and the stage it read (see TokenRotation); a write whose condition fails throws ConflictError and
+ * changes nothing. Apart from {@link SubaccountRepository} only so its fakes need not grow.
+ */
+export interface TokenRotationWrites {
+  /** Claims a rotation if the token is still the one read, none is under way, and the previous token's window has closed. */
+  startTokenRotation(accountSid: string, currentEncryptedAuthToken: string, rotation: TokenRotation, now: string): Promise<void>;
+  /** Takes over a rotation whose holder's lease lapsed, keeping its stage and tokens. */
+  takeOverTokenRotation(accountSid: string, from: Pick<TokenRotation, 'id' | 'stage'>, id: string, leaseUntil: string, now: string): Promise<void>;
+  /** started → created: the secondary Twilio made, encrypted. */
+  storeNextToken(accountSid: string, id: string, nextEncryptedAuthToken: string, leaseUntil: string): Promise<void>;
+  /** created → switched: the next token becomes the one in use, the current one becomes previous (with no deadline yet). */
+  switchToken(accountSid: string, id: string, currentEncryptedAuthToken: string, nextEncryptedAuthToken: string, leaseUntil: string, at: string): Promise<void>;
+  /** switched → done: the previous token is accepted until `validUntil`, and the rotation ends. */
+  finishTokenRotation(accountSid: string, id: string, validUntil: string, at: string): Promise<void>;
+  /** Ends a rotation that cannot finish; from `switched`, the previous token is put back in use. */
+  abandonTokenRotation(accountSid: string, id: string, stage: TokenRotationStage, at: string): Promise<void>;
+}
+
+/** A rotation write whose condition failed: another run moved the rotation meanwhile. */
+const rotationMoved = (accountSid: string) =>
+  new ConflictError(`The token rotation of ${accountSid} was changed by another run meanwhile; run it again to see where it stands`);
+
+const FIELDS = [
+  'customerId', 'accountSid', 'friendlyName', 'status', 'createdAt', 'updatedAt', 'partnerId', 'encryptedAuthToken',
+  'previousEncryptedAuthToken', 'previousTokenValidUntil', 'tokenRotation',
+] as const;
 
 /** A stored subaccount item as the record (exported for reads that fetch it with other rows). */
 export function subaccountFromItem(item: Record<string, unknown>): SubaccountRecord {
   const out: Record<string, unknown> = {};
-  for (const f of FIELDS) out[f] = item[f];
+  for (const f of FIELDS) if (item[f] !== undefined) out[f] = item[f];
   return out as unknown as SubaccountRecord;
 }
 
@@ -44,8 +71,8 @@ export async function getSubaccount(db: DynamoDBDocumentClient, tableName: strin
   return Item ? subaccountFromItem(Item) : undefined;
 }
 
-export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository {
-  const repository: SubaccountRepository = {
+export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName: string): SubaccountRepository & TokenRotationWrites {
+  const repository: SubaccountRepository & TokenRotationWrites = {
     async claim(partnerId, customerId, claimId, now, staleBefore) {
       try {
         await db.send(
@@ -147,6 +174,64 @@ export function dynamoSubaccountRepository(db: DynamoDBDocumentClient, tableName
         }),
       );
     },
+
+    startTokenRotation: (accountSid, current, rotation, now) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression: 'SET tokenRotation = :rotation',
+        ConditionExpression:
+          'encryptedAuthToken = :current AND #status = :active AND attribute_not_exists(tokenRotation) AND (attribute_not_exists(previousTokenValidUntil) OR previousTokenValidUntil <= :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':rotation': rotation, ':current': current, ':active': 'active', ':now': now },
+      }),
+
+    takeOverTokenRotation: (accountSid, from, id, leaseUntil, now) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression: 'SET tokenRotation.id = :id, tokenRotation.leaseUntil = :lease',
+        ConditionExpression: 'tokenRotation.id = :from AND tokenRotation.stage = :stage AND tokenRotation.leaseUntil <= :now',
+        ExpressionAttributeValues: { ':id': id, ':lease': leaseUntil, ':from': from.id, ':stage': from.stage, ':now': now },
+      }),
+
+    storeNextToken: (accountSid, id, next, leaseUntil) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression: 'SET tokenRotation.stage = :created, tokenRotation.nextEncryptedAuthToken = :next, tokenRotation.leaseUntil = :lease',
+        ConditionExpression: 'tokenRotation.id = :id AND tokenRotation.stage = :started',
+        ExpressionAttributeValues: { ':created': 'created', ':next': next, ':lease': leaseUntil, ':id': id, ':started': 'started' },
+      }),
+
+    switchToken: (accountSid, id, current, next, leaseUntil, at) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression:
+          'SET encryptedAuthToken = :next, previousEncryptedAuthToken = :current, tokenRotation.stage = :switched, tokenRotation.leaseUntil = :lease, updatedAt = :at REMOVE previousTokenValidUntil, tokenRotation.nextEncryptedAuthToken',
+        ConditionExpression: 'tokenRotation.id = :id AND tokenRotation.stage = :created AND encryptedAuthToken = :current AND tokenRotation.nextEncryptedAuthToken = :next',
+        ExpressionAttributeValues: { ':next': next, ':current': current, ':switched': 'switched', ':lease': leaseUntil, ':at': at, ':id': id, ':created': 'created' },
+      }),
+
+    finishTokenRotation: (accountSid, id, validUntil, at) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression: 'SET previousTokenValidUntil = :until, updatedAt = :at REMOVE tokenRotation',
+        ConditionExpression: 'tokenRotation.id = :id AND tokenRotation.stage = :switched',
+        ExpressionAttributeValues: { ':until': validUntil, ':at': at, ':id': id, ':switched': 'switched' },
+      }),
+
+    abandonTokenRotation: (accountSid, id, stage, at) =>
+      rotationUpdate(accountSid, {
+        UpdateExpression:
+          stage === 'switched'
+            ? 'SET encryptedAuthToken = previousEncryptedAuthToken, updatedAt = :at REMOVE previousEncryptedAuthToken, tokenRotation'
+            : 'SET updatedAt = :at REMOVE tokenRotation',
+        ConditionExpression: 'tokenRotation.id = :id AND tokenRotation.stage = :stage',
+        ExpressionAttributeValues: { ':at': at, ':id': id, ':stage': stage },
+      }),
   };
+
+  type RotationWrite = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+  async function rotationUpdate(accountSid: string, write: RotationWrite): Promise<void> {
+    try {
+      await db.send(new UpdateCommand({ TableName: tableName, Key: accountKey(accountSid), ...write }));
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw rotationMoved(accountSid);
+      throw error;
+    }
+  }
   return repository;
 }

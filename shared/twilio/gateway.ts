@@ -447,6 +447,15 @@ export interface TwilioGateway {
   fetchAccount(accountSid: string): Promise<Account>;
   updateAccountStatus(accountSid: string, status: AccountStatus): Promise<Account>;
 
+  // Auth tokens (Accounts v1), always as the account itself: its own credentials
+  /** Creates (or replaces) the account's secondary auth token and returns it. Never log it. */
+  createSecondaryAuthToken(creds: SubaccountCredentials): Promise<string>;
+  /** Makes the secondary the primary; the old primary stops authenticating at once (404 when there is no secondary). */
+  promoteSecondaryAuthToken(creds: SubaccountCredentials): Promise<void>;
+  deleteSecondaryAuthToken(creds: SubaccountCredentials): Promise<void>;
+  /** Whether Twilio accepts these credentials (one read of the account itself); false only on 401/20003. */
+  credentialsWork(creds: SubaccountCredentials): Promise<boolean>;
+
   // Addresses
   createAddress(creds: SubaccountCredentials, input: AddressInput): Promise<Address>;
 

@@ -14,14 +14,24 @@
 import type { MasterCredentials, SubaccountCredentials, TwilioGateway } from './gateway';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../observability';
-import { toTwilioError } from './errors';
+import { toTwilioError, TwilioPermanentError } from './errors';
 import { TwilioRequestClient, type RetryLog } from './request-client';
 import type { RetryOptions } from './retry';
 import { TwilioClientCache } from './sdk/clients';
 import type { SdkContext } from './sdk/context';
 
+/**
+ * Reads the master credentials; `refresh` asks for the stored value itself, past any cache (the
+ * secret may have been rotated since it was cached).
+ */
+export type MasterProvider = (options?: { refresh?: boolean }) => Promise<MasterCredentials>;
+
 export interface SdkTwilioGatewayOptions {
-  master: MasterCredentials | (() => Promise<MasterCredentials>);
+  master: MasterCredentials | MasterProvider;
+  /** After an authentication failure re-read the master at most this often (default 60 s): a wrong secret costs one read a minute, not one per call. */
+  masterRefreshIntervalMs?: number;
+  /** Milliseconds since the epoch, for the refresh interval; injectable for tests. */
+  now?: () => number;
   /** TWILIO_BASE_URL; unset = real Twilio. */
   baseUrl?: string;
   timeoutMs?: number;
@@ -59,20 +69,36 @@ function secretsOf(creds: SubaccountCredentials): string[] {
   return [creds.authToken, Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64')];
 }
 
+const isAuthFailure = (error: unknown) => error instanceof TwilioPermanentError && (error.status === 401 || error.code === 20003);
+
+/** Decides whether a call Twilio refused as unauthenticated may be retried with re-read master credentials. */
+type MasterRecovery = (generationAtStart: number) => Promise<boolean>;
+
 /**
  * Wraps every gateway method once so SDK and transport failures become typed errors. The tokens
- * in play for the call are scrubbed from messages.
+ * in play for the call are scrubbed from messages. A method called without credentials acts as the
+ * master (the port's convention); when Twilio refuses it as unauthenticated, the master secret may
+ * have been rotated, so the call is retried once if `recover` finds newer master credentials.
  */
-function withTypedErrors<G extends object>(gateway: G, masterCredentials: () => SubaccountCredentials | undefined): G {
+function withTypedErrors<G extends object>(gateway: G, masterCredentials: () => SubaccountCredentials | undefined, generation: () => number, recover: MasterRecovery): G {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, method] of Object.entries(gateway) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
-    wrapped[name] = async (...args: unknown[]) => {
+    const typed = async (args: unknown[]) => {
       try {
         return await method(...args);
       } catch (error) {
         const master = masterCredentials();
         const secrets = [...args.filter(isCredentials), ...(master ? [master] : [])].flatMap(secretsOf);
         throw toTwilioError(error, secrets);
+      }
+    };
+    wrapped[name] = async (...args: unknown[]) => {
+      const startedWith = generation();
+      try {
+        return await typed(args);
+      } catch (error) {
+        if (!isAuthFailure(error) || args.some(isCredentials) || !(await recover(startedWith))) throw error;
+        return typed(args);
       }
     };
   }
@@ -98,9 +124,48 @@ export function createSdkTwilio(options: SdkTwilioGatewayOptions): SdkTwilio {
       return clients.get(creds);
     },
   };
+
+  // Master recovery: `generation` counts re-reads that found a different token. Concurrent failures
+  // share one re-read, a call that failed before a re-read finished simply retries, and otherwise
+  // the secret is re-read at most once per interval.
+  const provider = typeof options.master === 'function' ? options.master : undefined;
+  const interval = options.masterRefreshIntervalMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  let generation = 0;
+  let lastRefreshAt = -Infinity;
+  let refreshing: Promise<boolean> | undefined;
+  const recover: MasterRecovery = async (startedWith) => {
+    if (!provider) return false;
+    if (generation !== startedWith) return true;
+    if (!refreshing) {
+      if (now() - lastRefreshAt < interval) return false;
+      lastRefreshAt = now();
+      const before = lastMaster?.authToken;
+      const log = options.log ?? logger;
+      log.warn('Twilio refused the master credentials; re-reading the master secret', { accountSid: lastMaster?.accountSid ?? null });
+      refreshing = provider({ refresh: true })
+        .then(
+          (fresh) => {
+            lastMaster = fresh;
+            if (fresh.authToken === before) return false;
+            generation++;
+            return true;
+          },
+          // The caller keeps Twilio's refusal, the actionable error; the failed read is only logged.
+          (error: unknown) => {
+            log.warn('The master secret could not be re-read', { error: error instanceof Error ? error.name : 'unknown' });
+            return false;
+          },
+        )
+        .finally(() => {
+          refreshing = undefined;
+        });
+    }
+    return refreshing;
+  };
   return {
     gateway: <A extends readonly SdkArea[]>(...areas: A) =>
-      withTypedErrors(Object.assign({}, ...areas.map((area) => area(ctx))) as GatewayOf<A>, () => lastMaster),
+      withTypedErrors(Object.assign({}, ...areas.map((area) => area(ctx))) as GatewayOf<A>, () => lastMaster, () => generation, recover),
   };
 }
 

@@ -33,13 +33,21 @@ const keys =
     : createKeyService({ kind: 'local', masterKey: required('LOCAL_MASTER_KEY') });
 
 const tokens = createTokenCache({ keys, ttlSeconds: config.TOKEN_CACHE_TTL_SECONDS });
+const previousTokens = createTokenCache({ keys, ttlSeconds: config.TOKEN_CACHE_TTL_SECONDS });
 const tenants = createTenantCache({
   ttlSeconds: config.TOKEN_CACHE_TTL_SECONDS,
   async lookup(accountSid) {
     const record = await getSubaccount(documentClient, config.TABLE_NAME, accountSid);
     // A closed subaccount no longer sends anything genuine; its row stays for history only.
     if (!record || record.status === 'closed') return undefined;
-    return { accountSid: record.accountSid, partnerId: record.partnerId, customerId: record.customerId, encryptedAuthToken: record.encryptedAuthToken };
+    return {
+      accountSid: record.accountSid,
+      partnerId: record.partnerId,
+      customerId: record.customerId,
+      encryptedAuthToken: record.encryptedAuthToken,
+      ...(record.previousEncryptedAuthToken !== undefined ? { previousEncryptedAuthToken: record.previousEncryptedAuthToken } : {}),
+      ...(record.previousTokenValidUntil !== undefined ? { previousValidUntil: Date.parse(record.previousTokenValidUntil) } : {}),
+    };
   },
 });
 
@@ -57,6 +65,7 @@ export function receiverFor(kind: WebhookKind) {
     queue,
     tenants,
     tokens,
+    previousTokens,
     rejected(reason) {
       const metric = metrics.singleMetric();
       metric.addDimensions({ webhook: kind, reason });

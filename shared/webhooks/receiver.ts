@@ -10,7 +10,7 @@ import {
   type SignatureFailure,
 } from '../twilio/webhook-signature';
 import { envelopeHeaderPrefix, formatEnvelope, type WebhookKind } from './envelope';
-import type { TenantCache, WebhookTenant } from './tenants';
+import { acceptsPrevious, type TenantCache, type WebhookTenant } from './tenants';
 
 /** The parts of a Lambda function URL (payload 2.0) event a receiver reads. */
 export interface FunctionUrlRequest {
@@ -42,6 +42,11 @@ export interface ReceiverOptions {
   readonly queue: QueuePort;
   readonly tenants: Pick<TenantCache, 'get' | 'refresh'> & Partial<Pick<TenantCache, 'peek'>>;
   readonly tokens: Pick<TokenCache, 'get'> & Partial<Pick<TokenCache, 'peek'>>;
+  /**
+   * Decrypted previous tokens (during and just after a rotation), in a cache of their own: the token
+   * cache holds one entry per account, so sharing it would make the two tokens evict each other.
+   */
+  readonly previousTokens: Pick<TokenCache, 'get'> & Partial<Pick<TokenCache, 'peek'>>;
   /** Counts a refusal (the `WebhookRejected` metric, by reason). */
   readonly rejected: (reason: RejectReason) => void;
   /** Reports a failure that made the receiver answer 5xx. */
@@ -98,7 +103,7 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
  */
 export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {
-  const { kind, format, url, queueName, queue, tenants, tokens, rejected, failed, now = Date.now } = options;
+  const { kind, format, url, queueName, queue, tenants, tokens, previousTokens, rejected, failed, now = Date.now } = options;
   const ok = kind === 'inbound' ? OK_TWIML : OK_EMPTY;
   // Keyed by the cached tenant object: one header serialisation per tenant load, none per webhook.
   const headerPrefixes = new WeakMap<WebhookTenant, string>();
@@ -118,6 +123,14 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
     return params
       ? verifyFormSignature({ url, rawQueryString, authToken, signature, params })
       : verifyJsonSignature({ url, rawQueryString, authToken, signature, rawBody: body });
+  }
+
+  /** A mismatch with the primary, checked again with the previous token while it is still genuine. */
+  async function verifyPrevious(url: string, tenant: WebhookTenant, check: SignatureCheck, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): Promise<SignatureCheck> {
+    if (check.valid || check.reason !== 'signature-mismatch' || !acceptsPrevious(tenant, now())) return check;
+    const previous = previousTokens.peek?.(tenant.previousEncryptedAuthToken, tenant) ?? (await previousTokens.get(tenant.previousEncryptedAuthToken, tenant));
+    const again = verify(url, previous, event, signature, params, body);
+    return again.valid ? again : check;
   }
 
   return async function receive(event) {
@@ -150,12 +163,15 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
       if (tenant === undefined) return reject('unknown-account');
       const token = tokens.peek?.(tenant.encryptedAuthToken, tenant) ?? (await tokens.get(tenant.encryptedAuthToken, tenant));
       check = verify(signedUrl, token, event, signature, params, body);
+      // Mid-rotation Twilio still signs with the replaced token: tried next, from memory, before any re-read.
+      if (!check.valid && tenant.previousEncryptedAuthToken !== undefined) check = await verifyPrevious(signedUrl, tenant, check, event, signature, params, body);
       if (!check.valid && check.reason === 'signature-mismatch') {
         // The cached row may predate a token rotation: one bounded re-read, then verify again.
         const fresh = await tenants.refresh(accountSid);
-        if (fresh !== undefined && fresh.encryptedAuthToken !== tenant.encryptedAuthToken) {
+        if (fresh !== undefined && (fresh.encryptedAuthToken !== tenant.encryptedAuthToken || fresh.previousEncryptedAuthToken !== tenant.previousEncryptedAuthToken)) {
           tenant = fresh;
           check = verify(signedUrl, await tokens.get(fresh.encryptedAuthToken, fresh), event, signature, params, body);
+          check = await verifyPrevious(signedUrl, fresh, check, event, signature, params, body);
         }
       }
     } catch (error) {

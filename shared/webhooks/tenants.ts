@@ -3,6 +3,15 @@ import type { TokenContext } from '../crypto/key-service';
 /** The subaccount a webhook's AccountSid names, with what verifying its signature needs. */
 export interface WebhookTenant extends TokenContext {
   readonly encryptedAuthToken: string;
+  /** The token a rotation replaced: Twilio may still sign with it (before the promote, and while it propagates). */
+  readonly previousEncryptedAuthToken?: string;
+  /** Epoch ms after which the previous token is refused; absent while the rotation has not promoted yet. */
+  readonly previousValidUntil?: number;
+}
+
+/** Whether a signature made with the tenant's previous token is still genuine at `now`. */
+export function acceptsPrevious(tenant: WebhookTenant, now: number): tenant is WebhookTenant & { previousEncryptedAuthToken: string } {
+  return tenant.previousEncryptedAuthToken !== undefined && (tenant.previousValidUntil === undefined || now < tenant.previousValidUntil);
 }
 
 /** Port: tenant by AccountSid (one GetItem on the subaccount row). */

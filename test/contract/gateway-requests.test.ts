@@ -26,6 +26,8 @@ interface Case {
   headers?: Record<string, string | undefined>;
   /** Sent with the master credentials on the subaccount's path (v2010 only), not the subaccount's own. */
   master?: boolean;
+  /** Whose credentials the request carries when the operation's name alone does not say (default: master for Account operations). */
+  as?: 'sub';
 }
 
 const CAMPAIGN: CampaignInput = {
@@ -48,6 +50,10 @@ const CASES: Case[] = [
   { name: 'createSubaccount', call: (g) => g.createSubaccount('Acme Dental'), operations: ['CreateAccount'], sends: ['FriendlyName'] },
   { name: 'findSubaccountsByFriendlyName', call: (g) => g.findSubaccountsByFriendlyName('Acme Dental'), operations: ['ListAccount'], sends: ['FriendlyName'] },
   { name: 'fetchAccount', call: (g) => g.fetchAccount(SUB.accountSid), operations: ['FetchAccount'] },
+  { name: 'createSecondaryAuthToken', call: (g) => g.createSecondaryAuthToken(SUB), operations: ['CreateSecondaryAuthToken'] },
+  { name: 'promoteSecondaryAuthToken', call: (g) => g.promoteSecondaryAuthToken(SUB), operations: ['UpdateAuthTokenPromotion'] },
+  { name: 'deleteSecondaryAuthToken', call: (g) => g.deleteSecondaryAuthToken(SUB), operations: ['DeleteSecondaryAuthToken'] },
+  { name: 'credentialsWork', call: (g) => g.credentialsWork(SUB), operations: ['FetchAccount'], as: 'sub' },
   { name: 'updateAccountStatus', call: (g) => g.updateAccountStatus(SUB.accountSid, 'suspended'), operations: ['UpdateAccount'], sends: ['Status'] },
   {
     name: 'createAddress',
@@ -305,7 +311,7 @@ describe('gateway requests conform to Twilio OpenAPI', () => {
     for (const request of server.requests) {
       expect(validateTwilioRequest({ method: request.method, url: request.url, headers: request.headers, body: request.body })).toEqual([]);
       const auth = Buffer.from(String(request.headers.authorization).replace(/^Basic /, ''), 'base64').toString();
-      const expectedSid = testCase.master || testCase.operations.some((op) => /Account$/.test(op)) ? MASTER.accountSid : SUB.accountSid;
+      const expectedSid = testCase.as !== 'sub' && (testCase.master || testCase.operations.some((op) => /Account$/.test(op))) ? MASTER.accountSid : SUB.accountSid;
       expect(auth.split(':')[0]).toBe(expectedSid);
     }
     const sent = server.requests.flatMap(wireKeys);

@@ -143,7 +143,7 @@ describe('partner REST API from the real catalog', () => {
 
   it('outputs what the operator CLI reads', () => {
     const outputs = platform.findOutputs('*');
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'RestApiId', 'UsagePlanId', 'TableName', 'Region']));
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'RestApiId', 'UsagePlanId', 'TableName', 'TokenKeyArn', 'Region']));
     expect(Object.keys(outputs).filter((name) => name.startsWith('PartnerApi'))).toEqual([]);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).not.toMatch(/"\/"\]/);
   });

@@ -80,5 +80,6 @@ describe('stateful stack', () => {
   it('outputs the table name and the secret ARN for the operator', () => {
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^DataTable') } });
     template.hasOutput('TwilioMasterSecretArn', Match.anyValue());
+    template.hasOutput('TokenKeyArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TokenKey'), 'Arn'] } });
   });
 });

@@ -10,6 +10,7 @@ import type { SandboxContext, SandboxSettings } from './core/context';
 import { WebhookSender, fetchDispatch, type WebhookDelivery, type WebhookDispatch } from './webhooks/dispatcher';
 import { accountRoutes, changeAccountStatus, createAccountRecord } from './resources/api-accounts';
 import { keyRoutes } from './resources/api-keys';
+import { authTokenRoutes, signingTokenOf } from './resources/auth-tokens';
 import { addressRoutes } from './resources/api-addresses';
 import { phoneNumberRoutes } from './resources/api-phone-numbers';
 import { messageRoutes } from './resources/api-messages';
@@ -46,6 +47,8 @@ export interface TwilioSandboxOptions {
   otpValiditySeconds?: number;
   /** Fail US 10DLC sends with 30034 until the number is registered in a VERIFIED campaign; default true. */
   enforceA2pRegistration?: boolean;
+  /** Sandbox seconds a promoted auth token takes to reach webhook signing (the old primary signs meanwhile); default 0. */
+  tokenPropagationSeconds?: number;
   /** Webhook transport; default real HTTP POST with fetch. */
   dispatch?: WebhookDispatch;
   /** Seed for SIDs and tokens; the same seed gives the same SIDs in the same order. */
@@ -96,6 +99,8 @@ export interface TwilioSandbox {
   whatsAppVerificationCode(senderSid: string): string | undefined;
   account(sid: string): SandboxAccount | undefined;
   setAccountStatus(sid: string, status: AccountStatus, options?: { byTwilio?: boolean }): void;
+  /** How long, in sandbox seconds, webhooks stay signed with the old primary after a promote (Twilio: about a minute). */
+  setTokenPropagation(seconds: number): void;
 }
 
 const DEFAULT_MASTER_SID = 'AC' + '0'.repeat(31) + '1';
@@ -113,12 +118,16 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const sids = new SidFactory(seed);
   const rules = new RuleBook();
   const recorder = new RequestRecorder();
-  const webhooks = new WebhookSender(options.dispatch ?? fetchDispatch, rules, sids, () => clock.now(), (sid) => state.accounts.get(sid)?.authToken);
+  const webhooks = new WebhookSender(options.dispatch ?? fetchDispatch, rules, sids, () => clock.now(), (sid) => {
+    const account = state.accounts.get(sid);
+    return account && signingTokenOf(account, clock.now());
+  });
   const settings: SandboxSettings = {
     reviewDelaySeconds: options.reviewDelaySeconds ?? 60,
     messageStepSeconds: options.messageStepSeconds ?? 1,
     otpValiditySeconds: options.otpValiditySeconds ?? 24 * 3600,
     enforceA2pRegistration: options.enforceA2pRegistration ?? true,
+    tokenPropagationSeconds: options.tokenPropagationSeconds ?? 0,
   };
   if (restoring) {
     sids.restore(snapshot.counters);
@@ -195,7 +204,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   }
 
   const router = new Router([
-    ...accountRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes, ...usageRoutes,
+    ...accountRoutes, ...authTokenRoutes, ...keyRoutes, ...addressRoutes, ...phoneNumberRoutes, ...messageRoutes, ...usageRoutes,
     ...trustItemRoutes, ...bundleRoutes,
     ...serviceRoutes, ...brandRoutes, ...campaignRoutes, ...senderRoutes,
     ...contentRoutes, ...eventRoutes,
@@ -250,6 +259,10 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
       if (opts.byTwilio && status === 'suspended') account.suspendedByTwilio = true;
       if (status === 'active') account.suspendedByTwilio = false;
       changeAccountStatus(ctx, account, status);
+    },
+    setTokenPropagation: (seconds) => {
+      if (!Number.isFinite(seconds) || seconds < 0) throw new Error('seconds must be a non-negative number');
+      settings.tokenPropagationSeconds = seconds;
     },
   };
 

@@ -35,7 +35,11 @@ type NotUsedByTheSteps =
   | 'fetchContentApproval'
   | 'listContentTemplates'
   | 'deleteContentTemplate'
-  | 'listUsageRecords';
+  | 'listUsageRecords'
+  | 'createSecondaryAuthToken'
+  | 'promoteSecondaryAuthToken'
+  | 'deleteSecondaryAuthToken'
+  | 'credentialsWork';
 
 export interface StepDeps {
   twilio: Omit<TwilioGateway, NotUsedByTheSteps>;

@@ -1,4 +1,5 @@
 import { accountsAdapter } from './accounts';
+import { authTokensAdapter } from './auth-tokens';
 import { contentAdapter } from './content';
 import { eventsAdapter } from './events';
 import { messagesAdapter } from './messages';
@@ -14,6 +15,7 @@ import { whatsappAdapter } from './whatsapp';
  */
 export const everyArea = [
   accountsAdapter,
+  authTokensAdapter,
   trusthubAdapter,
   messagingAdapter,
   numbersAdapter,

@@ -19,6 +19,7 @@ export interface SdkContext {
 /** The standard hosts; a sandbox base URL is applied below, by the request client's rewrite. */
 export const TWILIO_HOSTS = {
   api: 'https://api.twilio.com',
+  accounts: 'https://accounts.twilio.com',
   messaging: 'https://messaging.twilio.com',
   trusthub: 'https://trusthub.twilio.com',
   content: 'https://content.twilio.com',

@@ -103,6 +103,8 @@ export interface Harness {
   tenants: Map<string, WebhookTenant>;
   keys: KeyService;
   advance(ms: number): void;
+  /** The receivers' clock, in epoch ms. */
+  now(): number;
 }
 
 /**
@@ -155,9 +157,10 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
       },
     }),
     tokens: createTokenCache({ keys, ttlSeconds, now }),
+    previousTokens: createTokenCache({ keys, ttlSeconds, now }),
     rejected: (reason) => rejected.push(reason),
     failed: (stage) => failures.push(stage),
     now,
   });
-  return { receive, sent, rejected, failures, decrypts: () => decrypts, lookups: () => lookups, tenants, keys, advance: (ms) => void (clock += ms) };
+  return { receive, sent, rejected, failures, decrypts: () => decrypts, lookups: () => lookups, tenants, keys, advance: (ms) => void (clock += ms), now };
 }

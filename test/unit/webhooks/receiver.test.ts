@@ -278,3 +278,80 @@ function withoutHeader<T extends { headers: Record<string, string | undefined> }
 function withHeader<T extends { headers: Record<string, string | undefined> }>(event: T, name: string, value: string): T {
   return { ...event, headers: { ...event.headers, [name]: value } };
 }
+
+describe('webhook receiver: token rotation, no webhook left unverifiable', () => {
+  const NEW_TOKEN = 'cd'.repeat(16);
+
+  /** The row as the rotation leaves it: the new token in use, the old one previous until `validUntil` (absent: not promoted yet). */
+  async function rotate(h: Awaited<ReturnType<typeof harness>>, validUntil?: number) {
+    const tenant = h.tenants.get(SUB_SID)!;
+    const context = { accountSid: tenant.accountSid, partnerId: tenant.partnerId, customerId: tenant.customerId };
+    h.tenants.set(SUB_SID, {
+      ...context,
+      encryptedAuthToken: await h.keys.encrypt(NEW_TOKEN, context),
+      previousEncryptedAuthToken: tenant.encryptedAuthToken,
+      ...(validUntil !== undefined ? { previousValidUntil: validUntil } : {}),
+    });
+  }
+
+  it('between switch and promote both tokens verify: the old (Twilio still signs with it) and the new', async () => {
+    const h = await harness('inbound');
+    await rotate(h);
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    expect((await h.receive(signedForm('inbound', inboundParams(), { token: NEW_TOKEN }))).statusCode).toBe(200);
+    expect((await h.receive(signedForm('inbound', inboundParams(), { token: OTHER_TOKEN }))).statusCode).toBe(403);
+    expect(h.sent).toHaveLength(2);
+  });
+
+  it('after the promote the old token verifies until its deadline and is refused from then on; the new one always', async () => {
+    const h = await harness('inbound');
+    const deadline = h.now() + 3_600_000;
+    await rotate(h, deadline);
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    expect((await h.receive(signedForm('inbound', inboundParams(), { token: NEW_TOKEN }))).statusCode).toBe(200);
+
+    h.advance(deadline - h.now() - 1);
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    h.advance(1);
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(403);
+    expect(h.rejected).toEqual(['signature-mismatch']);
+    expect((await h.receive(signedForm('inbound', inboundParams(), { token: NEW_TOKEN }))).statusCode).toBe(200);
+    expect(h.sent).toHaveLength(4);
+  });
+
+  it('the old token is tried from memory before any re-read, and the warm path decrypts nothing more', async () => {
+    const h = await harness('inbound');
+    await rotate(h);
+    await h.receive(signedForm('inbound', inboundParams()));
+    await h.receive(signedForm('inbound', inboundParams(), { token: NEW_TOKEN }));
+    const decrypts = h.decrypts();
+    const lookups = h.lookups();
+    expect(decrypts).toBe(2);
+
+    for (let i = 0; i < 20; i++) {
+      const token = i % 2 === 0 ? SUB_TOKEN : NEW_TOKEN;
+      expect((await h.receive(signedForm('inbound', inboundParams(), { token }))).statusCode).toBe(200);
+    }
+    // Two caches, one entry each: the tokens never evict each other.
+    expect(h.decrypts()).toBe(decrypts);
+    expect(h.lookups()).toBe(lookups);
+  });
+
+  it('a tenant cached before the switch picks the rotation up on the first new-token signature (one re-read)', async () => {
+    const h = await harness('inbound');
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    await rotate(h);
+    h.advance(11_000);
+    expect((await h.receive(signedForm('inbound', inboundParams(), { token: NEW_TOKEN }))).statusCode).toBe(200);
+    expect((await h.receive(signedForm('inbound', inboundParams()))).statusCode).toBe(200);
+    expect(h.lookups()).toBe(2);
+  });
+
+  it('Event Streams (JSON, bodySHA256) verify with the old token mid-rotation too', async () => {
+    const h = await harness('events');
+    await rotate(h);
+    const body = JSON.stringify([{ type: 'com.twilio.messaging.message.delivered', data: { accountSid: SUB_SID } }]);
+    expect((await h.receive(signedEvents(body))).statusCode).toBe(200);
+    expect((await h.receive(signedEvents(body, { token: NEW_TOKEN }))).statusCode).toBe(200);
+  });
+});

@@ -63,6 +63,10 @@ export function controlHandler(sandbox: TwilioSandbox): ControlHandler {
       sandbox.setAccountStatus(m[1]!, body.status as AccountStatus, { byTwilio: body.byTwilio === true });
       return { status: 200, body: sandbox.account(m[1]!) };
     }],
+    ['POST', /^\/settings\/token-propagation$/, (_m, body) => {
+      sandbox.setTokenPropagation(Number(body.seconds));
+      return { status: 204 };
+    }],
   ];
 
   return async (method, path, query, rawBody) => {

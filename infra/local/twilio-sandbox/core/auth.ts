@@ -18,7 +18,8 @@ export function authenticate(state: SandboxState, header: string | undefined): C
   let caller: Caller | undefined;
   if (username.startsWith('AC')) {
     const account = state.accounts.get(username);
-    if (account && account.authToken === password) caller = { account, credential: 'auth-token' };
+    // The secondary token authenticates exactly like the primary until it is promoted or deleted.
+    if (account && (account.authToken === password || (account.secondaryAuthToken !== undefined && account.secondaryAuthToken === password))) caller = { account, credential: 'auth-token' };
   } else if (username.startsWith('SK')) {
     const key = state.keys.get(username);
     const account = key && key.secret === password ? state.accounts.get(key.accountSid) : undefined;

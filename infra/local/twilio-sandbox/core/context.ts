@@ -15,6 +15,8 @@ export interface SandboxSettings {
   otpValiditySeconds: number;
   /** Fail US 10DLC sends with 30034 until the sending number is registered in a VERIFIED campaign. */
   enforceA2pRegistration: boolean;
+  /** Sandbox seconds after a token promote during which webhooks are still signed with the old primary (Twilio: about a minute). */
+  tokenPropagationSeconds: number;
 }
 
 /** Cross-module hooks, wired once by the sandbox so resource modules don't import each other in cycles. */

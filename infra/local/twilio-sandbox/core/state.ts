@@ -6,7 +6,14 @@ export type AccountStatus = 'active' | 'suspended' | 'closed';
 
 export interface AccountRecord {
   sid: string;
+  /** The primary: what webhooks are signed with (after propagation) and what the API accepts. */
   authToken: string;
+  /** Accepted by the API next to the primary until promoted or deleted; never signs a webhook. */
+  secondaryAuthToken?: string;
+  secondaryCreatedAt?: number;
+  /** The primary a promote replaced: Twilio keeps signing with it while the promote propagates (API refuses it at once). */
+  previousSigningToken?: string;
+  previousSigningUntil?: number;
   friendlyName: string;
   ownerAccountSid: string;
   parentSid?: string;
