@@ -8,7 +8,7 @@ import { dynamoCustomerRepository } from '../../shared/store/customers';
 import { accountKey, consentStateKey, customerErasablePartitions, customerKey, whatsAppWindowKey } from '../../shared/store/keys';
 import { dynamoSubaccountRepository } from '../../shared/store/subaccounts';
 import { dynamoWhatsAppWindows } from '../../shared/store/whatsapp-windows';
-import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { apiClient, customerBody, expectProblem, partnerEventLog, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
 
 /**
@@ -102,7 +102,7 @@ describe('DELETE /v1/customers/{id}', () => {
     expect(ledgerAfter.filter((r) => r.sk !== 'WINDOW#whatsapp')).toEqual(ledgerBefore.filter((r) => r.sk !== 'WINDOW#whatsapp'));
     expect(JSON.stringify(ledgerAfter)).not.toContain('your order shipped');
 
-    const events = (await api.get('/v1/events?limit=100')).body.data as Array<{ type: string; customerId?: string; data: Record<string, unknown> }>;
+    const events = await partnerEventLog(api);
     expect(events.filter((e) => e.type === 'customer.deleted')).toEqual([
       expect.objectContaining({ customerId: customer.id, data: { deletedAt: expect.any(String), accountSid: customer.accountSid } }),
     ]);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
-import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { apiClient, customerBody, expectProblem, partnerEventLog, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
 
 /**
@@ -40,19 +40,7 @@ async function settle(seconds = 10): Promise<void> {
 
 const send = (body: Record<string, unknown>, headers: Record<string, string> = {}, client = api, customer = customerId) =>
   client.post(`/v1/customers/${customer}/messages`, body, headers);
-/** The whole partner event log, paged through with its cursor. */
-async function allEvents(): Promise<Array<{ type: string; customerId?: string; data: Record<string, any> }>> {
-  const events = [];
-  let after: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const reply = await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
-    expect(reply.status).toBe(200);
-    events.push(...reply.body.data);
-    if (reply.body.nextCursor === null) return events;
-    after = reply.body.nextCursor;
-  }
-  throw new Error('the event log did not end');
-}
+const allEvents = () => partnerEventLog(api);
 const messagesTo = (to: string) => sandboxOf(platform).requests({ method: 'POST', path: /\/Messages\.json$/ }).filter((r) => r.params?.To === to);
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { manualClock, type ManualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import type { TwilioSandbox } from '../../infra/local/twilio-sandbox';
-import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { apiClient, customerBody, expectProblem, partnerEventLog, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { newCustomer, sandboxOf } from '../workflow/support';
 
 /**
@@ -36,16 +36,7 @@ async function review(steps = 2): Promise<void> {
   await platform.schedules.runDue();
 }
 
-async function templateEvents(templateId: string): Promise<Array<{ type: string; data: Record<string, any> }>> {
-  const out = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = (await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`)).body;
-    out.push(...page.data.filter((e: { type: string; data: { templateId?: string } }) => e.type === 'template.updated' && e.data.templateId === templateId));
-    if (page.nextCursor === null) return out;
-    after = page.nextCursor;
-  }
-}
+const templateEvents = async (templateId: string) => (await partnerEventLog(api)).filter((e) => e.type === 'template.updated' && e.data.templateId === templateId);
 
 beforeAll(async () => {
   clock = manualClock();

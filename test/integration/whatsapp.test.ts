@@ -1,7 +1,7 @@
 import { manualClock, type ManualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import type { TwilioSandbox } from '../../infra/local/twilio-sandbox';
-import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { apiClient, customerBody, expectProblem, partnerEventLog, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
 
 /**
@@ -39,16 +39,7 @@ async function minute(): Promise<void> {
   await platform.settle();
 }
 
-async function eventsOf(type: string): Promise<Array<Record<string, any>>> {
-  const out = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = (await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`)).body;
-    out.push(...page.data.filter((e: { type: string }) => e.type === type));
-    if (page.nextCursor === null) return out;
-    after = page.nextCursor;
-  }
-}
+const eventsOf = async (type: string) => (await partnerEventLog(api)).filter((e) => e.type === type);
 
 beforeAll(async () => {
   clock = manualClock();

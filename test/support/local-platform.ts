@@ -64,6 +64,29 @@ export function apiClient(baseUrl: string, apiKey?: string) {
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
+/** One event of the partner's log, as `GET /v1/events` answers it. */
+export interface LoggedEvent {
+  id: string;
+  type: string;
+  customerId?: string;
+  occurredAt: string;
+  data: Record<string, any>;
+}
+
+/** The partner's whole event log, paged through with its cursor. */
+export async function partnerEventLog(api: ApiClient): Promise<LoggedEvent[]> {
+  const events: LoggedEvent[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const reply = await api.get(`/v1/events?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    if (reply.status !== 200) throw new Error(`GET /v1/events answered ${reply.status}`);
+    events.push(...reply.body.data);
+    if (reply.body.nextCursor === null) return events;
+    after = reply.body.nextCursor;
+  }
+  throw new Error('the event log did not end');
+}
+
 /** A customer body the API accepts (the shared fixture, as plain JSON); override any field. */
 export function customerBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...(validCustomer() as unknown as Record<string, unknown>), ...overrides };
