@@ -35,5 +35,7 @@ module.exports = {
     project('infra'),
     project('integration', aboveTheSandbox),
     project('workflow', aboveTheSandbox),
+    // Debian's Chromium driving the portal against the local platform (it builds the portal first).
+    project('browser', { ...aboveTheSandbox, globalSetup: '<rootDir>/test/browser/global-setup.ts' }),
   ],
 };

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { authorize, type AuthorizerDecision } from './api/authorizer';
 import { gatewayResponse, type RawResponse } from './api/gateway-responses';
+import { serveStatic, type StaticSite } from './static-site';
 import { authorizerEvent, proxyEvent, requestParts, type RequestFacts } from './api/proxy-event';
 import { fromProxyResult } from './api/proxy-result';
 import { createRouter } from './api/routes';
@@ -32,6 +33,8 @@ export interface ApiGatewayOptions {
    * authorizer result cache does (the deployed stack uses 60 s). 0 (default) asks every time.
    */
   authorizerCacheSeconds?: number;
+  /** A static site (the portal) on the same origin, for GETs under its prefix that no route of the catalog takes. */
+  staticSite?: StaticSite;
 }
 
 export interface ApiGateway {
@@ -132,8 +135,11 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const port = req.socket.localPort ?? 0;
 
+    const method = req.method ?? 'GET';
     const webhook = await webhooks(req, path, rawQuery, sourceIp);
-    const response = webhook === undefined ? await restApi(req, { requestId, method: req.method ?? 'GET', path, rawQuery, receivedAt: Date.now(), sourceIp }, port) : webhook;
+    // The catalog's own routes under the site's prefix (its sign-in link, say) win over its files.
+    const page = webhook === undefined && options.staticSite && route(method, path).kind !== 'route' ? await serveStatic(options.staticSite, method, path) : undefined;
+    const response = webhook ?? page ?? (await restApi(req, { requestId, method, path, rawQuery, receivedAt: Date.now(), sourceIp }, port));
     if (response) write(res, response, requestId, req.complete);
     else res.destroy();
   };

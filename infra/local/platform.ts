@@ -4,6 +4,7 @@ import type { StepInput } from '../../shared/services/registration/contract';
 import { dynamoOnboardingRunRepository } from '../../shared/store/onboarding-runs';
 import { restartInput } from '../../shared/workflow/onboarding-runs';
 import { startApiGateway } from './api-gateway';
+import { ensurePortalBuilt } from './portal-build';
 import type { ThrottleSettings } from './api/throttle';
 import { systemClock, type Clock } from './clock';
 import { ensureTable, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
@@ -60,6 +61,8 @@ export interface PlatformOptions {
   twilio?: TwilioMode;
   /** Reuse of authorizer Allow decisions per API key, as API Gateway does; default 0 (ask every time). */
   authorizerCacheSeconds?: number;
+  /** Serve the portal at /portal, built first when its build is stale (`npm start` and the browser tests do). */
+  portal?: boolean;
   /** Port of the Twilio sandbox when the platform starts one; default 0 (a free port). */
   sandboxPort?: number;
   /** How long the sandbox's reviews (bundles, brands, campaigns, numbers) take, in sandbox seconds. */
@@ -199,7 +202,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const schedules = createLocalSchedules({ catalog, runtime: lambda, region, clock, log });
     cleanups.push(() => schedules.stop());
 
-    const gateway = await startApiGateway({ catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now(), authorizerCacheSeconds: options.authorizerCacheSeconds });
+    const staticSite = !options.portal ? undefined : { prefix: '/portal', dir: ensurePortalBuilt(PROJECT_ROOT) };
+    const gateway = await startApiGateway({
+      catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now(),
+      authorizerCacheSeconds: options.authorizerCacheSeconds, ...(staticSite ? { staticSite } : {}),
+    });
     cleanups.push(() => gateway.stop());
     const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
 

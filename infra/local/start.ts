@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     sandboxReviewSeconds,
     authorizerCacheSeconds: AUTHORIZER_CACHE_SECONDS,
     operatorEndpoint: true,
+    portal: true,
     log: consoleLog,
   });
   const removeConnectionFile = writeConnectionFile(dataDir, {
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const lines = [
     `Switchboard is running at ${platform.url}  (${inMemory ? 'in memory' : `data in ${dataDir}`}, started in ${Date.now() - started} ms)`,
     `  webhooks:  ${platform.webhookBaseUrl}/<name>`,
+    `  portal:    ${platform.url}/portal/  (sign in with a link: npx switchboard portal open …)`,
     `  DynamoDB:  ${platform.dynamoDbEndpoint} (table ${platform.tableName})`,
     `  Twilio:    ${platform.twilioSandbox ? `sandbox at ${platform.twilioSandbox.url}` : platform.env.TWILIO_ACCOUNT_SID ? 'real Twilio' : 'not configured'}`,
     `  Partner webhooks: ${loopback.line}`,

@@ -1,0 +1,58 @@
+/**
+ * The portal speaks to the public API only, on its own origin, with the session cookie the
+ * sign-in link set (never an API key). State-changing calls carry the CSRF token the API set in a
+ * readable cookie, echoed in a header, which a page of another origin cannot read.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export interface PortalSession {
+  scope: 'customer' | 'partner';
+  customerId?: string;
+  partnerName?: string;
+  expiresAt: string;
+  returnUrl?: string;
+}
+
+function csrfToken(): string | undefined {
+  return document.cookie
+    .split('; ')
+    .find((c) => c.startsWith('sb_csrf='))
+    ?.slice('sb_csrf='.length);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const csrf = method === 'GET' ? undefined : csrfToken();
+  if (csrf) headers['x-csrf-token'] = csrf;
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const problem = (parsed ?? {}) as Partial<Problem>;
+    throw new ApiError({ type: problem.type ?? 'about:blank', title: problem.title ?? response.statusText, status: response.status, detail: problem.detail, errors: problem.errors });
+  }
+  return parsed as T;
+}
+
+/** The session of this browser, or undefined when it has none (no link opened, expired, revoked). */
+export async function currentSession(): Promise<PortalSession | undefined> {
+  try {
+    return await api<PortalSession>('GET', '/v1/portal-sessions/current');
+  } catch (error) {
+    if (error instanceof ApiError && (error.problem.status === 401 || error.problem.status === 404)) return undefined;
+    throw error;
+  }
+}

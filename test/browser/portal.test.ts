@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core';
+import type { Platform } from '../../infra/local/platform';
+import { startTestPlatform } from '../support/local-platform';
+import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
+
+/**
+ * The portal in Debian's Chromium against the real local platform: served at /portal on the API's
+ * origin with its security headers, keyboard focus on each page's heading, no serious or critical
+ * axe-core findings, at a phone's width and a desktop's.
+ */
+let platform: Platform;
+let browser: Browser;
+
+beforeAll(async () => {
+  platform = await startTestPlatform('portal', { portal: true });
+  browser = await launch();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('the portal', () => {
+  it('is served at /portal with its security headers, and an app route gets the same page', async () => {
+    const page = await fetch(`${platform.url}/portal/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    const asset = /src="(\/portal\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const script = await fetch(`${platform.url}${asset}`);
+    expect([script.status, script.headers.get('content-type'), script.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+    expect(await (await fetch(`${platform.url}/portal/templates/new`)).text()).toBe(html);
+    expect((await fetch(`${platform.url}/portal`, { redirect: 'manual' })).headers.get('location')).toBe('/portal/');
+    // Nothing outside the build is reachable, however the path is spelled.
+    for (const path of ['/portal/..%2Fpackage.json', '/portal/%2e%2e/package.json', '/portal/assets/missing.js']) expect((await fetch(`${platform.url}${path}`)).status).toBe(404);
+    expect((await fetch(`${platform.url}/portal/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it.each([
+    ['desktop', 1280],
+    ['phone', 360],
+  ])('without a session shows how to sign in, focused and accessible (%s)', async (name, width) => {
+    const { context, page } = await newPage(browser, width);
+    try {
+      await page.goto(`${platform.url}/portal/`);
+      const heading = page.getByRole('heading', { level: 1, name: 'Sign in with your link' });
+      await heading.waitFor();
+      expect(await heading.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      expect(await page.getByText('Each link works once').isVisible()).toBe(true);
+      // Nothing wider than the screen.
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, `signed-out-${name}`);
+    } finally {
+      await context.close();
+    }
+  });
+});

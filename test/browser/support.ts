@@ -1,0 +1,34 @@
+import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../infra/local/platform';
+
+/** Debian's Chromium, installed by the set-up script (never downloaded at run time). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where each run's page screenshots go (ignored by git). */
+export const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
+
+export async function launch(): Promise<Browser> {
+  // --no-sandbox: the machines run tests as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+}
+
+/** A page of its own context (cookies included), at a phone's width or a desktop's. */
+export async function newPage(browser: Browser, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 740 : 800 } });
+  return { context, page: await context.newPage() };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's serious and critical findings on the page as it is now (none is the bar). */
+export async function seriousAccessibilityFindings(page: Page): Promise<Array<{ id: string; impact: string; nodes: number }>> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact!, nodes: v.nodes.length }));
+}
