@@ -1,0 +1,58 @@
+/**
+ * The portal's first load: the gzipped JavaScript the browser fetches for it (budget 150 KB), and
+ * the time from navigation to a usable page (its heading rendered and focused) in headless
+ * Chromium against the local platform, over repeated cold loads (a fresh browser context each).
+ *
+ *   npx tsx bench/portal.bench.ts [loads]
+ */
+import { gzipSync } from 'node:zlib';
+import { silentLog } from '../infra/local/log';
+import { startPlatform } from '../infra/local/platform';
+import { launch } from '../test/browser/support';
+
+const LOADS = Number(process.argv[2] ?? 20);
+const BUDGET_BYTES = 150 * 1024;
+
+async function main(): Promise<number> {
+  const platform = await startPlatform({ port: 0, inMemory: true, twilio: 'none', portal: true, log: silentLog, tableName: 'switchboard-bench-portal' });
+  const browser = await launch();
+  try {
+    // What a first load fetches: every script the page pulls in, as the browser receives them.
+    const scripts = new Map<string, number>();
+    const probe = await browser.newContext();
+    const page = await probe.newPage();
+    page.on('response', async (response) => {
+      if (response.request().resourceType() === 'script') scripts.set(response.url(), gzipSync(await response.body(), { level: 9 }).length);
+    });
+    await page.goto(`${platform.url}/portal/`, { waitUntil: 'networkidle' });
+    await probe.close();
+    const gzipped = [...scripts.values()].reduce((a, b) => a + b, 0);
+
+    const times: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      const start = performance.now();
+      await tab.goto(`${platform.url}/portal/`);
+      await tab.getByRole('heading', { level: 1 }).waitFor();
+      times.push(performance.now() - start);
+      await context.close();
+    }
+    times.sort((a, b) => a - b);
+    const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!.toFixed(0);
+    console.log(`first-load JavaScript: ${scripts.size} file(s), ${(gzipped / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB): ${gzipped <= BUDGET_BYTES ? 'met' : 'MISSED'}`);
+    console.log(`time to a usable page (heading rendered), ${LOADS} cold loads in headless Chromium: p50 ${at(50)} ms, p90 ${at(90)} ms, max ${at(100)} ms`);
+    return gzipped <= BUDGET_BYTES ? 0 : 1;
+  } finally {
+    await browser.close();
+    await platform.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
