@@ -8,6 +8,7 @@
  *
  * This module is types only, so services and tests can depend on it without loading the SDK.
  */
+import type { TwilioUsageRecord } from '../domain/usage';
 
 /** Basic-auth credentials of one Twilio account (a customer subaccount, or the ISV master). */
 export interface SubaccountCredentials {
@@ -329,16 +330,7 @@ export interface Message {
 // --- Usage records ----------------------------------------------------------------------------
 
 /** One of Twilio's usage records: a category's totals over the period asked for. */
-export interface UsageRecord {
-  category: string;
-  description: string | null;
-  count: string | null;
-  countUnit: string | null;
-  usage: string | null;
-  usageUnit: string | null;
-  /** The total price, as Twilio reports it (a decimal string). */
-  price: string | null;
-  priceUnit: string | null;
+export interface UsageRecord extends TwilioUsageRecord {
   startDate: string | null;
   endDate: string | null;
 }
