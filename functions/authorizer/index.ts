@@ -5,7 +5,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { PartnerSuspendedError, UnauthorizedError } from '../../shared/domain/errors';
 import { logger, metrics } from '../../shared/observability';
+import { headerValues, presentedSessionSecret } from '../../shared/domain/portal-session';
 import { partners } from '../../shared/wiring/partners';
+import { portalSessions } from '../../shared/wiring/portal-sessions';
 
 /** RFC 6750 §2.1: the scheme (any case), one space, a b64token. */
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -37,6 +39,11 @@ function stageWildcard(methodArn: string): string {
  */
 export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
+    // No Authorization header but a portal cookie: a browser session (the API key wins when both come).
+    if (headerValues(event, 'authorization').length === 0) {
+      const secret = presentedSessionSecret(headerValues(event, 'cookie'));
+      if (secret !== undefined) return await sessionAllowed(event, secret);
+    }
     const { partnerId, keyId } = await partners.authenticate(presentedKey(event));
     metrics.addMetric('ApiKeyAccepted', MetricUnit.Count, 1);
     return {
@@ -63,6 +70,24 @@ export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<API
     logger.error('Authorizer failed', error as Error);
     throw error;
   }
+}
+
+/**
+ * A portal session: the partner, scope and customer go into the context, where the API
+ * middleware confines the request to them and asks for the CSRF header on every change.
+ */
+async function sessionAllowed(event: APIGatewayRequestAuthorizerEvent, secret: string): Promise<APIGatewayAuthorizerResult> {
+  const session = await portalSessions.authenticate(secret);
+  metrics.addMetric('PortalSessionAccepted', MetricUnit.Count, 1);
+  return {
+    principalId: session.partnerId,
+    usageIdentifierKey: session.partnerId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+    },
+    context: { partnerId: session.partnerId, portalSessionId: session.sessionId, portalScope: session.scope, portalCustomerId: session.customerId ?? '' },
+  };
 }
 
 export const handler = middy(main).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
