@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { createHash } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { config } from '../../shared/config';
 import { PartnerSuspendedError, UnauthorizedError } from '../../shared/domain/errors';
@@ -10,6 +9,7 @@ import { logger, metrics } from '../../shared/observability';
 import { headerValues, presentedSessionSecret } from '../../shared/domain/portal-session';
 import { partners } from '../../shared/wiring/partners';
 import { portalSessions } from '../../shared/wiring/portal-sessions';
+import { cachedKeyDecisions } from './key-cache';
 
 /** RFC 6750 §2.1: the scheme (any case), one space, a b64token. */
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -26,26 +26,8 @@ export function presentedKey(event: Pick<APIGatewayRequestAuthorizerEvent, 'head
   return BEARER.exec(values[0]!.trim())?.[1];
 }
 
-/**
- * Allow decisions by the SHA-256 of the key, for AUTHORIZER_KEY_CACHE_SECONDS: the cache API
- * Gateway kept before cookie sessions (which carry no Authorization header to key its cache on)
- * made the gateway ask for every request. Bounded; the oldest entry goes first.
- */
-const keyDecisions = new Map<string, { partnerId: string; keyId: string; until: number }>();
-const KEY_CACHE_ENTRIES = 1_000;
-
-async function authenticateKey(key: string | undefined): Promise<{ partnerId: string; keyId: string }> {
-  const ttlMs = config.AUTHORIZER_KEY_CACHE_SECONDS * 1000;
-  if (ttlMs <= 0 || !key) return partners.authenticate(key);
-  const id = createHash('sha256').update(key, 'utf8').digest('hex');
-  const hit = keyDecisions.get(id);
-  if (hit && hit.until > Date.now()) return { partnerId: hit.partnerId, keyId: hit.keyId };
-  keyDecisions.delete(id);
-  const decision = await partners.authenticate(key);
-  if (keyDecisions.size >= KEY_CACHE_ENTRIES) keyDecisions.delete(keyDecisions.keys().next().value!);
-  keyDecisions.set(id, { ...decision, until: Date.now() + ttlMs });
-  return decision;
-}
+/** The 60 s per-key cache API Gateway no longer keeps (see key-cache.ts); sessions are never cached. */
+const authenticateKey = cachedKeyDecisions((key) => partners.authenticate(key), config.AUTHORIZER_KEY_CACHE_SECONDS);
 
 /** Allows every route of this stage: the decision is cached per key, not per route. */
 function stageWildcard(methodArn: string): string {
