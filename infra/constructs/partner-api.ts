@@ -213,6 +213,7 @@ function accessLogFormat(): apigw.AccessLogFormat {
       integrationLatency: F.contextIntegrationLatency(),
       partnerId: F.contextAuthorizer('partnerId'),
       keyId: F.contextAuthorizer('keyId'),
+      portalSessionId: F.contextAuthorizer('portalSessionId'),
       authorizerError: F.contextAuthorizerError(),
       errorType: F.contextErrorResponseType(),
       errorMessage: F.contextErrorMessage(),
