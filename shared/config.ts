@@ -114,6 +114,12 @@ const SETTINGS = {
   /** Local development only: partner webhook URLs may be http to loopback addresses. Never set by the stack. */
   PARTNER_WEBHOOKS_ALLOW_LOOPBACK: withDefault(flag, false),
   /**
+   * How long the authorizer reuses an Allow for the same API key (the stack sets the 60 s API
+   * Gateway used to cache; the local platform emulates that cache in its gateway instead). Portal
+   * session cookies are never cached. 0 asks the table every time.
+   */
+  AUTHORIZER_KEY_CACHE_SECONDS: withDefault(integer(0, 3600), 0),
+  /**
    * How long a delivery function reuses an enabled endpoint's row (a changed URL, types or secret
    * take effect within it). 0 reads the row for every attempt.
    */

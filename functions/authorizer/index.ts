@@ -3,9 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { config } from '../../shared/config';
 import { PartnerSuspendedError, UnauthorizedError } from '../../shared/domain/errors';
 import { logger, metrics } from '../../shared/observability';
+import { headerValues, presentedSessionSecret } from '../../shared/domain/portal-session';
 import { partners } from '../../shared/wiring/partners';
+import { portalSessions } from '../../shared/wiring/portal-sessions';
+import { cachedKeyDecisions } from './key-cache';
 
 /** RFC 6750 §2.1: the scheme (any case), one space, a b64token. */
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -22,6 +26,9 @@ export function presentedKey(event: Pick<APIGatewayRequestAuthorizerEvent, 'head
   return BEARER.exec(values[0]!.trim())?.[1];
 }
 
+/** The 60 s per-key cache API Gateway no longer keeps (see key-cache.ts); sessions are never cached. */
+const authenticateKey = cachedKeyDecisions((key) => partners.authenticate(key), config.AUTHORIZER_KEY_CACHE_SECONDS);
+
 /** Allows every route of this stage: the decision is cached per key, not per route. */
 function stageWildcard(methodArn: string): string {
   const [arnPrefix, apiId, stage] = methodArn.split('/');
@@ -37,7 +44,12 @@ function stageWildcard(methodArn: string): string {
  */
 export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
-    const { partnerId, keyId } = await partners.authenticate(presentedKey(event));
+    // No Authorization header but a portal cookie: a browser session (the API key wins when both come).
+    if (headerValues(event, 'authorization').length === 0) {
+      const secret = presentedSessionSecret(headerValues(event, 'cookie'));
+      if (secret !== undefined) return await sessionAllowed(event, secret);
+    }
+    const { partnerId, keyId } = await authenticateKey(presentedKey(event));
     metrics.addMetric('ApiKeyAccepted', MetricUnit.Count, 1);
     return {
       principalId: partnerId,
@@ -63,6 +75,24 @@ export async function main(event: APIGatewayRequestAuthorizerEvent): Promise<API
     logger.error('Authorizer failed', error as Error);
     throw error;
   }
+}
+
+/**
+ * A portal session: the partner, scope and customer go into the context, where the API
+ * middleware confines the request to them and asks for the CSRF header on every change.
+ */
+async function sessionAllowed(event: APIGatewayRequestAuthorizerEvent, secret: string): Promise<APIGatewayAuthorizerResult> {
+  const session = await portalSessions.authenticate(secret);
+  metrics.addMetric('PortalSessionAccepted', MetricUnit.Count, 1);
+  return {
+    principalId: session.partnerId,
+    usageIdentifierKey: session.partnerId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+    },
+    context: { partnerId: session.partnerId, portalSessionId: session.sessionId, portalScope: session.scope, portalCustomerId: session.customerId ?? '' },
+  };
 }
 
 export const handler = middy(main).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));

@@ -33,7 +33,9 @@ export type Command =
   /** `month` is YYYY-MM (UTC); absent: the current month. */
   | { name: 'customers usage'; partnerId: string; customerId: string; month?: string }
 
-  | { name: 'subaccounts rotate-token'; partnerId: string; customerId: string };
+  | { name: 'subaccounts rotate-token'; partnerId: string; customerId: string }
+  /** Without `customerId`: a partner-scope link. */
+  | { name: 'portal open'; partnerId: string; customerId?: string };
 
 export type CommandName = Command['name'];
 
@@ -176,6 +178,14 @@ const SPECS: Record<CommandName, CommandSpec> = {
       "A customer's usage in a calendar month (UTC, default the current one), as GET …/usage answers it: counts and numbers from the table; Twilio's records too when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the ISV master) are set.",
     touchesUsagePlan: false,
   },
+  'portal open': {
+    required: ['partner'],
+    optional: ['customer'],
+    synopsis: 'portal open --partner <ptn_…> [--customer <cus_…>]',
+    summary:
+      "A single-use portal link, as POST /v1/portal-sessions (or /v1/customers/{id}/portal-sessions with --customer) makes it: valid for an hour, opening a session for an hour. On the local platform's URL, or the stack's ApiUrl with --stack.",
+    touchesUsagePlan: false,
+  },
   'subaccounts rotate-token': {
     // The partner is required: a customer row is keyed by its partner, and finding it by id alone would take a Scan.
     required: ['customer', 'partner'],
@@ -300,6 +310,11 @@ function checkFlags(name: CommandName, values: Values): void {
   for (const flag of spec.optional) {
     const value = values[flag];
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`Option --${flag} needs a value`, usage);
+    // An optional id (portal open's --customer) has the same shape as a required one.
+    const shape = ID_SHAPES[flag];
+    if (shape && typeof value === 'string' && !shape.pattern.test(value)) {
+      throw new UsageError(`--${flag} must be an id like ${shape.prefix}01H… (got "${value}")`, usage);
+    }
   }
   if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
     throw new UsageError(`--month must be a calendar month, YYYY-MM (got "${values.month}")`, usage);
@@ -411,6 +426,8 @@ function buildCommand(name: CommandName, values: Values): Command {
       return { name, partnerId: v.partner, customerId: v.customer, ...(values.month !== undefined ? { month: values.month } : {}) };
     case 'subaccounts rotate-token':
       return { name, partnerId: v.partner, customerId: v.customer };
+    case 'portal open':
+      return { name, partnerId: v.partner, ...(v.customer !== undefined ? { customerId: v.customer } : {}) };
   }
 }
 

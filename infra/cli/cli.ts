@@ -1,5 +1,5 @@
 import { isOperation, parseInvocation, synopsis, touchesUsagePlan, type TargetFlags } from './args';
-import { execute, type PartnerAdmin, type TokenRotationAdmin, type UsageReader } from './commands';
+import { execute, type PartnerAdmin, type PortalLinks, type TokenRotationAdmin, type UsageReader } from './commands';
 import { EXIT_OK, UsageError, describeError } from './errors';
 import { executeOperation, type Operations } from './operations';
 import type { Output } from './output';
@@ -11,6 +11,7 @@ export interface Connection {
   usage: UsageReader;
   usagePlan?: UsagePlanPort;
   tokenRotation?: () => TokenRotationAdmin;
+  portal?: PortalLinks;
 }
 
 export interface CliDeps {

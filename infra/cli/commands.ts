@@ -5,9 +5,11 @@ import { synopsis, type Command } from './args';
 import { IncompleteError, TargetError, UsageError } from './errors';
 import type { Output } from './output';
 import type { UsagePlanPort } from './usage-plan';
-import { SECRET_WARNING, keyView, partnerListView, partnerView, tokenRotationView, usageView } from './views';
+import { PORTAL_LINK_WARNING, SECRET_WARNING, portalLinkView, keyView, partnerListView, partnerView, tokenRotationView, usageView } from './views';
 import type { TokenRotationService } from '../../shared/services/token-rotation';
 import type { UsageService } from '../../shared/services/usage';
+import type { PortalSessionService } from '../../shared/services/portal-sessions';
+import { EXPIRES_IN_DEFAULT } from '../../shared/domain/portal-session';
 
 /** The partner use cases the CLI drives; the real service in production, a fake in tests. */
 export type PartnerAdmin = Pick<PartnerService, 'create' | 'get' | 'list' | 'setStatus' | 'issueKey' | 'listKeys' | 'revokeKey'>;
@@ -18,6 +20,13 @@ export type UsageReader = Pick<UsageService, 'monthly'>;
 /** Token rotation; present only where the CLI can act as a customer on Twilio (see connect.ts). */
 export type TokenRotationAdmin = Pick<TokenRotationService, 'rotate'>;
 
+/** Portal links, made by the service the API's portal-session routes use, on the target's API URL. */
+export interface PortalLinks {
+  links: Pick<PortalSessionService, 'createLink'>;
+  /** The target's public API base; absent when the target names none (a bare table). */
+  baseUrl?: string;
+}
+
 export interface CommandDeps {
   partners: PartnerAdmin;
   usage: UsageReader;
@@ -25,11 +34,12 @@ export interface CommandDeps {
   tokenRotation?: () => TokenRotationAdmin;
   /** Present for deployed stacks only: locally there is no API Gateway usage plan. */
   usagePlan?: UsagePlanPort;
+  portal?: PortalLinks;
   out: Output;
 }
 
 /** Runs one parsed command and writes its JSON result; failures are thrown for the caller to report. */
-export async function execute(command: Command, { partners, usage, usagePlan, tokenRotation, out }: CommandDeps): Promise<void> {
+export async function execute(command: Command, { partners, usage, usagePlan, tokenRotation, portal, out }: CommandDeps): Promise<void> {
   switch (command.name) {
     case 'partners create': {
       // Primary course: partner row → API Gateway key in the usage plan (deployed) → first key (asked).
@@ -116,6 +126,17 @@ export async function execute(command: Command, { partners, usage, usagePlan, to
       });
       out.result({ usage: usageView(month) });
       break;
+    }
+    case 'portal open': {
+      if (!portal?.baseUrl) {
+        throw new TargetError('A portal link opens on the API: run it against the running local platform (npm start) or with --stack <platform stack> (its ApiUrl output)');
+      }
+      // The partner must exist and be active, as its API key would have to be.
+      const partner = await partners.get(command.partnerId);
+      if (partner.status !== 'active') throw new TargetError(`Partner ${partner.id} is ${partner.status}: its portal sessions would not be accepted`);
+      const link = await portal.links.createLink(command.partnerId, command.customerId, { expiresIn: EXPIRES_IN_DEFAULT }, portal.baseUrl);
+      out.result({ portalSession: portalLinkView(link), warning: PORTAL_LINK_WARNING });
+      return;
     }
     case 'subaccounts rotate-token': {
       if (!tokenRotation) {

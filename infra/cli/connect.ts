@@ -54,7 +54,9 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
   const tokenRotation = twilioEnvironment(target)
     ? () => (require('../../shared/wiring/token-rotation') as typeof import('../../shared/wiring/token-rotation')).tokenRotation
     : undefined;
-  return { partners, usage, usagePlan, ...(tokenRotation ? { tokenRotation } : {}) };
+  const { portalSessions } = require('../../shared/wiring/portal-sessions') as typeof import('../../shared/wiring/portal-sessions');
+  const portal = { links: portalSessions, ...(target.apiUrl ? { baseUrl: target.apiUrl } : {}) };
+  return { partners, usage, usagePlan, portal, ...(tokenRotation ? { tokenRotation } : {}) };
 }
 
 /**

@@ -9,8 +9,8 @@ import { TargetError, UsageError } from './errors';
 import type { OperatorAccess } from './local-operator';
 
 export type Target =
-  | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio }
-  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string };
+  | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio; apiUrl?: string }
+  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string; apiUrl?: string };
 
 /** What the local platform writes while it runs; other fields it may add are ignored. */
 export const LocalPlatformSchema = z.object({
@@ -21,6 +21,8 @@ export const LocalPlatformSchema = z.object({
   operator: z.object({ url: z.url(), token: z.string().min(16) }).optional(),
   localMasterKey: z.string().min(1).optional(),
   twilioBaseUrl: z.url().optional(),
+  /** The platform's API URL: the base of portal links. */
+  apiUrl: z.url().optional(),
 });
 export type LocalPlatform = z.infer<typeof LocalPlatformSchema>;
 
@@ -95,7 +97,9 @@ async function resolveLocal(flags: TargetFlags, sources: TargetSources): Promise
   // The platform's key and Twilio belong to its own table only, never to one named by the flags.
   const own = platform && endpoint === platform.dynamoEndpoint && tableName === platform.tableName;
   const twilio = own && platform.localMasterKey ? { localMasterKey: platform.localMasterKey, ...(platform.twilioBaseUrl ? { twilioBaseUrl: platform.twilioBaseUrl } : {}) } : undefined;
-  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION, ...(twilio ? { twilio } : {}) };
+  // Portal links open on the platform serving this table, never on one serving another.
+  const apiUrl = own ? platform.apiUrl : undefined;
+  return { kind: 'local', endpoint, tableName, region: flags.region ?? platform?.region ?? LOCAL_DEFAULT_REGION, ...(twilio ? { twilio } : {}), ...(apiUrl ? { apiUrl } : {}) };
 }
 
 async function resolveStack(
@@ -121,7 +125,7 @@ async function resolveStack(
   if (needsUsagePlan && !usagePlanId) {
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
-  return { kind: 'aws', tableName, region, usagePlanId, stackName, ...(tokenKeyArn ? { tokenKeyArn } : {}) };
+  return { kind: 'aws', tableName, region, usagePlanId, stackName, ...(tokenKeyArn ? { tokenKeyArn } : {}), ...(outputs.ApiUrl ? { apiUrl: outputs.ApiUrl } : {}) };
 }
 
 /**

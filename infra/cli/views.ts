@@ -1,3 +1,4 @@
+import type { PortalSessionLink } from '../../shared/domain/portal-session';
 import type { ApiKey, Partner, PartnerSummary } from '../../shared/domain/partner';
 import type { UsageView } from '../../shared/domain/usage';
 import type { TokenRotationResult } from '../../shared/services/token-rotation';
@@ -49,6 +50,14 @@ export function keyView(key: ApiKey): KeyView {
 
 export const SECRET_WARNING =
   'This is the only time the secret is shown. Store it now: Switchboard keeps only its SHA-256 hash and cannot show it again.';
+
+/** A portal link as the API answers it: the url carries its single-use token. */
+export function portalLinkView(link: PortalSessionLink): PortalSessionLink {
+  const { id, url, expiresAt, scope, customerId } = link;
+  return { id, url, expiresAt, scope, ...(customerId !== undefined ? { customerId } : {}) };
+}
+
+export const PORTAL_LINK_WARNING = 'The url opens a session once, for whoever opens it first: hand it only to the person it is for.';
 
 /** A month of usage, field by field as the API shows it (figures only: it holds no secrets). */
 export function usageView(usage: UsageView): UsageView {

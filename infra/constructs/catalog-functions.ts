@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Annotations, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { ApiTrigger } from '../catalog';
+import { AUTHORIZER_CACHE_SECONDS, type ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
 import type { DataTable } from './data-table';
 import { ProjectFunction } from './project-function';
@@ -103,6 +103,9 @@ export class CatalogFunctions extends Construct {
           break;
         case 'authorizer':
           authorizer = single('authorizer', authorizer, fn);
+          // The API Gateway cache is off (cookie requests have no Authorization to key it on): the
+          // function keeps the per-key cache itself, for as long as the gateway kept it.
+          fn.addEnvironment('AUTHORIZER_KEY_CACHE_SECONDS', String(AUTHORIZER_CACHE_SECONDS));
           break;
         case 'routeFallback':
           routeFallback = single('routeFallback', routeFallback, fn);

@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AUTHORIZER_CACHE_SECONDS } from '../catalog';
 import type { ApiRouteFunction } from './catalog-functions';
 import { ProblemResponses } from './problem-responses';
 import type { ProjectFunction } from './project-function';
@@ -29,11 +28,16 @@ export interface PartnerApiProps {
 }
 
 /**
- * How long API Gateway reuses an authorizer decision for the same `Authorization` header. The
- * authorizer allows the whole stage (one decision per key, not per route), so 60 s saves a table
- * read on nearly every request; the price is that a revoked key keeps working for up to 60 s.
+ * An authorizer decision is reused for the same API key for AUTHORIZER_CACHE_SECONDS (60 s). The
+ * authorizer allows the whole stage (one decision per key, not per route), so that saves a table
+ * read on nearly every request; the price is that a revoked key keeps working for up to 60 s. The
+ * authorizer function keeps this cache itself (AUTHORIZER_KEY_CACHE_SECONDS, set from the
+ * catalog): API Gateway's own cache would need every identity source present, and a portal request
+ * carries its session in the Cookie header, not in Authorization. So the gateway asks the
+ * authorizer for every request, and cookie sessions are never cached (a revoked or expired session
+ * stops at once).
  */
-export const AUTHORIZER_CACHE_TTL = Duration.seconds(AUTHORIZER_CACHE_SECONDS);
+export const GATEWAY_AUTHORIZER_CACHE_TTL = Duration.seconds(0);
 
 const COGNITO_REASON =
   'Partners are machines authenticating with API keys: a Lambda REQUEST authorizer checks the key hash in the table ' +
@@ -87,9 +91,13 @@ export class PartnerApi extends Construct {
     this.authorizer = new apigw.RequestAuthorizer(this, 'PartnerAuthorizer', {
       authorizerName: 'partner-api-key',
       handler: props.authorizer.fn,
-      identitySources: [apigw.IdentitySource.header('Authorization')],
-      resultsCacheTtl: AUTHORIZER_CACHE_TTL,
+      // No identity sources and no gateway cache: a request with only the portal cookie must reach
+      // the function (with a cache, a missing Authorization header is a 401 without asking it).
+      identitySources: [],
+      resultsCacheTtl: GATEWAY_AUTHORIZER_CACHE_TTL,
     });
+    // CDK writes an empty IdentitySource for none; without a cache the property is simply left out.
+    (this.authorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
 
     this.usagePlan = this.api.addUsagePlan('PartnerUsagePlan', {
       name: `${stack.stackName}-partners`,
@@ -205,6 +213,7 @@ function accessLogFormat(): apigw.AccessLogFormat {
       integrationLatency: F.contextIntegrationLatency(),
       partnerId: F.contextAuthorizer('partnerId'),
       keyId: F.contextAuthorizer('keyId'),
+      portalSessionId: F.contextAuthorizer('portalSessionId'),
       authorizerError: F.contextAuthorizerError(),
       errorType: F.contextErrorResponseType(),
       errorMessage: F.contextErrorMessage(),

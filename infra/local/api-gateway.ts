@@ -29,8 +29,9 @@ export interface ApiGatewayOptions {
   now?: () => number;
   maxBodyBytes?: number;
   /**
-   * How long an Allow decision is reused for the same `Authorization` value, as API Gateway's
-   * authorizer result cache does (the deployed stack uses 60 s). 0 (default) asks every time.
+   * How long an Allow decision is reused for the same `Authorization` value: the 60 s per-key
+   * cache the deployed authorizer keeps (AUTHORIZER_KEY_CACHE_SECONDS). A request with no
+   * Authorization (a portal session cookie) is never cached, as deployed. 0 (default) asks every time.
    */
   authorizerCacheSeconds?: number;
   /** A static site (the portal) on the same origin, for GETs under its prefix that no route of the catalog takes. */
@@ -101,7 +102,8 @@ export function createRequestHandler(options: ApiGatewayOptions): (req: Incoming
     let authorizerContext: Record<string, string> | null = null;
     if (match.kind === 'route' && match.fn.trigger.auth === 'partner') {
       if (!authorizer) throw new Error(`Route ${match.fn.id} needs the authorizer, but the catalog has none`);
-      // The cache is keyed by the one Authorization value; a request with two is always asked (and refused).
+      // The cache is keyed by the one Authorization value; a request with two is always asked (and
+      // refused), and one with none (a portal cookie, resolved by the same authorizer) every time.
       const presented = req.headersDistinct.authorization ?? [];
       const identity = presented.length === 1 ? presented[0] : undefined;
       const decision = await authorizeCached(identity, () => authorize(runtime, authorizer.id, authorizerEvent(full, parts, runtime.region, host)));

@@ -17,6 +17,8 @@ export interface LocalConnection {
    */
   localMasterKey?: string;
   twilioBaseUrl?: string;
+  /** The platform's API (the public base portal links are built on). */
+  apiUrl?: string;
 }
 
 /**

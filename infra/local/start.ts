@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     tableName: platform.tableName,
     region: platform.env.AWS_REGION ?? 'us-east-1',
     operator: platform.operator,
+    apiUrl: platform.url,
     ...(platform.env.LOCAL_MASTER_KEY ? { localMasterKey: platform.env.LOCAL_MASTER_KEY } : {}),
     ...(platform.env.TWILIO_BASE_URL ? { twilioBaseUrl: platform.env.TWILIO_BASE_URL } : {}),
   });

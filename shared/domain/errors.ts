@@ -207,3 +207,33 @@ export class CustomerNotClosedError extends AppError {
   readonly type = 'customer-not-closed';
   readonly title = 'The customer must be closed first';
 }
+
+// --- Portal sessions ------------------------------------------------------------------------
+
+/** A cookie-authenticated request that changes something came without the `X-CSRF-Token` header. */
+export class CsrfTokenMissingError extends AppError {
+  readonly status = 403;
+  readonly type = 'csrf-token-missing';
+  readonly title = 'CSRF token missing';
+}
+
+/** The `X-CSRF-Token` header does not equal the `sb_csrf` cookie. */
+export class CsrfTokenMismatchError extends AppError {
+  readonly status = 403;
+  readonly type = 'csrf-token-mismatch';
+  readonly title = 'CSRF token does not match';
+}
+
+/** A route only the partner's API key reaches (a portal session cannot mint or revoke sessions). */
+export class ApiKeyRequiredError extends AppError {
+  readonly status = 403;
+  readonly type = 'api-key-required';
+  readonly title = 'This route needs an API key';
+}
+
+/** A portal link that was already opened (single use) or has expired. */
+export class PortalLinkGoneError extends AppError {
+  readonly status = 410;
+  readonly type = 'portal-link-gone';
+  readonly title = 'Portal link no longer valid';
+}

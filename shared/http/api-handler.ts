@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { AppError } from '../domain/errors';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '../observability';
+import { enforcePortalSession } from './portal-guard';
 import { problemFor } from './problem';
 
 export type ApiFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -28,6 +29,7 @@ export function apiHandler(fn: ApiFunction) {
       before: async (request) => {
         const requestId = (request.event as APIGatewayProxyEvent)?.requestContext?.requestId;
         if (requestId) logger.setCorrelationId(requestId);
+        enforcePortalSession(request.event as APIGatewayProxyEvent);
       },
       // One count per response by status class: the 4xx/5xx ratios alarms and dashboards need.
       after: async (request) => {

@@ -43,6 +43,7 @@ import {
   WhatsAppSenderSchema,
   WhatsAppVerificationSchema,
 } from '../domain/whatsapp-sender';
+import { CurrentPortalSessionSchema, PortalSessionRequestSchema, PortalSessionSchema } from '../domain/portal-session';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -227,6 +228,38 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "The customer's usage in a calendar month (UTC): messages and segments by channel and direction, numbers held, A2P registration fees and Twilio's own usage records of its subaccount, side by side",
     query: UsageQuerySchema,
     response: { status: 200, schema: UsageSchema, description: 'The month of usage' },
+  },
+  'customers-portal-sessions-create': {
+    summary:
+      'Create a single-use portal link for the customer (scope customer): `url` opens a browser session confined to this customer, shown only in this answer. `expiresIn` (60 to 86400 s, default 3600) is how long the link can be opened and how long the session it opens lasts. A closed customer gets a link too: its portal reads, and every change is refused as for the API. API key only (403 api-key-required for a portal session)',
+    body: PortalSessionRequestSchema,
+    problems: { 403: 'Called with a portal session (api-key-required)' },
+    response: { status: 201, schema: PortalSessionSchema, description: 'The link, with its token (shown once)' },
+  },
+  'portal-sessions-create': {
+    summary: "Create a single-use portal link for the partner itself (scope partner): the session it opens reaches everything the partner's API key does, except creating and revoking portal sessions. Same body as the customer's",
+    body: PortalSessionRequestSchema,
+    problems: { 403: 'Called with a portal session (api-key-required)' },
+    response: { status: 201, schema: PortalSessionSchema, description: 'The link, with its token (shown once)' },
+  },
+  'portal-sessions-current': {
+    summary: 'The portal session of the calling cookie: scope, customer, partner name, expiry and return URL (404 with an API key)',
+    response: { status: 200, schema: CurrentPortalSessionSchema, description: 'The current session' },
+  },
+  'portal-sessions-delete': {
+    summary: "Revoke one of the partner's portal links and the session it opened (a link not yet opened can no longer be); 204, a foreign or unknown id is 404",
+    problems: { 403: 'Called with a portal session (api-key-required)' },
+    response: { status: 204, schema: z.null(), description: 'Revoked' },
+  },
+  'portal-link-open': {
+    summary:
+      'Open a portal link (no API key): 303 to /portal/ with the HttpOnly session cookie sb_portal and the CSRF cookie sb_csrf (Secure over https). An unknown token is 404; a used or expired one 410 portal-link-gone, and nothing is created',
+    problems: { 410: 'The link was used or has expired (portal-link-gone)' },
+    response: { status: 303, schema: z.null(), description: 'Redirect to the portal with the session cookies' },
+  },
+  'portal-logout': {
+    summary: 'End the portal session of the calling cookie (if it still works) and clear both cookies; 204 in every case',
+    response: { status: 204, schema: z.null(), description: 'Logged out' },
   },
   'customers-patch': {
     summary: 'Update mutable fields of a customer (top-level fields are replaced whole)',

@@ -88,6 +88,7 @@ const PATH_ID_FORMATS: Record<string, RegExp> = {
   numberId: /^PN[0-9a-fA-F]{32}$/,
   templateId: new RegExp(`^tpl_${ULID}$`),
   senderId: new RegExp(`^was_${ULID}$`),
+  sessionId: new RegExp(`^pls_${ULID}$`),
   // `phone` is not an id: the consent routes check it as a phone number (400 naming path.phone).
 };
 

@@ -273,3 +273,9 @@ export const messageReconcileIndex = (partnerId: string, customerId: string, mes
   gsi1pk: reconcilePartition('message', reconcileShard(messageId)),
   gsi1sk: `${since}#${partnerId}#${customerId}#${messageId}`,
 });
+
+/** A portal link by the SHA-256 of its token, and a session by the SHA-256 of its secret: one GetItem each. */
+export const portalLinkKey = (tokenHash: string) => ({ pk: `PORTAL_LINK#${tokenHash}`, sk: 'PORTAL_LINK' });
+export const portalSessionKey = (secretHash: string) => ({ pk: `PORTAL_SESSION#${secretHash}`, sk: 'PORTAL_SESSION' });
+/** A partner's record of one link and the session it opened, by id: revocation finds it without any secret. */
+export const partnerPortalSessionKey = (partnerId: string, sessionId: string) => ({ pk: `PARTNER#${partnerId}#PORTAL_SESSIONS`, sk: `PORTAL_SESSION#${sessionId}` });

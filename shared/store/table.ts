@@ -27,6 +27,9 @@
  * | Delivery log row     | PARTNER#<p>#WEBHOOK_ENDPOINT#<e>#DELIVERIES | <newest attemptedAt>#<eventId>#<attempt> | —  (up to 25 attempts recorded together, newest first; expires through the TTL attribute) |
  * | WhatsApp template    | PARTNER#<p>#CUSTOMER#<c>#TEMPLATES | TEMPLATE#<templateId> | while in review: TEMPLATE_REVIEW#<shard 0–3> / <checkedAt>#<p>#<c>#<templateId>; gsi2 once it has a Content SID: PARTNER#<p>#CUSTOMER#<c>#CONTENT#<HX…> / TEMPLATE |
  * | Template name claim  | PARTNER#<p>#CUSTOMER#<c>#TEMPLATES | NAME#<language>#<name> | —  (written with the template, only if absent: one name per customer and language) |
+ * | Portal link          | PORTAL_LINK#<sha256(token)> | PORTAL_LINK              | —  (single use: usedAt set by a conditional write; expires through the TTL attribute) |
+ * | Portal session       | PORTAL_SESSION#<sha256(secret)> | PORTAL_SESSION       | —  (partner, scope, customer, expiry, revokedAt; expires through the TTL attribute) |
+ * | Portal session record | PARTNER#<p>#PORTAL_SESSIONS | PORTAL_SESSION#<pls_id> | —  (the link's and session's hashes, for revocation by id; expires through the TTL attribute) |
  * | Scheduled retry      | WEBHOOK_RETRY#<due minute>#<shard 0–3> | <dueAt>#<endpointId>#<eventId>#<attempt> | —  (retries due beyond SQS's 15-minute delay, for the sweeper) |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on

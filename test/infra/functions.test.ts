@@ -88,9 +88,11 @@ describe('functions generated from the real catalog', () => {
     for (const role of roles) expect(allRoles[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('gives every GET route read rights only — no item write, no decrypt, no queue, no workflow — but the two that refresh from Twilio, and usage reading the master secret', () => {
-    // A brand or campaign under review is read from Twilio on GET and what changed is stored.
-    const refreshingReads = new Set(['brands-list', 'campaigns-list']);
+  it('gives every GET route read rights only — no item write, no decrypt, no queue, no workflow — but the two that refresh from Twilio, the portal link, and usage reading the master secret', () => {
+    // A brand or campaign under review is read from Twilio on GET and what changed is stored. A
+    // portal link is opened by a browser navigating to it (a GET by nature): it is marked used and
+    // its session written.
+    const refreshingReads = new Set(['brands-list', 'campaigns-list', 'portal-link-open']);
     const reads = catalog.filter((f) => f.trigger.kind === 'api' && f.trigger.method === 'GET' && !refreshingReads.has(f.id));
     expect(reads.length).toBeGreaterThan(10);
     const writes = /^(dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|ConditionCheckItem)|kms:(Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant)|sqs:SendMessage|states:.*|secretsmanager:GetSecretValue)$/;
@@ -121,6 +123,23 @@ describe('functions generated from the real catalog', () => {
       expect(dynamo).toEqual(expected);
     }
     expect(policyStatements(template).flatMap(({ statement }) => asArray(statement.Action))).not.toContain('dynamodb:Scan');
+  });
+
+  it('gives the portal session routes the table and nothing else: no key, queue, secret, workflow or egress', () => {
+    const portal = catalog.filter((f) => /^(portal-|customers-portal-sessions-)/.test(f.id));
+    expect(portal.map((f) => f.id).sort()).toEqual(['customers-portal-sessions-create', 'portal-link-open', 'portal-logout', 'portal-sessions-create', 'portal-sessions-current', 'portal-sessions-delete']);
+    for (const fn of portal) {
+      expect({ id: fn.id, access: fn.access }).toEqual({ id: fn.id, access: { table: fn.id === 'portal-sessions-current' ? 'read' : 'readwrite' } });
+      // The table's own key, usable only through DynamoDB, and the function's own log group are not rights of ours.
+      const throughDynamo = (st: { Condition?: unknown }) => JSON.stringify(st.Condition ?? {}).includes('dynamodb.');
+      const statements = statementsOf(template, fn.id).filter((st) => !throughDynamo(st as { Condition?: unknown }));
+      const foreign = actionsOf(statements).filter((a) => !/^(dynamodb|xray|logs):/.test(a));
+      expect({ id: fn.id, foreign }).toEqual({ id: fn.id, foreign: [] });
+    }
+    // The session is resolved by the authorizer, which only ever reads.
+    expect(catalog.find((f) => f.id === 'authorizer')!.access).toEqual({ table: 'read' });
+    const authorizerDynamo = actionsOf(statementsOf(template, 'authorizer')).filter((a) => a.startsWith('dynamodb:'));
+    expect(authorizerDynamo).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('adds item writes (the actions TransactWriteItems is authorised by) for readwrite', () => {

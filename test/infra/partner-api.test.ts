@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { apiRoutes, catalog } from '../../infra/catalog';
+import { AUTHORIZER_CACHE_SECONDS, apiRoutes, catalog } from '../../infra/catalog';
 import { pascalCase } from '../../infra/constructs/catalog-types';
 import { PROBLEM_TYPE_BASE } from '../../shared/http/problem';
 import { buildApp, type CfnResource } from './app-fixture';
@@ -83,13 +83,19 @@ describe('partner REST API from the real catalog', () => {
     expect(fallbackAuth('/{proxy+}')).toBe('NONE');
   });
 
-  it('uses a REQUEST authorizer on the Authorization header, cached 60 s, as the API key source', () => {
+  it('uses a REQUEST authorizer the gateway asks for every request (a portal cookie carries no Authorization), keeping the 60 s per-key cache in the function', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization',
-      AuthorizerResultTtlInSeconds: 60,
+      IdentitySource: Match.absent(),
+      AuthorizerResultTtlInSeconds: 0,
       AuthorizerUri: Match.anyValue(),
     });
+    const authorizers = platform.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'authorizer' } } } });
+    expect(Object.values(authorizers).map((f) => f.Properties.Environment.Variables.AUTHORIZER_KEY_CACHE_SECONDS)).toEqual([String(AUTHORIZER_CACHE_SECONDS)]);
+    // No other function caches keys.
+    const others = platform.findResources('AWS::Lambda::Function');
+    const caching = Object.values(others).filter((f) => f.Properties.Environment?.Variables?.AUTHORIZER_KEY_CACHE_SECONDS !== undefined);
+    expect(caching).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER', EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 

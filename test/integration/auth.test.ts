@@ -115,3 +115,48 @@ describe('API key authentication', () => {
     expect(JSON.parse(twice.body)).toMatchObject({ type: 'https://switchboard.dev/problems/unauthorized' });
   });
 });
+
+/** The second way in: a portal session cookie, refused exactly like a bad key when it names no working session. */
+describe('portal session cookie authentication', () => {
+  const withCookie = (cookie: string, authorization?: string) =>
+    apiClient(platform.url).get('/v1/customers', { cookie, ...(authorization === undefined ? {} : { authorization }) });
+
+  it('refuses a missing, malformed, unknown or doubled session cookie with the 401 of an unknown key', async () => {
+    const partner = await platform.admin.createPartnerWithKey('Cookies');
+    const link = await apiClient(platform.url, partner.apiKey).post('/v1/portal-sessions', {});
+    const opened = await fetch(link.body.url, { redirect: 'manual' });
+    const secret = opened.headers.getSetCookie().find((c) => c.startsWith('sb_portal='))!.split(';')[0]!.slice('sb_portal='.length);
+    expect((await withCookie(`sb_portal=${secret}`)).status).toBe(200);
+
+    const reference = expectUnauthorized(await listWith());
+    const attempts = [
+      'sb_portal=',
+      'sb_portal=short',
+      `sb_portal=${secret}x`,
+      `sb_portal=${randomBytes(32).toString('base64url')}`,
+      `sb_portal=${secret}; sb_portal=${secret}`,
+      `other=${secret}`,
+    ];
+    for (const cookie of attempts) expect(expectUnauthorized(await withCookie(cookie))).toEqual(reference);
+  });
+
+  it('lets the API key decide when a request carries both: a bad key is refused whatever the cookie', async () => {
+    const partner = await platform.admin.createPartnerWithKey('Both');
+    const link = await apiClient(platform.url, partner.apiKey).post('/v1/portal-sessions', {});
+    const opened = await fetch(link.body.url, { redirect: 'manual' });
+    const cookie = opened.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    expect((await withCookie(cookie, `Bearer ${partner.apiKey}`)).status).toBe(200);
+    expectUnauthorized(await withCookie(cookie, `Bearer ${partner.apiKey.slice(0, -1)}`));
+  });
+
+  it("answers a session of a suspended partner with 403 partner-suspended, as the partner's key", async () => {
+    const partner = await platform.admin.createPartnerWithKey('Suspended portal');
+    const link = await apiClient(platform.url, partner.apiKey).post('/v1/portal-sessions', {});
+    const opened = await fetch(link.body.url, { redirect: 'manual' });
+    const cookie = opened.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    await platform.admin.setPartnerStatus(partner.partnerId, 'suspended');
+    expect(expectProblem(await withCookie(cookie), 403).type).toBe('https://switchboard.dev/problems/partner-suspended');
+    await platform.admin.setPartnerStatus(partner.partnerId, 'active');
+    expect((await withCookie(cookie)).status).toBe(200);
+  });
+});

@@ -15,6 +15,7 @@ let bSubaccount: Record<string, unknown>;
 let bEndpointId: string;
 let bEndpoint: Record<string, unknown>;
 let bEventId: string;
+let bSessionId: string;
 
 /** A well-formed customer id nobody has. */
 const MISSING_CUSTOMER = 'cus_01JF3X0000000000000000ZZZZ';
@@ -39,6 +40,9 @@ beforeAll(async () => {
   const consent = { action: 'opt-out', channel: 'sms', evidence: { source: 'web-form', capturedAt: '2026-01-01T00:00:00Z' } };
   expect((await b.post(`/v1/customers/${bCustomer.id}/contacts/%2B14155550177/consent`, consent)).status).toBe(201);
   bEventId = (await b.get('/v1/events?limit=1')).body.data[0].id;
+  const session = await b.post('/v1/portal-sessions', {});
+  expect(session.status).toBe(201);
+  bSessionId = session.body.id;
   expect((await a.get('/v1/events')).body.data).toEqual([]);
   // A well-formed cursor (cursors are positions, valid in any log), so the replay body is valid and only ownership decides.
   BODIES['POST /v1/webhook-endpoints/{endpointId}/replay'] = { after: (await b.get('/v1/events?limit=1')).body.pollCursor };
@@ -59,6 +63,7 @@ const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
   eventId: { foreign: () => bEventId, missing: 'evt_0_999999' },
   templateId: { foreign: () => 'tpl_01JF3X0000000000000000ZZZZ', missing: 'tpl_01JF3X0000000000000000ZZZZ' },
   senderId: { foreign: () => 'was_01JF3X0000000000000000ZZZZ', missing: 'was_01JF3X0000000000000000ZZZZ' },
+  sessionId: { foreign: () => bSessionId, missing: 'pls_01JF3X0000000000000000ZZZZ' },
 };
 
 const TEMPLATE = {
@@ -145,6 +150,8 @@ describe('tenant isolation on every route', () => {
     // A's test, redeliver and replay calls queued nothing for B's endpoint.
     expect(platform.queues.messages('partner-deliveries').concat(platform.queues.messages('partner-replays'))).toEqual([]);
     expect((await b.get(`/v1/customers/${bCustomer.id}`)).body).toEqual(bCustomer);
+    // A's DELETE of B's portal session revoked nothing: B can still revoke it itself.
+    expect((await b.request('DELETE', `/v1/portal-sessions/${bSessionId}`)).status).toBe(204);
     expect((await b.get(`/v1/customers/${bCustomer.id}/subaccount`)).body).toEqual(bSubaccount);
     const sandbox = platform.twilioSandbox as unknown as { account(sid: string): { status: string } | undefined };
     expect(sandbox.account(String(bSubaccount.accountSid))?.status).toBe('active');

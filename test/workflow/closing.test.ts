@@ -133,9 +133,10 @@ describe('closing a customer', () => {
     ];
     // Every route that changes a customer is here, but the two whose repeat is the answer itself
     // (creating the subaccount returns the closed one, closing again is a no-op) and the erasure,
-    // which only a closed customer may have (test/integration/customer-deletion.test.ts).
+    // which only a closed customer may have (test/integration/customer-deletion.test.ts). A portal
+    // link is allowed too: a closed customer's portal only reads, since every change is refused here.
     const mutating = apiRoutes().filter((r) => r.trigger.path.startsWith('/v1/customers/{id}') && r.trigger.method !== 'GET');
-    const exempt = ['POST /v1/customers/{id}/subaccount', 'POST /v1/customers/{id}/subaccount/close', 'DELETE /v1/customers/{id}'];
+    const exempt = ['POST /v1/customers/{id}/subaccount', 'POST /v1/customers/{id}/subaccount/close', 'DELETE /v1/customers/{id}', 'POST /v1/customers/{id}/portal-sessions'];
     const covered = mutating.filter((r) => changes.some(([method, path]) => method === r.trigger.method && matchPath(r.trigger.path, path)));
     expect(covered.map((r) => `${r.trigger.method} ${r.trigger.path}`).sort()).toEqual(
       mutating.map((r) => `${r.trigger.method} ${r.trigger.path}`).filter((r) => !exempt.includes(r)).sort(),
@@ -148,6 +149,17 @@ describe('closing a customer', () => {
     // Reads keep working.
     expect((await api.get(`/v1/customers/${id}/subaccount`)).body).toMatchObject({ accountSid, status: 'closed' });
     expect((await api.get(`/v1/customers/${id}/contacts/${contact}/consent`)).status).toBe(200);
+    // A portal link still opens: the session reads the customer, and a change is refused as it is for the key.
+    const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+    expect(link.status).toBe(201);
+    const opened = await fetch(link.body.url, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    const cookie = opened.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = cookie.match(/sb_csrf=([^;]+)/)![1]!;
+    const portal = apiClient(platform.url);
+    expect((await portal.get(`/v1/customers/${id}`, { cookie })).body).toMatchObject({ id, status: 'closed' });
+    const change = await portal.patch(`/v1/customers/${id}`, { displayName: 'Renamed' }, { cookie, 'x-csrf-token': csrf });
+    expect({ status: change.status, type: change.body?.type }).toEqual({ status: 409, type: expect.stringMatching(/customer-closed$/) });
   });
 
   it('closes a suspended customer: reactivated on Twilio just long enough to release its numbers', async () => {

@@ -1,3 +1,6 @@
+import { NotFoundError } from '../../../shared/domain/errors';
+import { portalSessionService } from '../../../shared/services/portal-sessions';
+import type { PortalSessionRepository, StoredPortalLink } from '../../../shared/store/portal-sessions';
 import type { TargetFlags } from '../../../infra/cli/args';
 import { runCli, type Connection } from '../../../infra/cli/cli';
 import { TargetError, UsageError } from '../../../infra/cli/errors';
@@ -402,5 +405,70 @@ describe('switchboard CLI', () => {
       const withoutSecretFields = JSON.stringify(output.results.map(({ secret: _secret, ...rest }) => rest)) + JSON.stringify(output.errors);
       expect(withoutSecretFields).not.toMatch(/SECRET\d\d/);
     });
+  });
+});
+
+describe('portal open', () => {
+  /** The real portal service over an in-memory store: only CUSTOMER_ID is the partner's customer. */
+  function portalOver(baseUrl: string | undefined) {
+    const links: StoredPortalLink[] = [];
+    const sessions = { createLink: async (link: StoredPortalLink) => void links.push(link) } as unknown as PortalSessionRepository;
+    const service = portalSessionService({
+      sessions,
+      customers: {
+        get: async (partnerId, customerId) => {
+          if (partnerId !== PARTNER_ID || customerId !== CUSTOMER_ID) throw new NotFoundError(`Customer ${customerId} not found`);
+          return { id: customerId, status: 'active' };
+        },
+      },
+      partners: { get: async () => undefined },
+      clock: { now: () => new Date(NOW) },
+      ids: (prefix) => `${prefix}_01HV5Y7S8N0Q3Z6W9B2C4D6F8P`,
+      allowLoopback: false,
+    });
+    return { links, portal: { links: service, ...(baseUrl ? { baseUrl } : {}) } };
+  }
+
+  async function runPortal(line: string, baseUrl: string | null = 'http://127.0.0.1:3000', seed = [activePartner()]) {
+    const partners = fakePartners(seed);
+    const { links, portal } = portalOver(baseUrl ?? undefined);
+    const output = recordingOutput();
+    const connect = async (): Promise<Connection> => ({ partners: partners.service, usage: fakeUsage().service, portal });
+    const exitCode = await runCli(line.split(' ').filter(Boolean), { out: output.out, connectOperations: noOperations, connect });
+    return { exitCode, links, ...output };
+  }
+
+  it("prints a customer link on the target's API URL, storing only the token's hash", async () => {
+    const { exitCode, results, errors, links, everything } = await runPortal(`portal open --partner ${PARTNER_ID} --customer ${CUSTOMER_ID}`);
+    expect({ exitCode, errors }).toEqual({ exitCode: 0, errors: [] });
+    expect(results).toEqual([
+      {
+        portalSession: { id: 'pls_01HV5Y7S8N0Q3Z6W9B2C4D6F8P', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/portal\/link\/[A-Za-z0-9_-]{43}$/), expiresAt: new Date(Date.parse(NOW) + 3_600_000).toISOString(), scope: 'customer', customerId: CUSTOMER_ID },
+        warning: expect.stringContaining('once'),
+      },
+    ]);
+    const token = results[0].portalSession.url.split('/').pop();
+    expect(links).toHaveLength(1);
+    expect(JSON.stringify(links)).not.toContain(token);
+    expect(links[0]).toMatchObject({ partnerId: PARTNER_ID, scope: 'customer', customerId: CUSTOMER_ID, sessionSeconds: 3600 });
+    expect(everything()).toContain(token);
+  });
+
+  it('prints a partner link without --customer', async () => {
+    const { exitCode, results } = await runPortal(`portal open --partner ${PARTNER_ID}`);
+    expect(exitCode).toBe(0);
+    expect(results[0].portalSession).toEqual(expect.objectContaining({ scope: 'partner' }));
+    expect(results[0].portalSession.customerId).toBeUndefined();
+  });
+
+  it('refuses a target without an API URL, an unknown partner or customer, and a suspended partner, making no link', async () => {
+    const noBase = await runPortal(`portal open --partner ${PARTNER_ID}`, null);
+    expect({ exitCode: noBase.exitCode, links: noBase.links, error: noBase.errors[0]?.detail }).toEqual({ exitCode: 1, links: [], error: expect.stringContaining('ApiUrl') });
+    const missing = await runPortal(`portal open --partner ${PARTNER_ID} --customer cus_01HV5Y7S8N0Q3Z6W9B2C4D6F8Z`);
+    expect({ exitCode: missing.exitCode, links: missing.links, error: missing.errors[0]?.error }).toEqual({ exitCode: 1, links: [], error: 'not-found' });
+    const suspended = await runPortal(`portal open --partner ${PARTNER_ID}`, 'http://127.0.0.1:3000', [activePartner({ status: 'suspended' })]);
+    expect({ exitCode: suspended.exitCode, links: suspended.links }).toEqual({ exitCode: 1, links: [] });
+    const badFlag = await runPortal(`portal open --partner ${PARTNER_ID} --customer ${PARTNER_ID}`);
+    expect({ exitCode: badFlag.exitCode, error: badFlag.errors[0]?.detail }).toEqual({ exitCode: 2, error: expect.stringContaining('--customer must be an id like cus_') });
   });
 });

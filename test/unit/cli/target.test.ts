@@ -215,9 +215,15 @@ describe('readLocalPlatformFile', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads the connection details and ignores other fields', async () => {
-    const path = file('ok.json', JSON.stringify({ ...PLATFORM, apiUrl: 'http://127.0.0.1:3000' }));
+    const path = file('ok.json', JSON.stringify({ ...PLATFORM, webhookUrl: 'http://127.0.0.1:3000/webhooks' }));
 
     await expect(readLocalPlatformFile(path)).resolves.toEqual(PLATFORM);
+  });
+
+  it("reads the platform's API URL (the base of portal links) when it is there", async () => {
+    const path = file('api.json', JSON.stringify({ ...PLATFORM, apiUrl: 'http://127.0.0.1:3000' }));
+
+    await expect(readLocalPlatformFile(path)).resolves.toEqual({ ...PLATFORM, apiUrl: 'http://127.0.0.1:3000' });
   });
 
   it('answers undefined when the platform is not running', async () => {

@@ -1,0 +1,15 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PortalSessionRequestSchema } from '../../../shared/domain/portal-session';
+import { apiHandler } from '../../../shared/http/api-handler';
+import { publicBaseOf } from '../../../shared/http/public-base';
+import { json, parseOptionalJsonBody, partnerIdOf } from '../../../shared/http/request';
+import { portalSessions } from '../../../shared/wiring/portal-sessions';
+
+/** POST /v1/portal-sessions — a single-use portal link for the partner itself (all its customers). */
+export async function main(event: APIGatewayProxyEvent) {
+  const partnerId = partnerIdOf(event);
+  const request = parseOptionalJsonBody(event, PortalSessionRequestSchema);
+  return json(201, await portalSessions.createLink(partnerId, undefined, request, publicBaseOf(event)), { 'cache-control': 'no-store' });
+}
+
+export const handler = apiHandler(main);
