@@ -194,7 +194,11 @@ export class PartnerApi extends Construct {
   }
 }
 
-/** One JSON object per request: who (partner), what (route), outcome and latency. Never the key itself. */
+/**
+ * One JSON object per request: who (partner), what (route), outcome and latency. Never the key
+ * itself, and the route template rather than the path: a portal sign-in link carries its secret
+ * token in the path.
+ */
 function accessLogFormat(): apigw.AccessLogFormat {
   const F = apigw.AccessLogField;
   return apigw.AccessLogFormat.custom(
@@ -205,7 +209,6 @@ function accessLogFormat(): apigw.AccessLogFormat {
       ip: F.contextIdentitySourceIp(),
       method: F.contextHttpMethod(),
       resourcePath: F.contextResourcePath(),
-      path: F.contextPath(),
       protocol: F.contextProtocol(),
       status: F.contextStatus(),
       responseLength: F.contextResponseLength(),

@@ -112,6 +112,9 @@ describe('partner REST API from the real catalog', () => {
     expect(stage!.Properties).toMatchObject({ StageName: 'dev', TracingEnabled: true });
     const format = JSON.parse(stage!.Properties!.AccessLogSetting.Format);
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', partnerId: '$context.authorizer.partnerId' });
+    // The route template only: a portal sign-in link's path is its secret token.
+    expect(format).toMatchObject({ resourcePath: '$context.resourcePath' });
+    expect(JSON.stringify(format)).not.toContain('$context.path');
     expect(stage!.Properties!.MethodSettings).toEqual([
       expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
     ]);
