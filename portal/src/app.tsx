@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, currentSession, type PortalSession } from './api';
+import { ApiError, api, currentSession, type PortalSession } from './api';
 
 type State = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'signed-in'; session: PortalSession } | { kind: 'error'; message: string };
 
@@ -23,7 +23,7 @@ export function App() {
         {state.kind === 'loading' && <p role="status">Loading…</p>}
         {state.kind === 'signed-out' && <SignedOut />}
         {state.kind === 'error' && <Failure message={state.message} retry={load} />}
-        {state.kind === 'signed-in' && <Session session={state.session} />}
+        {state.kind === 'signed-in' && <Session session={state.session} signedOut={() => setState({ kind: 'signed-out' })} />}
       </main>
     </>
   );
@@ -64,23 +64,50 @@ function Failure({ message, retry }: { message: string; retry: () => void }) {
   );
 }
 
-function Session({ session }: { session: PortalSession }) {
+interface CustomerView {
+  id: string;
+  displayName: string;
+  legalName: string;
+  status: string;
+}
+
+function Session({ session, signedOut }: { session: PortalSession; signedOut: () => void }) {
+  const [customer, setCustomer] = useState<CustomerView | { error: string } | undefined>();
+  useEffect(() => {
+    if (!session.customerId) return;
+    api<CustomerView>('GET', `/v1/customers/${session.customerId}`).then(setCustomer, (error: unknown) =>
+      setCustomer({ error: error instanceof ApiError ? error.message : 'The account could not be loaded.' }),
+    );
+  }, [session.customerId]);
+  const signOut = () => api('POST', '/portal/logout').then(signedOut, signedOut);
+  const title = session.scope === 'partner' ? `${session.partnerName ?? 'Partner'} console` : customer && 'displayName' in customer ? customer.displayName : 'Your account';
+
   return (
     <section>
-      <Heading>{session.scope === 'customer' ? 'Your account' : `${session.partnerName ?? 'Partner'} console`}</Heading>
+      <Heading key={title}>{title}</Heading>
+      {customer && 'error' in customer && <p role="alert">{customer.error}</p>}
       <dl>
-        {session.customerId && (
+        {customer && 'legalName' in customer && (
           <>
-            <dt>Customer</dt>
-            <dd>{session.customerId}</dd>
+            <dt>Business</dt>
+            <dd>{customer.legalName}</dd>
+            <dt>Status</dt>
+            <dd>{customer.status}</dd>
           </>
         )}
+        <dt>Provided by</dt>
+        <dd>{session.partnerName ?? '—'}</dd>
         <dt>Session ends</dt>
         <dd>
           <time dateTime={session.expiresAt}>{new Date(session.expiresAt).toLocaleString()}</time>
         </dd>
       </dl>
-      {session.returnUrl && <a href={session.returnUrl}>Back to {session.partnerName ?? 'your provider'}</a>}
+      <p class="actions">
+        {session.returnUrl && <a href={session.returnUrl}>Back to {session.partnerName ?? 'your provider'}</a>}
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </p>
     </section>
   );
 }

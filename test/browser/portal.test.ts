@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import type { Platform } from '../../infra/local/platform';
-import { startTestPlatform } from '../support/local-platform';
+import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
+import { newCustomer } from '../workflow/support';
 import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
 
 /**
@@ -10,10 +11,12 @@ import { launch, newPage, screenshot, seriousAccessibilityFindings } from './sup
  */
 let platform: Platform;
 let browser: Browser;
+let api: ApiClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform('portal', { portal: true });
   browser = await launch();
+  api = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Portal partner')).apiKey);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -55,6 +58,40 @@ describe('the portal', () => {
       expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       expect(await seriousAccessibilityFindings(page)).toEqual([]);
       await screenshot(page, `signed-out-${name}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("opens from a customer's link to its own account, reaches no other customer, and signs out", async () => {
+    const mine = await newCustomer(api, customerBody({ displayName: 'Acme Portal' }));
+    const theirs = await newCustomer(api, customerBody({ displayName: 'Someone Else' }));
+    const link = await api.post(`/v1/customers/${mine}/portal-sessions`, { returnUrl: 'https://partner.example.com/back' });
+    expect(link.status).toBe(201);
+    const { context, page } = await newPage(browser);
+    try {
+      await page.goto(link.body.url);
+      expect(new URL(page.url()).pathname).toBe('/portal/');
+      const heading = page.getByRole('heading', { level: 1, name: 'Acme Portal' });
+      await heading.waitFor();
+      expect(await page.getByRole('link', { name: /Back to Portal partner/ }).getAttribute('href')).toBe('https://partner.example.com/back');
+      const cookies = await context.cookies();
+      expect(cookies.find((c) => c.name === 'sb_portal')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'customer-account');
+
+      // The page's own session, from the page: its customer answers, another one is a 404.
+      const status = (path: string) => page.evaluate(async (p) => (await fetch(p, { credentials: 'same-origin' })).status, path);
+      expect(await status(`/v1/customers/${mine}`)).toBe(200);
+      expect(await status(`/v1/customers/${theirs}`)).toBe(404);
+      expect(await status('/v1/customers')).toBe(404);
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Sign in with your link' }).waitFor();
+      expect((await context.cookies()).find((c) => c.name === 'sb_portal')).toBeUndefined();
+      // The link worked once.
+      const again = await page.goto(link.body.url);
+      expect(again?.status()).toBe(410);
     } finally {
       await context.close();
     }
