@@ -1,5 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, currentSession, type PortalSession } from './api';
+import { Account } from './pages/account';
+import { MessageDetail, Messages } from './pages/messages';
+import { appLink, usePath } from './router';
+import { ErrorNote, Heading, Loading } from './ui';
 
 type State = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'signed-in'; session: PortalSession } | { kind: 'error'; message: string };
 
@@ -13,30 +17,61 @@ export function App() {
     );
   };
   useEffect(load, []);
+  const signOut = () => api('POST', '/portal/logout').finally(() => setState({ kind: 'signed-out' }));
 
   return (
     <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="bar">
         <span class="brand">Switchboard</span>
+        {state.kind === 'signed-in' && (
+          <nav aria-label="Portal">
+            {state.session.scope === 'customer' && (
+              <>
+                <a {...appLink('/')}>Account</a>
+                <a {...appLink('/messages')}>Messages</a>
+              </>
+            )}
+            {state.session.returnUrl && <a href={state.session.returnUrl}>Back to {state.session.partnerName ?? 'your provider'}</a>}
+            <button type="button" class="link" onClick={signOut}>
+              Sign out
+            </button>
+          </nav>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
-        {state.kind === 'loading' && <p role="status">Loading…</p>}
+        {state.kind === 'loading' && <Loading what="your session" />}
         {state.kind === 'signed-out' && <SignedOut />}
         {state.kind === 'error' && <Failure message={state.message} retry={load} />}
-        {state.kind === 'signed-in' && <Session session={state.session} signedOut={() => setState({ kind: 'signed-out' })} />}
+        {state.kind === 'signed-in' && <Pages session={state.session} />}
       </main>
     </>
   );
 }
 
-/** Moves keyboard and screen-reader focus to a page's heading when it appears. */
-function Heading({ children }: { children: string }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+function Pages({ session }: { session: PortalSession }) {
+  const path = usePath();
+  if (session.scope === 'partner' || !session.customerId) {
+    return (
+      <section>
+        <Heading>{`${session.partnerName ?? 'Partner'} console`}</Heading>
+        <p>Signed in for the whole partner account until {new Date(session.expiresAt).toLocaleString()}.</p>
+      </section>
+    );
+  }
+  const message = /^\/messages\/([^/]+)$/.exec(path);
+  if (message) return <MessageDetail customerId={session.customerId} messageId={decodeURIComponent(message[1]!)} />;
+  if (path === '/messages') return <Messages customerId={session.customerId} />;
+  if (path === '/') return <Account session={session} />;
   return (
-    <h1 ref={ref} tabIndex={-1}>
-      {children}
-    </h1>
+    <section>
+      <Heading>Page not found</Heading>
+      <p>
+        <a {...appLink('/')}>Go to your account</a>
+      </p>
+    </section>
   );
 }
 
@@ -56,58 +91,10 @@ function Failure({ message, retry }: { message: string; retry: () => void }) {
   return (
     <section>
       <Heading>Something went wrong</Heading>
-      <p role="alert">{message}</p>
+      <ErrorNote>{message}</ErrorNote>
       <button type="button" onClick={retry}>
         Try again
       </button>
-    </section>
-  );
-}
-
-interface CustomerView {
-  id: string;
-  displayName: string;
-  legalName: string;
-  status: string;
-}
-
-function Session({ session, signedOut }: { session: PortalSession; signedOut: () => void }) {
-  const [customer, setCustomer] = useState<CustomerView | { error: string } | undefined>();
-  useEffect(() => {
-    if (!session.customerId) return;
-    api<CustomerView>('GET', `/v1/customers/${session.customerId}`).then(setCustomer, (error: unknown) =>
-      setCustomer({ error: error instanceof ApiError ? error.message : 'The account could not be loaded.' }),
-    );
-  }, [session.customerId]);
-  const signOut = () => api('POST', '/portal/logout').then(signedOut, signedOut);
-  const title = session.scope === 'partner' ? `${session.partnerName ?? 'Partner'} console` : customer && 'displayName' in customer ? customer.displayName : 'Your account';
-
-  return (
-    <section>
-      <Heading key={title}>{title}</Heading>
-      {customer && 'error' in customer && <p role="alert">{customer.error}</p>}
-      <dl>
-        {customer && 'legalName' in customer && (
-          <>
-            <dt>Business</dt>
-            <dd>{customer.legalName}</dd>
-            <dt>Status</dt>
-            <dd>{customer.status}</dd>
-          </>
-        )}
-        <dt>Provided by</dt>
-        <dd>{session.partnerName ?? '—'}</dd>
-        <dt>Session ends</dt>
-        <dd>
-          <time dateTime={session.expiresAt}>{new Date(session.expiresAt).toLocaleString()}</time>
-        </dd>
-      </dl>
-      <p class="actions">
-        {session.returnUrl && <a href={session.returnUrl}>Back to {session.partnerName ?? 'your provider'}</a>}
-        <button type="button" onClick={signOut}>
-          Sign out
-        </button>
-      </p>
     </section>
   );
 }

@@ -81,7 +81,8 @@ export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, sch
 const ULID = '[0-9A-Za-z]{26}';
 const PATH_ID_FORMATS: Record<string, RegExp> = {
   id: new RegExp(`^cus_${ULID}$`),
-  messageId: new RegExp(`^msg_${ULID}$`),
+  // Ours for messages sent through the API; Twilio's SID for those first seen through a webhook (inbound).
+  messageId: new RegExp(`^(msg_${ULID}|(SM|MM)[0-9a-fA-F]{32})$`),
   endpointId: new RegExp(`^we_${ULID}$`),
   eventId: /^evt_[0-9A-Za-z_]{1,40}$/,
   brandId: /^BN[0-9a-fA-F]{32}$/,

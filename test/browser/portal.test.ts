@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
-import { newCustomer } from '../workflow/support';
+import { manualClock } from '../../infra/local/clock';
+import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
 import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
 
 /**
@@ -14,7 +15,7 @@ let browser: Browser;
 let api: ApiClient;
 
 beforeAll(async () => {
-  platform = await startTestPlatform('portal', { portal: true });
+  platform = await startTestPlatform('portal', { portal: true, twilio: 'sandbox', clock: manualClock() });
   browser = await launch();
   api = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Portal partner')).apiKey);
 }, 120_000);
@@ -92,6 +93,62 @@ describe('the portal', () => {
       // The link worked once.
       const again = await page.goto(link.body.url);
       expect(again?.status()).toBe(410);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows an onboarded customer's steps, filters its message log and opens a message's status timeline", async () => {
+    const id = await newCustomer(api, customerBody());
+    const displayName: string = (await api.get(`/v1/customers/${id}`)).body.displayName;
+    const started = await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } });
+    expect(started.status).toBe(202);
+    expect((await runToEnd(platform, `${id}-a1`)).status).toBe('SUCCEEDED');
+    const number = (await api.get(`/v1/customers/${id}/numbers`)).body.data[0].phoneNumber;
+    for (const to of ['+14155556001', '+14155556002']) expect((await api.post(`/v1/customers/${id}/messages`, { to, body: `Acme: hello ${to}` })).status).toBe(201);
+    await sandboxOf(platform).simulateInbound({ from: '+14155556001', to: number, body: 'Thanks, see you Tuesday' });
+    for (let i = 0; i < 10; i++) await sandboxOf(platform).advance(1);
+    await platform.queues.drain();
+
+    const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+    const { context, page } = await newPage(browser);
+    try {
+      await page.goto(link.body.url);
+      await page.getByRole('heading', { level: 1, name: displayName }).waitFor();
+      await page.getByText('Done: you are ready to send.').waitFor();
+      expect(await page.locator('.step.succeeded').count()).toBe(7);
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'customer-onboarding');
+
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Messages' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Messages' }).waitFor();
+      await page.locator('tbody tr').first().waitFor();
+      expect(await page.locator('tbody tr').count()).toBe(3);
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'messages');
+
+      // A contact that is not E.164: the API's problem names the field, shown beside it.
+      await page.getByLabel('Contact (E.164)').fill('12345');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('#filter-contact-error').waitFor();
+      expect(await page.getByLabel('Contact (E.164)').getAttribute('aria-invalid')).toBe('true');
+
+      await page.getByLabel('Contact (E.164)').fill('+14155556001');
+      await page.getByLabel('Direction').selectOption('inbound');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByRole('link', { name: 'Thanks, see you Tuesday' }).waitFor();
+      expect(await page.locator('tbody tr').count()).toBe(1);
+
+      await page.getByRole('link', { name: 'Thanks, see you Tuesday' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Message' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Status timeline' }).waitFor();
+      expect(await page.locator('ol.steps li').allInnerTexts()).toEqual([expect.stringMatching(/^received — /)]);
+      expect(new URL(page.url()).pathname).toMatch(/^\/portal\/messages\/SM/);
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'message-timeline');
+      // A reload of an app path lands on the same page.
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Message' }).waitFor();
     } finally {
       await context.close();
     }

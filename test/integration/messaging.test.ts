@@ -168,6 +168,10 @@ describe('consent', () => {
     expect((await send({ to: contact, body: 'Welcome back' })).status).toBe(201);
     const inbound = (await api.get(`/v1/customers/${customerId}/messages?contact=${encodeURIComponent(contact)}&direction=inbound`)).body.data;
     expect(inbound.map((m: { body: string }) => m.body)).toEqual(['START', 'STOP']);
+    // An inbound message's id is Twilio's SID, and it opens like any other.
+    const opened = await api.get(`/v1/customers/${customerId}/messages/${inbound[1].id}`);
+    expect([opened.status, opened.body.id, opened.body.direction, opened.body.body]).toEqual([200, stop.messageSid, 'inbound', 'STOP']);
+    expectProblem(await other.get(`/v1/customers/${customerId}/messages/${inbound[1].id}`), 404);
   });
 
   it('Twilio answering 21610 marks the contact opted out, with the refused message as evidence', async () => {

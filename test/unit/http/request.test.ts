@@ -83,6 +83,8 @@ describe('pathParam', () => {
   it('returns an id of its shape', () => {
     expect(pathParam(withParam('id', 'cus_01JF3X0000000000000000ZZZZ'), 'id')).toBe('cus_01JF3X0000000000000000ZZZZ');
     expect(pathParam(withParam('brandId', 'BN0123456789abcdef0123456789abcdef'), 'brandId')).toBe('BN0123456789abcdef0123456789abcdef');
+    // A message is ours (msg_…) or, first seen through a webhook, Twilio's SID.
+    for (const id of ['msg_01JF3X0000000000000000ZZZZ', `SM${'a'.repeat(32)}`, `MM${'0'.repeat(32)}`]) expect(pathParam(withParam('messageId', id), 'messageId')).toBe(id);
   });
 
   it.each([
@@ -90,6 +92,8 @@ describe('pathParam', () => {
     ['id', 'cus_short'],
     ['id', 'msg_01JF3X0000000000000000ZZZZ'],
     ['messageId', 'msg_01JF3X0000000000000000ZZZ'],
+    ['messageId', `SM${'a'.repeat(31)}`],
+    ['messageId', `PN${'a'.repeat(32)}`],
     ['endpointId', `we_${'0'.repeat(1000)}`],
     ['numberId', 'PN0123'],
     ['eventId', `evt_${'1'.repeat(100)}`],

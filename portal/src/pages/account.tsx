@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, type PortalSession } from '../api';
+import { ErrorNote, Heading, Loading, when } from '../ui';
+
+interface CustomerView {
+  id: string;
+  displayName: string;
+  legalName: string;
+  status: string;
+}
+
+interface TimelineStep {
+  step: string;
+  status: string;
+  startedAt?: string;
+  completedAt?: string;
+  waitingFor?: string;
+  errors?: Array<{ code: number | string; message: string; fields: string[] }>;
+}
+
+interface Timeline {
+  status: 'running' | 'succeeded' | 'failed' | 'closed';
+  attempt: number;
+  failedStep?: string;
+  steps: TimelineStep[];
+}
+
+/** While onboarding runs, the timeline is read again this often: the page follows it without a reload. */
+const FOLLOW_MS = 3000;
+
+const STEP_NAMES: Record<string, string> = {
+  subaccount: 'Twilio subaccount',
+  customerProfile: 'Business profile',
+  trustProduct: 'A2P trust product',
+  brand: 'Brand registration',
+  messagingService: 'Messaging service',
+  campaign: 'Campaign registration',
+  numbers: 'Phone numbers',
+};
+
+export function Account({ session }: { session: PortalSession }) {
+  const customerId = session.customerId!;
+  const [customer, setCustomer] = useState<CustomerView | { error: string } | undefined>();
+  useEffect(() => {
+    api<CustomerView>('GET', `/v1/customers/${customerId}`).then(setCustomer, (error: unknown) =>
+      setCustomer({ error: error instanceof ApiError ? error.message : 'The account could not be loaded.' }),
+    );
+  }, [customerId]);
+  const title = customer && 'displayName' in customer ? customer.displayName : 'Your account';
+
+  return (
+    <>
+      <Heading>{title}</Heading>
+      {!customer && <Loading what="the account" />}
+      {customer && 'error' in customer && <ErrorNote>{customer.error}</ErrorNote>}
+      {customer && 'legalName' in customer && (
+        <dl>
+          <dt>Business</dt>
+          <dd>{customer.legalName}</dd>
+          <dt>Status</dt>
+          <dd>{customer.status}</dd>
+          <dt>Provided by</dt>
+          <dd>{session.partnerName ?? '—'}</dd>
+        </dl>
+      )}
+      <Onboarding customerId={customerId} />
+    </>
+  );
+}
+
+function Onboarding({ customerId }: { customerId: string }) {
+  const [timeline, setTimeline] = useState<Timeline | 'none' | { error: string } | undefined>();
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = () =>
+      api<Timeline>('GET', `/v1/customers/${customerId}/onboarding`).then(
+        (next) => {
+          if (stopped) return;
+          setTimeline(next);
+          if (next.status === 'running') timer = setTimeout(read, FOLLOW_MS);
+        },
+        (error: unknown) => {
+          if (stopped) return;
+          if (error instanceof ApiError && error.problem.status === 404) setTimeline('none');
+          else setTimeline({ error: error instanceof ApiError ? error.message : 'The onboarding could not be loaded.' });
+        },
+      );
+    void read();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [customerId]);
+
+  return (
+    <section aria-labelledby="onboarding">
+      <h2 id="onboarding">Getting ready to send</h2>
+      {!timeline && <Loading what="the onboarding" />}
+      {timeline === 'none' && <p>Onboarding has not started yet: your provider starts it once your business details are complete.</p>}
+      {timeline && typeof timeline === 'object' && 'error' in timeline && <ErrorNote>{timeline.error}</ErrorNote>}
+      {timeline && typeof timeline === 'object' && 'steps' in timeline && (
+        <>
+          <p aria-live="polite">
+            {timeline.status === 'running' && 'In progress: this page follows each step as it happens.'}
+            {timeline.status === 'succeeded' && 'Done: you are ready to send.'}
+            {timeline.status === 'failed' && `Stopped at ${STEP_NAMES[timeline.failedStep ?? ''] ?? timeline.failedStep}: see what Twilio said below.`}
+            {timeline.status === 'closed' && 'This account is closed.'}
+          </p>
+          <ol class="steps">
+            {timeline.steps.map((s) => (
+              <li key={s.step} class={`step ${s.status}`}>
+                <span class="name">{STEP_NAMES[s.step] ?? s.step}</span> <span class="state">{s.status}</span>
+                {s.status === 'waiting' && s.waitingFor && <span class="detail"> — waiting for {s.waitingFor.split(':')[0]}</span>}
+                {s.completedAt && <span class="detail"> — {when(s.completedAt)}</span>}
+                {s.errors?.map((e) => (
+                  <p key={String(e.code)} class="error">
+                    Error {e.code}: {e.message}
+                    {e.fields.length > 0 && ` (fields: ${e.fields.join(', ')})`}
+                  </p>
+                ))}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
