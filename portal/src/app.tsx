@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, currentSession, type PortalSession } from './api';
 import { Account } from './pages/account';
+import { Contacts } from './pages/contacts';
 import { MessageDetail, Messages } from './pages/messages';
 import { appLink, usePath } from './router';
 import { ErrorNote, Heading, Loading } from './ui';
@@ -32,6 +33,7 @@ export function App() {
               <>
                 <a {...appLink('/')}>Account</a>
                 <a {...appLink('/messages')}>Messages</a>
+                <a {...appLink('/contacts')}>Contacts</a>
               </>
             )}
             {state.session.returnUrl && <a href={state.session.returnUrl}>Back to {state.session.partnerName ?? 'your provider'}</a>}
@@ -64,6 +66,7 @@ function Pages({ session }: { session: PortalSession }) {
   const message = /^\/messages\/([^/]+)$/.exec(path);
   if (message) return <MessageDetail customerId={session.customerId} messageId={decodeURIComponent(message[1]!)} />;
   if (path === '/messages') return <Messages customerId={session.customerId} />;
+  if (path === '/contacts') return <Contacts customerId={session.customerId} />;
   if (path === '/') return <Account session={session} />;
   return (
     <section>

@@ -149,6 +149,21 @@ describe('the portal', () => {
       // A reload of an app path lands on the same page.
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Message' }).waitFor();
+
+      // The handset's STOP puts it on the opt-out list; its consent shows the ledger entry.
+      await sandboxOf(platform).simulateInbound({ from: '+14155556002', to: number, body: 'STOP' });
+      await platform.queues.drain();
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Contacts' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+      await page.getByRole('button', { name: '+14155556002' }).click();
+      await page.getByRole('heading', { level: 3, name: 'History' }).waitFor();
+      expect(await page.locator('dl dd').first().innerText()).toMatch(/^opted-out since .* \(keyword\)$/);
+      expect(await page.locator('ol.steps li').allInnerTexts()).toEqual([expect.stringMatching(/^opt-out on sms by keyword \(STOP\)/)]);
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'contacts');
+      await page.getByLabel('Phone number (E.164)').fill('555');
+      await page.getByRole('button', { name: 'Look up' }).click();
+      await page.locator('#consent-number-error').waitFor();
     } finally {
       await context.close();
     }
