@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUSINESS_TYPES, COMPANY_TYPES, INDUSTRIES, JOB_POSITIONS, REGIONS, REGISTRATION_ID_TYPES, STOCK_EXCHANGES } from './customer-values';
 import { CustomerClosedError } from './errors';
 import { PageQuerySchema, pageOf } from './page';
 
@@ -8,31 +9,8 @@ import { PageQuerySchema, pageOf } from './page';
  * profile end users, address, A2P messaging profile), named for partners rather than for Twilio.
  */
 
-export const BUSINESS_TYPES = [
-  'Sole Proprietorship',
-  'Partnership',
-  'Limited Liability Corporation',
-  'Co-operative',
-  'Non-profit Corporation',
-  'Corporation',
-] as const;
+export { BUSINESS_TYPES, COMPANY_TYPES, INDUSTRIES, JOB_POSITIONS, REGIONS, REGISTRATION_ID_TYPES, STOCK_EXCHANGES } from './customer-values';
 
-export const INDUSTRIES = [
-  'AUTOMOTIVE', 'AGRICULTURE', 'BANKING', 'CONSTRUCTION', 'CONSUMER', 'EDUCATION', 'ENGINEERING', 'ENERGY',
-  'OIL_AND_GAS', 'FAST_MOVING_CONSUMER_GOODS', 'FINANCIAL', 'FINTECH', 'FOOD_AND_BEVERAGE', 'GOVERNMENT',
-  'HEALTHCARE', 'HOSPITALITY', 'INSURANCE', 'LEGAL', 'MANUFACTURING', 'MEDIA', 'ONLINE', 'PROFESSIONAL_SERVICES',
-  'RAW_MATERIALS', 'REAL_ESTATE', 'RELIGION', 'RETAIL', 'JEWELRY', 'TECHNOLOGY', 'TELECOMMUNICATIONS',
-  'TRANSPORTATION', 'TRAVEL', 'ELECTRONICS', 'NOT_FOR_PROFIT',
-] as const;
-
-export const REGISTRATION_ID_TYPES = ['EIN', 'CBN', 'CN', 'ACN', 'CIN', 'VAT', 'VATRN', 'RN', 'Other'] as const;
-export const REGIONS = ['AFRICA', 'ASIA', 'EUROPE', 'LATIN_AMERICA', 'USA_AND_CANADA'] as const;
-export const COMPANY_TYPES = ['private', 'public', 'non-profit', 'government'] as const;
-export const STOCK_EXCHANGES = [
-  'NONE', 'NASDAQ', 'NYSE', 'AMEX', 'AMX', 'ASX', 'B3', 'BME', 'BSE', 'FRA', 'ICEX', 'JPX', 'JSE', 'KRX', 'LON',
-  'NSE', 'OMX', 'SEHK', 'SSE', 'STO', 'SWX', 'SZSE', 'TSX', 'TWSE', 'VSE',
-] as const;
-export const JOB_POSITIONS = ['Director', 'GM', 'VP', 'CEO', 'CFO', 'General Counsel', 'Other'] as const;
 export const CUSTOMER_STATUSES = ['active', 'suspended', 'closed'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMPAIGN_USE_CASES } from './customer-values';
 import type { Customer } from './customer';
 import { BRAND_TYPES, ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/registration/contract';
 
@@ -17,11 +18,7 @@ const keywords = z
 const reply = z.string().trim().min(20).max(320);
 const url = z.url({ protocol: /^https$/ }).max(2048);
 
-export const CAMPAIGN_USE_CASES = [
-  '2FA', 'ACCOUNT_NOTIFICATION', 'CUSTOMER_CARE', 'DELIVERY_NOTIFICATION', 'FRAUD_ALERT', 'HIGHER_EDUCATION', 'LOW_VOLUME',
-  'MARKETING', 'MIXED', 'POLLING_VOTING', 'PUBLIC_SERVICE_ANNOUNCEMENT', 'SECURITY_ALERT', 'CHARITY', 'POLITICAL',
-  'AGENTS_FRANCHISES', 'PROXY', 'EMERGENCY', 'K12_EDUCATION', 'SOCIAL', 'SWEEPSTAKE', 'SOLE_PROPRIETOR',
-] as const;
+export { CAMPAIGN_USE_CASES } from './customer-values';
 
 export const CampaignOptionsSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STEP_STATUSES } from '../domain/onboarding';
+import { OnboardingOptionsSchema, STEP_STATUSES, type OnboardingOptions } from '../domain/onboarding';
 import { ONBOARDING_STEPS, type OnboardingStep, type StepError } from '../services/registration/contract';
 
 /**
@@ -72,6 +72,7 @@ export const OnboardingTimelineSchema = z
     updatedAt: z.string(),
     finishedAt: z.string().optional(),
     failedStep: z.enum(ONBOARDING_STEPS).optional(),
+    options: OnboardingOptionsSchema.describe('The options this attempt runs with; a resume sends only what changes, laid over them'),
     steps: z.array(TimelineStepSchema),
   })
   .describe('Where the onboarding stands: every step in order');
@@ -88,6 +89,7 @@ export function timelineOf(run: OnboardingRun, closed = false): OnboardingTimeli
     updatedAt: run.updatedAt,
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     ...(run.failedStep ? { failedStep: run.failedStep } : {}),
+    options: run.options as OnboardingOptions,
     steps: ONBOARDING_STEPS.map((step) => {
       const record = run.steps[step];
       if (!record) return { step, status: 'pending' as const, sids: {} };

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type PortalSession } from '../api';
 import { ErrorNote, Heading, Loading, when } from '../ui';
+import { FixRegistration, fieldLabel } from './fix-registration';
 
-interface CustomerView {
+// A type, not an interface, so that the fix form can take it as a plain record of fields.
+type CustomerView = {
   id: string;
   displayName: string;
   legalName: string;
   status: string;
-}
+};
 
 interface TimelineStep {
   step: string;
@@ -22,6 +24,7 @@ interface Timeline {
   status: 'running' | 'succeeded' | 'failed' | 'closed';
   attempt: number;
   failedStep?: string;
+  options: Record<string, unknown>;
   steps: TimelineStep[];
 }
 
@@ -41,11 +44,13 @@ const STEP_NAMES: Record<string, string> = {
 export function Account({ session }: { session: PortalSession }) {
   const customerId = session.customerId!;
   const [customer, setCustomer] = useState<CustomerView | { error: string } | undefined>();
+  // Bumped when the customer resubmits: the details and the onboarding are read again.
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     api<CustomerView>('GET', `/v1/customers/${customerId}`).then(setCustomer, (error: unknown) =>
       setCustomer({ error: error instanceof ApiError ? error.message : 'The account could not be loaded.' }),
     );
-  }, [customerId]);
+  }, [customerId, version]);
   const title = customer && 'displayName' in customer ? customer.displayName : 'Your account';
 
   return (
@@ -63,12 +68,17 @@ export function Account({ session }: { session: PortalSession }) {
           <dd>{session.partnerName ?? '—'}</dd>
         </dl>
       )}
-      <Onboarding customerId={customerId} />
+      <Onboarding
+        customerId={customerId}
+        customer={customer && 'legalName' in customer ? customer : undefined}
+        version={version}
+        resumed={() => setVersion(version + 1)}
+      />
     </>
   );
 }
 
-function Onboarding({ customerId }: { customerId: string }) {
+function Onboarding({ customerId, customer, version, resumed }: { customerId: string; customer?: CustomerView; version: number; resumed: () => void }) {
   const [timeline, setTimeline] = useState<Timeline | 'none' | { error: string } | undefined>();
   useEffect(() => {
     let stopped = false;
@@ -91,7 +101,9 @@ function Onboarding({ customerId }: { customerId: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [customerId]);
+  }, [customerId, version]);
+  const failed = timeline && typeof timeline === 'object' && 'steps' in timeline && timeline.status === 'failed' ? timeline : undefined;
+  const failedStep = failed?.steps.find((s) => s.step === failed.failedStep);
 
   return (
     <section aria-labelledby="onboarding">
@@ -116,13 +128,16 @@ function Onboarding({ customerId }: { customerId: string }) {
                 {s.errors?.map((e) => (
                   <p key={String(e.code)} class="error">
                     Error {e.code}: {e.message}
-                    {e.fields.length > 0 && ` (fields: ${e.fields.join(', ')})`}
+                    {e.fields.length > 0 && ` (fields: ${e.fields.map(fieldLabel).join(', ')})`}
                   </p>
                 ))}
               </li>
             ))}
           </ol>
         </>
+      )}
+      {failed && customer && (
+        <FixRegistration key={failed.attempt} customerId={customerId} customer={customer} options={failed.options} errors={failedStep?.errors ?? []} resumed={resumed} />
       )}
     </section>
   );

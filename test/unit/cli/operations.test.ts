@@ -26,6 +26,7 @@ const timeline = (status: OnboardingTimeline['status'], attempt = 1): Onboarding
   executionName: `${CUSTOMER_ID}-a${attempt}`,
   startedAt: NOW,
   updatedAt: NOW,
+  options: { brandType: 'STANDARD', mock: true },
   steps: [
     { step: 'subaccount', status: 'succeeded', sids: {} },
     { step: 'customerProfile', status: status === 'failed' ? 'failed' : 'succeeded', sids: {} },
