@@ -10,6 +10,12 @@ import { launch, newPage, screenshot, seriousAccessibilityFindings } from './sup
  * origin with its security headers, keyboard focus on each page's heading, no serious or critical
  * axe-core findings, at a phone's width and a desktop's.
  */
+/** A `datetime-local` value for an instant, in the browser's (and this process's) time zone. */
+const localDateTime = (ms: number) => {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+};
+
 let platform: Platform;
 let browser: Browser;
 let api: ApiClient;
@@ -133,9 +139,22 @@ describe('the portal', () => {
       await page.locator('#filter-contact-error').waitFor();
       expect(await page.getByLabel('Contact (E.164)').getAttribute('aria-invalid')).toBe('true');
 
+      // A time window after every message matches none; one around them all matches all three.
+      const times = ((await api.get(`/v1/customers/${id}/messages`)).body.data as Array<{ createdAt: string }>).map((m) => Date.parse(m.createdAt));
+      await page.getByLabel('Contact (E.164)').fill('');
+      await page.getByLabel('From').fill(localDateTime(Math.max(...times) + 60_000));
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByText('No messages match.').waitFor();
+      await page.getByLabel('From').fill(localDateTime(Math.min(...times) - 60_000));
+      await page.getByLabel('Until').fill(localDateTime(Math.max(...times) + 120_000));
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('tbody tr').nth(2).waitFor();
+
       await page.getByLabel('Contact (E.164)').fill('+14155556001');
       await page.getByLabel('Direction').selectOption('inbound');
       await page.getByRole('button', { name: 'Filter' }).click();
+      // The table of three is replaced by the one inbound message.
+      await page.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
       await page.getByRole('link', { name: 'Thanks, see you Tuesday' }).waitFor();
       expect(await page.locator('tbody tr').count()).toBe(1);
 

@@ -21,20 +21,28 @@ interface Filters {
   direction: string;
   status: string;
   channel: string;
+  /** `datetime-local` values, in the browser's time zone. */
+  createdAfter: string;
+  createdBefore: string;
 }
 
 const STATUSES = ['pending', 'accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read', 'canceled', 'received'];
 
 function query(filters: Filters, cursor?: string): string {
   const q = new URLSearchParams({ limit: '25' });
-  for (const [name, value] of Object.entries(filters)) if (value) q.set(name, value);
+  for (const [name, value] of Object.entries(filters)) {
+    if (!value) continue;
+    // The API takes an instant: a local date and time becomes one with its offset.
+    const at = name.startsWith('created') ? new Date(value) : undefined;
+    q.set(name, at && !Number.isNaN(at.getTime()) ? at.toISOString() : value);
+  }
   if (cursor) q.set('cursor', cursor);
   return q.toString();
 }
 
 /** The message log: newest first, filtered by contact, direction, status and channel, a page at a time. */
 export function Messages({ customerId }: { customerId: string }) {
-  const [filters, setFilters] = useState<Filters>({ contact: '', direction: '', status: '', channel: '' });
+  const [filters, setFilters] = useState<Filters>({ contact: '', direction: '', status: '', channel: '', createdAfter: '', createdBefore: '' });
   const [applied, setApplied] = useState(filters);
   const [page, setPage] = useState<{ data: Message[]; nextCursor: string | null } | { error: ApiError | Error } | undefined>();
   const [cursors, setCursors] = useState<string[]>([]);
@@ -68,6 +76,17 @@ export function Messages({ customerId }: { customerId: string }) {
     </select>
   );
 
+  const dateTime = (name: 'createdAfter' | 'createdBefore') => (
+    <input
+      id={`filter-${name}`}
+      type="datetime-local"
+      value={filters[name]}
+      aria-invalid={fieldError(name) ? 'true' : undefined}
+      aria-describedby={fieldError(name) ? `filter-${name}-error` : undefined}
+      onInput={(e) => setFilters({ ...filters, [name]: (e.target as HTMLInputElement).value })}
+    />
+  );
+
   return (
     <>
       <Heading>Messages</Heading>
@@ -95,6 +114,8 @@ export function Messages({ customerId }: { customerId: string }) {
         {field('direction', 'Direction', select('direction', ['inbound', 'outbound']))}
         {field('status', 'Status', select('status', STATUSES))}
         {field('channel', 'Channel', select('channel', ['sms', 'whatsapp']))}
+        {field('createdAfter', 'From', dateTime('createdAfter'))}
+        {field('createdBefore', 'Until', dateTime('createdBefore'))}
         <button type="submit">Filter</button>
       </form>
       {!page && <Loading what="messages" />}
