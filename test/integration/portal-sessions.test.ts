@@ -1,3 +1,4 @@
+import { apiRoutes } from '../../infra/catalog';
 import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, expectProblem, startTestPlatform, type ApiClient, type Reply } from '../support/local-platform';
@@ -249,5 +250,47 @@ describe('session end', () => {
   it('leaves API-key requests unaffected by a stale cookie next to the key', async () => {
     const reply = await a.request('PATCH', `/v1/customers/${own.id}`, { body: { displayName: 'By key' }, headers: { cookie: 'sb_portal=' + 'C'.repeat(43) } });
     expect(reply.status).toBe(200);
+  });
+});
+
+describe('a customer session on every route of the catalog', () => {
+  let session: Opened;
+  beforeAll(async () => {
+    session = await open((await customerLink()).url);
+  });
+  const missing = 'cus_01JF3X0000000000000000ZZZZ';
+  /** The one route it may take outside its own customer: who it is. */
+  const OUTSIDE: Record<string, number> = { 'GET /v1/portal-sessions/current': 200 };
+  const routes = apiRoutes().filter((r) => r.trigger.auth === 'partner');
+  const under = routes.filter((r) => r.trigger.path.startsWith('/v1/customers/{id}'));
+  const outside = routes.filter((r) => !r.trigger.path.startsWith('/v1/customers/{id}'));
+  // Other path parameters get any value: the customer in front is what must not be got past.
+  const fill = (path: string, id: string) => path.replace('{id}', id).replace(/\{\w+\}/g, 'x1');
+  const send = (method: string, path: string) => browser(session, true).request(method, path, method === 'GET' ? {} : { body: {} });
+  const normalised = (reply: Reply, id: string) => {
+    const { instance: _instance, ...body } = (reply.body ?? {}) as Record<string, unknown>;
+    return { status: reply.status, body: JSON.parse(JSON.stringify(body).split(id).join('<id>')) };
+  };
+
+  it('covers the routes under a customer and those outside one', () => {
+    expect(under.length).toBeGreaterThanOrEqual(30);
+    expect(outside.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(under.map((r) => [`${r.trigger.method} ${r.trigger.path}`, r] as const))("%s: a sibling customer's id answers exactly like a missing one", async (_key, route) => {
+    const sib = await send(route.trigger.method, fill(route.trigger.path, sibling.id));
+    const none = await send(route.trigger.method, fill(route.trigger.path, missing));
+    expect(sib.status).toBe(404);
+    expect(normalised(sib, sibling.id)).toEqual(normalised(none, missing));
+  });
+
+  it.each(outside.map((r) => [`${r.trigger.method} ${r.trigger.path}`, r] as const))('%s: outside its own customer, it is not let in', async (key, route) => {
+    const reply = await send(route.trigger.method, fill(route.trigger.path, missing));
+    expect(reply.status).toBe(OUTSIDE[key] ?? 404);
+  });
+
+  it('changed nothing of the sibling', async () => {
+    expect((await a.get(`/v1/customers/${sibling.id}`)).body.displayName).toBe('Sibling');
+    expect((await a.get(`/v1/customers/${sibling.id}/messages`)).body.data).toEqual([]);
   });
 });
