@@ -358,7 +358,7 @@ export function TemplateDetail({ customerId, templateId }: { customerId: string;
           </dl>
           {t.content.body !== undefined && (
             <section aria-labelledby="message-title">
-              <h2 id="message-title">Message</h2>
+              <h2 id="message-title">As WhatsApp shows it</h2>
               <Preview body={t.content.body} samples={t.variables} />
             </section>
           )}
