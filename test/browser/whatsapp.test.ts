@@ -156,10 +156,10 @@ describe("the portal's WhatsApp pages", () => {
 
       await nav(page, 'WhatsApp');
       await page.getByRole('heading', { level: 1, name: 'WhatsApp' }).waitFor();
-      const online = page.getByRole('row', { name: new RegExp(SENDER.replace('+', '\\+')) });
+      const online = page.getByRole('listitem').filter({ hasText: SENDER });
       await online.waitFor();
-      expect(await online.innerText()).toMatch(/Online\s+HIGH\s+1K Customers\/24hr/);
-      const offlineRow = page.getByRole('row', { name: new RegExp(ownNumber.replace('+', '\\+')) });
+      expect(await online.innerText()).toMatch(/Status\s+Online\s+Quality\s+HIGH\s+Messaging limit\s+1K Customers\/24hr/);
+      const offlineRow = page.getByRole('listitem').filter({ hasText: ownNumber }).first();
       expect(await offlineRow.innerText()).toMatch(/Offline[\s\S]*Error 63020: .*invitation.*Accept the invitation from Twilio/);
       await checkPage(page, 'whatsapp-senders');
     } finally {
@@ -226,9 +226,9 @@ describe("the portal's WhatsApp pages", () => {
     const { page, close } = await signedIn();
     try {
       await nav(page, 'Templates');
-      const row = page.getByRole('row', { name: /order_update/ });
+      const row = page.getByRole('listitem').filter({ hasText: 'order_update' });
       await row.waitFor();
-      expect(await row.innerText()).toMatch(/Rejected\s+INVALID_FORMAT/);
+      expect(await row.innerText()).toMatch(/Status\s+Rejected[\s\S]*INVALID_FORMAT/);
       await row.getByRole('link', { name: 'order_update' }).click();
       await page.getByRole('heading', { level: 1, name: 'Template order_update' }).waitFor();
       expect(await page.locator('dd.error').innerText()).toMatch(/^INVALID_FORMAT/);
@@ -260,7 +260,7 @@ describe("the portal's WhatsApp pages", () => {
     const { page, close } = await signedIn(360);
     try {
       await nav(page, 'WhatsApp');
-      await page.getByRole('row', { name: new RegExp(SENDER.replace('+', '\\+')) }).waitFor();
+      await page.getByRole('listitem').filter({ hasText: SENDER }).waitFor();
       await checkPage(page, 'whatsapp-senders-phone');
       await page.getByRole('link', { name: 'Connect a WhatsApp number' }).click();
       await page.getByRole('button', { name: 'Start the simulated sign-up' }).click();

@@ -30,7 +30,12 @@ const META_ORIGINS = ['https://www.facebook.com', 'https://web.facebook.com'];
 
 let sdk: Promise<FacebookSdk> | undefined;
 
-function loadSdk(appId: string, version: string): Promise<FacebookSdk> {
+/**
+ * Loads Meta's SDK once. Called as soon as the page knows it will need it, so the click that
+ * starts the sign-up opens Meta's window at once (a browser lets a click open a window, not a
+ * script that finishes loading later).
+ */
+export function loadSdk({ appId, graphApiVersion: version }: Extract<EmbeddedSignupConfig, { mode: 'meta' }>): Promise<FacebookSdk> {
   sdk ??= new Promise<FacebookSdk>((resolve, reject) => {
     // The SDK calls fbAsyncInit once it has loaded: it must be in place before the script runs.
     window.fbAsyncInit = () => {
@@ -66,7 +71,7 @@ function sessionInfo(event: MessageEvent): { event: string; data: Record<string,
 
 /** Runs Meta's Embedded Signup; resolves with what Meta handed back, rejects when it was abandoned or failed. */
 export async function runMetaSignup(config: Extract<EmbeddedSignupConfig, { mode: 'meta' }>): Promise<SignupResult> {
-  const FB = await loadSdk(config.appId, config.graphApiVersion);
+  const FB = await loadSdk(config);
   return new Promise<SignupResult>((resolve, reject) => {
     let outcome: SignupResult | Error | undefined;
     const listen = (event: MessageEvent) => {

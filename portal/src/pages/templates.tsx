@@ -92,32 +92,30 @@ export function Templates({ customerId }: { customerId: string }) {
       {templates && 'error' in templates && <ErrorNote>{templates.error.message}</ErrorNote>}
       {list && list.length === 0 && <p>No template yet.</p>}
       {list && list.length > 0 && (
-        <table>
-          <caption class="visually-hidden">Your WhatsApp templates, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Language</th>
-              <th scope="col">Category</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody aria-live="polite">
-            {list.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  <a {...appLink(`/templates/${t.id}`)}>{t.name}</a>
-                </td>
-                <td>{t.language}</td>
-                <td>{t.category}</td>
-                <td class="template-status">
-                  {statusText(t)}
-                  {hasReason(t) && <p class="error">{t.rejectionReason}</p>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul class="cards" aria-live="polite" aria-label="Your WhatsApp templates, newest first">
+          {list.map((t) => (
+            <li key={t.id}>
+              <h2>
+                <a {...appLink(`/templates/${t.id}`)}>{t.name}</a>
+              </h2>
+              <dl class="inline">
+                <div>
+                  <dt>Status</dt>
+                  <dd class="template-status">{statusText(t)}</dd>
+                </div>
+                <div>
+                  <dt>Category</dt>
+                  <dd>{t.category}</dd>
+                </div>
+                <div>
+                  <dt>Language</dt>
+                  <dd>{t.language}</dd>
+                </div>
+              </dl>
+              {hasReason(t) && <p class="error">{t.rejectionReason}</p>}
+            </li>
+          ))}
+        </ul>
       )}
     </>
   );

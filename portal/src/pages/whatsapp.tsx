@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink, navigate } from '../router';
 import { ErrorNote, Heading, Loading, when } from '../ui';
-import { runMetaSignup, simulatedWabaId, type EmbeddedSignupConfig, type SignupResult } from './embedded-signup';
+import { loadSdk, runMetaSignup, simulatedWabaId, type EmbeddedSignupConfig, type SignupResult } from './embedded-signup';
 import { described, Field, fieldErrorsOf, useFollowed, valueOf } from './follow';
 import './whatsapp.css';
 
@@ -86,40 +86,38 @@ export function WhatsAppSenders({ customerId }: { customerId: string }) {
       {senders && 'error' in senders && <ErrorNote>{senders.error.message}</ErrorNote>}
       {list && list.length === 0 && <p>No number is on WhatsApp yet. Connect one to message your customers on WhatsApp.</p>}
       {list && list.length > 0 && (
-        <table>
-          <caption class="visually-hidden">Your WhatsApp numbers</caption>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Display name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Quality</th>
-              <th scope="col">Messaging limit</th>
-            </tr>
-          </thead>
-          <tbody aria-live="polite">
-            {list.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <a {...appLink(`/whatsapp/senders/${s.id}`)}>{s.phoneNumber}</a>
-                </td>
-                <td>{s.profile.name}</td>
-                <td class="sender-status">
-                  {statusText(s)}
-                  {s.status === 'PENDING_VERIFICATION' && (
-                    <>
-                      {' '}
-                      — <a {...appLink(`/whatsapp/senders/${s.id}`)}>enter the code</a>
-                    </>
-                  )}
-                  <OfflineReasons sender={s} />
-                </td>
-                <td>{s.qualityRating ?? '—'}</td>
-                <td>{s.messagingLimit ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul class="cards" aria-live="polite" aria-label="Your WhatsApp numbers">
+          {list.map((s) => (
+            <li key={s.id}>
+              <h2>
+                <a {...appLink(`/whatsapp/senders/${s.id}`)}>{s.phoneNumber}</a> <span class="detail">{s.profile.name}</span>
+              </h2>
+              <dl class="inline">
+                <div>
+                  <dt>Status</dt>
+                  <dd class="sender-status">
+                    {statusText(s)}
+                    {s.status === 'PENDING_VERIFICATION' && (
+                      <>
+                        {' '}
+                        — <a {...appLink(`/whatsapp/senders/${s.id}`)}>enter the code</a>
+                      </>
+                    )}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Quality</dt>
+                  <dd>{s.qualityRating ?? '—'}</dd>
+                </div>
+                <div>
+                  <dt>Messaging limit</dt>
+                  <dd>{s.messagingLimit ?? '—'}</dd>
+                </div>
+              </dl>
+              <OfflineReasons sender={s} />
+            </li>
+          ))}
+        </ul>
       )}
     </>
   );
@@ -234,6 +232,9 @@ function SignUp({ config, onAccount }: { config: EmbeddedSignupConfig; onAccount
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [simulating, setSimulating] = useState(false);
+  useEffect(() => {
+    if (config.mode === 'meta') loadSdk(config).catch((e: Error) => setError(e.message));
+  }, [config]);
   const start = () => {
     if (config.mode === 'simulated') return setSimulating(true);
     setBusy(true);
