@@ -633,6 +633,13 @@ export const catalog: readonly FunctionSpec[] = [
     access: { table: 'read' },
   },
   {
+    id: 'whatsapp-senders-embedded-signup',
+    entry: 'functions/http/whatsapp-senders/embedded-signup.ts',
+    description: "How a front end runs WhatsApp Embedded Signup (the platform's Meta app, or a simulated hand-off) to get the customer's WABA id",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/whatsapp/embedded-signup', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
     id: 'whatsapp-senders-get',
     entry: 'functions/http/whatsapp-senders/get.ts',
     description: 'One WhatsApp sender with its status, offline reasons, quality rating and messaging limit',

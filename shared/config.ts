@@ -124,6 +124,15 @@ const SETTINGS = {
    * take effect within it). 0 reads the row for every attempt.
    */
   PARTNER_WEBHOOKS_ENDPOINT_CACHE_MS: withDefault(integer(0, 60_000), 1_000),
+  /**
+   * The platform's Meta app (the ISV as a Tech Provider) and its Facebook Login for Business
+   * configuration of the WhatsApp Embedded Signup variation: with both set, the portal runs Meta's
+   * real Embedded Signup; without them (local default) a simulated hand-off stands in for it.
+   */
+  META_APP_ID: optional(matching(/^\d{5,20}$/, 'a numeric Meta app id')),
+  META_EMBEDDED_SIGNUP_CONFIG_ID: optional(matching(/^\d{5,20}$/, 'a numeric Facebook Login for Business configuration id')),
+  /** The Graph API version the portal initialises Meta's JavaScript SDK with. */
+  META_GRAPH_API_VERSION: withDefault(matching(/^v\d{1,2}\.\d$/, 'a Graph API version such as v21.0'), 'v21.0'),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };

@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StepInput } from '../../shared/services/registration/contract';
 import { dynamoOnboardingRunRepository } from '../../shared/store/onboarding-runs';
 import { restartInput } from '../../shared/workflow/onboarding-runs';
+import { metaEmbeddedSignupConfigured } from '../../shared/domain/whatsapp-embedded-signup';
+import { portalSecurityHeaders } from '../../shared/http/portal-headers';
 import { startApiGateway } from './api-gateway';
 import { ensurePortalBuilt } from './portal-build';
 import type { ThrottleSettings } from './api/throttle';
@@ -202,7 +204,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const schedules = createLocalSchedules({ catalog, runtime: lambda, region, clock, log });
     cleanups.push(() => schedules.stop());
 
-    const staticSite = !options.portal ? undefined : { prefix: '/portal', dir: ensurePortalBuilt(PROJECT_ROOT) };
+    // The handlers read the same variables (shared/config.ts) to tell the portal which Embedded Signup to run.
+    const settings = { ...process.env, ...options.env };
+    const metaEmbeddedSignup = metaEmbeddedSignupConfigured({ META_APP_ID: settings.META_APP_ID, META_EMBEDDED_SIGNUP_CONFIG_ID: settings.META_EMBEDDED_SIGNUP_CONFIG_ID });
+    const staticSite = !options.portal ? undefined : { prefix: '/portal', dir: ensurePortalBuilt(PROJECT_ROOT), securityHeaders: portalSecurityHeaders({ metaEmbeddedSignup }) };
     const gateway = await startApiGateway({
       catalog, runtime: lambda, port: options.port, host: options.host, throttle: options.throttle, now: () => clock.now(),
       authorizerCacheSeconds: options.authorizerCacheSeconds, ...(staticSite ? { staticSite } : {}),

@@ -1,11 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { portalSecurityHeaders } from '../../shared/http/portal-headers';
 import type { RawResponse } from './api/gateway-responses';
 
 /** The built portal (`portal/dist`), served under `prefix` on the API's own origin. */
 export interface StaticSite {
   prefix: string;
   dir: string;
+  /** Sent with every answer; default {@link PORTAL_SECURITY_HEADERS}. */
+  securityHeaders?: Record<string, string>;
 }
 
 const TYPES: Record<string, string> = {
@@ -19,21 +22,12 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/**
- * What every page of the portal is sent with, as the distribution sends it deployed: scripts and
- * styles from its own origin only, no framing, no referrer, no type sniffing.
- */
-export const PORTAL_SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+/** The headers of a portal without Meta's Embedded Signup (no Meta app configured). */
+export const PORTAL_SECURITY_HEADERS: Record<string, string> = portalSecurityHeaders();
 
-const respond = (statusCode: number, headers: Record<string, string>, body: Buffer | string = ''): RawResponse => ({
+const respond = (site: StaticSite, statusCode: number, headers: Record<string, string>, body: Buffer | string = ''): RawResponse => ({
   statusCode,
-  headers: { ...PORTAL_SECURITY_HEADERS, ...headers },
+  headers: { ...(site.securityHeaders ?? PORTAL_SECURITY_HEADERS), ...headers },
   body: Buffer.isBuffer(body) ? body : Buffer.from(body),
 });
 
@@ -44,26 +38,26 @@ const respond = (statusCode: number, headers: Record<string, string>, body: Buff
  */
 export async function serveStatic(site: StaticSite, method: string, path: string): Promise<RawResponse | undefined> {
   if (path !== site.prefix && !path.startsWith(`${site.prefix}/`)) return undefined;
-  if (method !== 'GET' && method !== 'HEAD') return respond(405, { allow: 'GET, HEAD' });
-  if (path === site.prefix) return respond(308, { location: `${site.prefix}/` });
+  if (method !== 'GET' && method !== 'HEAD') return respond(site, 405, { allow: 'GET, HEAD' });
+  if (path === site.prefix) return respond(site, 308, { location: `${site.prefix}/` });
   let relative: string;
   try {
     relative = decodeURIComponent(path.slice(site.prefix.length + 1));
   } catch {
-    return respond(404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
+    return respond(site, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
   }
   const root = resolve(site.dir);
   const wanted = resolve(root, relative || 'index.html');
-  if (wanted !== root && !wanted.startsWith(root + sep)) return respond(404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
+  if (wanted !== root && !wanted.startsWith(root + sep)) return respond(site, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
   const isAppRoute = extname(wanted) === '';
   const file = isAppRoute ? join(root, 'index.html') : wanted;
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch {
-    return respond(404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
+    return respond(site, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found');
   }
   const body = await readFile(file);
   // Assets carry a content hash in their names; the page itself must always be asked for again.
   const cache = file.startsWith(join(root, 'assets') + sep) ? 'public, max-age=31536000, immutable' : 'no-cache';
-  return respond(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cache }, method === 'HEAD' ? '' : body);
+  return respond(site, 200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cache }, method === 'HEAD' ? '' : body);
 }

@@ -3,6 +3,8 @@ import { ApiError, api, currentSession, type PortalSession } from './api';
 import { Account } from './pages/account';
 import { Contacts } from './pages/contacts';
 import { MessageDetail, Messages } from './pages/messages';
+import { NewTemplate, TemplateDetail, Templates } from './pages/templates';
+import { ConnectSender, SenderDetail, WhatsAppSenders } from './pages/whatsapp';
 import { appLink, usePath } from './router';
 import { ErrorNote, Heading, Loading } from './ui';
 
@@ -34,6 +36,8 @@ export function App() {
                 <a {...appLink('/')}>Account</a>
                 <a {...appLink('/messages')}>Messages</a>
                 <a {...appLink('/contacts')}>Contacts</a>
+                <a {...appLink('/whatsapp')}>WhatsApp</a>
+                <a {...appLink('/templates')}>Templates</a>
               </>
             )}
             {state.session.returnUrl && <a href={state.session.returnUrl}>Back to {state.session.partnerName ?? 'your provider'}</a>}
@@ -67,6 +71,14 @@ function Pages({ session }: { session: PortalSession }) {
   if (message) return <MessageDetail customerId={session.customerId} messageId={decodeURIComponent(message[1]!)} />;
   if (path === '/messages') return <Messages customerId={session.customerId} />;
   if (path === '/contacts') return <Contacts customerId={session.customerId} />;
+  const sender = /^\/whatsapp\/senders\/([^/]+)$/.exec(path);
+  if (sender) return <SenderDetail customerId={session.customerId} senderId={decodeURIComponent(sender[1]!)} />;
+  if (path === '/whatsapp/connect') return <ConnectSender customerId={session.customerId} />;
+  if (path === '/whatsapp') return <WhatsAppSenders customerId={session.customerId} />;
+  const template = /^\/templates\/([^/]+)$/.exec(path);
+  if (template && template[1] !== 'new') return <TemplateDetail customerId={session.customerId} templateId={decodeURIComponent(template[1]!)} />;
+  if (path === '/templates/new') return <NewTemplate customerId={session.customerId} />;
+  if (path === '/templates') return <Templates customerId={session.customerId} />;
   if (path === '/') return <Account session={session} />;
   return (
     <section>

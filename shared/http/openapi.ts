@@ -43,6 +43,7 @@ import {
   WhatsAppSenderSchema,
   WhatsAppVerificationSchema,
 } from '../domain/whatsapp-sender';
+import { EmbeddedSignupConfigSchema } from '../domain/whatsapp-embedded-signup';
 import { CurrentPortalSessionSchema, PortalSessionRequestSchema, PortalSessionSchema } from '../domain/portal-session';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
@@ -307,6 +308,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "The customer's WhatsApp senders, oldest first, with their status (kept current by a refresh every minute)",
     query: PageQuerySchema,
     response: { status: 200, schema: WhatsAppSenderListSchema, description: 'A page of senders' },
+  },
+  'whatsapp-senders-embedded-signup': {
+    summary:
+      "How to get the customer's WABA id for a sender: with the platform's Meta app configured (META_APP_ID, META_EMBEDDED_SIGNUP_CONFIG_ID), the ids to run Meta's Embedded Signup with (FB.init, then FB.login with config_id; the WA_EMBEDDED_SIGNUP FINISH message carries waba_id and phone_number_id); without one, `simulated`: the Twilio sandbox accepts any numeric WABA id",
+    response: { status: 200, schema: EmbeddedSignupConfigSchema, description: 'Meta or simulated' },
   },
   'whatsapp-senders-get': {
     summary: 'One WhatsApp sender: status, offline reasons (e.g. 63020: the business has not accepted the WABA invitation), quality rating, messaging limit and whether it is in the messaging service',

@@ -1,3 +1,6 @@
+import { config } from '../config';
+import { embeddedSignupOf } from '../domain/whatsapp-embedded-signup';
+import { embeddedSignupReader } from '../services/whatsapp/embedded-signup';
 import { whatsAppSenderReader } from '../services/whatsapp/senders';
 import { documentClient, tableName } from '../store/client';
 import { dynamoCustomerRepository } from '../store/customers';
@@ -8,3 +11,6 @@ export const whatsAppSenderReads = whatsAppSenderReader({
   senders: dynamoWhatsAppSenderRepository(documentClient, tableName),
   customers: dynamoCustomerRepository(documentClient, tableName),
 });
+
+/** The platform's Embedded Signup (Meta's, or the simulated hand-off), for a customer's front end. */
+export const embeddedSignup = embeddedSignupReader({ customers: dynamoCustomerRepository(documentClient, tableName), embeddedSignup: embeddedSignupOf(config) });
