@@ -18,7 +18,7 @@ interface TimelineStep {
   errors?: Array<{ code: number | string; message: string; fields: string[] }>;
 }
 
-interface Timeline {
+export interface Timeline {
   status: 'running' | 'succeeded' | 'failed' | 'closed';
   attempt: number;
   failedStep?: string;
@@ -28,7 +28,7 @@ interface Timeline {
 /** While onboarding runs, the timeline is read again this often: the page follows it without a reload. */
 const FOLLOW_MS = 3000;
 
-const STEP_NAMES: Record<string, string> = {
+export const STEP_NAMES: Record<string, string> = {
   subaccount: 'Twilio subaccount',
   customerProfile: 'Business profile',
   trustProduct: 'A2P trust product',
@@ -68,7 +68,7 @@ export function Account({ session }: { session: PortalSession }) {
   );
 }
 
-function Onboarding({ customerId }: { customerId: string }) {
+export function Onboarding({ customerId }: { customerId: string }) {
   const [timeline, setTimeline] = useState<Timeline | 'none' | { error: string } | undefined>();
   useEffect(() => {
     let stopped = false;
