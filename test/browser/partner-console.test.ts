@@ -86,7 +86,16 @@ describe('the partner console', () => {
     expect(await page.getByLabel('URL (https, a public host)').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page, 'partner-webhooks-refused');
 
+    // No event type at all: the API's problem names the field, shown beside the types.
     await page.getByLabel('URL (https, a public host)').fill(receiverUrl);
+    await page.getByLabel('Every type (*), including types added later').uncheck();
+    await page.getByRole('button', { name: 'Register endpoint' }).click();
+    await page.locator('#endpoint-types-error').waitFor();
+    expect(await page.locator('#endpoint-url-error').count()).toBe(0);
+
+    await page.getByLabel('onboarding.failed').check();
+    await page.getByLabel('Every type (*), including types added later').check();
+    expect(await page.getByLabel('onboarding.failed').isChecked()).toBe(false);
     await page.getByRole('button', { name: 'Register endpoint' }).click();
     await page.getByRole('heading', { level: 2, name: 'Endpoint registered' }).waitFor();
     const secret = await page.getByLabel('Signing secret').innerText();
