@@ -42,6 +42,13 @@ export const PartnerStatusSchema = z
     queues: z
       .array(DepthSchema.extend({ queue: z.enum(Object.keys(QUEUES) as [QueueName, ...QueueName[]]), deadLetters: DepthSchema }))
       .describe("The platform's work queues (shared by every partner) and their dead-letter queues"),
+    webhookEndpoints: z
+      .object({
+        total: z.number().int(),
+        failing: z.array(z.object({ id: z.string(), url: z.string(), failingSince: iso(), lastFailureAt: iso().optional() })),
+        disabled: z.array(z.object({ id: z.string(), url: z.string(), disabledReason: z.enum(['gone', 'failing', 'partner']).optional(), disabledAt: iso().optional() })),
+      })
+      .describe("The partner's own delivery health: endpoints whose deliveries are failing (served from the retry lane until one succeeds) and those disabled"),
     webhookRefusals: z.object({
       since: iso().describe(`Start of the UTC hour ${STATUS_REFUSAL_HOURS - 1} hours before this one`),
       total: z.number().int(),

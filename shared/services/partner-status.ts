@@ -1,4 +1,5 @@
 import { STATUS_REFUSAL_HOURS, STATUS_RUNS_LISTED, STATUS_RUNS_READ, type PartnerStatus } from '../domain/partner-status';
+import type { WebhookEndpointStore } from '../partner-webhooks/contract';
 import type { QueueDepthPort } from '../queue/depth';
 import { ONBOARDING_STEPS } from './registration/contract';
 import type { PartnerStatusStore, RunSummary } from '../store/partner-status';
@@ -8,6 +9,7 @@ import type { Clock } from './support';
 export interface PartnerStatusDeps {
   store: PartnerStatusStore;
   refusals: Pick<WebhookRefusalStore, 'since'>;
+  endpoints: Pick<WebhookEndpointStore, 'all'>;
   queues: QueueDepthPort;
   clock: Clock;
 }
@@ -31,19 +33,21 @@ function current(run: RunSummary): Omit<RunRow, 'displayName'> | undefined {
 
 const newestFirst = (a: { since: string }, b: { since: string }) => b.since.localeCompare(a.since);
 
-export function partnerStatusService({ store, refusals, queues, clock }: PartnerStatusDeps) {
+export function partnerStatusService({ store, refusals, endpoints, queues, clock }: PartnerStatusDeps) {
   return {
     /**
-     * Primary course: read the partner's runs (one bounded Query) and its refusal counters of the
-     * last day (one range Query) and the queue depths, all at once; then label the customers
+     * Primary course: read the partner's runs (one bounded Query), its refusal counters of the
+     * last day (one range Query), its webhook endpoints (one Query, 20 at most) and the queue
+     * depths, all at once; then label the customers
      * listed with one BatchGetItem by the partner's own keys, dropping failed runs of closed customers.
      */
     async get(partnerId: string): Promise<PartnerStatus> {
       const now = clock.now();
       const sinceHour = hourOf(new Date(now.getTime() - (STATUS_REFUSAL_HOURS - 1) * 3_600_000).toISOString());
-      const [{ runs, complete }, counters, depths] = await Promise.all([
+      const [{ runs, complete }, counters, endpointRows, depths] = await Promise.all([
         store.runs(partnerId, STATUS_RUNS_READ),
         refusals.since(partnerId, sinceHour, REFUSAL_COUNTERS_READ),
+        endpoints.all(partnerId),
         queues.depths(),
       ]);
 
@@ -87,6 +91,15 @@ export function partnerStatusService({ store, refusals, queues, clock }: Partner
           failed: failedCandidates.filter((r) => labels.get(r.customerId)?.status !== 'closed').slice(0, STATUS_RUNS_LISTED).map(label),
         },
         queues: depths,
+        webhookEndpoints: {
+          total: endpointRows.length,
+          failing: endpointRows
+            .filter((e) => e.enabled && e.failingSince)
+            .map(({ id, url, failingSince, lastFailureAt }) => ({ id, url, failingSince: failingSince!, ...(lastFailureAt ? { lastFailureAt } : {}) })),
+          disabled: endpointRows
+            .filter((e) => !e.enabled)
+            .map(({ id, url, disabledReason, disabledAt }) => ({ id, url, ...(disabledReason ? { disabledReason } : {}), ...(disabledAt ? { disabledAt } : {}) })),
+        },
         webhookRefusals: {
           since: `${sinceHour}:00:00.000Z`,
           total: [...byCustomer.values()].reduce((sum, c) => sum + c.count, 0),

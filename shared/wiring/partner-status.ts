@@ -8,6 +8,7 @@ import { partnerStatusService } from '../services/partner-status';
 import { systemClock } from '../services/support';
 import { documentClient, tableName } from '../store/client';
 import { dynamoPartnerStatusStore } from '../store/partner-status';
+import { dynamoWebhookEndpointStore } from '../store/webhook-endpoints';
 import { dynamoWebhookRefusalStore } from '../store/webhook-refusals';
 
 /**
@@ -32,6 +33,7 @@ function queueDepths(): QueueDepthPort {
 export const partnerStatus = partnerStatusService({
   store: dynamoPartnerStatusStore(documentClient, tableName),
   refusals: dynamoWebhookRefusalStore(documentClient, tableName),
+  endpoints: dynamoWebhookEndpointStore(documentClient, tableName),
   queues: queueDepths(),
   clock: systemClock,
 });

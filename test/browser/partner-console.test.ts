@@ -176,6 +176,7 @@ describe('the partner console', () => {
     const refusals = page.locator('section[aria-labelledby="status-refusals"] tbody tr');
     expect(await refusals.allInnerTexts()).toEqual([expect.stringMatching(/^Acme\t1\tsignature-mismatch \(inbound\)\t/)]);
     expect(await page.locator('section[aria-labelledby="status-queues"] tbody tr').count()).toBe(6);
+    await page.getByText('1 registered: 0 failing, 0 disabled.').waitFor();
     await expectAccessible(page, 'partner-status');
   });
 

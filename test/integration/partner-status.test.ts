@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { manualClock, type ManualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { CAMPAIGN, newCustomer, runToEnd } from '../workflow/support';
@@ -34,7 +36,7 @@ async function sessionCookie(linkUrl: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  platform = await startTestPlatform('partner-status', { twilio: 'sandbox', clock: (clock = manualClock()) });
+  platform = await startTestPlatform('partner-status', { twilio: 'sandbox', clock: (clock = manualClock()), env: { PARTNER_WEBHOOKS_ALLOW_LOOPBACK: 'true', PARTNER_WEBHOOKS_ENDPOINT_CACHE_MS: '0' } });
   a = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Status A')).apiKey);
   b = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Status B')).apiKey);
   failedId = await newCustomer(a, customerBody({ displayName: 'Acme', legalName: 'Acme Widgets [fail:brand] LLC' }));
@@ -49,6 +51,7 @@ describe('GET /v1/status', () => {
     const reply = await a.get('/v1/status');
     expect(reply.status).toBe(200);
     expect(reply.body.onboarding).toMatchObject({ counts: { running: 0, failed: 1, succeeded: 0 }, complete: true, inFlight: [] });
+    expect(reply.body.webhookEndpoints).toEqual({ total: 0, failing: [], disabled: [] });
     expect(reply.body.onboarding.failed).toEqual([{ customerId: failedId, displayName: 'Acme', step: 'brand', stepStatus: 'failed', since: expect.any(String) }]);
     expect(reply.body.queues.map((q: { queue: string }) => q.queue)).toEqual(['inbound-messages', 'status-callbacks', 'twilio-events', 'partner-deliveries', 'partner-deliveries-retry', 'partner-replays']);
     expect(reply.body.queues[0]).toEqual({ queue: 'inbound-messages', messages: 0, oldestMessageAgeSeconds: null, deadLetters: { messages: 0, oldestMessageAgeSeconds: null } });
@@ -80,11 +83,30 @@ describe('GET /v1/status', () => {
     expect((await a.get('/v1/status')).body.webhookRefusals.total).toBe(1);
   });
 
+  it("names the partner's endpoint whose deliveries fail, with when the failures began", async () => {
+    // A port nothing listens on: the attempt is refused by the machine, not by the SSRF guard.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const endpoint = await a.post('/v1/webhook-endpoints', { url: `http://127.0.0.1:${port}/hook`, eventTypes: ['*'] });
+    expect(endpoint.status).toBe(201);
+    expect((await a.post(`/v1/webhook-endpoints/${endpoint.body.id}/test`, undefined)).status).toBe(202);
+    // One polling round: the first attempt only (its retries are delayed on the manual clock).
+    await platform.queues.pump();
+
+    const { webhookEndpoints } = (await a.get('/v1/status')).body;
+    expect(webhookEndpoints).toEqual({ total: 1, failing: [{ id: endpoint.body.id, url: `http://127.0.0.1:${port}/hook`, failingSince: expect.any(String), lastFailureAt: expect.any(String) }], disabled: [] });
+    expect(JSON.stringify(webhookEndpoints)).not.toContain('whsec_');
+    expect((await a.request('DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(204);
+  });
+
   it("shows another partner nothing of this partner's", async () => {
     const reply = await b.get('/v1/status');
     expect(reply.status).toBe(200);
     expect(reply.body.onboarding).toMatchObject({ counts: { running: 0, failed: 0, succeeded: 0 }, inFlight: [], failed: [] });
     expect(reply.body.webhookRefusals).toMatchObject({ total: 0, customers: [] });
+    expect(reply.body.webhookEndpoints).toEqual({ total: 0, failing: [], disabled: [] });
     expect(reply.text).not.toContain(failedId);
   });
 

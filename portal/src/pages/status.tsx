@@ -21,6 +21,11 @@ interface Status {
   generatedAt: string;
   onboarding: { counts: { running: number; failed: number; succeeded: number }; complete: boolean; inFlight: RunRow[]; failed: RunRow[] };
   queues: Array<Depth & { queue: string; deadLetters: Depth }>;
+  webhookEndpoints: {
+    total: number;
+    failing: Array<{ id: string; url: string; failingSince: string }>;
+    disabled: Array<{ id: string; url: string; disabledReason?: string }>;
+  };
   webhookRefusals: {
     since: string;
     total: number;
@@ -95,6 +100,28 @@ export function StatusPage() {
             </p>
             <Runs id="status-in-flight" title="In flight" rows={s.onboarding.inFlight} empty="Nothing is onboarding now." />
             <Runs id="status-failed" title="Failed" rows={s.onboarding.failed} empty="No onboarding has failed." />
+          </section>
+          <section aria-labelledby="status-endpoints">
+            <h2 id="status-endpoints">Your webhook endpoints</h2>
+            <p>
+              {s.webhookEndpoints.total === 0
+                ? 'No endpoints registered.'
+                : `${s.webhookEndpoints.total} registered: ${s.webhookEndpoints.failing.length} failing, ${s.webhookEndpoints.disabled.length} disabled.`}
+            </p>
+            {(s.webhookEndpoints.failing.length > 0 || s.webhookEndpoints.disabled.length > 0) && (
+              <ul>
+                {s.webhookEndpoints.failing.map((e) => (
+                  <li key={e.id}>
+                    <a {...appLink(`/webhooks/${encodeURIComponent(e.id)}`)}>{e.url}</a> — failing since {when(e.failingSince)}: its deliveries wait on the retry lane
+                  </li>
+                ))}
+                {s.webhookEndpoints.disabled.map((e) => (
+                  <li key={e.id}>
+                    <a {...appLink(`/webhooks/${encodeURIComponent(e.id)}`)}>{e.url}</a> — disabled{e.disabledReason ? ` (${e.disabledReason})` : ''}
+                  </li>
+                ))}
+              </ul>
+            )}
           </section>
           <section aria-labelledby="status-refusals">
             <h2 id="status-refusals">Refused Twilio webhooks</h2>

@@ -19,6 +19,7 @@ function service(runs: RunSummary[], counters: WebhookRefusalCounter[], labels: 
   const status = partnerStatusService({
     store,
     refusals: { since: async (_partner, sinceHour) => ((asked.sinceHour = sinceHour), counters) },
+    endpoints: { all: async () => [] },
     queues: { depths: async () => [] },
     clock: { now: () => NOW },
   });
@@ -80,9 +81,35 @@ describe('partner status', () => {
     const status = partnerStatusService({
       store: { runs: async () => ({ runs: [], complete: true }), labels: async () => new Map() },
       refusals: { since: async () => [] },
+      endpoints: { all: async () => [] },
       queues: { depths: async () => Promise.reject(new Error('AccessDenied')) },
       clock: { now: () => NOW },
     });
     await expect(status.get('ptn_A')).rejects.toThrow('AccessDenied');
+  });
+
+  it("summarises the partner's own endpoints: failing ones (on the retry lane) and disabled ones, never their secrets", async () => {
+    const base = { partnerId: 'ptn_A', eventTypes: ['*'], secrets: [{ id: 's', encrypted: 'opaque', createdAt: 'x' }], createdAt: 'x', updatedAt: 'x', version: 1 };
+    const status = partnerStatusService({
+      store: { runs: async () => ({ runs: [], complete: true }), labels: async () => new Map() },
+      refusals: { since: async () => [] },
+      endpoints: {
+        all: async () =>
+          [
+            { ...base, id: 'we_1', url: 'https://a.example.com/h', enabled: true },
+            { ...base, id: 'we_2', url: 'https://b.example.com/h', enabled: true, failingSince: '2026-01-02T10:00:00.000Z', lastFailureAt: '2026-01-02T12:00:00.000Z' },
+            { ...base, id: 'we_3', url: 'https://c.example.com/h', enabled: false, disabledReason: 'gone', disabledAt: '2026-01-01T00:00:00.000Z', failingSince: '2025-12-31T00:00:00.000Z' },
+          ] as never,
+      },
+      queues: { depths: async () => [] },
+      clock: { now: () => NOW },
+    });
+    const { webhookEndpoints } = await status.get('ptn_A');
+    expect(webhookEndpoints).toEqual({
+      total: 3,
+      failing: [{ id: 'we_2', url: 'https://b.example.com/h', failingSince: '2026-01-02T10:00:00.000Z', lastFailureAt: '2026-01-02T12:00:00.000Z' }],
+      disabled: [{ id: 'we_3', url: 'https://c.example.com/h', disabledReason: 'gone', disabledAt: '2026-01-01T00:00:00.000Z' }],
+    });
+    expect(JSON.stringify(webhookEndpoints)).not.toContain('opaque');
   });
 });
