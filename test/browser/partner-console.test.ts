@@ -180,10 +180,25 @@ describe('the partner console', () => {
     await expectAccessible(page, 'partner-status');
   });
 
+  it('pages through the customers, newest first', async () => {
+    for (let i = 1; i <= 24; i++) await newCustomer(api, customerBody({ displayName: `Customer ${String(i).padStart(2, '0')}` }));
+    const { page } = desktop;
+    await nav(page, 'Customers').click();
+    await page.getByRole('row', { name: /^Customer 24/ }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Older' }).click();
+    // The oldest, Acme, is alone on the second page.
+    await page.getByRole('row', { name: /^Acme Acme Widgets/ }).getByText('failed', { exact: true }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Older' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.getByRole('row', { name: /^Customer 24/ }).waitFor();
+  });
+
   it('fits a phone: every console page at 360 px without horizontal scroll or serious findings', async () => {
     const { context, page } = await partnerPage(360);
     try {
-      await page.getByRole('row', { name: /^Acme Acme Widgets/ }).getByText('failed', { exact: true }).waitFor();
+      await page.getByRole('row', { name: /^Customer 24/ }).getByText('not started').waitFor();
       await expectAccessible(page, 'partner-customers-phone');
       await nav(page, 'Webhooks').click();
       await page.getByRole('link', { name: receiverUrl, exact: true }).waitFor();
