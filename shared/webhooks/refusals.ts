@@ -25,7 +25,8 @@ interface Pending {
  * Only such requests reach it (the receiver calls it after the tenant lookup), so junk naming no
  * tenant costs no write; and a flood naming one costs one write per tenant per `flushMs` per
  * warm receiver, the rest counted in memory and added to the next write. The first refusal of a
- * quiet tenant is written at once, so one forged request is visible right away. What is written
+ * quiet tenant is written at once, so one forged request is visible right away (counts held in
+ * memory go to the hour of the write that carries them). What is written
  * is a count, the reason and the time: never the request, its signature or any token.
  */
 export function createRefusalRecorder({ store, kind, flushMs = 60_000, maxTenants = 1000, now = Date.now, failed }: RefusalRecorderOptions) {

@@ -171,7 +171,7 @@ describe('the partner console', () => {
     await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
     await page.getByText('0 in flight, 1 failed, 0 done.').waitFor();
     const failed = page.locator('section[aria-labelledby="status-failed"] tbody tr');
-    expect(await failed.allInnerTexts()).toEqual([expect.stringMatching(/^Acme\tBrand registration failed\t/)]);
+    expect(await failed.allInnerTexts()).toEqual([expect.stringMatching(new RegExp(`^Acme ${failingId}\tBrand registration failed\t`))]);
     await page.getByText(/^1 refused since/).waitFor();
     const refusals = page.locator('section[aria-labelledby="status-refusals"] tbody tr');
     expect(await refusals.allInnerTexts()).toEqual([expect.stringMatching(/^Acme\t1\tsignature-mismatch \(inbound\)\t/)]);

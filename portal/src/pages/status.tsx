@@ -55,7 +55,7 @@ function Runs({ id, title, rows, empty }: { id: string; title: string; rows: Run
             {rows.map((r) => (
               <tr key={r.customerId}>
                 <td>
-                  <a {...appLink(`/customers/${encodeURIComponent(r.customerId)}`)}>{r.displayName}</a>
+                  <a {...appLink(`/customers/${encodeURIComponent(r.customerId)}`)}>{r.displayName}</a> <span class="detail wrap">{r.customerId}</span>
                 </td>
                 <td class={`step ${r.stepStatus}`}>
                   {STEP_NAMES[r.step] ?? r.step} <span class="state">{r.stepStatus}</span>
