@@ -110,6 +110,16 @@ export interface Access {
    * locally nothing changes. Marks the function for the stack's and the runbooks' inventories.
    */
   partnerEgress?: boolean;
+  /**
+   * Reads the depth of every work queue and its DLQ (GetQueueAttributes on exactly those, and
+   * CloudWatch's GetMetricData for the oldest message's age); never receives or sends.
+   */
+  queueDepth?: boolean;
+  /**
+   * Counts refused webhooks for the tenant they named: UpdateItem on the refusal counters only
+   * (their partition prefix, through `dynamodb:LeadingKeys`), beside `table: 'read'`.
+   */
+  webhookRefusals?: boolean;
 }
 
 export interface FunctionSpec {
@@ -411,28 +421,28 @@ export const catalog: readonly FunctionSpec[] = [
     entry: 'functions/webhooks/inbound.ts',
     description: 'Twilio inbound message webhook: verify signature, enqueue',
     trigger: { kind: 'functionUrl', name: 'inbound' },
-    access: { table: 'read', keys: ['decrypt'], sendTo: ['inbound-messages'] },
+    access: { table: 'read', keys: ['decrypt'], webhookRefusals: true, sendTo: ['inbound-messages'] },
   },
   {
     id: 'webhooks-status',
     entry: 'functions/webhooks/status.ts',
     description: 'Twilio message status callback: verify signature, enqueue',
     trigger: { kind: 'functionUrl', name: 'status' },
-    access: { table: 'read', keys: ['decrypt'], sendTo: ['status-callbacks'] },
+    access: { table: 'read', keys: ['decrypt'], webhookRefusals: true, sendTo: ['status-callbacks'] },
   },
   {
     id: 'webhooks-events',
     entry: 'functions/webhooks/events.ts',
     description: 'Twilio Event Streams webhook sink: verify signature and body hash, enqueue',
     trigger: { kind: 'functionUrl', name: 'events' },
-    access: { table: 'read', keys: ['decrypt'], sendTo: ['twilio-events'] },
+    access: { table: 'read', keys: ['decrypt'], webhookRefusals: true, sendTo: ['twilio-events'] },
   },
   {
     id: 'webhooks-trusthub',
     entry: 'functions/webhooks/trusthub.ts',
     description: 'Twilio TrustHub status callback: verify signature, enqueue',
     trigger: { kind: 'functionUrl', name: 'trusthub' },
-    access: { table: 'read', keys: ['decrypt'], sendTo: ['twilio-events'] },
+    access: { table: 'read', keys: ['decrypt'], webhookRefusals: true, sendTo: ['twilio-events'] },
   },
   {
     id: 'queues-inbound',
@@ -574,6 +584,13 @@ export const catalog: readonly FunctionSpec[] = [
     description: 'Re-sends every event after a cursor to the endpoint, in order, rate-limited',
     trigger: { kind: 'api', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/replay', auth: 'partner' },
     access: { table: 'read', sendTo: ['partner-replays'] },
+  },
+  {
+    id: 'status-get',
+    entry: 'functions/http/status/get.ts',
+    description: "The partner's operational status: onboardings in flight and failed, queue and DLQ depths, refused webhooks of its customers",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/status', auth: 'partner' },
+    access: { table: 'read', queueDepth: true },
   },
   {
     id: 'events-redeliver',

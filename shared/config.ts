@@ -108,6 +108,11 @@ const SETTINGS = {
   AWS_SESSION_TOKEN: optional(text),
   /** Queue URLs (SQS in AWS, in-process locally) keyed by catalog queue name. */
   QUEUE_URLS: withDefault(stringMap, Object.freeze({})),
+  /**
+   * Queues whose depth this function reads (never sends to), `<queue>` and `<queue>-dlq` → URL:
+   * the partner status route's. Unset locally, where the depths come from the in-process queues.
+   */
+  QUEUE_DEPTH_URLS: withDefault(stringMap, Object.freeze({})),
   STATE_MACHINE_ARN: optional(text),
   /** Read by Powertools itself too; here it decides whether the Tracer (and the X-Ray SDK) is loaded at all. */
   POWERTOOLS_TRACE_ENABLED: withDefault(flag, true),

@@ -7,14 +7,12 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { sqsDepthReader, type QueuePair } from '../../shared/queue/depth';
 import type { QueueName } from '../../shared/queue/queues';
 
 /** A work queue and its dead-letter queue, as the stateful stack outputs them. */
-export interface QueuePair {
-  url: string;
-  deadLetterUrl: string;
-}
+export type { QueuePair };
 
 /** A row of `dlq list`. */
 export interface DeadLetterQueueView {
@@ -64,52 +62,26 @@ export interface DeadLetterPort {
 export const PEEK_VISIBILITY_SECONDS = 20;
 const RECEIVE_MAX = 10;
 
-/** How far back the oldest-message age is looked for: SQS publishes it every minute, with a delay. */
-const AGE_LOOKBACK_MS = 15 * 60_000;
-
 export function sqsDeadLetters(
   client: Pick<SQSClient, 'send'>,
   queues: Readonly<Record<QueueName, QueuePair>>,
   cloudWatch?: Pick<CloudWatchClient, 'send'>,
   now: () => number = Date.now,
 ): DeadLetterPort {
-  /** SQS gives the age of a queue's oldest message only as a CloudWatch metric. */
-  async function oldestAge(queueName: string): Promise<number | null> {
-    if (!cloudWatch) return null;
-    const end = now();
-    const { MetricDataResults = [] } = await cloudWatch.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(end - AGE_LOOKBACK_MS),
-        EndTime: new Date(end),
-        ScanBy: 'TimestampDescending',
-        MetricDataQueries: [{
-          Id: 'age',
-          MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }] }, Period: 60, Stat: 'Maximum' },
-        }],
-      }),
-    );
-    const latest = MetricDataResults[0]?.Values?.[0];
-    return latest === undefined ? null : latest;
-  }
+  // The same read as the partner status route's: message counts, and the oldest age from CloudWatch.
+  const depthOf = sqsDepthReader(client, cloudWatch, now);
   const pairOf = (queue: QueueName): QueuePair => queues[queue];
   const nameOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
-  async function attributes(url: string, names: Array<'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'QueueArn'>) {
+  async function attributes(url: string, names: Array<'QueueArn'>) {
     const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }));
     return Attributes as Record<string, string | undefined>;
   }
 
   async function view(queue: QueueName): Promise<DeadLetterQueueView> {
     const pair = pairOf(queue);
-    const found = await attributes(pair.deadLetterUrl, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
-    const depth = Number(found.ApproximateNumberOfMessages ?? 0) + Number(found.ApproximateNumberOfMessagesNotVisible ?? 0);
-    return {
-      queue,
-      deadLetterQueue: nameOf(pair.deadLetterUrl),
-      depth,
-      oldestMessageAgeSeconds: depth > 0 ? await oldestAge(nameOf(pair.deadLetterUrl)) : null,
-      redrivesTo: queue,
-    };
+    const { messages, oldestMessageAgeSeconds } = await depthOf(pair.deadLetterUrl);
+    return { queue, deadLetterQueue: nameOf(pair.deadLetterUrl), depth: messages, oldestMessageAgeSeconds, redrivesTo: queue };
   }
 
   async function arns(queue: QueueName): Promise<{ source: string; destination: string }> {

@@ -16,6 +16,7 @@ import { ProjectFunction } from './project-function';
 import type { TokenKey } from './token-key';
 import type { TwilioMasterSecret } from './twilio-master-secret';
 import type { WorkQueues } from './work-queues';
+import { WEBHOOK_REFUSALS_PREFIX } from '../../shared/store/keys';
 
 export interface CatalogFunctionsProps {
   /** The catalog (tests pass fixtures). */
@@ -239,6 +240,8 @@ export class CatalogFunctions extends Construct {
     if (access.webhookSecrets?.length) fn.bindWebhookSecrets(props.tokenKey, access.webhookSecrets);
     if (access.sendTo?.length) fn.bindQueueSenders(access.sendTo.map((name) => props.queues.get(name, fn.definition.id)));
     if (access.twilioMaster) fn.bindTwilioMaster(props.twilioMaster);
+    if (access.queueDepth) fn.bindQueueDepth([...props.queues.byName.values()]);
+    if (access.webhookRefusals) props.table.grantPrefixUpdates(fn, WEBHOOK_REFUSALS_PREFIX);
   }
 
   private addWebhookUrl(fn: ProjectFunction): lambda.FunctionUrl {

@@ -86,4 +86,26 @@ export class DataTable extends Construct {
       }),
     );
   }
+
+  /**
+   * UpdateItem on the items whose partition key starts with `prefix`, nothing else
+   * (`dynamodb:LeadingKeys`): for a function that reads the table and keeps one kind of counter.
+   */
+  grantPrefixUpdates(grantee: iam.IGrantable, prefix: string): void {
+    const stack = Stack.of(this);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+      }),
+    );
+  }
 }

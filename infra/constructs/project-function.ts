@@ -150,6 +150,30 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
     this.addEnvironment('QUEUE_URLS', Stack.of(this).toJsonString(Object.fromEntries(queues.map((q) => [q.name, q.queue.queueUrl]))));
   }
 
+  /**
+   * GetQueueAttributes on exactly these queues and their DLQs, and QUEUE_DEPTH_URLS for the depth
+   * port. The oldest message's age is a CloudWatch metric, and GetMetricData has no resource-level
+   * permissions: it is the one action of a policy of its own, acknowledged there.
+   */
+  bindQueueDepth(queues: readonly WorkQueue[]): void {
+    if (queues.length === 0) return;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: queues.flatMap((q) => [q.queue.queueArn, q.deadLetterQueue.queueArn]) }),
+    );
+    const urls = Object.fromEntries(queues.flatMap((q) => [[q.name, q.queue.queueUrl], [`${q.name}-dlq`, q.deadLetterQueue.queueUrl]]));
+    this.addEnvironment('QUEUE_DEPTH_URLS', Stack.of(this).toJsonString(urls));
+    const metrics = new iam.Policy(this, 'QueueAgeMetrics', {
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+    });
+    this.role.attachInlinePolicy(metrics);
+    Validations.of(metrics).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData (the age of the oldest message of each queue, which SQS publishes only as the AWS/SQS metric) ' +
+        'supports no resource-level permissions or condition keys; it reads metrics only, and this policy grants nothing else.',
+    });
+  }
+
   /** GetSecretValue on the master credentials and TWILIO_MASTER_SECRET_ARN. */
   bindTwilioMaster(secret: TwilioMasterSecret): void {
     secret.grantRead(this);

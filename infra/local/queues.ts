@@ -288,6 +288,11 @@ export interface LocalQueues extends QueueTransport {
   messages(queue: string): QueuedMessage[];
   deadLetters(queue: string): QueuedMessage[];
   stats(queue: string): QueueStats;
+  /**
+   * Messages held (visible and in flight) and the age of the oldest on the queues' clock, by
+   * queue name (`<queue>-dlq` too): what SQS's attributes and CloudWatch tell deployed, no contents.
+   */
+  depth(queue: string): { messages: number; oldestMessageAgeSeconds: number | null };
   /** Background polling on the real clock (npm start); a number is the interval in ms. */
   startPolling(options?: number | PollingOptions): void;
   /** Stops polling and waits for the batches in flight. */
@@ -469,6 +474,11 @@ export function createLocalQueues({ catalog, runtime, region = 'us-east-1', cloc
       return source.dlq.list();
     },
     stats: (queue) => queueNamed(queue).stats(),
+    depth(queue) {
+      const held = queueNamed(queue).list();
+      const oldest = held.reduce<number | undefined>((min, m) => (min === undefined || m.sentAt < min ? m.sentAt : min), undefined);
+      return { messages: held.length, oldestMessageAgeSeconds: oldest === undefined ? null : Math.max(0, Math.floor((clock.now() - oldest) / 1000)) };
+    },
     startPolling(options = {}) {
       const { intervalMs = 100, concurrency: batches = 5 } = typeof options === 'number' ? { intervalMs: options } : options;
       if (timer || consumers.length === 0) return;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, currentSession, type PortalSession } from './api';
 import { Account } from './pages/account';
 import { Contacts } from './pages/contacts';
+import { PartnerPages } from './pages/console';
 import { MessageDetail, Messages } from './pages/messages';
 import { NewTemplate, TemplateDetail, Templates } from './pages/templates';
 import { ConnectSender, SenderDetail, WhatsAppSenders } from './pages/whatsapp';
@@ -40,6 +41,13 @@ export function App() {
                 <a {...appLink('/templates')}>Templates</a>
               </>
             )}
+            {state.session.scope === 'partner' && (
+              <>
+                <a {...appLink('/')}>Customers</a>
+                <a {...appLink('/webhooks')}>Webhooks</a>
+                <a {...appLink('/status')}>Status</a>
+              </>
+            )}
             {state.session.returnUrl && <a href={state.session.returnUrl}>Back to {state.session.partnerName ?? 'your provider'}</a>}
             <button type="button" class="link" onClick={signOut}>
               Sign out
@@ -59,14 +67,7 @@ export function App() {
 
 function Pages({ session }: { session: PortalSession }) {
   const path = usePath();
-  if (session.scope === 'partner' || !session.customerId) {
-    return (
-      <section>
-        <Heading>{`${session.partnerName ?? 'Partner'} console`}</Heading>
-        <p>Signed in for the whole partner account until {new Date(session.expiresAt).toLocaleString()}.</p>
-      </section>
-    );
-  }
+  if (session.scope === 'partner' || !session.customerId) return <PartnerPages path={path} />;
   const message = /^\/messages\/([^/]+)$/.exec(path);
   if (message) return <MessageDetail customerId={session.customerId} messageId={decodeURIComponent(message[1]!)} />;
   if (path === '/messages') return <Messages customerId={session.customerId} />;

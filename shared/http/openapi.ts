@@ -44,6 +44,7 @@ import {
   WhatsAppVerificationSchema,
 } from '../domain/whatsapp-sender';
 import { EmbeddedSignupConfigSchema } from '../domain/whatsapp-embedded-signup';
+import { PartnerStatusSchema } from '../domain/partner-status';
 import { CurrentPortalSessionSchema, PortalSessionRequestSchema, PortalSessionSchema } from '../domain/portal-session';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
@@ -200,6 +201,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Re-send every event after `after` (a cursor of GET /v1/events) up to the newest now, in log order, at most 50 a second; the recovery after an outage. 409 when the endpoint is disabled',
     body: ReplaySchema,
     response: { status: 202, schema: ReplayResultSchema, description: 'The replay is running' },
+  },
+  'status-get': {
+    summary:
+      "The partner's operational status: onboarding counts with the most recent runs in flight (the step they are at, since when) and failed (the step they stopped at); the depth and oldest message's age of the platform's queues and dead-letter queues (no contents); refused Twilio webhooks of the last 24 hours that named a subaccount of one of its customers, by customer with the last reason. 404 for a customer's portal session",
+    response: { status: 200, schema: PartnerStatusSchema, description: 'The status now' },
   },
   'events-redeliver': {
     summary: 'Deliver one event of the log again: to `endpointId`, or to every enabled endpoint that takes its type (409 when none does)',

@@ -279,3 +279,12 @@ export const portalLinkKey = (tokenHash: string) => ({ pk: `PORTAL_LINK#${tokenH
 export const portalSessionKey = (secretHash: string) => ({ pk: `PORTAL_SESSION#${secretHash}`, sk: 'PORTAL_SESSION' });
 /** A partner's record of one link and the session it opened, by id: revocation finds it without any secret. */
 export const partnerPortalSessionKey = (partnerId: string, sessionId: string) => ({ pk: `PARTNER#${partnerId}#PORTAL_SESSIONS`, sk: `PORTAL_SESSION#${sessionId}` });
+
+/**
+ * Refused Twilio webhooks that name a known subaccount, counted per customer and UTC hour in one
+ * partition per partner (`<hour>#<customerId>` sorts by time, so "the last N hours" is one range
+ * Query). The receivers may write only keys with this prefix (IAM `dynamodb:LeadingKeys`).
+ */
+export const WEBHOOK_REFUSALS_PREFIX = 'WEBHOOK_REFUSALS#';
+export const webhookRefusalsPartition = (partnerId: string) => `${WEBHOOK_REFUSALS_PREFIX}${partnerId}`;
+export const webhookRefusalKey = (partnerId: string, customerId: string, hour: string) => ({ pk: webhookRefusalsPartition(partnerId), sk: `${hour}#${customerId}` });

@@ -31,6 +31,7 @@
  * | Portal session       | PORTAL_SESSION#<sha256(secret)> | PORTAL_SESSION       | —  (partner, scope, customer, expiry, revokedAt; expires through the TTL attribute) |
  * | Portal session record | PARTNER#<p>#PORTAL_SESSIONS | PORTAL_SESSION#<pls_id> | —  (the link's and session's hashes, for revocation by id; expires through the TTL attribute) |
  * | Scheduled retry      | WEBHOOK_RETRY#<due minute>#<shard 0–3> | <dueAt>#<endpointId>#<eventId>#<attempt> | —  (retries due beyond SQS's 15-minute delay, for the sweeper) |
+ * | Webhook refusal counter | WEBHOOK_REFUSALS#<p>   | <UTC hour YYYY-MM-DDTHH>#<customerId> | —  (refused Twilio webhooks of a known subaccount: count ADDed, last reason and time; no request content; expires through the TTL attribute) |
  *
  * - The customer lives in its partner's partition, so "customer by id" is a GetItem on
  *   (partner, id): another partner's id is simply absent — tenancy is enforced by the key itself.

@@ -7,8 +7,10 @@ import { config, required } from '../config';
 import { createKeyService, createTokenCache } from '../crypto';
 import { queue } from '../queue/default';
 import { getSubaccount } from '../store/subaccounts';
+import { dynamoWebhookRefusalStore } from '../store/webhook-refusals';
 import type { WebhookKind } from './envelope';
 import { createReceiver } from './receiver';
+import { createRefusalRecorder } from './refusals';
 import { webhookBaseUrl } from './base-url';
 import { WEBHOOK_ROUTES, webhookUrl } from './routes';
 import { createTenantCache } from './tenants';
@@ -53,6 +55,7 @@ const tenants = createTenantCache({
 
 const logger = new Logger();
 const metrics = new Metrics();
+const refusals = dynamoWebhookRefusalStore(documentClient, config.TABLE_NAME);
 
 /** The handler of one receiver, wired to the platform's store, key service and queues. */
 export function receiverFor(kind: WebhookKind) {
@@ -71,6 +74,13 @@ export function receiverFor(kind: WebhookKind) {
       metric.addDimensions({ webhook: kind, reason });
       metric.addMetric('WebhookRejected', MetricUnit.Count, 1);
     },
+    refused: createRefusalRecorder({
+      store: refusals,
+      kind,
+      failed(error) {
+        logger.warn(`Webhook ${kind}: the refusal could not be recorded for its partner`, { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      },
+    }),
     failed(stage, error) {
       // Only the error's name and message: the payload may hold message bodies, and nothing here holds secrets.
       logger.error(`Webhook ${kind}: ${stage} failed; answering 500 so Twilio can retry`, { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

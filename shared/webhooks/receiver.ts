@@ -49,6 +49,11 @@ export interface ReceiverOptions {
   readonly previousTokens: Pick<TokenCache, 'get'> & Partial<Pick<TokenCache, 'peek'>>;
   /** Counts a refusal (the `WebhookRejected` metric, by reason). */
   readonly rejected: (reason: RejectReason) => void;
+  /**
+   * Records a refusal of a request whose AccountSid is a known subaccount, for its partner to see
+   * (see `createRefusalRecorder`); never called for a request that names no tenant. Must not throw.
+   */
+  readonly refused?: (tenant: WebhookTenant, reason: RejectReason) => Promise<void>;
   /** Reports a failure that made the receiver answer 5xx. */
   readonly failed: (stage: 'url' | 'lookup' | 'enqueue', error: unknown) => void;
   readonly now?: () => number;
@@ -103,7 +108,7 @@ function formAccountSid(params: ReadonlyArray<readonly [string, string]>): strin
  * our own (store, key service, queue) is 5xx so that nothing is acknowledged and lost.
  */
 export function createReceiver(options: ReceiverOptions): (event: FunctionUrlRequest) => Promise<FunctionUrlResponse> {
-  const { kind, format, url, queueName, queue, tenants, tokens, previousTokens, rejected, failed, now = Date.now } = options;
+  const { kind, format, url, queueName, queue, tenants, tokens, previousTokens, rejected, refused, failed, now = Date.now } = options;
   const ok = kind === 'inbound' ? OK_TWIML : OK_EMPTY;
   // Keyed by the cached tenant object: one header serialisation per tenant load, none per webhook.
   const headerPrefixes = new WeakMap<WebhookTenant, string>();
@@ -116,6 +121,12 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
   const reject = (reason: RejectReason): FunctionUrlResponse => {
     rejected(reason);
     return reason === 'malformed-body' ? BAD_REQUEST : FORBIDDEN;
+  };
+  /** A refusal its tenant's partner is told of. */
+  const rejectFor = async (tenant: WebhookTenant, reason: RejectReason): Promise<FunctionUrlResponse> => {
+    const response = reject(reason);
+    await refused?.(tenant, reason);
+    return response;
   };
 
   function verify(url: string, authToken: string, event: FunctionUrlRequest, signature: string, params: Array<[string, string]> | undefined, body: Buffer): SignatureCheck {
@@ -178,12 +189,12 @@ export function createReceiver(options: ReceiverOptions): (event: FunctionUrlReq
       failed('lookup', error);
       return UNAVAILABLE;
     }
-    if (!check.valid) return reject(check.reason);
+    if (!check.valid) return rejectFor(tenant, check.reason);
 
     // The verified body travels as it came (see the envelope layout): no re-encoding on Twilio's clock.
     const text = form ?? body.toString('utf8');
     // Event Streams bodies are parsed once here so that a malformed one is refused now, not dead-lettered later.
-    if (form === undefined && !isJson(text)) return reject('malformed-body');
+    if (form === undefined && !isJson(text)) return rejectFor(tenant, 'malformed-body');
     // A status callback's query names our message (its URL is ours per message); no other kind needs it.
     const query = kind === 'status' ? event.rawQueryString || undefined : undefined;
     const message = formatEnvelope(headerPrefix(tenant), now(), headers['i-twilio-idempotency-token'] || undefined, text, query);

@@ -119,7 +119,12 @@ describe('functions generated from the real catalog', () => {
     const streamRead = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
     for (const reader of readers) {
       const dynamo = actionsOf(statementsOf(template, reader.id)).filter((a) => a.startsWith('dynamodb:'));
-      const expected = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', ...(reader.trigger.kind === 'tableStream' ? streamRead : [])].sort();
+      // The webhook receivers also count refusals, with UpdateItem on those counters only (test/infra/partner-status.test.ts).
+      const expected = [
+        'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query',
+        ...(reader.trigger.kind === 'tableStream' ? streamRead : []),
+        ...(reader.access.webhookRefusals ? ['dynamodb:UpdateItem'] : []),
+      ].sort();
       expect(dynamo).toEqual(expected);
     }
     expect(policyStatements(template).flatMap(({ statement }) => asArray(statement.Action))).not.toContain('dynamodb:Scan');
@@ -173,16 +178,18 @@ describe('functions generated from the real catalog', () => {
     }
   });
 
-  it('has no "*" action anywhere, and "*" resources only for X-Ray, dynamodb:ListStreams (and the state machine\'s log delivery)', () => {
+  it('has no "*" action anywhere, and "*" resources only for X-Ray, dynamodb:ListStreams, cloudwatch:GetMetricData (and the state machine\'s log delivery)', () => {
     // Step Functions' vended-logs actions have no resource-level permissions (test/infra/workflow.test.ts pins them).
     const logDelivery = (actions: string[]) => actions.every((a) => a.startsWith('logs:') && /LogDeliver|LogDelivery|LogGroups|ResourcePolic/.test(a));
     for (const { statement } of policyStatements(template)) {
       for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
       if (asArray(statement.Resource).includes('*') && !logDelivery(asArray(statement.Action))) {
         // Functions send traces; the state machine also reads its sampling rules.
-        // ListStreams has no resource-level permissions (a stream consumer's event source needs it).
+        // ListStreams has no resource-level permissions (a stream consumer's event source needs it), nor
+        // does GetMetricData (the status route's queue ages, in a policy of its own).
         expect([
           ['dynamodb:ListStreams'],
+          ['cloudwatch:GetMetricData'],
           ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
           ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
         ]).toContainEqual(asArray(statement.Action).sort());

@@ -4,7 +4,7 @@ import { ErrorNote, Heading, Loading, when } from '../ui';
 import { FixRegistration, fieldLabel } from './fix-registration';
 
 // A type, not an interface, so that the fix form can take it as a plain record of fields.
-type CustomerView = {
+export type CustomerView = {
   id: string;
   displayName: string;
   legalName: string;
@@ -20,7 +20,7 @@ interface TimelineStep {
   errors?: Array<{ code: number | string; message: string; fields: string[] }>;
 }
 
-interface Timeline {
+export interface Timeline {
   status: 'running' | 'succeeded' | 'failed' | 'closed';
   attempt: number;
   failedStep?: string;
@@ -31,7 +31,7 @@ interface Timeline {
 /** While onboarding runs, the timeline is read again this often: the page follows it without a reload. */
 const FOLLOW_MS = 3000;
 
-const STEP_NAMES: Record<string, string> = {
+export const STEP_NAMES: Record<string, string> = {
   subaccount: 'Twilio subaccount',
   customerProfile: 'Business profile',
   trustProduct: 'A2P trust product',
@@ -78,7 +78,7 @@ export function Account({ session }: { session: PortalSession }) {
   );
 }
 
-function Onboarding({ customerId, customer, version, resumed }: { customerId: string; customer?: CustomerView; version: number; resumed: () => void }) {
+export function Onboarding({ customerId, customer, version = 0, resumed }: { customerId: string; customer?: CustomerView; version?: number; resumed?: () => void }) {
   const [timeline, setTimeline] = useState<Timeline | 'none' | { error: string } | undefined>();
   useEffect(() => {
     let stopped = false;
@@ -136,7 +136,7 @@ function Onboarding({ customerId, customer, version, resumed }: { customerId: st
           </ol>
         </>
       )}
-      {failed && customer && (
+      {failed && customer && resumed && (
         <FixRegistration key={failed.attempt} customerId={customerId} customer={customer} options={failed.options} errors={failedStep?.errors ?? []} resumed={resumed} />
       )}
     </section>

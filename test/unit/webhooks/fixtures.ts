@@ -97,6 +97,8 @@ export interface Harness {
   receive: ReturnType<typeof createReceiver>;
   sent: Array<{ queue: string; body: string }>;
   rejected: RejectReason[];
+  /** Refusals recorded for a tenant (the request named a known subaccount). */
+  refused: Array<{ accountSid: string; customerId: string; reason: RejectReason }>;
   failures: string[];
   decrypts: () => number;
   lookups: () => number;
@@ -134,6 +136,7 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
     },
   };
   const rejected: RejectReason[] = [];
+  const refused: Harness['refused'] = [];
   const failures: string[] = [];
   const now = () => clock;
   const ttlSeconds = options.ttlSeconds ?? 300;
@@ -159,8 +162,9 @@ export async function harness(kind: WebhookKind, options: { failQueue?: boolean;
     tokens: createTokenCache({ keys, ttlSeconds, now }),
     previousTokens: createTokenCache({ keys, ttlSeconds, now }),
     rejected: (reason) => rejected.push(reason),
+    refused: async (tenant, reason) => void refused.push({ accountSid: tenant.accountSid, customerId: tenant.customerId, reason }),
     failed: (stage) => failures.push(stage),
     now,
   });
-  return { receive, sent, rejected, failures, decrypts: () => decrypts, lookups: () => lookups, tenants, keys, advance: (ms) => void (clock += ms), now };
+  return { receive, sent, rejected, refused, failures, decrypts: () => decrypts, lookups: () => lookups, tenants, keys, advance: (ms) => void (clock += ms), now };
 }

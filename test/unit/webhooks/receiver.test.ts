@@ -36,6 +36,8 @@ describe('webhook receiver: forged or altered requests are refused, nothing enqu
     expect(response.statusCode).toBe(403);
     expect(h.sent).toHaveLength(0);
     expect(h.rejected).toEqual([reason]);
+    // Recorded for the tenant only when the request named a known subaccount (it was looked up).
+    expect(h.refused).toEqual(['unknown-account', 'missing-signature'].includes(reason) ? [] : [{ accountSid: SUB_SID, customerId: 'cus_A', reason }]);
   });
 
   it("refuses another tenant's valid signature presented under this tenant's AccountSid", async () => {
@@ -44,6 +46,8 @@ describe('webhook receiver: forged or altered requests are refused, nothing enqu
     const params: Pairs = [['AccountSid', SUB_SID], ['MessageSid', 'SM' + '1'.repeat(32)], ['MessageStatus', 'delivered']];
     expect((await h.receive(signedForm('status', params, { token: OTHER_TOKEN }))).statusCode).toBe(403);
     expect(h.sent).toHaveLength(0);
+    // Counted for the tenant it named, never for the one whose token signed it.
+    expect(h.refused).toEqual([{ accountSid: SUB_SID, customerId: 'cus_A', reason: 'signature-mismatch' }]);
   });
 
   describe('Event Streams (JSON, bodySHA256)', () => {
@@ -71,6 +75,7 @@ describe('webhook receiver: genuine variants are accepted with exactly one queue
     const h = await harness(kind);
     const response = await h.receive(event);
     expect(h.rejected).toEqual([]);
+    expect(h.refused).toEqual([]);
     expect(response.statusCode).toBe(200);
     expect(h.sent).toHaveLength(1);
     const envelope = parseEnvelope(h.sent[0]!.body) as FormEnvelope;
