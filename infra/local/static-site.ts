@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { portalSecurityHeaders } from '../portal-headers';
 import type { RawResponse } from './api/gateway-responses';
 
 /** The built portal (`portal/dist`), served under `prefix` on the API's own origin. */
@@ -19,17 +20,8 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/**
- * What every page of the portal is sent with, as the distribution sends it deployed: scripts and
- * styles from its own origin only, no framing, no referrer, no type sniffing.
- */
-export const PORTAL_SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+/** The portal's headers as the distribution sends them, less what only https serving adds. */
+const PORTAL_SECURITY_HEADERS = portalSecurityHeaders();
 
 const respond = (statusCode: number, headers: Record<string, string>, body: Buffer | string = ''): RawResponse => ({
   statusCode,
