@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ensurePortalBuilt } from '../local/portal-build';
 import { portalSecurityHeaders } from '../portal-headers';
 import type { CustomDomain } from '../stacks/settings';
 
@@ -42,6 +43,18 @@ export const PORTAL_VIEWER_REQUEST_CODE = `function handler(event) {
   }
   return request;
 }`;
+
+/**
+ * The portal's build (`portal/dist`) for the synth to deploy, rebuilt first when its sources are
+ * newer, so a deploy never ships a stale portal; a failed build stops the synth saying what to run.
+ */
+export function builtPortal(projectRoot: string): string {
+  try {
+    return ensurePortalBuilt(projectRoot);
+  } catch (error) {
+    throw new Error(`The portal could not be built for deployment (run "npm run portal:build" to see why): ${(error as Error).message}`, { cause: error });
+  }
+}
 
 export interface PortalSiteProps {
   readonly stage: string;
@@ -87,7 +100,7 @@ export class PortalSite extends Construct {
       reason: "This bucket holds the portal distribution's and the site bucket's access logs; logging a log bucket's own access would need another bucket with the same question.",
     });
 
-    this.bucket = new s3.Bucket(this, 'Site', {
+    this.bucket = new s3.Bucket(this, 'Files', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

@@ -5,8 +5,7 @@ import type { FunctionDefinition } from '../constructs/catalog-types';
 import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
 import { Operations } from '../constructs/operations';
 import { PartnerApi } from '../constructs/partner-api';
-import { PortalSite, portalBaseUrlParameterArn, portalBaseUrlParameterName } from '../constructs/portal-site';
-import { ensurePortalBuilt } from '../local/portal-build';
+import { PortalSite, builtPortal, portalBaseUrlParameterArn, portalBaseUrlParameterName } from '../constructs/portal-site';
 import { WebhookEdge, WebhookFirewall, webhookBaseUrlParameterArn, webhookBaseUrlParameterName } from '../constructs/webhook-edge';
 import type { Settings } from './settings';
 import type { StatefulStack } from './stateful-stack';
@@ -141,11 +140,3 @@ export class PlatformStack extends Stack {
   }
 }
 
-/** The portal's build, rebuilt first when its sources are newer; a failed build stops the synth saying what to run. */
-function builtPortal(projectRoot: string): string {
-  try {
-    return ensurePortalBuilt(projectRoot);
-  } catch (error) {
-    throw new Error(`The portal could not be built for deployment (run "npm run portal:build" to see why): ${(error as Error).message}`, { cause: error });
-  }
-}
