@@ -257,17 +257,19 @@ export class PortalSite extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: "aws-cdk-lib's BucketDeployment handler writes its own logs with the basic execution policy; it runs only during a deploy.",
     });
-    // cdk-nag names the CDK asset bucket as the bootstrap template does, with the stack's account and region when known.
+    // cdk-nag names the CDK asset bucket as the bootstrap template does, with the stack's partition,
+    // account and region where the synth knows them (a CLI synth does) and as pseudo parameters where not.
     const stack = Stack.of(this);
+    const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const qualifier: string = this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-    const assetBucket = `cdk-${qualifier}-assets-${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}-${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}`;
+    const assetObjects = `arn:${known(stack.partition, 'Partition')}:s3:::cdk-${qualifier}-assets-${known(stack.account, 'AccountId')}-${known(stack.region, 'Region')}/*`;
     const wildcards: Record<string, string> = {
       'Action::s3:GetObject*': 'reads the build from the CDK asset bucket and the site bucket',
       'Action::s3:GetBucket*': 'reads the location of the asset and site buckets',
       'Action::s3:List*': 'lists the site bucket to sync and prune it',
       'Action::s3:DeleteObject*': 'prunes files the new build no longer has',
       'Action::s3:Abort*': 'aborts its own multipart uploads',
-      [`Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*`]: 'the build is an object of the CDK asset bucket',
+      [`Resource::${assetObjects}`]: 'the build is an object of the CDK asset bucket',
       [`Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`]: 'it writes every object of the site bucket',
       'Resource::*': 'CloudFront invalidations are granted on "*" by the construct',
     };
