@@ -22,8 +22,9 @@ export interface PlatformStackProps extends StackProps {
 }
 
 /**
- * The stateless part: one function per catalog entry, the partner REST API, webhook function URLs
- * behind their CloudFront distribution, and queue consumers. It can be destroyed and redeployed
+ * The stateless part: one function per catalog entry, the partner REST API, the portal (its files
+ * and the API behind one CloudFront distribution), webhook function URLs behind their CloudFront
+ * distribution, and queue consumers. It can be destroyed and redeployed
  * without losing data (a new distribution has a new domain: Twilio's callback URLs follow it only
  * with a custom webhook domain).
  */
@@ -97,7 +98,7 @@ export class PlatformStack extends Stack {
         domain: settings.portalDomain,
         logRetention: settings.logRetention,
       });
-      new CfnOutput(this, 'PortalUrl', { value: `${this.portal.baseUrl}/portal/`, description: 'The portal; its sign-in links (POST …/portal-sessions) open here' });
+      new CfnOutput(this, 'PortalBaseUrl', { value: this.portal.baseUrl, description: 'The portal is <base>/portal/; its sign-in links (POST …/portal-sessions) open on <base>/portal/link/…' });
       new CfnOutput(this, 'PortalDistributionDomain', {
         value: this.portal.distribution.distributionDomainName,
         description: 'CNAME target for a custom portal domain (portalBaseUrl)',

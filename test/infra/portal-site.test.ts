@@ -186,10 +186,13 @@ describe('portal site of a deploy without context', () => {
     expect((pages as CfnResource & { DependsOn: string[] }).DependsOn).toContain(assetsId);
   });
 
-  it('writes https://<distribution domain> to the stage parameter and outputs the portal URL', () => {
+  it('writes https://<distribution domain> to the stage parameter and outputs it', () => {
     const baseUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
     expect(only(template, 'AWS::SSM::Parameter')[1].Properties).toMatchObject({ Name: PARAMETER, Type: 'String', Value: baseUrl });
-    expect(Object.keys(built.platformTemplate().toJSON().Outputs)).toEqual(expect.arrayContaining(['PortalUrl', 'PortalDistributionDomain']));
+    const outputs = built.platformTemplate().toJSON().Outputs;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['PortalBaseUrl', 'PortalDistributionDomain']));
+    // The nested stack's value, as the parent reads it: the CLI's `portal open --stack` builds links on it.
+    expect(JSON.stringify(outputs.PortalBaseUrl.Value)).toContain('PortalSiteDistribution');
   });
 
   it('tells the functions that mint portal links the parameter name, with GetParameter on exactly that parameter', () => {
