@@ -32,7 +32,8 @@ module.exports = {
   projects: [
     project('unit'),
     project('contract'),
-    project('infra'),
+    // The platform stack deploys the built portal: built once before the workers synthesise it.
+    project('infra', { globalSetup: '<rootDir>/test/infra/global-setup.ts' }),
     project('integration', aboveTheSandbox),
     project('workflow', aboveTheSandbox),
     // Debian's Chromium driving the portal against the local platform (it builds the portal first).

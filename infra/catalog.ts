@@ -120,6 +120,11 @@ export interface Access {
    * (their partition prefix, through `dynamodb:LeadingKeys`), beside `table: 'read'`.
    */
   webhookRefusals?: boolean;
+  /**
+   * Mints portal links: reads the portal distribution's URL (an SSM parameter the stack writes) to
+   * build them on. Locally links are built on the platform's own origin.
+   */
+  portalLinks?: boolean;
 }
 
 export interface FunctionSpec {
@@ -200,14 +205,14 @@ export const catalog: readonly FunctionSpec[] = [
     entry: 'functions/http/customers/portal-sessions.ts',
     description: 'Creates a single-use portal link for one customer (customer-scope session)',
     trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/portal-sessions', auth: 'partner' },
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', portalLinks: true },
   },
   {
     id: 'portal-sessions-create',
     entry: 'functions/http/portal-sessions/create.ts',
     description: 'Creates a single-use portal link for the partner (partner-scope session)',
     trigger: { kind: 'api', method: 'POST', path: '/v1/portal-sessions', auth: 'partner' },
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', portalLinks: true },
   },
   {
     id: 'portal-sessions-current',

@@ -102,6 +102,12 @@ const SETTINGS = {
   WEBHOOK_BASE_URL: optional(httpUrl),
   /** Name of the SSM parameter the stack writes the webhook distribution's URL to (fixed per stage). */
   WEBHOOK_BASE_URL_PARAMETER: optional(matching(/^\/[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name starting with /')),
+  /**
+   * Name of the SSM parameter the stack writes the portal distribution's URL to (fixed per stage):
+   * portal links are built on it. Unset (the local platform), links are built on the origin the
+   * request reached, which serves the portal too.
+   */
+  PORTAL_BASE_URL_PARAMETER: optional(matching(/^\/[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name starting with /')),
   /** Port of the AWS Parameters and Secrets Lambda Extension (its own variable, default 2773). */
   PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: withDefault(integer(1, 65535), 2773),
   /** Set by Lambda; the extension accepts only requests that present it. */

@@ -183,7 +183,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
     optional: ['customer'],
     synopsis: 'portal open --partner <ptn_…> [--customer <cus_…>]',
     summary:
-      "A single-use portal link, as POST /v1/portal-sessions (or /v1/customers/{id}/portal-sessions with --customer) makes it: valid for an hour, opening a session for an hour. On the local platform's URL, or the stack's ApiUrl with --stack.",
+      "A single-use portal link, as POST /v1/portal-sessions (or /v1/customers/{id}/portal-sessions with --customer) makes it: valid for an hour, opening a session for an hour. On the local platform's URL, or the stack's PortalBaseUrl with --stack.",
     touchesUsagePlan: false,
   },
   'subaccounts rotate-token': {

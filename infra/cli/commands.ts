@@ -20,10 +20,10 @@ export type UsageReader = Pick<UsageService, 'monthly'>;
 /** Token rotation; present only where the CLI can act as a customer on Twilio (see connect.ts). */
 export type TokenRotationAdmin = Pick<TokenRotationService, 'rotate'>;
 
-/** Portal links, made by the service the API's portal-session routes use, on the target's API URL. */
+/** Portal links, made by the service the API's portal-session routes use, on the target's portal URL. */
 export interface PortalLinks {
   links: Pick<PortalSessionService, 'createLink'>;
-  /** The target's public API base; absent when the target names none (a bare table). */
+  /** Where the target serves the portal (the local platform's URL, a stack's PortalBaseUrl); absent when the target names none (a bare table). */
   baseUrl?: string;
 }
 
@@ -129,7 +129,7 @@ export async function execute(command: Command, { partners, usage, usagePlan, to
     }
     case 'portal open': {
       if (!portal?.baseUrl) {
-        throw new TargetError('A portal link opens on the API: run it against the running local platform (npm start) or with --stack <platform stack> (its ApiUrl output)');
+        throw new TargetError('A portal link opens where the portal is served: run it against the running local platform (npm start) or with --stack <platform stack> (its PortalBaseUrl output)');
       }
       // The partner must exist and be active, as its API key would have to be.
       const partner = await partners.get(command.partnerId);

@@ -55,7 +55,9 @@ export async function connect(flags: TargetFlags, needsUsagePlan: boolean): Prom
     ? () => (require('../../shared/wiring/token-rotation') as typeof import('../../shared/wiring/token-rotation')).tokenRotation
     : undefined;
   const { portalSessions } = require('../../shared/wiring/portal-sessions') as typeof import('../../shared/wiring/portal-sessions');
-  const portal = { links: portalSessions, ...(target.apiUrl ? { baseUrl: target.apiUrl } : {}) };
+  // Locally the portal is served on the platform's own URL; deployed on the portal distribution.
+  const portalBase = target.kind === 'aws' ? target.portalBaseUrl : target.apiUrl;
+  const portal = { links: portalSessions, ...(portalBase ? { baseUrl: portalBase } : {}) };
   return { partners, usage, usagePlan, portal, ...(tokenRotation ? { tokenRotation } : {}) };
 }
 

@@ -10,7 +10,7 @@ import type { OperatorAccess } from './local-operator';
 
 export type Target =
   | { kind: 'local'; endpoint: string; tableName: string; region: string; twilio?: LocalTwilio; apiUrl?: string }
-  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string; apiUrl?: string };
+  | { kind: 'aws'; tableName: string; region: string; usagePlanId?: string; stackName?: string; tokenKeyArn?: string; apiUrl?: string; portalBaseUrl?: string };
 
 /** What the local platform writes while it runs; other fields it may add are ignored. */
 export const LocalPlatformSchema = z.object({
@@ -125,7 +125,17 @@ async function resolveStack(
   if (needsUsagePlan && !usagePlanId) {
     throw new TargetError(`Stack ${stackName} has no UsagePlanId output: pass --usage-plan <id>, or check that --stack names the platform stack`);
   }
-  return { kind: 'aws', tableName, region, usagePlanId, stackName, ...(tokenKeyArn ? { tokenKeyArn } : {}), ...(outputs.ApiUrl ? { apiUrl: outputs.ApiUrl } : {}) };
+  return {
+    kind: 'aws',
+    tableName,
+    region,
+    usagePlanId,
+    stackName,
+    ...(tokenKeyArn ? { tokenKeyArn } : {}),
+    ...(outputs.ApiUrl ? { apiUrl: outputs.ApiUrl } : {}),
+    // Deployed, the portal and its links are on their own distribution, not on the API's domain.
+    ...(outputs.PortalBaseUrl ? { portalBaseUrl: outputs.PortalBaseUrl } : {}),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { AUTHORIZER_CACHE_SECONDS, type ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
 import type { DataTable } from './data-table';
-import { ProjectFunction } from './project-function';
+import { ProjectFunction, type SsmParameterRef } from './project-function';
 import type { TokenKey } from './token-key';
 import type { TwilioMasterSecret } from './twilio-master-secret';
 import type { WorkQueues } from './work-queues';
@@ -32,7 +32,9 @@ export interface CatalogFunctionsProps {
    * The SSM parameter the webhook distribution's URL is written to (`<base>/<name>` is each
    * receiver's canonical URL): its fixed name and ARN, never a reference to the parameter itself.
    */
-  readonly webhookBaseUrlParameter: { readonly name: string; readonly arn: string };
+  readonly webhookBaseUrlParameter: SsmParameterRef;
+  /** The SSM parameter the portal distribution's URL is written to, for the functions that mint portal links (`access.portalLinks`). */
+  readonly portalBaseUrlParameter: SsmParameterRef;
   /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
   readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
   /** Reserved concurrency of each webhook receiver (a cap, so a flood cannot take the account's pool); 0 or unset = unreserved. */
@@ -94,6 +96,7 @@ export class CatalogFunctions extends Construct {
         ...(isReceiver && props.webhookReservedConcurrency ? { reservedConcurrentExecutions: props.webhookReservedConcurrency } : {}),
         // Receivers verify signatures over `<base>/<name>`; whatever calls Twilio hands it those URLs.
         ...(isReceiver || callsTwilio(definition) ? { webhookBaseUrlParameter: props.webhookBaseUrlParameter } : {}),
+        ...(definition.access.portalLinks ? { portalBaseUrlParameter: props.portalBaseUrlParameter } : {}),
       });
       this.applyAccess(fn, props);
 

@@ -31,7 +31,15 @@ export interface ProjectFunctionProps {
   /** Caps this function's share of the account's concurrency; unset = unreserved. */
   readonly reservedConcurrentExecutions?: number;
   /** The SSM parameter holding the webhook base URL, for functions that verify or hand out webhook URLs. */
-  readonly webhookBaseUrlParameter?: { readonly name: string; readonly arn: string };
+  readonly webhookBaseUrlParameter?: SsmParameterRef;
+  /** The SSM parameter holding the portal distribution's URL, for functions that mint portal links. */
+  readonly portalBaseUrlParameter?: SsmParameterRef;
+}
+
+/** An SSM parameter by its fixed name and ARN (never a reference to the resource, which would close cycles). */
+export interface SsmParameterRef {
+  readonly name: string;
+  readonly arn: string;
 }
 
 /**
@@ -63,6 +71,11 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
 
+    // Parameter → the variable naming it to the code.
+    const parameters: Array<[string, SsmParameterRef]> = [];
+    if (props.webhookBaseUrlParameter) parameters.push(['WEBHOOK_BASE_URL_PARAMETER', props.webhookBaseUrlParameter]);
+    if (props.portalBaseUrlParameter) parameters.push(['PORTAL_BASE_URL_PARAMETER', props.portalBaseUrlParameter]);
+
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(props.projectRoot, definition.entry),
       handler: 'handler',
@@ -79,7 +92,7 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       // The Parameters and Secrets extension serves SSM reads on localhost (no SSM client in the
       // bundle); the code caches through Powertools, so the extension's own cache is off.
-      ...(props.webhookBaseUrlParameter
+      ...(parameters.length > 0
         ? { paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: false, logLevel: lambda.ParamsAndSecretsLogLevel.WARN }) }
         : {}),
       environment: {
@@ -105,10 +118,9 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
       },
     });
 
-    if (props.webhookBaseUrlParameter) {
-      const { name, arn } = props.webhookBaseUrlParameter;
+    for (const [variable, { name, arn }] of parameters) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [arn] }));
-      this.addEnvironment('WEBHOOK_BASE_URL_PARAMETER', name);
+      this.addEnvironment(variable, name);
     }
 
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({

@@ -5,6 +5,7 @@ import type { FunctionDefinition } from '../constructs/catalog-types';
 import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
 import { Operations } from '../constructs/operations';
 import { PartnerApi } from '../constructs/partner-api';
+import { PortalSite, builtPortal, portalBaseUrlParameterArn, portalBaseUrlParameterName } from '../constructs/portal-site';
 import { WebhookEdge, WebhookFirewall, webhookBaseUrlParameterArn, webhookBaseUrlParameterName } from '../constructs/webhook-edge';
 import type { Settings } from './settings';
 import type { StatefulStack } from './stateful-stack';
@@ -21,8 +22,9 @@ export interface PlatformStackProps extends StackProps {
 }
 
 /**
- * The stateless part: one function per catalog entry, the partner REST API, webhook function URLs
- * behind their CloudFront distribution, and queue consumers. It can be destroyed and redeployed
+ * The stateless part: one function per catalog entry, the partner REST API, the portal (its files
+ * and the API behind one CloudFront distribution), webhook function URLs behind their CloudFront
+ * distribution, and queue consumers. It can be destroyed and redeployed
  * without losing data (a new distribution has a new domain: Twilio's callback URLs follow it only
  * with a custom webhook domain).
  */
@@ -33,6 +35,8 @@ export class PlatformStack extends Stack {
   readonly operations: Operations;
   /** The nested stacks, for the tests that read their templates. */
   readonly apiStack?: NestedStack;
+  readonly portalStack?: NestedStack;
+  readonly portal?: PortalSite;
   readonly monitoringStack: NestedStack;
   readonly webhookEdge?: WebhookEdge;
   readonly webhookFirewall?: WebhookFirewall;
@@ -51,6 +55,7 @@ export class PlatformStack extends Stack {
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
       webhookBaseUrlParameter: { name: webhookBaseUrlParameterName(settings.stage), arn: webhookBaseUrlParameterArn(this, settings.stage) },
+      portalBaseUrlParameter: { name: portalBaseUrlParameterName(settings.stage), arn: portalBaseUrlParameterArn(this, settings.stage) },
       twilioSettings: settings.twilio,
       webhookReservedConcurrency: settings.webhookReservedConcurrency,
     });
@@ -82,6 +87,22 @@ export class PlatformStack extends Stack {
       new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Partner API base URL; append catalog paths such as /v1/customers' });
       new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
       new CfnOutput(this, 'UsagePlanId', { value: this.api.usagePlan.usagePlanId, description: 'Add each partner API key (value = partnerId) here' });
+
+      // The portal and the API paths it calls on one distribution of its own nested stack.
+      this.portalStack = new NestedStack(this, 'Portal', { description: `Switchboard ${settings.stage}: portal site and its distribution` });
+      this.portal = new PortalSite(this.portalStack, 'PortalSite', {
+        stage: settings.stage,
+        api: this.api.api,
+        apiStageName: settings.stage,
+        siteDir: builtPortal(props.projectRoot),
+        domain: settings.portalDomain,
+        logRetention: settings.logRetention,
+      });
+      new CfnOutput(this, 'PortalBaseUrl', { value: this.portal.baseUrl, description: 'The portal is <base>/portal/; its sign-in links (POST …/portal-sessions) open on <base>/portal/link/…' });
+      new CfnOutput(this, 'PortalDistributionDomain', {
+        value: this.portal.distribution.distributionDomainName,
+        description: 'CNAME target for a custom portal domain (portalBaseUrl)',
+      });
     }
 
     this.monitoringStack = new NestedStack(this, 'Monitoring', { description: `Switchboard ${settings.stage}: alarms and dashboard` });
@@ -119,3 +140,4 @@ export class PlatformStack extends Stack {
     }
   }
 }
+

@@ -2,6 +2,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import type { PartnerLimits } from '../constructs/partner-api';
 
+/** A CloudFront distribution's alternate domain name (`https://<host>`) and its ACM certificate in us-east-1. */
+export interface CustomDomain {
+  readonly baseUrl: string;
+  readonly certificateArn: string;
+}
+
 /** Deployment settings, all from CDK context (`-c name=value` or `cdk.json`), with defaults for a small production. */
 export interface Settings {
   /** `dev`, `staging`, `prod`…: part of stack names, key aliases and the API Gateway stage. */
@@ -11,7 +17,9 @@ export interface Settings {
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
   /** Custom domain of the webhook distribution (`https://hooks.example.com`), with its us-east-1 certificate; unset = the distribution's own domain. */
-  readonly webhookDomain?: { readonly baseUrl: string; readonly certificateArn: string };
+  readonly webhookDomain?: CustomDomain;
+  /** Custom domain of the portal distribution (`https://portal.example.com`), with its us-east-1 certificate; unset = the distribution's own domain. */
+  readonly portalDomain?: CustomDomain;
   /** Requests one IP may send the webhook receivers per 5 minutes before the web ACL blocks it. */
   readonly webhookRateLimit: number;
   readonly twilio: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
@@ -47,7 +55,8 @@ export function readSettings(node: Node): Settings {
   const logLevel = (text('logLevel') ?? 'INFO').toUpperCase();
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
-  const webhookDomain = readWebhookDomain(text('webhookBaseUrl'), text('webhookCertificateArn'));
+  const webhookDomain = readCustomDomain('webhook', text('webhookBaseUrl'), text('webhookCertificateArn'), 'the distribution serves /<receiver> at its root');
+  const portalDomain = readCustomDomain('portal', text('portalBaseUrl'), text('portalCertificateArn'), 'the distribution serves /portal and the API at its root');
   const rateRaw = text('webhookRateLimit');
   // Twilio sends from a pool of addresses it does not publish, so one address can carry much of a busy
   // account's callbacks: the default (about 67 a second per IP) stops a single flooding source, not Twilio.
@@ -88,6 +97,7 @@ export function readSettings(node: Node): Settings {
     logRetention,
     logLevel,
     webhookDomain,
+    portalDomain,
     webhookRateLimit,
     twilio: { primaryProfileSid, notificationEmail },
     alarmEmail,
@@ -96,21 +106,22 @@ export function readSettings(node: Node): Settings {
 }
 
 /**
- * The custom webhook domain: both settings or neither. The base is the distribution's alternate
- * domain name, so it is a bare https host (CloudFront routes `/<name>` to each receiver from the
- * root), and CloudFront takes certificates only from ACM in us-east-1.
+ * A custom distribution domain (`<name>BaseUrl`, `<name>CertificateArn`): both settings or neither.
+ * The base is the distribution's alternate domain name, so it is a bare https host (CloudFront
+ * serves its paths from the root), and CloudFront takes certificates only from ACM in us-east-1.
  */
-function readWebhookDomain(baseUrl: string | undefined, certificateArn: string | undefined): Settings['webhookDomain'] {
+function readCustomDomain(name: 'webhook' | 'portal', baseUrl: string | undefined, certificateArn: string | undefined, root: string): CustomDomain | undefined {
+  const [base, certificate] = [`${name}BaseUrl`, `${name}CertificateArn`];
   if (baseUrl === undefined && certificateArn === undefined) return undefined;
-  if (baseUrl === undefined) throw new Error('Context "webhookCertificateArn" is given without "webhookBaseUrl": give both (the custom webhook domain and its certificate) or neither');
+  if (baseUrl === undefined) throw new Error(`Context "${certificate}" is given without "${base}": give both (the custom ${name} domain and its certificate) or neither`);
   if (!/^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(baseUrl)) {
-    throw new Error(`Context "webhookBaseUrl" must be https://<lowercase domain name> with no path, port or trailing slash (the distribution serves /<receiver> at its root), got "${baseUrl}"`);
+    throw new Error(`Context "${base}" must be https://<lowercase domain name> with no path, port or trailing slash (${root}), got "${baseUrl}"`);
   }
   if (certificateArn === undefined) {
-    throw new Error(`Context "webhookBaseUrl" (${baseUrl}) needs "webhookCertificateArn": the ARN of an ACM certificate in us-east-1 covering ${new URL(baseUrl).hostname}`);
+    throw new Error(`Context "${base}" (${baseUrl}) needs "${certificate}": the ARN of an ACM certificate in us-east-1 covering ${new URL(baseUrl).hostname}`);
   }
   if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)) {
-    throw new Error(`Context "webhookCertificateArn" must be an ACM certificate ARN in us-east-1 (CloudFront takes no other region), got "${certificateArn}"`);
+    throw new Error(`Context "${certificate}" must be an ACM certificate ARN in us-east-1 (CloudFront takes no other region), got "${certificateArn}"`);
   }
   return { baseUrl, certificateArn };
 }

@@ -61,7 +61,7 @@ export function defineSwitchboard(app: App, options: SwitchboardOptions = {}): S
     crossRegionReferences: webhookFirewall !== undefined,
     webhookFirewall: webhookFirewall?.firewall,
     terminationProtection,
-    description: `Switchboard ${settings.stage}: functions, partner API, webhooks, consumers`,
+    description: `Switchboard ${settings.stage}: functions, partner API, portal, webhooks, consumers`,
     settings,
     functions: options.functions ?? catalog,
     projectRoot: PROJECT_ROOT,

@@ -260,8 +260,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'portal-link-open': {
     summary:
-      'Open a portal link (no API key): 303 to /portal/ with the HttpOnly session cookie sb_portal and the CSRF cookie sb_csrf (Secure over https). An unknown token is 404; a used or expired one 410 portal-link-gone, and nothing is created',
-    problems: { 410: 'The link was used or has expired (portal-link-gone)' },
+      'Open a portal link (no API key): 303 to /portal/ with the HttpOnly session cookie sb_portal and the CSRF cookie sb_csrf (Secure over https). An unknown token is 404; a used or expired one 410 portal-link-gone, and nothing is created. A browser (Accept preferring text/html) gets the 410 as a page saying to ask for a new link',
+    problems: { 410: 'The link was used or has expired (portal-link-gone; a text/html page when Accept prefers it)' },
     response: { status: 303, schema: z.null(), description: 'Redirect to the portal with the session cookies' },
   },
   'portal-logout': {

@@ -10,7 +10,15 @@
 export interface PortalHeaderOptions {
   /** Allow Meta's JavaScript SDK and Embedded Signup (only when a Meta app is configured). */
   metaEmbeddedSignup?: boolean;
+  /**
+   * Served over https only (the distribution): browsers are also told to keep to https. Off for the
+   * local platform, which serves plain http on a loopback address.
+   */
+  https?: boolean;
 }
+
+/** One year, the value browsers' preload lists ask for at least. */
+const HSTS_MAX_AGE_SECONDS = 31_536_000;
 
 /** Meta's origins Embedded Signup uses, by directive. */
 export const META_EMBEDDED_SIGNUP_ORIGINS = {
@@ -43,5 +51,6 @@ export function portalSecurityHeaders(options: PortalHeaderOptions = {}): Record
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
+    ...(options.https && { 'strict-transport-security': `max-age=${HSTS_MAX_AGE_SECONDS}` }),
   };
 }

@@ -9,8 +9,9 @@ export function cameOverHttps(event: APIGatewayProxyEvent): boolean {
 
 /**
  * The public base of the API as the caller reached it: scheme, the gateway's domain name and, on
- * API Gateway's own domain (`*.execute-api.*`), the stage (catalog paths carry their own `/v1`). The portal is served
- * on the same origin, so links are built on it.
+ * API Gateway's own domain (`*.execute-api.*`), the stage (catalog paths carry their own `/v1`). The local
+ * platform serves the portal on the same origin, so its links are built on it; deployed, links are
+ * built on the portal distribution's URL instead (`portal-link-base.ts`).
  */
 export function publicBaseOf(event: APIGatewayProxyEvent): string {
   const domain = event.requestContext.domainName ?? headerValues(event, 'host')[0] ?? 'localhost';

@@ -18,6 +18,8 @@ export function buildApp(options: SwitchboardOptions = {}, context: Record<strin
     platformTemplate: () => Template.fromStack(stacks.platform),
     /** The partner API's nested stack (resources, methods, invoke permissions, gateway responses). */
     apiTemplate: () => Template.fromStack(stacks.platform.apiStack!),
+    /** The portal site's and its distribution's nested stack. */
+    portalTemplate: () => Template.fromStack(stacks.platform.portalStack!),
     /** The alarms' and dashboard's nested stack. */
     monitoringTemplate: () => Template.fromStack(stacks.platform.monitoringStack),
   };

@@ -133,13 +133,16 @@ describe('functions generated from the real catalog', () => {
   it('gives the portal session routes the table and nothing else: no key, queue, secret, workflow or egress', () => {
     const portal = catalog.filter((f) => /^(portal-|customers-portal-sessions-)/.test(f.id));
     expect(portal.map((f) => f.id).sort()).toEqual(['customers-portal-sessions-create', 'portal-link-open', 'portal-logout', 'portal-sessions-create', 'portal-sessions-current', 'portal-sessions-delete']);
+    // The two that mint links also read the portal's base URL (one SSM parameter, test/infra/portal-site.test.ts).
+    const minting = ['customers-portal-sessions-create', 'portal-sessions-create'];
     for (const fn of portal) {
-      expect({ id: fn.id, access: fn.access }).toEqual({ id: fn.id, access: { table: fn.id === 'portal-sessions-current' ? 'read' : 'readwrite' } });
+      const access = { table: fn.id === 'portal-sessions-current' ? 'read' : 'readwrite', ...(minting.includes(fn.id) && { portalLinks: true }) };
+      expect({ id: fn.id, access: fn.access }).toEqual({ id: fn.id, access });
       // The table's own key, usable only through DynamoDB, and the function's own log group are not rights of ours.
       const throughDynamo = (st: { Condition?: unknown }) => JSON.stringify(st.Condition ?? {}).includes('dynamodb.');
       const statements = statementsOf(template, fn.id).filter((st) => !throughDynamo(st as { Condition?: unknown }));
       const foreign = actionsOf(statements).filter((a) => !/^(dynamodb|xray|logs):/.test(a));
-      expect({ id: fn.id, foreign }).toEqual({ id: fn.id, foreign: [] });
+      expect({ id: fn.id, foreign }).toEqual({ id: fn.id, foreign: minting.includes(fn.id) ? ['ssm:GetParameter'] : [] });
     }
     // The session is resolved by the authorizer, which only ever reads.
     expect(catalog.find((f) => f.id === 'authorizer')!.access).toEqual({ table: 'read' });

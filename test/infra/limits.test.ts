@@ -12,6 +12,7 @@ describe('CloudFormation limits', () => {
     ['stateful', built.statefulTemplate()],
     ['platform', built.platformTemplate()],
     ['api (nested)', built.apiTemplate()],
+    ['portal (nested)', built.portalTemplate()],
     ['monitoring (nested)', built.monitoringTemplate()],
   ];
 

@@ -118,6 +118,39 @@ describe('portal links', () => {
     expect(JSON.parse(await again.reply.text()).type).toBe('https://switchboard.dev/problems/portal-link-gone');
   });
 
+  it("answers a browser's open of a used or expired link with a 410 page saying what to do; API clients keep problem+json", async () => {
+    const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+    const used = await customerLink();
+    expect((await open(used.url)).reply.status).toBe(303);
+
+    const page = await open(used.url, { accept: BROWSER });
+    expect(page.reply.status).toBe(410);
+    expect(page.cookies).toEqual([]);
+    expect(page.reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.reply.headers.get('cache-control')).toBe('no-store');
+    expect(page.reply.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.reply.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; /);
+    const html = await page.reply.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<h1>This link has already been used or has expired</h1>');
+    expect(html).toContain('ask your provider for a new link');
+    expect(html).not.toMatch(/<script|style="/i);
+
+    // An expired link, never opened, is the same page.
+    const late = await customerLink({ expiresIn: 60 });
+    advance(61_000);
+    expect((await open(late.url, { accept: BROWSER })).reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+
+    for (const accept of ['application/json', 'application/problem+json', 'text/html;q=0.5, application/problem+json', '*/*']) {
+      const reply = (await open(used.url, { accept })).reply;
+      expect({ accept, status: reply.status, type: reply.headers.get('content-type') }).toEqual({ accept, status: 410, type: 'application/problem+json' });
+      expect(JSON.parse(await reply.text()).type).toBe('https://switchboard.dev/problems/portal-link-gone');
+    }
+    // A link that never existed is no spent one: the API's 404, whoever asks.
+    const unknown = (await open(`${platform.url}/portal/link/${'A'.repeat(43)}`, { accept: BROWSER })).reply;
+    expect([unknown.status, unknown.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
+  });
+
   it('marks the cookies Secure when the request came over https', async () => {
     const opened = await open((await customerLink()).url, { 'x-forwarded-proto': 'https' });
     expect(opened.cookies).toHaveLength(2);

@@ -1,15 +1,24 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { sessionCookies } from '../../../shared/domain/portal-session';
+import { PortalLinkGoneError } from '../../../shared/domain/errors';
+import { headerValues, sessionCookies } from '../../../shared/domain/portal-session';
 import { apiHandler } from '../../../shared/http/api-handler';
 import { cameOverHttps } from '../../../shared/http/public-base';
+import { prefersHtml, spentLinkPage } from '../../../shared/http/spent-link-page';
 import { portalSessions } from '../../../shared/wiring/portal-sessions';
 
 /**
  * GET /portal/link/{token} — opens a single-use portal link (no API key): the session goes into
- * HttpOnly cookies and the browser is sent on to the portal. A used or expired link is 410.
+ * HttpOnly cookies and the browser is sent on to the portal. A used or expired link is 410: a page
+ * saying what to do for a browser (a person clicked it), problem+json for anything else.
  */
 export async function main(event: APIGatewayProxyEvent) {
-  const opened = await portalSessions.openLink(event.pathParameters?.token ?? '');
+  let opened;
+  try {
+    opened = await portalSessions.openLink(event.pathParameters?.token ?? '');
+  } catch (error) {
+    if (error instanceof PortalLinkGoneError && prefersHtml(headerValues(event, 'accept'))) return spentLinkPage();
+    throw error;
+  }
   return {
     statusCode: 303,
     headers: { location: '/portal/', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

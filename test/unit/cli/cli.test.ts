@@ -463,7 +463,7 @@ describe('portal open', () => {
 
   it('refuses a target without an API URL, an unknown partner or customer, and a suspended partner, making no link', async () => {
     const noBase = await runPortal(`portal open --partner ${PARTNER_ID}`, null);
-    expect({ exitCode: noBase.exitCode, links: noBase.links, error: noBase.errors[0]?.detail }).toEqual({ exitCode: 1, links: [], error: expect.stringContaining('ApiUrl') });
+    expect({ exitCode: noBase.exitCode, links: noBase.links, error: noBase.errors[0]?.detail }).toEqual({ exitCode: 1, links: [], error: expect.stringContaining('PortalBaseUrl') });
     const missing = await runPortal(`portal open --partner ${PARTNER_ID} --customer cus_01HV5Y7S8N0Q3Z6W9B2C4D6F8Z`);
     expect({ exitCode: missing.exitCode, links: missing.links, error: missing.errors[0]?.error }).toEqual({ exitCode: 1, links: [], error: 'not-found' });
     const suspended = await runPortal(`portal open --partner ${PARTNER_ID}`, 'http://127.0.0.1:3000', [activePartner({ status: 'suspended' })]);

@@ -105,6 +105,21 @@ describe('resolveTarget', () => {
       expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
     });
 
+    it('takes the portal base from PortalBaseUrl, apart from the API URL: deployed, links open on the portal distribution', async () => {
+      cloudFormation.on(DescribeStacksCommand, { StackName: 'switchboard-prod-platform' }).resolves(
+        stack('switchboard-prod-platform', {
+          TableName: 'sb-prod',
+          UsagePlanId: 'up123',
+          ApiUrl: 'https://api123.execute-api.eu-west-1.amazonaws.com/prod',
+          PortalBaseUrl: 'https://d111.cloudfront.net',
+        }),
+      );
+
+      const target = await resolveTarget({ stack: 'switchboard-prod-platform', region: 'eu-west-1' }, false, sources().value);
+
+      expect(target).toMatchObject({ kind: 'aws', apiUrl: 'https://api123.execute-api.eu-west-1.amazonaws.com/prod', portalBaseUrl: 'https://d111.cloudfront.net' });
+    });
+
     it('finds the table in the sibling stateful stack when the platform stack does not export it', async () => {
       cloudFormation
         .on(DescribeStacksCommand, { StackName: 'Switchboard-dev-Platform' })
