@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** Where the portal's sources are and where Vite writes the built site. */
 export const PORTAL_SOURCE = 'portal';
 export const PORTAL_DIST = join(PORTAL_SOURCE, 'dist');
+/** What the portal imports from outside its folder: the value lists its forms share with the API. */
+const SHARED_SOURCES = [join('shared', 'domain', 'customer-values.ts')];
 
 function newest(path: string): number {
   const info = statSync(path);
@@ -26,7 +28,7 @@ export function ensurePortalBuilt(projectRoot: string): string {
   } catch {
     // Not built yet.
   }
-  const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'index.html')), newest(join(root, 'vite.config.ts')));
+  const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'index.html')), newest(join(root, 'vite.config.ts')), ...SHARED_SOURCES.map((f) => newest(join(projectRoot, f))));
   if (built < sources) {
     execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', root, '--logLevel', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }

@@ -249,6 +249,8 @@ describe('the portal build the synth deploys', () => {
     root = mkdtempSync(join(tmpdir(), 'portal-build-'));
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     for (const part of ['src', 'index.html', 'vite.config.ts', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, 'portal', part), join(root, 'portal', part), { recursive: true });
+    // The value lists the portal's forms share with the API.
+    cpSync(join(PROJECT_ROOT, 'shared', 'domain', 'customer-values.ts'), join(root, 'shared', 'domain', 'customer-values.ts'));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
