@@ -110,6 +110,8 @@ export interface Access {
    * locally nothing changes. Marks the function for the stack's and the runbooks' inventories.
    */
   partnerEgress?: boolean;
+  /** Object operations on the supporting documents' bucket (their bytes; the metadata is in the table). */
+  documents?: ('put' | 'get' | 'delete')[];
 }
 
 export interface FunctionSpec {
@@ -511,6 +513,45 @@ export const catalog: readonly FunctionSpec[] = [
     trigger: { kind: 'schedule', rateMinutes: 1 },
     access: { table: 'readwrite', keys: ['decrypt'] },
     timeoutSeconds: 60,
+  },
+  {
+    id: 'documents-create',
+    entry: 'functions/http/documents/create.ts',
+    description: "Stores a customer's supporting document (sniffed PDF/PNG/JPEG, up to 4 MB) and hands it to Twilio where the registration takes documents",
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/documents', auth: 'partner' },
+    // Put the bytes, and delete them again when the metadata write fails; decrypt the subaccount token for TrustHub.
+    access: { table: 'readwrite', keys: ['decrypt'], documents: ['put', 'delete'] },
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'documents-list',
+    entry: 'functions/http/documents/list.ts',
+    description: "Lists the customer's supporting documents, newest first",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'documents-get',
+    entry: 'functions/http/documents/get.ts',
+    description: "Fetches one supporting document's metadata and its Twilio hand-off",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents/{documentId}', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'documents-content',
+    entry: 'functions/http/documents/content.ts',
+    description: "Downloads a supporting document's bytes (as an attachment, nosniff)",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents/{documentId}/content', auth: 'partner' },
+    access: { table: 'read', documents: ['get'] },
+    memoryMb: 512,
+  },
+  {
+    id: 'documents-delete',
+    entry: 'functions/http/documents/delete.ts',
+    description: 'Deletes a supporting document: its metadata, then its bytes',
+    trigger: { kind: 'api', method: 'DELETE', path: '/v1/customers/{id}/documents/{documentId}', auth: 'partner' },
+    access: { table: 'readwrite', documents: ['delete'] },
   },
   {
     id: 'webhook-endpoints-create',

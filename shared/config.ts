@@ -124,6 +124,10 @@ const SETTINGS = {
    * take effect within it). 0 reads the row for every attempt.
    */
   PARTNER_WEBHOOKS_ENDPOINT_CACHE_MS: withDefault(integer(0, 60_000), 1_000),
+  /** The S3 bucket of supporting documents' bytes (set by the stack on the functions that touch them). */
+  DOCUMENT_BUCKET: optional(text),
+  /** Local platform only: the directory documents' bytes are kept in instead of S3. */
+  DOCUMENTS_DIR: optional(text),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { AUTHORIZER_CACHE_SECONDS, type ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
 import type { DataTable } from './data-table';
+import type { DocumentBucketRef } from './document-bucket';
 import { ProjectFunction } from './project-function';
 import type { TokenKey } from './token-key';
 import type { TwilioMasterSecret } from './twilio-master-secret';
@@ -25,6 +26,8 @@ export interface CatalogFunctionsProps {
   readonly tokenKey: TokenKey;
   readonly twilioMaster: TwilioMasterSecret;
   readonly queues: WorkQueues;
+  /** The supporting documents' bucket, for functions whose access names `documents`. */
+  readonly documents?: DocumentBucketRef;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
   /**
@@ -239,6 +242,10 @@ export class CatalogFunctions extends Construct {
     if (access.webhookSecrets?.length) fn.bindWebhookSecrets(props.tokenKey, access.webhookSecrets);
     if (access.sendTo?.length) fn.bindQueueSenders(access.sendTo.map((name) => props.queues.get(name, fn.definition.id)));
     if (access.twilioMaster) fn.bindTwilioMaster(props.twilioMaster);
+    if (access.documents?.length) {
+      if (!props.documents) throw new Error(`${fn.definition.id} needs the documents bucket, which was not given`);
+      fn.bindDocuments(props.documents, access.documents);
+    }
   }
 
   private addWebhookUrl(fn: ProjectFunction): lambda.FunctionUrl {
