@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, currentSession, type PortalSession } from './api';
 import { Account } from './pages/account';
 import { Contacts } from './pages/contacts';
+import { Documents } from './pages/documents';
 import { MessageDetail, Messages } from './pages/messages';
 import { appLink, usePath } from './router';
 import { ErrorNote, Heading, Loading } from './ui';
@@ -34,6 +35,7 @@ export function App() {
                 <a {...appLink('/')}>Account</a>
                 <a {...appLink('/messages')}>Messages</a>
                 <a {...appLink('/contacts')}>Contacts</a>
+                <a {...appLink('/documents')}>Documents</a>
               </>
             )}
             {state.session.returnUrl && <a href={state.session.returnUrl}>Back to {state.session.partnerName ?? 'your provider'}</a>}
@@ -67,6 +69,7 @@ function Pages({ session }: { session: PortalSession }) {
   if (message) return <MessageDetail customerId={session.customerId} messageId={decodeURIComponent(message[1]!)} />;
   if (path === '/messages') return <Messages customerId={session.customerId} />;
   if (path === '/contacts') return <Contacts customerId={session.customerId} />;
+  if (path === '/documents') return <Documents customerId={session.customerId} />;
   if (path === '/') return <Account session={session} />;
   return (
     <section>

@@ -172,8 +172,13 @@ export function documentService(deps: DocumentServiceDeps) {
   return {
     ...reader,
 
-    async upload(partnerId: string, customerId: string, fields: DocumentUploadFields, file: UploadedFile): Promise<DocumentView> {
+    /**
+     * `read` parses the request body; it runs once the customer is known to be the partner's, so
+     * a foreign customer is the ordinary 404 whatever the body holds.
+     */
+    async upload(partnerId: string, customerId: string, read: () => Promise<{ fields: DocumentUploadFields; file: UploadedFile }>): Promise<DocumentView> {
       requireOpen(await requireCustomer(partnerId, customerId), customerId);
+      const { fields, file } = await read();
       const contentType = checkFile(file);
       const registration = fields.registration ? await linkOf(partnerId, customerId, fields.registration) : undefined;
       const id = ids('doc');

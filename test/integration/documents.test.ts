@@ -42,7 +42,7 @@ beforeAll(async () => {
   api = apiClient(platform.url, apiKey);
   other = apiClient(platform.url, (await platform.admin.createPartnerWithKey('Other partner')).apiKey);
   customerId = await newCustomer(api, customerBody());
-  const id = await newCustomer(api, customerBody({ displayName: 'Onboarded' }));
+  const id = await newCustomer(api, customerBody());
   expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', mock: true, campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
   expect((await runToEnd(platform, `${id}-a1`)).status).toBe('SUCCEEDED');
   const steps = (await api.get(`/v1/customers/${id}/onboarding`)).body.steps as Array<{ sids: Record<string, string> }>;

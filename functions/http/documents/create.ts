@@ -12,8 +12,9 @@ import { documents } from '../../../shared/wiring/documents';
  */
 export async function main(event: APIGatewayProxyEvent) {
   const customerId = pathParam(event, 'id');
-  const { fields, file } = await parseMultipartBody(event, { fileField: 'file', fields: DocumentUploadFieldsSchema, maxBytes: MAX_DOCUMENT_BYTES + MAX_UPLOAD_OVERHEAD_BYTES });
-  const document = await documents().upload(partnerIdOf(event), customerId, fields, file);
+  const document = await documents().upload(partnerIdOf(event), customerId, () =>
+    parseMultipartBody(event, { fileField: 'file', fields: DocumentUploadFieldsSchema, maxBytes: MAX_DOCUMENT_BYTES + MAX_UPLOAD_OVERHEAD_BYTES }),
+  );
   return json(201, document, { location: `/v1/customers/${customerId}/documents/${document.id}` });
 }
 
