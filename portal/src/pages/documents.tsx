@@ -116,7 +116,7 @@ export function Documents({ customerId }: { customerId: string }) {
             void submit(e.currentTarget as HTMLFormElement);
           }}
         >
-          <div class="field">
+          <div class="field file">
             <label for="doc-file">File (PDF, PNG or JPEG)</label>
             <input id="doc-file" name="file" type="file" accept="application/pdf,image/png,image/jpeg" required {...described('file', 'doc-file-hint')} />
             <span class="detail" id="doc-file-hint">
