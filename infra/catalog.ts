@@ -241,7 +241,8 @@ export const catalog: readonly FunctionSpec[] = [
     entry: 'functions/http/customers/delete.ts',
     description: "Erases a closed customer's personal data, keeping its contacts' consent ledger",
     trigger: { kind: 'api', method: 'DELETE', path: '/v1/customers/{id}', auth: 'partner' },
-    access: { table: 'readwrite' },
+    // Supporting documents' bytes are erased with the customer.
+    access: { table: 'readwrite', documents: ['delete'] },
     timeoutSeconds: 29,
   },
   {

@@ -109,6 +109,22 @@ export function documentReader(deps: DocumentReaderDeps) {
     },
 
     /**
+     * Offboarding: every document of the customer, bytes first and then the row (so a call cut
+     * short leaves no row without its bytes), while `more()` allows; true when none is left.
+     */
+    async eraseAll(partnerId: string, customerId: string, more: () => boolean): Promise<boolean> {
+      for (;;) {
+        const batch = await documents.list(partnerId, customerId, undefined, 100);
+        if (batch.length === 0) return true;
+        for (const record of batch) {
+          if (!more()) return false;
+          await store.delete(record.storageKey);
+          await documents.delete(partnerId, customerId, record.id);
+        }
+      }
+    },
+
+    /**
      * The row first, so no read finds the document once this starts; then the bytes. The
      * TrustHub copy stays at Twilio: it belongs to a bundle that may be under review.
      */

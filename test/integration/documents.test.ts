@@ -163,6 +163,19 @@ describe('tenancy and delete', () => {
   });
 });
 
+describe('offboarding', () => {
+  it("erases a deleted customer's documents, bytes included", async () => {
+    const id = await newCustomer(api, customerBody());
+    expect((await api.post(`/v1/customers/${id}/subaccount`, undefined)).status).toBe(201);
+    const created = (await upload(api, id, { type: 'other' }, pdf('offboarded.pdf'))).body;
+    const dir = platform.env.DOCUMENTS_DIR!;
+    expect(readdirRecursive(dir).filter((f) => f.endsWith(created.id))).toHaveLength(1);
+    expect((await api.post(`/v1/customers/${id}/subaccount/close`, undefined)).status).toBe(200);
+    expect((await api.request('DELETE', `/v1/customers/${id}`)).status).toBe(204);
+    expect(readdirRecursive(dir).filter((f) => f.endsWith(created.id))).toEqual([]);
+  });
+});
+
 function readdirRecursive(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f));
 }
