@@ -125,6 +125,8 @@ export interface Access {
    * build them on. Locally links are built on the platform's own origin.
    */
   portalLinks?: boolean;
+  /** Object operations on the supporting documents' bucket (their bytes; the metadata is in the table). */
+  documents?: ('put' | 'get' | 'delete')[];
 }
 
 export interface FunctionSpec {
@@ -254,7 +256,8 @@ export const catalog: readonly FunctionSpec[] = [
     entry: 'functions/http/customers/delete.ts',
     description: "Erases a closed customer's personal data, keeping its contacts' consent ledger",
     trigger: { kind: 'api', method: 'DELETE', path: '/v1/customers/{id}', auth: 'partner' },
-    access: { table: 'readwrite' },
+    // Supporting documents' bytes are erased with the customer.
+    access: { table: 'readwrite', documents: ['delete'] },
     timeoutSeconds: 29,
   },
   {
@@ -526,6 +529,45 @@ export const catalog: readonly FunctionSpec[] = [
     trigger: { kind: 'schedule', rateMinutes: 1 },
     access: { table: 'readwrite', keys: ['decrypt'] },
     timeoutSeconds: 60,
+  },
+  {
+    id: 'documents-create',
+    entry: 'functions/http/documents/create.ts',
+    description: "Stores a customer's supporting document (sniffed PDF/PNG/JPEG, up to 4 MB) and hands it to Twilio where the registration takes documents",
+    trigger: { kind: 'api', method: 'POST', path: '/v1/customers/{id}/documents', auth: 'partner' },
+    // Put the bytes, and delete them again when the metadata write fails; decrypt the subaccount token for TrustHub.
+    access: { table: 'readwrite', keys: ['decrypt'], documents: ['put', 'delete'] },
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'documents-list',
+    entry: 'functions/http/documents/list.ts',
+    description: "Lists the customer's supporting documents, newest first",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'documents-get',
+    entry: 'functions/http/documents/get.ts',
+    description: "Fetches one supporting document's metadata and its Twilio hand-off",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents/{documentId}', auth: 'partner' },
+    access: { table: 'read' },
+  },
+  {
+    id: 'documents-content',
+    entry: 'functions/http/documents/content.ts',
+    description: "Downloads a supporting document's bytes (as an attachment, nosniff)",
+    trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/documents/{documentId}/content', auth: 'partner' },
+    access: { table: 'read', documents: ['get'] },
+    memoryMb: 512,
+  },
+  {
+    id: 'documents-delete',
+    entry: 'functions/http/documents/delete.ts',
+    description: 'Deletes a supporting document: its metadata, then its bytes',
+    trigger: { kind: 'api', method: 'DELETE', path: '/v1/customers/{id}/documents/{documentId}', auth: 'partner' },
+    access: { table: 'readwrite', documents: ['delete'] },
   },
   {
     id: 'webhook-endpoints-create',

@@ -144,6 +144,10 @@ const SETTINGS = {
   META_EMBEDDED_SIGNUP_CONFIG_ID: optional(matching(/^\d{5,20}$/, 'a numeric Facebook Login for Business configuration id')),
   /** The Graph API version the portal initialises Meta's JavaScript SDK with. */
   META_GRAPH_API_VERSION: withDefault(matching(/^v\d{1,2}\.\d$/, 'a Graph API version such as v21.0'), 'v21.0'),
+  /** The S3 bucket of supporting documents' bytes (set by the stack on the functions that touch them). */
+  DOCUMENT_BUCKET: optional(text),
+  /** Local platform only: the directory documents' bytes are kept in instead of S3. */
+  DOCUMENTS_DIR: optional(text),
   /** How long a decrypted subaccount token stays in a warm function's memory. */
   TOKEN_CACHE_TTL_SECONDS: withDefault(integer(0, 3600), 300),
 };

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { AUTHORIZER_CACHE_SECONDS, type ApiTrigger } from '../catalog';
 import { pascalCase, type FunctionDefinition } from './catalog-types';
 import type { DataTable } from './data-table';
+import type { DocumentBucketRef } from './document-bucket';
 import { ProjectFunction, type SsmParameterRef } from './project-function';
 import type { TokenKey } from './token-key';
 import type { TwilioMasterSecret } from './twilio-master-secret';
@@ -26,6 +27,8 @@ export interface CatalogFunctionsProps {
   readonly tokenKey: TokenKey;
   readonly twilioMaster: TwilioMasterSecret;
   readonly queues: WorkQueues;
+  /** The supporting documents' bucket, for functions whose access names `documents`. */
+  readonly documents?: DocumentBucketRef;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
   /**
@@ -245,6 +248,10 @@ export class CatalogFunctions extends Construct {
     if (access.twilioMaster) fn.bindTwilioMaster(props.twilioMaster);
     if (access.queueDepth) fn.bindQueueDepth([...props.queues.byName.values()]);
     if (access.webhookRefusals) props.table.grantPrefixUpdates(fn, WEBHOOK_REFUSALS_PREFIX);
+    if (access.documents?.length) {
+      if (!props.documents) throw new Error(`${fn.definition.id} needs the documents bucket, which was not given`);
+      fn.bindDocuments(props.documents, access.documents);
+    }
   }
 
   private addWebhookUrl(fn: ProjectFunction): lambda.FunctionUrl {

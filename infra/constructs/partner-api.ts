@@ -68,6 +68,11 @@ export class PartnerApi extends Construct {
       // The authorizer returns usageIdentifierKey = partnerId; the operator CLI creates each partner's
       // API Gateway key with that value and adds it to the usage plan below.
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
+      // Every body is passed to the functions base64-encoded and every base64 answer goes back as
+      // bytes: document uploads are multipart and downloads binary, and API Gateway decides a
+      // response by the request's first Accept type, which a browser's download does not control.
+      // The JSON handlers decode base64 bodies (parseJsonBody); text answers pass unchanged.
+      binaryMediaTypes: ['*/*'],
       // Execution logs (errors only) need the account-level CloudWatch role.
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,

@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FunctionDefinition } from './catalog-types';
 import type { DataTable, TableAccess } from './data-table';
+import type { DocumentBucketRef } from './document-bucket';
 import type { KeyOperation, TokenKey } from './token-key';
 import type { TwilioMasterSecret } from './twilio-master-secret';
 import type { WorkQueue } from './work-queues';
@@ -190,6 +191,20 @@ export class ProjectFunction extends Construct implements iam.IGrantable {
   bindTwilioMaster(secret: TwilioMasterSecret): void {
     secret.grantRead(this);
     this.addEnvironment('TWILIO_MASTER_SECRET_ARN', secret.secret.secretArn);
+  }
+
+  /**
+   * Object operations on the documents' bucket — exactly these actions, on its objects only (no
+   * listing, no bucket configuration) — and DOCUMENT_BUCKET for the adapter.
+   */
+  bindDocuments(bucket: DocumentBucketRef, operations: readonly ('put' | 'get' | 'delete')[]): void {
+    const actions = { put: 's3:PutObject', get: 's3:GetObject', delete: 's3:DeleteObject' };
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: operations.map((o) => actions[o]), resources: [bucket.objectsArn] }));
+    this.addEnvironment('DOCUMENT_BUCKET', bucket.bucketName);
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucket.objectsArnFinding}]`,
+      reason: "Document objects are keyed by tenant and document id, created at upload: the policy can only name the bucket's objects as a whole. The actions are the exact object operations this function needs.",
+    });
   }
 
   /** Starting executions (and STATE_MACHINE_ARN) and/or reporting task tokens back to the workflow. */

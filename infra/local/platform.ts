@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StepInput } from '../../shared/services/registration/contract';
 import { dynamoOnboardingRunRepository } from '../../shared/store/onboarding-runs';
@@ -214,6 +216,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
     cleanups.push(() => gateway.stop());
     const webhookBaseUrl = process.env.WEBHOOK_BASE_URL ?? `${gateway.url}${WEBHOOKS_PREFIX}`;
+    // Documents' bytes beside the table that names them; a throwaway platform's go with it.
+    let documentsDir = dataDir && resolve(dataDir, 'documents');
+    if (!documentsDir) {
+      const temporary = mkdtempSync(join(tmpdir(), 'switchboard-documents-'));
+      cleanups.push(async () => rmSync(temporary, { recursive: true, force: true }));
+      documentsDir = temporary;
+    }
 
     // Handlers are loaded on their first invocation, which cannot happen before this synchronous block ends.
     const env: Record<string, string> = {
@@ -226,6 +235,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       LOCAL_MASTER_KEY: process.env.LOCAL_MASTER_KEY ?? localMasterKey(dataDir),
       WEBHOOK_BASE_URL: webhookBaseUrl,
       QUEUE_URLS: JSON.stringify(queues.urls()),
+      DOCUMENTS_DIR: documentsDir,
       STATE_MACHINE_ARN: workflow.stateMachineArn,
       // TrustHub sends review mail to an ISV-owned inbox; locally nobody reads it.
       TWILIO_NOTIFICATION_EMAIL: process.env.TWILIO_NOTIFICATION_EMAIL ?? 'a2p-notifications@switchboard.example',

@@ -1,6 +1,7 @@
 import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CatalogFunctions } from '../constructs/catalog-functions';
+import { documentBucketRef } from '../constructs/document-bucket';
 import type { FunctionDefinition } from '../constructs/catalog-types';
 import { OnboardingWorkflow } from '../constructs/onboarding-workflow';
 import { Operations } from '../constructs/operations';
@@ -52,6 +53,7 @@ export class PlatformStack extends Stack {
       tokenKey: stateful.tokenKey,
       twilioMaster: stateful.twilioMaster,
       queues: stateful.queues,
+      documents: documentBucketRef(settings.stage),
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
       webhookBaseUrlParameter: { name: webhookBaseUrlParameterName(settings.stage), arn: webhookBaseUrlParameterArn(this, settings.stage) },

@@ -7,6 +7,7 @@ import { TokenKey } from '../constructs/token-key';
 import { TwilioMasterSecret } from '../constructs/twilio-master-secret';
 import { WorkQueues } from '../constructs/work-queues';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { DocumentBucket } from '../constructs/document-bucket';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: string;
@@ -27,6 +28,7 @@ export class StatefulStack extends Stack {
   readonly twilioMaster: TwilioMasterSecret;
   readonly queues: WorkQueues;
   readonly alarms: AlarmTopic;
+  readonly documents: DocumentBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -35,6 +37,7 @@ export class StatefulStack extends Stack {
     this.twilioMaster = new TwilioMasterSecret(this, 'TwilioMaster', { stage: props.stage });
     this.queues = new WorkQueues(this, 'Queues', { queues: props.queues });
     this.alarms = new AlarmTopic(this, 'Alarms', { stage: props.stage, email: props.alarmEmail });
+    this.documents = new DocumentBucket(this, 'Documents', { stage: props.stage });
     this.alarms.routeAll(this);
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Every alarm of the stage, on ALARM and OK: subscribe e-mail, HTTPS (PagerDuty) or AWS Chatbot here' });
 

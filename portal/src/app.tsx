@@ -3,6 +3,7 @@ import { ApiError, api, currentSession, type PortalSession } from './api';
 import { Account } from './pages/account';
 import { Contacts } from './pages/contacts';
 import { PartnerPages } from './pages/console';
+import { Documents } from './pages/documents';
 import { MessageDetail, Messages } from './pages/messages';
 import { NewTemplate, TemplateDetail, Templates } from './pages/templates';
 import { ConnectSender, SenderDetail, WhatsAppSenders } from './pages/whatsapp';
@@ -39,6 +40,7 @@ export function App() {
                 <a {...appLink('/contacts')}>Contacts</a>
                 <a {...appLink('/whatsapp')}>WhatsApp</a>
                 <a {...appLink('/templates')}>Templates</a>
+                <a {...appLink('/documents')}>Documents</a>
               </>
             )}
             {state.session.scope === 'partner' && (
@@ -80,6 +82,7 @@ function Pages({ session }: { session: PortalSession }) {
   if (template && template[1] !== 'new') return <TemplateDetail customerId={session.customerId} templateId={decodeURIComponent(template[1]!)} />;
   if (path === '/templates/new') return <NewTemplate customerId={session.customerId} />;
   if (path === '/templates') return <Templates customerId={session.customerId} />;
+  if (path === '/documents') return <Documents customerId={session.customerId} />;
   if (path === '/') return <Account session={session} />;
   return (
     <section>

@@ -237,3 +237,26 @@ export class PortalLinkGoneError extends AppError {
   readonly type = 'portal-link-gone';
   readonly title = 'Portal link no longer valid';
 }
+
+// --- Documents ------------------------------------------------------------------------------
+
+/** The file's bytes are not a PDF, PNG or JPEG, or not what the upload declared: `errors` names `file`. */
+export class UnsupportedDocumentTypeError extends AppError {
+  readonly status = 415;
+  readonly type = 'unsupported-document-type';
+  readonly title = 'The file is not a PDF, PNG or JPEG';
+}
+
+/** The file is over the document size limit: `errors` names `file`. */
+export class DocumentTooLargeError extends AppError {
+  readonly status = 413;
+  readonly type = 'document-too-large';
+  readonly title = 'The file is too large';
+}
+
+/** The file has no bytes: `errors` names `file`. */
+export class EmptyDocumentError extends AppError {
+  readonly status = 422;
+  readonly type = 'empty-document';
+  readonly title = 'The file is empty';
+}

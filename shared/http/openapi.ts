@@ -46,6 +46,7 @@ import {
 import { EmbeddedSignupConfigSchema } from '../domain/whatsapp-embedded-signup';
 import { PartnerStatusSchema } from '../domain/partner-status';
 import { CurrentPortalSessionSchema, PortalSessionRequestSchema, PortalSessionSchema } from '../domain/portal-session';
+import { DocumentListQuerySchema, DocumentListSchema, DocumentSchema, DocumentUploadSchema, MAX_DOCUMENT_BYTES } from '../domain/document';
 import { ConsentRecordInputSchema, ConsentRecordResultSchema, ConsentViewSchema, OptOutListSchema, OptOutsQuerySchema } from '../domain/consent';
 
 /**
@@ -68,11 +69,13 @@ export const ProblemSchema = z
 interface RouteDoc {
   summary: string;
   body?: z.ZodType;
+  /** A `multipart/form-data` body instead of JSON: its text fields and its file part (`file`). */
+  multipart?: z.ZodType;
   query?: z.ZodObject;
   idempotent?: boolean;
   /** Further problem responses of the route, by status. */
   problems?: Record<number, string>;
-  response: { status: number; schema: z.ZodType; description: string };
+  response: { status: number; schema: z.ZodType; description: string; binary?: readonly string[] };
 }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
@@ -158,6 +161,33 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: TemplateResubmitSchema,
     problems: { 422: 'template-lint-failed: the lint found errors (`errors` lists each with its field); nothing was sent to Twilio. unprocessable: Twilio refused the content' },
     response: { status: 201, schema: TemplateSchema, description: 'The new version, submitted' },
+  },
+  'documents-create': {
+    summary: `Upload a supporting document as multipart/form-data: \`file\` (PDF, PNG or JPEG, sniffed from its bytes; the declared type must agree; 1 byte to ${MAX_DOCUMENT_BYTES} bytes, 4 MB), \`type\`, optional \`purpose\` and \`registration\` (the customer's customer-profile, trust-product, brand or campaign, which must exist). A customer-profile or trust-product document is created at Twilio as a TrustHub SupportingDocument in the customer's subaccount and assigned to that bundle (\`twilio.status\` sent, with its RD… SID; failed with Twilio's reason when it refuses); brands and campaigns take no document at Twilio (not-required). TrustHub's API takes the document's record, not its bytes: the file stays here`,
+    multipart: DocumentUploadSchema,
+    problems: {
+      413: 'document-too-large: the file is over 4 MB (`errors` names body.file)',
+      415: 'unsupported-document-type: the bytes are not a PDF, PNG or JPEG, or not the type the part declared (`errors` names body.file); unsupported-media-type: the body is not multipart/form-data',
+      422: 'empty-document: the file has no bytes (body.file); unprocessable: the customer has no such registration yet (body.registration)',
+    },
+    response: { status: 201, schema: DocumentSchema, description: 'The document with its Twilio hand-off' },
+  },
+  'documents-list': {
+    summary: "The customer's supporting documents, newest first",
+    query: DocumentListQuerySchema,
+    response: { status: 200, schema: DocumentListSchema, description: 'A page of documents' },
+  },
+  'documents-get': {
+    summary: "One supporting document's metadata: sniffed type, size, SHA-256, linked registration and Twilio hand-off",
+    response: { status: 200, schema: DocumentSchema, description: 'The document' },
+  },
+  'documents-content': {
+    summary: 'The document\'s bytes, as an attachment (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`) with the type sniffed at upload',
+    response: { status: 200, schema: z.string(), description: 'The file', binary: ['application/pdf', 'image/png', 'image/jpeg'] },
+  },
+  'documents-delete': {
+    summary: 'Delete a supporting document: its metadata, then its bytes (a copy handed to Twilio stays in its TrustHub bundle)',
+    response: { status: 204, schema: z.null(), description: 'Deleted' },
   },
   'webhook-endpoints-create': {
     summary:
@@ -474,7 +504,9 @@ function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
   const responses: Record<string, unknown> = {
     [doc.response.status]: {
       description: doc.response.description,
-      content: { 'application/json': { schema: responseSchema(doc.response.schema) } },
+      content: doc.response.binary
+        ? Object.fromEntries(doc.response.binary.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]))
+        : { 'application/json': { schema: responseSchema(doc.response.schema) } },
     },
     400: problem('Invalid request; `errors` names each field at fault'),
     404: problem('Not found (also for ids of other partners)'),
@@ -495,6 +527,7 @@ function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
     responses[413] = problem('Body over 256 KB');
     responses[415] = problem('Content-Type is not application/json');
   }
+  if (doc.multipart) responses[415] = problem('Content-Type is not multipart/form-data');
   if (doc.idempotent) responses[422] = problem('Idempotency-Key reused with a different body');
   for (const [status, description] of Object.entries(doc.problems ?? {})) responses[status] = problem(description);
   const parameters: JsonSchema[] = [
@@ -510,6 +543,19 @@ function operation(route: DocumentedRoute, doc: RouteDoc): JsonSchema {
     security: auth === 'partner' ? [{ apiKey: [] }] : [],
     ...(parameters.length ? { parameters } : {}),
     ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(doc.body, 'input') } } } } : {}),
+    ...(doc.multipart
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { ...schemaOf(doc.multipart, 'input'), properties: { ...(schemaOf(doc.multipart, 'input').properties as object), file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The file: PDF, PNG or JPEG' } } },
+                encoding: { file: { contentType: 'application/pdf, image/png, image/jpeg' } },
+              },
+            },
+          },
+        }
+      : {}),
     responses,
   };
 }

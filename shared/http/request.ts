@@ -90,6 +90,7 @@ const PATH_ID_FORMATS: Record<string, RegExp> = {
   templateId: new RegExp(`^tpl_${ULID}$`),
   senderId: new RegExp(`^was_${ULID}$`),
   sessionId: new RegExp(`^pls_${ULID}$`),
+  documentId: new RegExp(`^doc_${ULID}$`),
   // `phone` is not an id: the consent routes check it as a phone number (400 naming path.phone).
 };
 

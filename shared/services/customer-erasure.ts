@@ -11,6 +11,8 @@ export interface CustomerErasureDeps {
   erasure: CustomerErasureStore;
   events: Pick<PartnerEventLog, 'appendWith'>;
   clock: Clock;
+  /** The customer's supporting documents (bytes outside the table), erased before the rows. */
+  documents?: { eraseAll(partnerId: string, customerId: string, more: () => boolean): Promise<boolean> };
   /** How long one call may spend deleting before it answers "still erasing" (an API call has 29 s). */
   budgetMs: number;
 }
@@ -19,12 +21,13 @@ export type ErasureOutcome = { status: 'deleted' } | { status: 'erasing' };
 
 /**
  * Offboarding's last step (docs/security.md): a customer whose subaccount is closed loses its
- * personal data — its record, registration, messages, WhatsApp senders and templates, Twilio's
+ * personal data — its record, registration, messages, supporting documents (bytes and rows),
+ * WhatsApp senders and templates, Twilio's
  * registration events and its account row with the encrypted token — while its contacts' consent
  * ledger stays as evidence. Rows go first and the customer row last, with `customer.deleted`, so
  * a call cut short by its budget (or a crash) is continued by the next one.
  */
-export function customerErasure({ customers, subaccounts, erasure, events, clock, budgetMs }: CustomerErasureDeps) {
+export function customerErasure({ customers, subaccounts, erasure, documents, events, clock, budgetMs }: CustomerErasureDeps) {
   return {
     async erase(partnerId: string, customerId: string): Promise<ErasureOutcome> {
       const customer = await customers.get(partnerId, customerId);
@@ -36,7 +39,9 @@ export function customerErasure({ customers, subaccounts, erasure, events, clock
         );
       }
       const deadline = clock.now().getTime() + budgetMs;
-      const done = await erasure.eraseRows(partnerId, customerId, () => clock.now().getTime() < deadline);
+      const more = () => clock.now().getTime() < deadline;
+      if (documents && !(await documents.eraseAll(partnerId, customerId, more))) return { status: 'erasing' };
+      const done = await erasure.eraseRows(partnerId, customerId, more);
       if (!done) return { status: 'erasing' };
       const deletedAt = clock.now().toISOString();
       const written = await events.appendWith(

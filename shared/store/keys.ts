@@ -230,6 +230,17 @@ export const templateReviewIndex = (partnerId: string, customerId: string, templ
 });
 
 /**
+ * A customer's supporting documents' metadata, one partition, sorted by id (ULIDs: newest first is
+ * a reverse Query). The bytes are in the document store under the key the row names.
+ */
+const documentsPartition = (partnerId: string, customerId: string) => customerPartition(partnerId, customerId, 'DOCUMENTS');
+export const DOCUMENT_PREFIX = 'DOCUMENT#';
+export const documentKey = (partnerId: string, customerId: string, documentId: string) => ({
+  pk: documentsPartition(partnerId, customerId),
+  sk: `${DOCUMENT_PREFIX}${documentId}`,
+});
+
+/**
  * Every partition that holds one customer's data alone and is erased with it (DELETE
  * …/customers/{id} after its close): registration and numbers, the message shards, Twilio's
  * registration events, WhatsApp senders and templates. The consent partitions are not among them:

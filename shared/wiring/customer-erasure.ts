@@ -4,6 +4,7 @@ import { documentClient, tableName } from '../store/client';
 import { customerErasureStore } from '../store/customer-erasure';
 import { dynamoCustomerRepository } from '../store/customers';
 import { dynamoSubaccountRepository } from '../store/subaccounts';
+import { documentReads } from './document-reads';
 import { partnerEvents } from './partner-events';
 
 /** Leaves a few seconds of the API's 29 s for the final transaction and the answer. */
@@ -13,6 +14,7 @@ export const customerErasureService = customerErasure({
   customers: dynamoCustomerRepository(documentClient, tableName),
   subaccounts: dynamoSubaccountRepository(documentClient, tableName),
   erasure: customerErasureStore(documentClient, tableName),
+  documents: { eraseAll: (partnerId, customerId, more) => documentReads().eraseAll(partnerId, customerId, more) },
   events: partnerEvents,
   clock: systemClock,
   budgetMs: BUDGET_MS,

@@ -321,6 +321,8 @@ describe('what each catalog function bundles of the Twilio SDK', () => {
     'subaccount-close': ['accounts', 'messaging', 'numbers', 'whatsapp'],
     ...Object.fromEntries(['messages-create', 'messages-cancel', 'consent-record'].map((id) => [id, ['messages']])),
     ...Object.fromEntries(['templates-create', 'templates-delete', 'templates-resubmit', 'schedules-template-refresh'].map((id) => [id, ['content']])),
+    // The upload hands TrustHub bundles their documents; reads, download and delete call no Twilio.
+    'documents-create': ['trusthub'],
     ...Object.fromEntries(['onboarding-preflight', 'onboarding-start', 'onboarding-get'].map((id) => [id, ['numbers']])),
     // The sender routes that call Twilio, and the refresh, carry the Senders and ChannelSenders resources only.
     ...Object.fromEntries(

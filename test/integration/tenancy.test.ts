@@ -64,6 +64,7 @@ const PARAMS: Record<string, { foreign: () => string; missing: string }> = {
   templateId: { foreign: () => 'tpl_01JF3X0000000000000000ZZZZ', missing: 'tpl_01JF3X0000000000000000ZZZZ' },
   senderId: { foreign: () => 'was_01JF3X0000000000000000ZZZZ', missing: 'was_01JF3X0000000000000000ZZZZ' },
   sessionId: { foreign: () => bSessionId, missing: 'pls_01JF3X0000000000000000ZZZZ' },
+  documentId: { foreign: () => 'doc_01JF3X0000000000000000ZZZZ', missing: 'doc_01JF3X0000000000000000ZZZZ' },
 };
 
 const TEMPLATE = {
