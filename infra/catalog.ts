@@ -125,6 +125,8 @@ export interface Access {
    * build them on. Locally links are built on the platform's own origin.
    */
   portalLinks?: boolean;
+  /** Tells front ends how to run WhatsApp Embedded Signup: gets the platform's Meta app id and configuration id (when the stack has them). */
+  metaApp?: boolean;
   /** Object operations on the supporting documents' bucket (their bytes; the metadata is in the table). */
   documents?: ('put' | 'get' | 'delete')[];
 }
@@ -701,7 +703,7 @@ export const catalog: readonly FunctionSpec[] = [
     entry: 'functions/http/whatsapp-senders/embedded-signup.ts',
     description: "How a front end runs WhatsApp Embedded Signup (the platform's Meta app, or a simulated hand-off) to get the customer's WABA id",
     trigger: { kind: 'api', method: 'GET', path: '/v1/customers/{id}/whatsapp/embedded-signup', auth: 'partner' },
-    access: { table: 'read' },
+    access: { table: 'read', metaApp: true },
   },
   {
     id: 'whatsapp-senders-get',

@@ -40,6 +40,8 @@ export interface CatalogFunctionsProps {
   readonly portalBaseUrlParameter: SsmParameterRef;
   /** The ISV's TrustHub settings for A2P registration (`TWILIO_PRIMARY_PROFILE_SID`, `TWILIO_NOTIFICATION_EMAIL`). */
   readonly twilioSettings?: { readonly primaryProfileSid?: string; readonly notificationEmail?: string };
+  /** The platform's Meta app, for the functions with `access.metaApp` (unset: they answer a simulated hand-off). */
+  readonly metaApp?: { readonly appId: string; readonly configId: string };
   /** Reserved concurrency of each webhook receiver (a cap, so a flood cannot take the account's pool); 0 or unset = unreserved. */
   readonly webhookReservedConcurrency?: number;
 }
@@ -190,6 +192,10 @@ export class CatalogFunctions extends Construct {
     this.webhooks = webhooks;
     this.workflowTasks = workflowTasks;
     this.shareTwilioSettings(props.twilioSettings);
+    for (const fn of this.all.filter((f) => f.definition.access.metaApp && props.metaApp)) {
+      fn.addEnvironment('META_APP_ID', props.metaApp!.appId);
+      fn.addEnvironment('META_EMBEDDED_SIGNUP_CONFIG_ID', props.metaApp!.configId);
+    }
   }
 
   /** Where stream records that failed every retry go (with an alarm as soon as one does), per stream consumer. */

@@ -67,6 +67,8 @@ export interface PortalSiteProps {
   /** Custom domain: `https://<host>` and its ACM certificate in us-east-1. */
   readonly domain?: CustomDomain;
   readonly logRetention: logs.RetentionDays;
+  /** A Meta app is configured: the CSP lets the WhatsApp page load Meta's Embedded Signup. */
+  readonly metaEmbeddedSignup?: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export class PortalSite extends Construct {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
       cachePolicy: siteCache,
-      responseHeadersPolicy: this.securityHeadersPolicy(),
+      responseHeadersPolicy: this.securityHeadersPolicy(props.metaEmbeddedSignup ?? false),
       functionAssociations: [{ function: viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
     };
     const apiBehaviour: cloudfront.BehaviorOptions = {
@@ -196,7 +198,7 @@ export class PortalSite extends Construct {
    * The headers the local platform sends with the portal, as a response headers policy: the
    * security headers CloudFront knows by name go where it wants them, any other as a custom header.
    */
-  private securityHeadersPolicy(): cloudfront.ResponseHeadersPolicy {
+  private securityHeadersPolicy(metaEmbeddedSignup: boolean): cloudfront.ResponseHeadersPolicy {
     const {
       'content-security-policy': contentSecurityPolicy,
       'x-content-type-options': contentTypeOptions,
@@ -204,7 +206,7 @@ export class PortalSite extends Construct {
       'referrer-policy': referrerPolicy,
       'strict-transport-security': hsts,
       ...others
-    } = portalSecurityHeaders({ https: true });
+    } = portalSecurityHeaders({ https: true, metaEmbeddedSignup });
     const frameOptions: Record<string, cloudfront.HeadersFrameOption> = { DENY: cloudfront.HeadersFrameOption.DENY, SAMEORIGIN: cloudfront.HeadersFrameOption.SAMEORIGIN };
     const referrers = Object.values(cloudfront.HeadersReferrerPolicy) as string[];
     const maxAge = /^max-age=(\d+)$/.exec(hsts ?? '');

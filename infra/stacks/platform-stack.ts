@@ -59,6 +59,7 @@ export class PlatformStack extends Stack {
       webhookBaseUrlParameter: { name: webhookBaseUrlParameterName(settings.stage), arn: webhookBaseUrlParameterArn(this, settings.stage) },
       portalBaseUrlParameter: { name: portalBaseUrlParameterName(settings.stage), arn: portalBaseUrlParameterArn(this, settings.stage) },
       twilioSettings: settings.twilio,
+      metaApp: settings.metaApp,
       webhookReservedConcurrency: settings.webhookReservedConcurrency,
     });
 
@@ -99,6 +100,7 @@ export class PlatformStack extends Stack {
         siteDir: builtPortal(props.projectRoot),
         domain: settings.portalDomain,
         logRetention: settings.logRetention,
+        metaEmbeddedSignup: settings.metaApp !== undefined,
       });
       new CfnOutput(this, 'PortalBaseUrl', { value: this.portal.baseUrl, description: 'The portal is <base>/portal/; its sign-in links (POST …/portal-sessions) open on <base>/portal/link/…' });
       new CfnOutput(this, 'PortalDistributionDomain', {

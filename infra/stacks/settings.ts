@@ -27,6 +27,8 @@ export interface Settings {
   readonly alarmEmail?: string;
   /** Reserved concurrency per webhook receiver; 0 turns the reservation off (accounts with a low concurrency quota). */
   readonly webhookReservedConcurrency: number;
+  /** The platform's Meta app and its Embedded Signup configuration: the portal runs Meta's real Embedded Signup (unset = a simulated hand-off). */
+  readonly metaApp?: { readonly appId: string; readonly configId: string };
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -86,6 +88,15 @@ export function readSettings(node: Node): Settings {
     throw new Error(`Context "webhookReservedConcurrency" must be a whole number (0 = no reservation), got "${reservedRaw}"`);
   }
 
+  const metaAppId = text('metaAppId');
+  const metaConfigId = text('metaEmbeddedSignupConfigId');
+  if ((metaAppId === undefined) !== (metaConfigId === undefined)) {
+    throw new Error('Context "metaAppId" and "metaEmbeddedSignupConfigId" go together: give both (Meta\'s Embedded Signup) or neither (a simulated hand-off)');
+  }
+  for (const [name, value] of [['metaAppId', metaAppId], ['metaEmbeddedSignupConfigId', metaConfigId]] as const) {
+    if (value !== undefined && !/^\d{5,20}$/.test(value)) throw new Error(`Context "${name}" must be Meta's numeric id, got "${value}"`);
+  }
+
   return {
     stage,
     partnerLimits: {
@@ -102,6 +113,7 @@ export function readSettings(node: Node): Settings {
     twilio: { primaryProfileSid, notificationEmail },
     alarmEmail,
     webhookReservedConcurrency,
+    ...(metaAppId && metaConfigId ? { metaApp: { appId: metaAppId, configId: metaConfigId } } : {}),
   };
 }
 

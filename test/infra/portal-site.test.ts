@@ -272,3 +272,27 @@ describe('the portal build the synth deploys', () => {
     expect(() => builtPortal(root)).toThrow(/^The portal could not be built for deployment \(run "npm run portal:build" to see why\)/);
   }, 60_000);
 });
+
+describe("a deploy with the platform's Meta app", () => {
+  const context = { metaAppId: '1234567890', metaEmbeddedSignupConfigId: '9876543210' };
+  const built = buildApp({}, context);
+
+  it("lets the portal load Meta's Embedded Signup (its CSP names Meta's origins) and tells the embedded-signup route the ids", () => {
+    const [, policy] = only(built.portalTemplate(), 'AWS::CloudFront::ResponseHeadersPolicy');
+    const csp = policy.Properties!.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(csp).toBe(portalSecurityHeaders({ https: true, metaEmbeddedSignup: true })['content-security-policy']);
+    expect(csp).toContain('https://connect.facebook.net');
+    const withMeta = resources(built.platformTemplate(), 'AWS::Lambda::Function').filter(([, r]) => r.Properties?.Environment?.Variables?.META_APP_ID);
+    expect(withMeta.map(([, r]) => r.Properties!.Environment.Variables)).toEqual([expect.objectContaining({ META_APP_ID: '1234567890', META_EMBEDDED_SIGNUP_CONFIG_ID: '9876543210' })]);
+    expect(withMeta[0]![0]).toMatch(/WhatsappSendersEmbeddedSignup/);
+  });
+
+  it("keeps Meta's origins out of the CSP without it", () => {
+    const [, policy] = only(buildApp().portalTemplate(), 'AWS::CloudFront::ResponseHeadersPolicy');
+    expect(JSON.stringify(policy)).not.toContain('facebook');
+  });
+
+  it.each([[{ metaAppId: '1234567890' }], [{ metaEmbeddedSignupConfigId: '9876543210' }], [{ metaAppId: 'abc', metaEmbeddedSignupConfigId: '9876543210' }]])('refuses %j with a clear error', (bad) => {
+    expect(() => buildApp({}, bad)).toThrow(/Context "meta(AppId|EmbeddedSignupConfigId)"/);
+  });
+});

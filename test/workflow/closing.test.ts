@@ -130,6 +130,9 @@ describe('closing a customer', () => {
       ['POST', `/v1/customers/${id}/whatsapp/senders/${sender}/verification`, { code: '123456' }],
       ['PATCH', `/v1/customers/${id}/whatsapp/senders/${sender}`, { profile: { about: 'Renamed' } }],
       ['DELETE', `/v1/customers/${id}/whatsapp/senders/${sender}`, undefined],
+      // The upload is refused before its body is read, so no multipart body is needed to prove it.
+      ['POST', `/v1/customers/${id}/documents`, undefined],
+      ['DELETE', `/v1/customers/${id}/documents/doc_${'0'.repeat(26)}`, undefined],
     ];
     // Every route that changes a customer is here, but the two whose repeat is the answer itself
     // (creating the subaccount returns the closed one, closing again is a no-op) and the erasure,
