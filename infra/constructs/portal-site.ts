@@ -1,6 +1,5 @@
 import { DefaultStackSynthesizer, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { distributionDomain } from './distribution-domain';
 import { ensurePortalBuilt } from '../local/portal-build';
 import { portalSecurityHeaders } from '../../shared/http/portal-headers';
 import type { CustomDomain } from '../stacks/settings';
@@ -159,13 +159,7 @@ export class PortalSite extends Construct {
       enableLogging: true,
       logBucket: accessLogs,
       logFilePrefix: 'portal/',
-      ...(props.domain
-        ? {
-            domainNames: [new URL(props.domain.baseUrl).hostname],
-            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
-            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-          }
-        : {}),
+      ...distributionDomain(this, props.domain),
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

@@ -1,11 +1,11 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { distributionDomain } from './distribution-domain';
 import type { WebhookReceiver } from './catalog-functions';
 
 /** The SSM parameter holding the webhook base URL: a fixed name per stage, so functions can be told it without referencing the distribution. */
@@ -128,13 +128,7 @@ export class WebhookEdge extends Construct {
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: 'webhooks/',
-      ...(props.domain
-        ? {
-            domainNames: [new URL(props.domain.baseUrl).hostname],
-            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
-            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-          }
-        : {}),
+      ...distributionDomain(this, props.domain),
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

@@ -25,3 +25,24 @@ export function ErrorNote({ children }: { children: ComponentChildren }) {
 }
 
 export const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/**
+ * Newer/Older over a cursor-paged list: `cursors` is the stack of cursors that led to the page
+ * shown (empty on the first), `next` the page's `nextCursor`.
+ */
+export function Pager({ cursors, setCursors, next }: { cursors: string[]; setCursors: (cursors: string[]) => void; next: string | null | undefined }) {
+  return (
+    <p class="actions">
+      {cursors.length > 0 && (
+        <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+      )}
+      {next && (
+        <button type="button" onClick={() => setCursors([...cursors, next])}>
+          Older
+        </button>
+      )}
+    </p>
+  );
+}

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import { config } from '../config';
-import { BASE_URL_MAX_AGE_SECONDS, ExtensionParameterProvider } from '../webhooks/base-url';
+import { BASE_URL_MAX_AGE_SECONDS, ExtensionParameterProvider, readBaseUrlParameter } from '../webhooks/base-url';
 import { publicBaseOf } from './public-base';
 
 /**
@@ -28,17 +28,8 @@ export interface PortalLinkBaseOptions {
 export function portalLinkBaseFrom({ parameterName, parameters, maxAgeSeconds = BASE_URL_MAX_AGE_SECONDS }: PortalLinkBaseOptions): PortalLinkBase {
   return async (event) => {
     if (!parameterName) return publicBaseOf(event);
-    let value: unknown;
-    try {
-      value = await parameters.get(parameterName, { maxAge: maxAgeSeconds });
-    } catch (error) {
-      throw new Error(`The portal base URL could not be read from SSM parameter ${parameterName}: ${(error as Error).message}`, { cause: error });
-    }
-    // A wrong value would hand out links that open nowhere: fail the request instead (500).
-    if (typeof value !== 'string' || !BASE_URL.test(value)) {
-      throw new Error(`SSM parameter ${parameterName} must hold the portal base URL (https://<host>), got ${JSON.stringify(value)?.slice(0, 100)}`);
-    }
-    return value;
+    // A wrong value would hand out links that open nowhere: the request fails instead (500).
+    return readBaseUrlParameter(parameters, parameterName, { what: 'portal base URL', pattern: BASE_URL, maxAgeSeconds });
   };
 }
 

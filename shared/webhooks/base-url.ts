@@ -57,6 +57,27 @@ export class ExtensionParameterProvider extends BaseProvider {
 
 const BASE_URL = /^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/;
 
+/**
+ * A base URL the stack wrote to an SSM parameter, through the provider's cache. Every failure is an
+ * Error naming the parameter: a wrong value would hand out, or verify against, URLs that lead nowhere.
+ */
+export async function readBaseUrlParameter(
+  parameters: Pick<BaseProvider, 'get'>,
+  parameterName: string,
+  { what, pattern, maxAgeSeconds }: { what: string; pattern: RegExp; maxAgeSeconds: number },
+): Promise<string> {
+  let value: unknown;
+  try {
+    value = await parameters.get(parameterName, { maxAge: maxAgeSeconds });
+  } catch (error) {
+    throw new Error(`The ${what} could not be read from SSM parameter ${parameterName}: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new Error(`SSM parameter ${parameterName} must hold the ${what} (https://<host>), got ${JSON.stringify(value)?.slice(0, 100)}`);
+  }
+  return value;
+}
+
 export interface WebhookBaseUrlOptions {
   /** WEBHOOK_BASE_URL: an explicit base, used as given. */
   readonly override?: string;
@@ -80,16 +101,7 @@ export function webhookBaseUrlFrom(options: WebhookBaseUrlOptions): WebhookBaseU
   }
   return async () => {
     if (!parameterName) throw new Error('Missing configuration: WEBHOOK_BASE_URL or WEBHOOK_BASE_URL_PARAMETER must be set for this function');
-    let value: unknown;
-    try {
-      value = await parameters.get(parameterName, { maxAge: maxAgeSeconds });
-    } catch (error) {
-      throw new Error(`The webhook base URL could not be read from SSM parameter ${parameterName}: ${(error as Error).message}`, { cause: error });
-    }
-    if (typeof value !== 'string' || !BASE_URL.test(value)) {
-      throw new Error(`SSM parameter ${parameterName} must hold the webhook base URL (https://<host>), got ${JSON.stringify(value)?.slice(0, 100)}`);
-    }
-    return value;
+    return readBaseUrlParameter(parameters, parameterName, { what: 'webhook base URL', pattern: BASE_URL, maxAgeSeconds });
   };
 }
 

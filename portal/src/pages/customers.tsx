@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
 import { Onboarding, STEP_NAMES, type Timeline } from './account';
 
 // A type, not an interface, so that the fix form can take it as a plain record of fields.
@@ -98,18 +98,7 @@ export function Customers() {
           </tbody>
         </table>
       )}
-      <p class="actions">
-        {cursors.length > 0 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-        )}
-        {page && 'data' in page && page.nextCursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.nextCursor!])}>
-            Older
-          </button>
-        )}
-      </p>
+      <Pager cursors={cursors} setCursors={setCursors} next={page && 'data' in page ? page.nextCursor : undefined} />
     </>
   );
 }

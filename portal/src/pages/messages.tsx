@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
 
 interface Message {
   id: string;
@@ -150,18 +150,7 @@ export function Messages({ customerId }: { customerId: string }) {
           </tbody>
         </table>
       )}
-      <p class="actions">
-        {cursors.length > 0 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-        )}
-        {page && 'data' in page && page.nextCursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.nextCursor!])}>
-            Older
-          </button>
-        )}
-      </p>
+      <Pager cursors={cursors} setCursors={setCursors} next={page && 'data' in page ? page.nextCursor : undefined} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
 
 interface Endpoint {
   id: string;
@@ -334,18 +334,7 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
             </tbody>
           </table>
         )}
-        <p class="actions">
-          {cursors.length > 0 && (
-            <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-              Newer
-            </button>
-          )}
-          {log && 'data' in log && log.nextCursor && (
-            <button type="button" onClick={() => setCursors([...cursors, log.nextCursor!])}>
-              Older
-            </button>
-          )}
-        </p>
+        <Pager cursors={cursors} setCursors={setCursors} next={log && 'data' in log ? log.nextCursor : undefined} />
       </section>
     </>
   );
