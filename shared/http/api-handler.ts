@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '../observability';
 import { enforcePortalSession } from './portal-guard';
 import { problemFor } from './problem';
+import { TwilioPermanentError } from '../twilio/errors';
 
 export type ApiFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -39,8 +40,13 @@ export function apiHandler(fn: ApiFunction) {
       onError: async (request) => {
         const event = request.event as APIGatewayProxyEvent;
         const instance = event?.requestContext?.requestId;
-        if (request.error instanceof AppError) {
-          logger.info('Request refused', { status: request.error.status, type: request.error.type, detail: request.error.message });
+        const error = request.error;
+        if (error instanceof AppError) {
+          logger.info('Request refused', { status: error.status, type: error.type, detail: error.message });
+        } else if (error instanceof TwilioPermanentError && error.status !== 401 && error.status !== 403) {
+          // Twilio refusing what the caller gave it (a wrong verification code, a number it will
+          // not sell) is the caller's 422, not a platform fault: a warning, not an alarm.
+          logger.warn('Twilio refused the request', { twilio: error.toJSON() });
         } else {
           logger.error('Unhandled error', request.error as Error);
           metrics.addMetric('UnhandledError', MetricUnit.Count, 1);
