@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { BUSINESS_TYPES, COMPANY_TYPES, INDUSTRIES, JOB_POSITIONS, REGIONS, REGISTRATION_ID_TYPES, STOCK_EXCHANGES } from './customer-values';
 import { CustomerClosedError } from './errors';
-import { PageQuerySchema, pageOf } from './page';
+import { pageOf, pageQuery } from './page';
+import { OnboardingSummarySchema } from '../workflow/timeline';
 
 /**
  * A customer is one business of a partner, which becomes one Twilio subaccount and one A2P 10DLC
@@ -117,6 +118,17 @@ export function requireOpen<C extends Pick<Customer, 'status'> & { id?: string }
   return customer;
 }
 
-export const CustomerListSchema = pageOf(CustomerSchema, 'Newest first');
+export const CustomerListItemSchema = CustomerSchema.extend({
+  onboarding: OnboardingSummarySchema.nullable()
+    .optional()
+    .describe('With `include=onboarding`: where its onboarding stands, or null when it has never been onboarded'),
+});
+export type CustomerListItem = z.infer<typeof CustomerListItemSchema>;
 
-export const ListQuerySchema = PageQuerySchema;
+export const CustomerListSchema = pageOf(CustomerListItemSchema, 'Newest first');
+
+export const ListQuerySchema = z.strictObject({
+  ...pageQuery(),
+  include: z.enum(['onboarding']).optional().describe("`onboarding`: each customer also carries where its onboarding stands (one more read per page, not per customer)"),
+});
+export type CustomerListQuery = z.infer<typeof ListQuerySchema>;

@@ -1,17 +1,21 @@
-import { CustomerFieldsSchema, requireOpen, type Customer, type CustomerCreate, type CustomerPatch } from '../domain/customer';
+import { CustomerFieldsSchema, requireOpen, type Customer, type CustomerCreate, type CustomerListItem, type CustomerListQuery, type CustomerPatch } from '../domain/customer';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { CustomerRecord, CustomerRepository } from '../store/customers';
+import type { OnboardingSummaryReader } from '../store/onboarding-runs';
+import { onboardingSummaryOf } from '../workflow/timeline';
 import { fieldErrorsOf } from '../http/validation';
 import { pager, type Page } from './page';
 import type { Clock, IdGenerator } from './support';
 
 export interface CustomerServiceDeps {
   customers: CustomerRepository;
+  /** Read only for a list with `include=onboarding`. */
+  onboardingSummaries: OnboardingSummaryReader;
   clock: Clock;
   ids: IdGenerator;
 }
 
-export type CustomerList = Page<Customer>;
+export type CustomerList = Page<CustomerListItem>;
 
 /** Partner-facing view: the owner and the lock version are internal. */
 export function toCustomer(record: CustomerRecord): Customer {
@@ -22,7 +26,7 @@ export function toCustomer(record: CustomerRecord): Customer {
 /** Newest first; a cursor carries the last customer id of its page. */
 const pages = pager<CustomerRecord>('customers', /^cus_[0-9A-HJKMNP-TV-Z]{26}$/, (c) => c.id);
 
-export function customerService({ customers, clock, ids }: CustomerServiceDeps) {
+export function customerService({ customers, onboardingSummaries, clock, ids }: CustomerServiceDeps) {
   async function require(partnerId: string, customerId: string): Promise<CustomerRecord> {
     const found = await customers.get(partnerId, customerId);
     if (!found) throw new NotFoundError(`Customer ${customerId} not found`);
@@ -49,10 +53,19 @@ export function customerService({ customers, clock, ids }: CustomerServiceDeps) 
       return toCustomer(await require(partnerId, customerId));
     },
 
-    async list(partnerId: string, limit: number, cursor?: string): Promise<CustomerList> {
+    /** A page of customers; with `include: 'onboarding'` each also says where its onboarding stands (one batch read for the page). */
+    async list(partnerId: string, { limit, cursor, include }: CustomerListQuery): Promise<CustomerList> {
       const scope = [partnerId];
       const { items, nextCursor } = pages.page(await customers.list(partnerId, limit + 1, pages.after(cursor, scope)), limit, scope);
-      return { data: items.map(toCustomer), nextCursor };
+      if (include !== 'onboarding' || items.length === 0) return { data: items.map(toCustomer), nextCursor };
+      const runs = await onboardingSummaries(partnerId, items.map((c) => c.id));
+      return {
+        data: items.map((c) => {
+          const run = runs.get(c.id);
+          return { ...toCustomer(c), onboarding: run ? onboardingSummaryOf(run, c.status === 'closed') : null };
+        }),
+        nextCursor,
+      };
     },
 
     /**

@@ -1,7 +1,7 @@
 import { STATUS_REFUSAL_HOURS, STATUS_RUNS_LISTED, STATUS_RUNS_READ, type PartnerStatus } from '../domain/partner-status';
 import type { WebhookEndpointStore } from '../partner-webhooks/contract';
 import type { QueueDepthPort } from '../queue/depth';
-import { ONBOARDING_STEPS } from './registration/contract';
+import { activeStepOf, type OnboardingRun } from '../workflow/timeline';
 import type { PartnerStatusStore, RunSummary } from '../store/partner-status';
 import { hourOf, type WebhookRefusalStore } from '../store/webhook-refusals';
 import type { Clock } from './support';
@@ -19,16 +19,12 @@ const REFUSAL_COUNTERS_READ = 2000;
 
 type RunRow = PartnerStatus['onboarding']['inFlight'][number];
 
-/** Where a running run is: its first step (in workflow order) that is running or waiting. */
+/** Where a running run is: its step running or waiting (none between two steps: the run itself is the news). */
 function current(run: RunSummary): Omit<RunRow, 'displayName'> | undefined {
-  for (const step of ONBOARDING_STEPS) {
-    const record = run.steps?.[step];
-    if (record && (record.status === 'running' || record.status === 'waiting')) {
-      return { customerId: run.customerId, step, stepStatus: record.status, since: record.waitingSince ?? record.startedAt ?? run.updatedAt };
-    }
-  }
-  // Between two steps (one finished, the next not written yet): the run itself is the news.
-  return undefined;
+  const active = activeStepOf(run.steps as OnboardingRun['steps']);
+  if (!active) return undefined;
+  const { step, record } = active;
+  return { customerId: run.customerId, step, stepStatus: record.status as RunRow['stepStatus'], since: record.waitingSince ?? record.startedAt ?? run.updatedAt };
 }
 
 const newestFirst = (a: { since: string }, b: { since: string }) => b.since.localeCompare(a.since);

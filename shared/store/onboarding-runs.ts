@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OnboardingStep } from '../services/registration/contract';
 import type { TransactWriteItem } from '../services/partner-events-contract';
-import type { OnboardingRun, RunStatus, StepRecord } from '../workflow/timeline';
+import type { OnboardingRun, OnboardingSummarySource, RunStatus, StepRecord } from '../workflow/timeline';
+import { batchGetAll } from './query';
 
 /**
  * The onboarding run (timeline) of a customer, in its partner's partition so that reading it is
@@ -127,5 +128,21 @@ export function dynamoOnboardingRunRepository(db: DynamoDBDocumentClient, tableN
         if (!isConditionFailure(error)) throw error;
       }
     },
+  };
+}
+
+/** The onboarding of some of a partner's customers, for lists: customer id → what its summary reads (absent: never onboarded). */
+export type OnboardingSummaryReader = (partnerId: string, customerIds: readonly string[]) => Promise<Map<string, OnboardingSummarySource>>;
+
+/** One BatchGetItem per 100 customers, by the partner's own keys (another partner's id is simply absent), projected to the summary. */
+export function dynamoOnboardingSummaries(db: DynamoDBDocumentClient, tableName: string): OnboardingSummaryReader {
+  return async (partnerId, customerIds) => {
+    const items = await batchGetAll(
+      db,
+      tableName,
+      [...new Set(customerIds)].map((id) => onboardingRunKey(partnerId, id)),
+      { ProjectionExpression: 'customerId, #status, attempt, failedStep, updatedAt, steps', ExpressionAttributeNames: { '#status': 'status' } },
+    );
+    return new Map(items.map((item) => [String(item.customerId), item as unknown as OnboardingSummarySource]));
   };
 }

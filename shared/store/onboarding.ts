@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyRecord, type OnboardingOptions, type OnboardingRecord, type StepState } from '../domain/onboarding';
 import type { SubaccountRecord } from '../domain/subaccount';
@@ -9,7 +9,7 @@ import type { TransactWriteItem } from '../services/partner-events-contract';
 import { customerFromItem, type CustomerRecord } from './customers';
 import { NUMBER_PREFIX, accountKey, customerKey, customerNumberKey, onboardingKey, onboardingReconcileIndex, phoneNumberKey } from './keys';
 import { subaccountFromItem } from './subaccounts';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 import { transactWrite } from './transact';
 
 /**
@@ -108,15 +108,8 @@ export function dynamoOnboardingRepository(db: DynamoDBDocumentClient, tableName
 
     async getWithCustomer(partnerId, customerId, accountSid) {
       const wanted = { customer: customerKey(partnerId, customerId), record: onboardingKey(partnerId, customerId), account: accountSid ? accountKey(accountSid) : undefined };
-      let keys: Record<string, unknown>[] = [wanted.customer, wanted.record, ...(wanted.account ? [wanted.account] : [])];
-      const items: Record<string, unknown>[] = [];
-      // A batch may come back partly unprocessed (throttling); ask again for what is missing.
-      for (let tries = 0; keys.length > 0; tries++) {
-        if (tries === 5) throw new Error('DynamoDB left keys unprocessed after 5 batch reads');
-        const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-        items.push(...(out.Responses?.[tableName] ?? []));
-        keys = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      }
+      const keys = [wanted.customer, wanted.record, ...(wanted.account ? [wanted.account] : [])];
+      const items = await batchGetAll(db, tableName, keys, { ConsistentRead: true });
       const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
       const customer = find(wanted.customer);
       const record = find(wanted.record);

@@ -1,9 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OnboardingStep } from '../services/registration/contract';
 import type { RunStatus, StepRecord } from '../workflow/timeline';
 import { customerKey } from './keys';
 import { onboardingRunKey } from './onboarding-runs';
-import { queryUpTo } from './query';
+import { batchGetAll, queryUpTo } from './query';
 
 /** What the status page needs of a run: no options, no SIDs' meaning, just where it stands. */
 export interface RunSummary {
@@ -27,9 +27,6 @@ export interface PartnerStatusStore {
   labels(partnerId: string, customerIds: readonly string[]): Promise<Map<string, CustomerLabel>>;
 }
 
-const BATCH_GET_SIZE = 100;
-const BATCH_GET_ROUNDS = 5;
-
 export function dynamoPartnerStatusStore(db: DynamoDBDocumentClient, tableName: string): PartnerStatusStore {
   return {
     async runs(partnerId, max) {
@@ -49,22 +46,9 @@ export function dynamoPartnerStatusStore(db: DynamoDBDocumentClient, tableName: 
     },
 
     async labels(partnerId, customerIds) {
-      const found = new Map<string, CustomerLabel>();
-      const ids = [...new Set(customerIds)];
-      for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
-        let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + BATCH_GET_SIZE).map((id) => customerKey(partnerId, id));
-        // Unprocessed keys are asked for again a few times; a label still missing shows as the id.
-        for (let round = 0; keys && keys.length > 0 && round < BATCH_GET_ROUNDS; round++) {
-          const out = await db.send(
-            new BatchGetCommand({
-              RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: 'id, displayName, #status', ExpressionAttributeNames: { '#status': 'status' } } },
-            }),
-          );
-          for (const item of out.Responses?.[tableName] ?? []) found.set(String(item.id), { displayName: String(item.displayName), status: String(item.status) });
-          keys = out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      }
-      return found;
+      const keys = [...new Set(customerIds)].map((id) => customerKey(partnerId, id));
+      const items = await batchGetAll(db, tableName, keys, { ProjectionExpression: 'id, displayName, #status', ExpressionAttributeNames: { '#status': 'status' } });
+      return new Map(items.map((item) => [String(item.id), { displayName: String(item.displayName), status: String(item.status) }]));
     },
   };
 }

@@ -1,11 +1,11 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStatus } from '../domain/customer';
 import type { Channel } from '../domain/message';
 import type { NumberStatus } from '../domain/registration';
 import type { SubaccountRecord } from '../domain/subaccount';
 import type { TemplateForSend } from '../messaging/whatsapp-rules';
 import { NUMBER_PREFIX, accountKey, consentStateKey, customerKey, onboardingKey, templateKey, whatsAppWindowKey } from './keys';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 import { templateForSend } from './templates';
 
 /** What must be read, fresh, before every send: who the customer is now, its subaccount, and the contact's consent. */
@@ -27,8 +27,6 @@ export interface SendRegistration {
   numbers: Array<{ phoneNumber: string; status: NumberStatus; messagingServiceSid?: string }>;
 }
 
-const BATCH_ATTEMPTS = 5;
-
 /**
  * The reads of the send path, shaped to cost as few calls as possible: one BatchGetItem for the
  * customer, its subaccount (when the caller already knows the AccountSid, which never changes once
@@ -47,14 +45,7 @@ export function sendContextReader(db: DynamoDBDocumentClient, tableName: string)
         ...(whatsapp ? [whatsAppWindowKey(partnerId, customerId, contact)] : []),
         ...(whatsapp && templateId ? [templateKey(partnerId, customerId, templateId)] : []),
       ];
-      const items: Record<string, unknown>[] = [];
-      let pending: Record<string, unknown>[] | undefined = keys;
-      for (let attempt = 0; pending?.length && attempt < BATCH_ATTEMPTS; attempt++) {
-        const { Responses, UnprocessedKeys } = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
-        items.push(...(Responses?.[tableName] ?? []));
-        pending = UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-      if (pending?.length) throw new Error('DynamoDB left keys of the send context unprocessed');
+      const items = await batchGetAll(db, tableName, keys, { ConsistentRead: true });
       const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
       const customer = find(customerKey(partnerId, customerId));
       const subaccount = accountSid ? find(accountKey(accountSid)) : undefined;

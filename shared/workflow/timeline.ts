@@ -99,6 +99,42 @@ export function timelineOf(run: OnboardingRun, closed = false): OnboardingTimeli
   };
 }
 
+/** The step a running run is at: its first step, in workflow order, that is running or waiting (none between two steps). */
+export function activeStepOf(steps: OnboardingRun['steps'] | undefined): { step: OnboardingStep; record: StepRecord } | undefined {
+  for (const step of ONBOARDING_STEPS) {
+    const record = steps?.[step];
+    if (record && (record.status === 'running' || record.status === 'waiting')) return { step, record };
+  }
+  return undefined;
+}
+
+export const OnboardingSummarySchema = z
+  .object({
+    status: z.enum([...RUN_STATUSES, 'closed']).describe('As on the timeline'),
+    attempt: z.number().int(),
+    step: z.enum(ONBOARDING_STEPS).optional().describe('While running: the step that is running or waiting'),
+    stepStatus: z.enum(['running', 'waiting']).optional(),
+    failedStep: z.enum(ONBOARDING_STEPS).optional(),
+    updatedAt: z.string(),
+  })
+  .describe("Where the customer's onboarding stands, in short (GET /v1/customers/{id}/onboarding has every step)");
+export type OnboardingSummary = z.infer<typeof OnboardingSummarySchema>;
+
+/** The part of a run its summary reads. */
+export type OnboardingSummarySource = Pick<OnboardingRun, 'status' | 'attempt' | 'steps' | 'failedStep' | 'updatedAt'>;
+
+/** `closed` as in {@link timelineOf}. */
+export function onboardingSummaryOf(run: OnboardingSummarySource, closed = false): OnboardingSummary {
+  const active = !closed && run.status === 'running' ? activeStepOf(run.steps) : undefined;
+  return {
+    status: closed ? 'closed' : run.status,
+    attempt: run.attempt,
+    ...(active ? { step: active.step, stepStatus: active.record.status as 'running' | 'waiting' } : {}),
+    ...(run.failedStep && run.status === 'failed' ? { failedStep: run.failedStep } : {}),
+    updatedAt: run.updatedAt,
+  };
+}
+
 /** Where a resumed onboarding starts: the first step that has not succeeded. */
 export function resumeStep(run: OnboardingRun | undefined): OnboardingStep {
   return ONBOARDING_STEPS.find((step) => run?.steps[step]?.status !== 'succeeded') ?? ONBOARDING_STEPS[0];

@@ -129,3 +129,21 @@ describe('GET /v1/status', () => {
     expect((await apiClient(platform.url).get('/v1/status')).status).toBe(401);
   });
 });
+
+describe('GET /v1/customers?include=onboarding', () => {
+  it("gives each customer of the page where its onboarding stands, read by the partner's own keys", async () => {
+    const fresh = await newCustomer(a, customerBody({ displayName: 'Not onboarded' }));
+    const listed = await a.get('/v1/customers?include=onboarding&limit=100');
+    expect(listed.status).toBe(200);
+    const byId = Object.fromEntries(listed.body.data.map((c: { id: string; onboarding: unknown }) => [c.id, c.onboarding]));
+    expect(byId[failedId]).toEqual({ status: 'failed', attempt: 1, failedStep: 'brand', updatedAt: expect.any(String) });
+    expect(byId[fresh]).toBeNull();
+    // The same customer's timeline agrees with its summary.
+    const timeline = (await a.get(`/v1/customers/${failedId}/onboarding`)).body;
+    expect([timeline.status, timeline.failedStep, timeline.updatedAt]).toEqual(['failed', 'brand', byId[failedId].updatedAt]);
+    // Without include, the list says nothing of onboarding; another partner sees none of it.
+    expect((await a.get('/v1/customers?limit=100')).body.data.some((c: object) => 'onboarding' in c)).toBe(false);
+    expect((await b.get('/v1/customers?include=onboarding')).body.data).toEqual([]);
+    expect(expectProblem(await a.get('/v1/customers?include=steps'), 400).errors?.map((e) => e.field)).toEqual(['query.include']);
+  });
+});

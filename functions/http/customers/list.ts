@@ -4,11 +4,10 @@ import { apiHandler } from '../../../shared/http/api-handler';
 import { json, parseQuery, partnerIdOf } from '../../../shared/http/request';
 import { customers } from '../../../shared/wiring/customers';
 
-/** GET /v1/customers — the calling partner's customers, newest first, cursor-paged. */
+/** GET /v1/customers — the calling partner's customers, newest first, cursor-paged (`include=onboarding`: with where each one's onboarding stands). */
 export async function main(event: APIGatewayProxyEvent) {
   const partnerId = partnerIdOf(event);
-  const { limit, cursor } = parseQuery(event, ListQuerySchema);
-  return json(200, await customers.list(partnerId, limit, cursor));
+  return json(200, await customers.list(partnerId, parseQuery(event, ListQuerySchema)));
 }
 
 export const handler = apiHandler(main);

@@ -2,7 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
 import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
-import { Onboarding, STEP_NAMES, type Timeline } from './account';
+import { Onboarding, STEP_NAMES } from './account';
+
+/** Where a customer's onboarding stands, as the list says it (`include=onboarding`); null: never onboarded. */
+type OnboardingSummary = { status: string; step?: string; stepStatus?: string; failedStep?: string; updatedAt: string } | null;
 
 // A type, not an interface, so that the fix form can take it as a plain record of fields.
 type Customer = {
@@ -13,42 +16,23 @@ type Customer = {
   createdAt: string;
 };
 
-type Page = { data: Customer[]; nextCursor: string | null };
-/** A row's onboarding: its timeline, none started yet, or a read that failed. */
-type RowOnboarding = Timeline | 'none' | 'error';
+type Page = { data: Array<Customer & { onboarding?: OnboardingSummary }>; nextCursor: string | null };
 
 const PAGE_SIZE = 25;
 const stepName = (step: string | undefined) => (step ? (STEP_NAMES[step] ?? step) : '—');
 
-/** The step a running onboarding is at: its first step still running or waiting. */
-function currentStep(timeline: Timeline): string | undefined {
-  return timeline.steps.find((s) => s.status === 'running' || s.status === 'waiting')?.step;
-}
-
-/** The partner's home: every customer, newest first, a page at a time, with where its onboarding stands. */
+/** The partner's home: every customer, newest first, a page at a time, with where its onboarding stands (one read a page). */
 export function Customers() {
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<Page | { error: string } | undefined>();
-  const [onboarding, setOnboarding] = useState<Record<string, RowOnboarding>>({});
 
   useEffect(() => {
     let stopped = false;
     setPage(undefined);
-    setOnboarding({});
-    const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), include: 'onboarding' });
     if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
     api<Page>('GET', `/v1/customers?${q}`).then(
-      (next) => {
-        if (stopped) return;
-        setPage(next);
-        // Each row's timeline is read on its own, so one failing read marks one row, not the page.
-        for (const c of next.data) {
-          api<Timeline>('GET', `/v1/customers/${c.id}/onboarding`).then(
-            (t) => !stopped && setOnboarding((all) => ({ ...all, [c.id]: t })),
-            (error: unknown) => !stopped && setOnboarding((all) => ({ ...all, [c.id]: error instanceof ApiError && error.problem.status === 404 ? 'none' : 'error' })),
-          );
-        }
-      },
+      (next) => !stopped && setPage(next),
       (error: unknown) => !stopped && setPage({ error: error instanceof ApiError ? error.message : 'The customers could not be loaded.' }),
     );
     return () => {
@@ -76,22 +60,16 @@ export function Customers() {
           </thead>
           <tbody>
             {page.data.map((c) => {
-              const o = onboarding[c.id];
-              const timeline = typeof o === 'object' ? o : undefined;
+              const o = c.onboarding;
               return (
                 <tr key={c.id}>
                   <td>
                     <a {...appLink(`/customers/${encodeURIComponent(c.id)}`)}>{c.displayName}</a> <span class="detail">{c.legalName}</span>
                   </td>
                   <td>{c.status}</td>
-                  <td class={timeline ? `step ${timeline.status}` : undefined}>
-                    {o === undefined && <span class="detail">Loading…</span>}
-                    {o === 'none' && 'not started'}
-                    {o === 'error' && <span class="error">could not be read</span>}
-                    {timeline && <span class="state">{timeline.status}</span>}
-                  </td>
-                  <td>{timeline?.status === 'running' ? stepName(currentStep(timeline)) : '—'}</td>
-                  <td>{timeline?.status === 'failed' ? stepName(timeline.failedStep) : '—'}</td>
+                  <td class={o ? `step ${o.status}` : undefined}>{o ? <span class="state">{o.status}</span> : 'not started'}</td>
+                  <td>{o?.status === 'running' ? stepName(o.step) : '—'}</td>
+                  <td>{o?.status === 'failed' ? stepName(o.failedStep) : '—'}</td>
                 </tr>
               );
             })}

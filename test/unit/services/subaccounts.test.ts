@@ -132,7 +132,7 @@ async function setup(numbers?: { releaseAll(partnerId: string, customerId: strin
   const subaccountRepo = fakeSubaccounts(customerRepo);
   const events = fakeEvents(subaccountRepo);
   const service = subaccountService({ customers: customerRepo, subaccounts: subaccountRepo, twilio, keys, clock, ids, events, ...(numbers ? { numbers } : {}) });
-  const customer = await customerService({ customers: customerRepo, clock, ids }).create('ptn_a', validCustomer());
+  const customer = await customerService({ customers: customerRepo, onboardingSummaries: async () => new Map(), clock, ids }).create('ptn_a', validCustomer());
   return { service, twilio, keys, clock, subaccountRepo, customerRepo, customer, events };
 }
 
