@@ -11,11 +11,14 @@ const ROUTES = methodsByPath();
  */
 export async function main(event: APIGatewayProxyEvent): Promise<never> {
   for (const [template, methods] of ROUTES) {
-    if (matchPath(template, event.path)) {
-      throw new MethodNotAllowedError(`${event.httpMethod} is not allowed on ${event.path}`, methods);
-    }
+    // The route's template, not the path: a path may carry a secret (a portal link's token, which a
+    // link scanner's HEAD brings here unspent), and the refusal is logged.
+    if (matchPath(template, event.path)) throw new MethodNotAllowedError(`${event.httpMethod} is not allowed on ${template}`, methods);
   }
-  throw new NotFoundError(`No route ${event.path}`);
+  throw new NotFoundError(`No route ${withoutLinkTokens(event.path)}`);
 }
+
+/** A path as it may be logged: a portal link's token masked (an unknown path below /portal/link/ may still hold one). */
+export const withoutLinkTokens = (path: string) => path.replace(/^(\/portal\/link\/)[^/]+/, '$1{token}');
 
 export const handler = apiHandler(main);

@@ -29,6 +29,11 @@ export function enforcePortalSession(event: APIGatewayProxyEvent): void {
   }
   if (decision === 'api-key-required') throw new ApiKeyRequiredError('Portal sessions are created and revoked with the partner API key only');
   if (SAFE_METHODS.has(event.httpMethod)) return;
+  requireCsrfToken(event);
+}
+
+/** A change made with the session cookie carries `X-CSRF-Token` equal to the `sb_csrf` cookie, which only the portal's own origin can read. */
+export function requireCsrfToken(event: APIGatewayProxyEvent): void {
   const headers = headerValues(event, CSRF_HEADER);
   const check = checkCsrf(parseCookies(headerValues(event, 'cookie')).get(CSRF_COOKIE), headers.length === 1 ? headers[0] : undefined);
   if (check === 'missing') throw new CsrfTokenMissingError('Send the sb_csrf cookie value in the X-CSRF-Token header');

@@ -168,7 +168,7 @@ export function messagingService(deps: MessagingDeps) {
 
   async function replay(partnerId: string, customerId: string, idempotencyKey: string, hash: string): Promise<SendResult> {
     const nowSeconds = Math.floor(clock.now().getTime() / 1000);
-    const earlier = await messages.byRequestKey(partnerId, idempotencyKey, nowSeconds);
+    const earlier = await messages.byRequestKey(partnerId, customerId, idempotencyKey, nowSeconds);
     if (!earlier) throw new ConflictError('A request with this Idempotency-Key is being processed; retry shortly');
     if (earlier.requestHash !== hash || earlier.customerId !== customerId) {
       throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request; use a new key for a new message');

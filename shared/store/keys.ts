@@ -108,8 +108,15 @@ export const usageCounterKey = (partnerId: string, customerId: string, month: st
   pk: usagePartition(partnerId, customerId, month),
   sk: `SHARD#${String(usageShard(messageId)).padStart(2, '0')}`,
 });
-/** A partner's Idempotency-Key of one message send, pointing at the message it created (expires through the TTL attribute). */
-export const messageRequestKey = (partnerId: string, idempotencyKey: string) => ({ pk: `PARTNER#${partnerId}#MESSAGE_REQUEST#${idempotencyKey}`, sk: 'MESSAGE_REQUEST' });
+/**
+ * An Idempotency-Key of one message send, pointing at the message it created (expires through the
+ * TTL attribute). Scoped to the customer: a customer's portal session sends too, and its keys must
+ * neither block nor reveal the keys its partner used for another customer.
+ */
+export const messageRequestKey = (partnerId: string, customerId: string, idempotencyKey: string) => ({
+  pk: customerPartition(partnerId, customerId, `MESSAGE_REQUEST#${idempotencyKey}`),
+  sk: 'MESSAGE_REQUEST',
+});
 /**
  * A contact's consent: one state row (the effective state per channel, what the send path reads
  * with one GetItem / BatchGet key) and the immutable ledger rows beside it, keyed by the source's

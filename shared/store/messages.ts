@@ -127,7 +127,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
           Put: {
             TableName: tableName,
             Item: {
-              ...messageRequestKey(m.partnerId, idempotencyKey), entity: 'MessageRequest', partnerId: m.partnerId, customerId: m.customerId,
+              ...messageRequestKey(m.partnerId, m.customerId, idempotencyKey), entity: 'MessageRequest', partnerId: m.partnerId, customerId: m.customerId,
               messageId: m.messageId, requestHash: m.requestHash, expiresAt: nowSeconds + REQUEST_KEY_TTL_SECONDS,
             },
             // An expired row (TTL deletes lazily) counts as free.
@@ -233,7 +233,7 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
         { Delete: { TableName: tableName, Key: messageKey(m.partnerId, m.customerId, m.messageId), ConditionExpression: 'attribute_not_exists(sid)' } },
         store.reconcileDoneItem(m),
       ];
-      if (idempotencyKey !== undefined) items.push({ Delete: { TableName: tableName, Key: messageRequestKey(m.partnerId, idempotencyKey) } });
+      if (idempotencyKey !== undefined) items.push({ Delete: { TableName: tableName, Key: messageRequestKey(m.partnerId, m.customerId, idempotencyKey) } });
       return items;
     },
 
@@ -242,9 +242,9 @@ export function messageStore(db: DynamoDBDocumentClient, tableName: string) {
       return Item ? messageFromItem(Item) : undefined;
     },
 
-    /** The message an Idempotency-Key created, if the key was used (and has not expired). */
-    async byRequestKey(partnerId: string, idempotencyKey: string, nowSeconds: number): Promise<{ customerId: string; messageId: string; requestHash: string } | undefined> {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageRequestKey(partnerId, idempotencyKey), ConsistentRead: true }));
+    /** The message an Idempotency-Key created for the customer, if the key was used (and has not expired). */
+    async byRequestKey(partnerId: string, customerId: string, idempotencyKey: string, nowSeconds: number): Promise<{ customerId: string; messageId: string; requestHash: string } | undefined> {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageRequestKey(partnerId, customerId, idempotencyKey), ConsistentRead: true }));
       if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt < nowSeconds)) return undefined;
       return { customerId: Item.customerId as string, messageId: Item.messageId as string, requestHash: Item.requestHash as string };
     },

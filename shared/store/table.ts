@@ -19,7 +19,7 @@
  * | Message              | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | MESSAGE#<messageId> | gsi1: same pk / <createdAt>#<messageId>; gsi2: PARTNER#<p>#CUSTOMER#<c>#CONTACT#<contact> / <createdAt>#<messageId> |
  * | Usage counter        | PARTNER#<p>#CUSTOMER#<c>#USAGE#<YYYY-MM> | SHARD#<hash of the message id, 00–31> | —  (messages and segments by channel and direction, ADDed in the message's own transaction) |
  * | Message reconcile marker | PARTNER#<p>#CUSTOMER#<c>#MESSAGES#<shard 0–7> | RECONCILE#<messageId> | until a final status: RECONCILE#message#<shard 0–3> / <sent or due at, then last checked>#<p>#<c>#<messageId> |
- * | Message request      | PARTNER#<p>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
+ * | Message request      | PARTNER#<p>#CUSTOMER#<c>#MESSAGE_REQUEST#<Idempotency-Key> | MESSAGE_REQUEST | —  (expires through the TTL attribute) |
  * | Consent state        | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | STATE       | while opted out: PARTNER#<p>#CUSTOMER#<c>#OPTED_OUT#<sms / whatsapp / sms+whatsapp> / <latest opt-out>#<E.164> |
  * | Consent record       | PARTNER#<p>#CUSTOMER#<c>#CONSENT#<E.164> | RECORD#<kw_MessageSid / err_messageId / ptn_hash> | —     |
  * | Twilio event         | PARTNER#<p>#CUSTOMER#<c>#TWILIO_EVENTS | EVENT#<event id> | same pk / <occurredAt>#<event id>   |

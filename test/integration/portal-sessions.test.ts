@@ -270,9 +270,36 @@ describe('session end', () => {
     expect((await open(link.url)).reply.status).toBe(410);
   });
 
+  it("refuses a logout without the CSRF token (another site's form), and ends nothing", async () => {
+    const session = await open((await customerLink()).url);
+    const forged = await fetch(`${platform.url}/portal/logout`, { method: 'POST', headers: { cookie: `sb_portal=${session.secret}; sb_csrf=${session.csrf}` } });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.getSetCookie()).toEqual([]);
+    const wrong = await fetch(`${platform.url}/portal/logout`, { method: 'POST', headers: { cookie: `sb_portal=${session.secret}; sb_csrf=${session.csrf}`, 'x-csrf-token': 'B'.repeat(43) } });
+    expect(wrong.status).toBe(403);
+    expect((await browser(session).get(`/v1/customers/${own.id}`)).status).toBe(200);
+    // Without a session cookie there is nothing to end, and nothing is cleared.
+    const none = await fetch(`${platform.url}/portal/logout`, { method: 'POST' });
+    expect([none.status, none.headers.getSetCookie()]).toEqual([204, []]);
+  });
+
+  it('answers a link scanner (HEAD, POST on a link) 405 without the token in its answer, and the link still opens', async () => {
+    const link = await customerLink();
+    const token = new URL(link.url).pathname.split('/').pop()!;
+    for (const method of ['HEAD', 'POST']) {
+      const reply = await fetch(link.url, { method, redirect: 'manual' });
+      expect(reply.status).toBe(405);
+      if (method === 'POST') expect(await reply.text()).not.toContain(token);
+    }
+    const unknown = await fetch(`${link.url}/more`, { redirect: 'manual' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).not.toContain(token);
+    expect((await open(link.url)).reply.status).toBe(303);
+  });
+
   it('logs out: both cookies cleared and the session ended', async () => {
     const session = await open((await customerLink()).url);
-    const reply = await fetch(`${platform.url}/portal/logout`, { method: 'POST', headers: { cookie: `sb_portal=${session.secret}; sb_csrf=${session.csrf}` } });
+    const reply = await fetch(`${platform.url}/portal/logout`, { method: 'POST', headers: { cookie: `sb_portal=${session.secret}; sb_csrf=${session.csrf}`, 'x-csrf-token': session.csrf } });
     expect(reply.status).toBe(204);
     const cleared = reply.headers.getSetCookie();
     expect(cleared.map((c) => c.split(';')[0])).toEqual(['sb_portal=', 'sb_csrf=']);

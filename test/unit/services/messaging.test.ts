@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { messagingService, type MessagingDeps } from '../../../shared/services/messaging';
 import { messageStore, type MessageRecord, type TransactItem } from '../../../shared/store/messages';
+import { messageRequestKey } from '../../../shared/store/keys';
 import { usageStore } from '../../../shared/store/usage';
 import type { SendRegistration, SendState } from '../../../shared/store/send-context';
 import { TwilioPermanentError, TwilioRetryableError } from '../../../shared/twilio/errors';
@@ -197,7 +198,7 @@ describe('send', () => {
         return true;
       },
       reads: {
-        byRequestKey: async (_p: string, key: string) => [...requests.entries()].find(([pk]) => pk.endsWith(`#${key}`))?.[1],
+        byRequestKey: async (_p: string, _c: string, key: string) => [...requests.entries()].find(([pk]) => pk.endsWith(`#${key}`))?.[1],
         get: async (_p: string, _c: string, id: string) => rows.get(id),
       },
     });
@@ -207,6 +208,24 @@ describe('send', () => {
     expect(calls.sends).toHaveLength(1);
     await expect(service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 9999' }, 'key-3')).rejects.toMatchObject({ status: 422, type: 'idempotency-key-reused' });
     expect(calls.sends).toHaveLength(1);
+  });
+
+  it("keeps Idempotency-Keys apart per customer: the same key for another customer is a new message, never a replay or a refusal", async () => {
+    const requests = new Map<string, { customerId: string; messageId: string; requestHash: string }>();
+    const { service, calls } = harness({
+      commit: (items) => {
+        const key = items.find((i) => i.Put?.Item?.entity === 'MessageRequest')?.Put!.Item!;
+        if (key && requests.has(key.pk as string)) return false;
+        if (key) requests.set(key.pk as string, { customerId: key.customerId as string, messageId: key.messageId as string, requestHash: key.requestHash as string });
+        return true;
+      },
+      reads: { byRequestKey: async (p: string, c: string, key: string) => requests.get(messageRequestKey(p, c, key).pk) },
+    });
+    await service.send(PARTNER, CUSTOMER, { to: TO, channel: 'sms', body: 'code 1234' }, 'order-1');
+    const other = await service.send(PARTNER, 'cus_2', { to: TO, channel: 'sms', body: 'code 9999' }, 'order-1');
+    expect(other.replayed).toBeFalsy();
+    expect(calls.sends).toHaveLength(2);
+    expect([...requests.values()].map((r) => r.customerId).sort()).toEqual([CUSTOMER, 'cus_2']);
   });
 
   it('fails before anything is stored or sent when the status callback URL cannot be resolved', async () => {
