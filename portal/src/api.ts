@@ -43,16 +43,34 @@ export function apiForm<T>(method: string, path: string, form: FormData): Promis
   return send<T>(method, path, {}, form);
 }
 
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 async function send<T>(method: string, path: string, extra: Record<string, string>, body: BodyInit | undefined): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...extra };
   const csrf = method === 'GET' ? undefined : csrfToken();
   if (csrf) headers['x-csrf-token'] = csrf;
   const response = await fetch(path, { method, headers, credentials: 'same-origin', body });
   const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as Partial<Problem>;
-    throw new ApiError({ type: problem.type ?? 'about:blank', title: problem.title ?? response.statusText, status: response.status, detail: problem.detail, errors: problem.errors });
+  const parsed = parseJson(text);
+  if (parsed === NOT_JSON || !response.ok) {
+    // Not the API's own answer (a CDN's or a load balancer's HTML page on a 502/504): a problem of the status alone.
+    const problem = (parsed === NOT_JSON ? {} : (parsed ?? {})) as Partial<Problem>;
+    throw new ApiError({
+      type: problem.type ?? 'about:blank',
+      title: problem.title ?? (response.statusText || `HTTP ${response.status}`),
+      status: response.status,
+      detail: problem.detail ?? (parsed === NOT_JSON ? `The platform did not answer as expected (HTTP ${response.status}).` : undefined),
+      errors: problem.errors,
+    });
   }
   return parsed as T;
 }

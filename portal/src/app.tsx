@@ -22,7 +22,18 @@ export function App() {
     );
   };
   useEffect(load, []);
-  const signOut = () => api('POST', '/portal/logout').finally(() => setState({ kind: 'signed-out' }));
+  const [signOutError, setSignOutError] = useState<string>();
+  // Only the platform's answer says the session has ended: until then the page says it still stands.
+  const signOut = () => {
+    setSignOutError(undefined);
+    api('POST', '/portal/logout').then(
+      () => setState({ kind: 'signed-out' }),
+      (error: unknown) => {
+        const why = error instanceof ApiError ? error.message.replace(/\.$/, '') : 'the platform could not be reached';
+        setSignOutError(`You are still signed in: ${why}. Try signing out again.`);
+      },
+    );
+  };
 
   return (
     <>
@@ -58,6 +69,7 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
+        {state.kind === 'signed-in' && signOutError && <ErrorNote>{signOutError}</ErrorNote>}
         {state.kind === 'loading' && <Loading what="your session" />}
         {state.kind === 'signed-out' && <SignedOut />}
         {state.kind === 'error' && <Failure message={state.message} retry={load} />}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** A page's heading, which takes keyboard and screen-reader focus when the page appears. */
 export function Heading({ children }: { children: string }) {
@@ -16,9 +16,10 @@ export function Loading({ what }: { what: string }) {
   return <p role="status">Loading {what}…</p>;
 }
 
+/** An error said above a form or list; focusable, so that a failed submit can move focus to it. */
 export function ErrorNote({ children }: { children: ComponentChildren }) {
   return (
-    <p role="alert" class="error">
+    <p role="alert" class="error" tabIndex={-1}>
       {children}
     </p>
   );
@@ -44,5 +45,35 @@ export function Pager({ cursors, setCursors, next }: { cursors: string[]; setCur
         </button>
       )}
     </p>
+  );
+}
+
+/**
+ * For a form whose submit can fail: the ref goes on the form, `failed()` is called when a submit
+ * fails, and focus then moves to the first control marked invalid, or else to the form's error
+ * note, so that a keyboard or screen-reader user lands on what to fix (once the errors are
+ * rendered, hence an effect: a layout one, so that focus moves before the page is painted).
+ */
+export function useFocusOnFailure<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  const [failures, setFailures] = useState(0);
+  useLayoutEffect(() => {
+    if (failures === 0) return;
+    const root = ref.current;
+    (root?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? root?.querySelector<HTMLElement>('[role="alert"]'))?.focus();
+  }, [failures]);
+  return { ref, failed: () => setFailures((n) => n + 1) };
+}
+
+/**
+ * A table, which scrolls sideways on a narrow screen: focusable, so that a keyboard can scroll it
+ * even where no cell holds a link or a button, and named by its caption.
+ */
+export function Table({ caption, children }: { caption: string; children: ComponentChildren }) {
+  return (
+    <table tabIndex={0}>
+      <caption class="visually-hidden">{caption}</caption>
+      {children}
+    </table>
   );
 }

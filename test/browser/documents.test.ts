@@ -4,7 +4,7 @@ import type { Platform } from '../../infra/local/platform';
 import { MAX_DOCUMENT_BYTES } from '../../shared/domain/document';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { newCustomer } from '../workflow/support';
-import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
+import { isFocused, launch, newPage, problem, screenshot, seriousAccessibilityFindings, smallPages } from './support';
 
 /**
  * The Documents page in Debian's Chromium against the real local platform: a customer session
@@ -118,6 +118,91 @@ describe('the Documents page', () => {
       await bill.waitFor({ state: 'detached' });
       expect(await rows(page).filter({ hasText: 'keep.pdf' }).count()).toBe(1);
       await screenshot(page, 'documents-deleted');
+    } finally {
+      await close();
+    }
+  });
+
+  it('sends one deletion however often "Yes, delete" is pressed while it is on its way', async () => {
+    const { page, close } = await openDocuments(1280);
+    try {
+      await uploadFile(page, { name: 'once.pdf', mimeType: 'application/pdf', buffer: PDF });
+      const row = rows(page).filter({ hasText: 'once.pdf' });
+      await row.waitFor();
+      // The deletion is held until the button has been seen waiting.
+      let deletes = 0;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/documents/*', async (route) => {
+        if (route.request().method() !== 'DELETE') return route.fallback();
+        deletes++;
+        await held;
+        await route.continue();
+      });
+      await page.getByRole('button', { name: 'Delete once.pdf' }).click();
+      const confirm = page.getByRole('group', { name: 'Confirm deleting once.pdf' });
+      await confirm.getByRole('button', { name: 'Yes, delete' }).click();
+      const pending = confirm.getByRole('button', { name: 'Deleting…' });
+      await pending.waitFor();
+      expect(await pending.isDisabled()).toBe(true);
+      release();
+      await row.waitFor({ state: 'detached' });
+      expect(deletes).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('pages through the documents with Older and Newer', async () => {
+    const { page, close, customerId } = await openDocuments(1280);
+    try {
+      await uploadFile(page, { name: 'first.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await rows(page).filter({ hasText: 'first.pdf' }).waitFor();
+      await uploadFile(page, { name: 'second.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await rows(page).filter({ hasText: 'second.pdf' }).waitFor();
+      // One document a page: the newest first, the other one page older.
+      await smallPages(page, `/v1/customers/${customerId}/documents`, 1);
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Documents' }).click();
+      await rows(page).filter({ hasText: 'second.pdf' }).waitFor();
+      expect(await rows(page).filter({ hasText: 'first.pdf' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Older' }).click();
+      await rows(page).filter({ hasText: 'first.pdf' }).waitFor();
+      expect(await rows(page).filter({ hasText: 'second.pdf' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Older' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Newer' }).click();
+      await rows(page).filter({ hasText: 'second.pdf' }).waitFor();
+    } finally {
+      await close();
+    }
+  });
+
+  it("says a gateway's HTML error page plainly, and focuses the error of a failed upload", async () => {
+    const { page, close, customerId } = await openDocuments(1280);
+    try {
+      await page.getByText('No documents yet.').waitFor();
+      // A CDN in front of the API answers with its own HTML page when the API is unreachable.
+      const gatewayPage = { status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>CloudFront</p></body></html>' };
+      await page.route(`**/v1/customers/${customerId}/documents**`, (route) => route.fulfill(gatewayPage));
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Documents' }).click();
+      const said = page.getByRole('alert').filter({ hasText: 'The platform did not answer as expected (HTTP 502).' });
+      await said.waitFor();
+      expect(await page.getByText(/Unexpected token|JSON/).count()).toBe(0);
+
+      await uploadFile(page, { name: 'ein-letter.pdf', mimeType: 'application/pdf', buffer: PDF });
+      const uploadError = page.getByRole('region', { name: 'Upload a document' }).getByRole('alert');
+      await uploadError.filter({ hasText: 'HTTP 502' }).waitFor();
+      expect(await uploadError.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+
+      // A refusal of the file itself: focus moves to the file field, which says why.
+      await page.unroute(`**/v1/customers/${customerId}/documents**`);
+      await page.route(`**/v1/customers/${customerId}/documents`, (route) =>
+        route.request().method() === 'POST' ? route.fulfill(problem(422, 'Unprocessable Entity', 'The file was refused.', [{ field: 'body.file', message: 'is not a document' }])) : route.fallback(),
+      );
+      await uploadFile(page, { name: 'ein-letter.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await fileError(page).filter({ hasText: 'is not a document' }).waitFor();
+      expect(await isFocused(page, '#doc-file')).toBe(true);
     } finally {
       await close();
     }

@@ -5,7 +5,7 @@ import { manualClock } from '../../infra/local/clock';
 import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd } from '../workflow/support';
-import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
+import { isFocused, launch, newPage, screenshot, seriousAccessibilityFindings, smallPages } from './support';
 
 /**
  * The partner console in Debian's Chromium against the real local platform: a partner's session
@@ -96,8 +96,20 @@ describe('the partner console', () => {
     await page.getByLabel('onboarding.failed').check();
     await page.getByLabel('Every type (*), including types added later').check();
     expect(await page.getByLabel('onboarding.failed').isChecked()).toBe(false);
+
+    // A description over the API's limit: its error beside the field, which takes focus.
+    await page.getByLabel('Description (optional)').fill('x'.repeat(501));
+    await page.getByRole('button', { name: 'Register endpoint' }).click();
+    await page.locator('#endpoint-description-error').waitFor();
+    expect(await page.getByLabel('Description (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Description (optional)').getAttribute('aria-describedby')).toBe('endpoint-description-error');
+    expect(await isFocused(page, '#endpoint-description')).toBe(true);
+    await page.getByLabel('Description (optional)').fill('Local receiver');
+
     await page.getByRole('button', { name: 'Register endpoint' }).click();
     await page.getByRole('heading', { level: 2, name: 'Endpoint registered' }).waitFor();
+    // The one-time secret is where focus lands.
+    expect(await isFocused(page, '#created')).toBe(true);
     const secret = await page.getByLabel('Signing secret').innerText();
     expect(secret).toMatch(/^whsec_/);
     await page.getByRole('link', { name: receiverUrl, exact: true }).waitFor();
@@ -147,8 +159,23 @@ describe('the partner console', () => {
     const failedEvent = page.locator('tr.attempt', { hasText: 'onboarding.failed' });
     const eventId = (await failedEvent.locator('.detail.wrap').innerText()).trim();
     const deliveredBefore = received;
-    await failedEvent.getByRole('button', { name: /^Redeliver/ }).click();
+    // The request is held until its button has been seen waiting: a second press sends nothing.
+    let redeliveries = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/events/*/redeliver', async (route) => {
+      redeliveries++;
+      await held;
+      await route.continue();
+    });
+    const button = failedEvent.getByRole('button', { name: /^Redeliver/ });
+    await button.click();
+    await page.getByText(`Redelivering ${eventId}…`).waitFor();
+    expect(await button.isDisabled()).toBe(true);
+    release();
     await page.getByText(`${eventId} is queued again for this endpoint`).waitFor();
+    expect(redeliveries).toBe(1);
+    await page.unroute('**/v1/events/*/redeliver');
     await platform.settle();
     await page.getByText(`Redelivered ${eventId}: succeeded (HTTP 200).`).waitFor();
     expect(received).toBe(deliveredBefore + 1);
@@ -195,6 +222,25 @@ describe('the partner console', () => {
     await page.getByRole('row', { name: /^Customer 24/ }).waitFor();
   });
 
+  it('pages through the webhook endpoints, oldest first', async () => {
+    const second = `${receiverUrl}/second`;
+    expect((await api.post('/v1/webhook-endpoints', { url: second, eventTypes: ['message.received'] })).status).toBe(201);
+    const { page } = desktop;
+    await smallPages(page, '/v1/webhook-endpoints', 1);
+    try {
+      await nav(page, 'Webhooks').click();
+      await page.getByRole('link', { name: receiverUrl, exact: true }).waitFor();
+      expect(await page.getByRole('link', { name: second, exact: true }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Older' }).click();
+      await page.getByRole('link', { name: second, exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Older' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Newer' }).click();
+      await page.getByRole('link', { name: receiverUrl, exact: true }).waitFor();
+    } finally {
+      await page.unrouteAll();
+    }
+  });
+
   it('fits a phone: every console page at 360 px without horizontal scroll or serious findings', async () => {
     const { context, page } = await partnerPage(360);
     try {
@@ -205,6 +251,8 @@ describe('the partner console', () => {
       await expectAccessible(page, 'partner-webhooks-phone');
       await page.getByRole('link', { name: receiverUrl, exact: true }).click();
       await page.locator('tr.attempt').first().waitFor();
+      // A table that scrolls sideways can be scrolled from the keyboard, whatever its cells hold.
+      expect(await page.locator('table:not([tabindex="0"])').count()).toBe(0);
       await expectAccessible(page, 'partner-webhook-deliveries-phone');
       await nav(page, 'Status').click();
       await page.getByText(/^1 refused since/).waitFor();

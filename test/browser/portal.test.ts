@@ -3,7 +3,7 @@ import type { Platform } from '../../infra/local/platform';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { manualClock } from '../../infra/local/clock';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
-import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
+import { isFocused, launch, newPage, problem, screenshot, seriousAccessibilityFindings } from './support';
 
 /**
  * The portal in Debian's Chromium against the real local platform: served at /portal on the API's
@@ -93,6 +93,14 @@ describe('the portal', () => {
       expect(await status(`/v1/customers/${theirs}`)).toBe(404);
       expect(await status('/v1/customers')).toBe(404);
 
+      // A sign-out the platform did not take is said, and the session still stands.
+      await page.route('**/portal/logout', (route) => route.fulfill(problem(503, 'Service Unavailable', 'The platform is busy.')));
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('alert').filter({ hasText: 'You are still signed in: The platform is busy. Try signing out again.' }).waitFor();
+      expect(await page.getByRole('heading', { level: 1, name: 'Acme Portal' }).count()).toBe(1);
+      expect(await status(`/v1/customers/${mine}`)).toBe(200);
+      await page.unroute('**/portal/logout');
+
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { level: 1, name: 'Sign in with your link' }).waitFor();
       expect((await context.cookies()).find((c) => c.name === 'sb_portal')).toBeUndefined();
@@ -150,6 +158,15 @@ describe('the portal', () => {
       await page.getByRole('button', { name: 'Filter' }).click();
       await page.locator('tbody tr').nth(2).waitFor();
 
+      // A refused filter on a select is tied to it as on the other fields.
+      await page.route('**/messages?*', (route) => route.fulfill(problem(400, 'Bad Request', 'The query is not valid.', [{ field: 'query.status', message: 'is not a message status' }])), { times: 1 });
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('#filter-status-error').waitFor();
+      expect(await page.getByLabel('Status').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('Status').getAttribute('aria-describedby')).toBe('filter-status-error');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('tbody tr').nth(2).waitFor();
+
       await page.getByLabel('Contact (E.164)').fill('+14155556001');
       await page.getByLabel('Direction').selectOption('inbound');
       await page.getByRole('button', { name: 'Filter' }).click();
@@ -168,6 +185,15 @@ describe('the portal', () => {
       // A reload of an app path lands on the same page.
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Message' }).waitFor();
+      // A message with no status yet says so under its timeline.
+      await page.route('**/v1/customers/*/messages/SM*', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, json: { ...(await response.json()), timeline: [] } });
+      });
+      await page.reload();
+      await page.getByText('No status recorded yet.').waitFor();
+      expect(await page.locator('ol.steps li').count()).toBe(0);
+      await page.unroute('**/v1/customers/*/messages/SM*');
 
       // The handset's STOP puts it on the opt-out list; its consent shows the ledger entry.
       await sandboxOf(platform).simulateInbound({ from: '+14155556002', to: number, body: 'STOP' });
@@ -176,6 +202,8 @@ describe('the portal', () => {
       await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
       await page.getByRole('button', { name: '+14155556002' }).click();
       await page.getByRole('heading', { level: 3, name: 'History' }).waitFor();
+      // The answer is announced as well as shown.
+      expect(await page.getByRole('status').filter({ hasText: '+14155556002:' }).innerText()).toMatch(/^\+14155556002: SMS opted-out, WhatsApp /);
       expect(await page.locator('dl dd').first().innerText()).toMatch(/^opted-out since .* \(keyword\)$/);
       expect(await page.locator('ol.steps li').allInnerTexts()).toEqual([expect.stringMatching(/^opt-out on sms by keyword \(STOP\)/)]);
       expect(await seriousAccessibilityFindings(page)).toEqual([]);
@@ -183,6 +211,45 @@ describe('the portal', () => {
       await page.getByLabel('Phone number (E.164)').fill('555');
       await page.getByRole('button', { name: 'Look up' }).click();
       await page.locator('#consent-number-error').waitFor();
+      expect(await isFocused(page, '#consent-number')).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps following a running onboarding through failed reads: the steps stay, the error is said, reads go on less often', async () => {
+    const id = await newCustomer(api, customerBody());
+    expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
+    const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+    const { context, page } = await newPage(browser);
+    try {
+      // The page's timers run only when the test moves its clock.
+      await page.clock.install();
+      await page.goto(link.body.url);
+      await page.getByText(/^In progress: .* Now: /).waitFor();
+      const steps = await page.locator('.step').count();
+      expect(steps).toBe(7);
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+
+      let failed = 0;
+      let failing = true;
+      await page.route(`**/v1/customers/${id}/onboarding`, (route) => (failing ? route.fulfill(problem(503, 'Service Unavailable', `The platform is busy (${++failed}).`)) : route.fallback()));
+      // The next read, 3 s on, fails: the error is said above the steps read before, which stay.
+      await page.clock.runFor(3_000);
+      await page.getByRole('alert').filter({ hasText: 'The platform is busy (1); this page keeps trying.' }).waitFor();
+      expect(await page.locator('.step').count()).toBe(steps);
+      // Then it waits twice as long: nothing at 5.9 s, the second read at 6 s.
+      await page.clock.runFor(5_900);
+      expect(failed).toBe(1);
+      await page.clock.runFor(100);
+      await page.getByRole('alert').filter({ hasText: 'The platform is busy (2)' }).waitFor();
+
+      failing = false;
+      expect((await runToEnd(platform, `${id}-a1`)).status).toBe('SUCCEEDED');
+      await page.clock.runFor(12_000);
+      await page.getByText('Done: you are ready to send.').waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
+      expect(failed).toBe(2);
     } finally {
       await context.close();
     }

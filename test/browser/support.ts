@@ -32,3 +32,29 @@ export async function seriousAccessibilityFindings(page: Page): Promise<Array<{ 
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact!, nodes: v.nodes.length }));
 }
+
+/**
+ * The list at `pathname` served `limit` items a page, whatever page size the portal asks for: its
+ * paging is reached with a couple of items instead of a page's worth.
+ */
+export async function smallPages(page: Page, pathname: string, limit: number): Promise<void> {
+  await page.route(
+    (url) => url.pathname === pathname,
+    (route) => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      const url = new URL(route.request().url());
+      url.searchParams.set('limit', String(limit));
+      return route.continue({ url: url.toString() });
+    },
+  );
+}
+
+/** A problem+json answer, as the API gives one. */
+export const problem = (status: number, title: string, detail?: string, errors?: Array<{ field: string; message: string }>) => ({
+  status,
+  contentType: 'application/problem+json',
+  body: JSON.stringify({ type: 'about:blank', title, status, ...(detail && { detail }), ...(errors && { errors }) }),
+});
+
+/** Whether the element `selector` matches is the one with keyboard focus. */
+export const isFocused = (page: Page, selector: string) => page.locator(selector).evaluate((el) => el === el.ownerDocument.activeElement);

@@ -4,7 +4,7 @@ import type { Platform } from '../../infra/local/platform';
 import type { TwilioSandbox } from '../../infra/local/twilio-sandbox';
 import { apiClient, customerBody, startTestPlatform, type ApiClient } from '../support/local-platform';
 import { CAMPAIGN, newCustomer, runToEnd, sandboxOf } from '../workflow/support';
-import { launch, newPage, screenshot, seriousAccessibilityFindings } from './support';
+import { isFocused, launch, newPage, problem, screenshot, seriousAccessibilityFindings, smallPages } from './support';
 
 /**
  * A customer's WhatsApp in the portal, in Debian's Chromium against the real local platform: a
@@ -187,7 +187,7 @@ describe("the portal's WhatsApp pages", () => {
       await page.locator('#template-name-findings').waitFor();
       await page.locator('#template-body-findings').waitFor();
       expect(await page.locator('#template-body-findings').innerText()).toMatch(/shortener|start|end/i);
-      expect(await page.getByLabel('Message').getAttribute('aria-describedby')).toBe('template-body-findings');
+      expect(await page.getByLabel('Message').getAttribute('aria-describedby')).toBe('template-body-hint template-body-findings');
       // A variable without a sample is named beside its sample's field.
       await page.locator('#template-sample-3-findings').waitFor();
       expect(await page.getByLabel('Sample for {{3}}').getAttribute('aria-invalid')).toBe('true');
@@ -258,6 +258,65 @@ describe("the portal's WhatsApp pages", () => {
       await close();
     }
   }, 120_000);
+
+  it('say when the lint cannot run rather than that it found nothing, and focus a failed submit\'s error', async () => {
+    const { page, close } = await signedIn();
+    try {
+      await page.route('**/templates/lint', (route) => route.fulfill(problem(503, 'Service Unavailable', 'The lint is down.')));
+      await nav(page, 'Templates');
+      await page.getByRole('link', { name: 'New template' }).click();
+      expect(await page.getByLabel('Name').getAttribute('aria-describedby')).toBe('template-name-hint');
+      await page.getByLabel('Name').fill('delivery_window');
+      await page.getByText('Lint unavailable: The lint is down. The draft is checked again as you edit it.').waitFor();
+      expect(await page.getByText('No findings').count()).toBe(0);
+      await checkPage(page, 'templates-lint-unavailable');
+
+      await page.unroute('**/templates/lint');
+      await page.getByLabel('Message').fill(GOOD_BODY);
+      await page.getByLabel('Sample for {{1}}').fill('Ana');
+      await page.getByLabel('Sample for {{2}}').fill('Tuesday 10:00');
+      await page.getByText('No findings: nothing here is likely to be rejected.').waitFor();
+
+      // A submit that fails on nothing of the form's: focus moves to the error said above the button.
+
+      await page.route(`**/v1/customers/${customerId}/templates`, (route) =>
+        route.request().method() === 'POST' ? route.fulfill(problem(503, 'Service Unavailable', 'Templates cannot be submitted right now.')) : route.fallback(),
+      );
+      await page.getByRole('button', { name: 'Submit for review' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Templates cannot be submitted right now.' }).waitFor();
+      expect(await isFocused(page, 'form [role="alert"]')).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('page through the templates and the numbers with Older and Newer', async () => {
+    const { page, close } = await signedIn();
+    try {
+      await smallPages(page, `/v1/customers/${customerId}/templates`, 1);
+      await smallPages(page, `/v1/customers/${customerId}/whatsapp/senders`, 1);
+      const cards = page.getByRole('list', { name: 'Your WhatsApp templates, newest first' }).getByRole('listitem');
+      await nav(page, 'Templates');
+      await page.getByRole('button', { name: 'Older' }).waitFor();
+      expect(await cards.count()).toBe(1);
+      const newest = await cards.getByRole('heading').innerText();
+      await page.getByRole('button', { name: 'Older' }).click();
+      await cards.getByRole('heading').filter({ hasNotText: newest }).waitFor();
+      await page.getByRole('button', { name: 'Newer' }).click();
+      await cards.getByRole('heading', { name: newest }).waitFor();
+
+      const numbers = page.getByRole('list', { name: 'Your WhatsApp numbers' }).getByRole('listitem');
+      await nav(page, 'WhatsApp');
+      await page.getByRole('button', { name: 'Older' }).waitFor();
+      expect(await numbers.count()).toBe(1);
+      const first = await numbers.getByRole('heading').innerText();
+      await page.getByRole('button', { name: 'Older' }).click();
+      await numbers.getByRole('heading').filter({ hasNotText: first }).waitFor();
+      expect(await page.getByRole('button', { name: 'Newer' }).count()).toBe(1);
+    } finally {
+      await close();
+    }
+  });
 
   it("fit a phone's width: the numbers, the sign-up and the template editor", async () => {
     const { page, close } = await signedIn(360);

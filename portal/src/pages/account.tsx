@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, type PortalSession } from '../api';
 import { ErrorNote, Heading, Loading, when } from '../ui';
 import { FixRegistration, fieldLabel } from './fix-registration';
+import { backoff, FollowError, retryable } from './follow';
 
 // A type, not an interface, so that the fix form can take it as a plain record of fields.
 export type CustomerView = {
@@ -78,22 +79,39 @@ export function Account({ session }: { session: PortalSession }) {
   );
 }
 
+/** The step a running onboarding is at: the one running or waiting, else the next to run. */
+function currentStep(timeline: Timeline): string | undefined {
+  const step = timeline.steps.find((s) => s.status === 'running' || s.status === 'waiting') ?? timeline.steps.find((s) => s.status === 'pending');
+  return step && `${STEP_NAMES[step.step] ?? step.step}${step.status === 'waiting' && step.waitingFor ? `, waiting for ${step.waitingFor.split(':')[0]}` : ''}`;
+}
+
 export function Onboarding({ customerId, customer, version = 0, resumed }: { customerId: string; customer?: CustomerView; version?: number; resumed?: () => void }) {
-  const [timeline, setTimeline] = useState<Timeline | 'none' | { error: string } | undefined>();
+  const [timeline, setTimeline] = useState<Timeline | 'none' | undefined>();
+  /** The last read's error: what was read before stays shown, and the page keeps reading. */
+  const [readError, setReadError] = useState<Error>();
+  const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
     const read = () =>
       api<Timeline>('GET', `/v1/customers/${customerId}/onboarding`).then(
         (next) => {
           if (stopped) return;
+          failures = 0;
           setTimeline(next);
+          setReadError(undefined);
           if (next.status === 'running') timer = setTimeout(read, FOLLOW_MS);
         },
-        (error: unknown) => {
+        (error: Error) => {
           if (stopped) return;
-          if (error instanceof ApiError && error.problem.status === 404) setTimeline('none');
-          else setTimeline({ error: error instanceof ApiError ? error.message : 'The onboarding could not be loaded.' });
+          if (error instanceof ApiError && error.problem.status === 404) {
+            setTimeline('none');
+            setReadError(undefined);
+            return;
+          }
+          setReadError(error);
+          if (retryable(error)) timer = setTimeout(read, backoff(FOLLOW_MS, ++failures));
         },
       );
     void read();
@@ -102,19 +120,25 @@ export function Onboarding({ customerId, customer, version = 0, resumed }: { cus
       clearTimeout(timer);
     };
   }, [customerId, version]);
-  const failed = timeline && typeof timeline === 'object' && 'steps' in timeline && timeline.status === 'failed' ? timeline : undefined;
+  // A resubmit takes the form away: focus goes to the section that now follows the resumed onboarding.
+  useLayoutEffect(() => {
+    if (version > 0) heading.current?.focus();
+  }, [version]);
+  const failed = timeline && typeof timeline === 'object' && timeline.status === 'failed' ? timeline : undefined;
   const failedStep = failed?.steps.find((s) => s.step === failed.failedStep);
 
   return (
     <section aria-labelledby="onboarding">
-      <h2 id="onboarding">Getting ready to send</h2>
-      {!timeline && <Loading what="the onboarding" />}
+      <h2 id="onboarding" ref={heading} tabIndex={-1}>
+        Getting ready to send
+      </h2>
+      {!timeline && !readError && <Loading what="the onboarding" />}
       {timeline === 'none' && <p>Onboarding has not started yet: your provider starts it once your business details are complete.</p>}
-      {timeline && typeof timeline === 'object' && 'error' in timeline && <ErrorNote>{timeline.error}</ErrorNote>}
-      {timeline && typeof timeline === 'object' && 'steps' in timeline && (
+      {readError && <FollowError error={readError} />}
+      {timeline && typeof timeline === 'object' && (
         <>
           <p aria-live="polite">
-            {timeline.status === 'running' && 'In progress: this page follows each step as it happens.'}
+            {timeline.status === 'running' && `In progress: this page follows each step as it happens. Now: ${currentStep(timeline) ?? 'starting'}.`}
             {timeline.status === 'succeeded' && 'Done: you are ready to send.'}
             {timeline.status === 'failed' && `Stopped at ${STEP_NAMES[timeline.failedStep ?? ''] ?? timeline.failedStep}: see what Twilio said below.`}
             {timeline.status === 'closed' && 'This account is closed.'}

@@ -1,7 +1,7 @@
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, Table, useFocusOnFailure, when } from '../ui';
 
 interface OptOut {
   contact: string;
@@ -23,18 +23,33 @@ interface Consent {
 
 /** Who may not be messaged (newest opt-out first), and one contact's consent with the ledger behind it. */
 export function Contacts({ customerId }: { customerId: string }) {
-  const [optOuts, setOptOuts] = useState<{ data: OptOut[] } | { error: string } | undefined>();
+  const [optOuts, setOptOuts] = useState<{ data: OptOut[]; nextCursor: string | null } | { error: string } | undefined>();
+  const [cursors, setCursors] = useState<string[]>([]);
   const [number, setNumber] = useState('');
   const [looked, setLooked] = useState<Consent | { error: ApiError | Error } | 'loading' | undefined>();
+  /** The latest look-up: an earlier one answering late is not shown over it. */
+  const lookups = useRef(0);
+  const lookupForm = useFocusOnFailure<HTMLFormElement>();
 
   useEffect(() => {
-    api<{ data: OptOut[] }>('GET', `/v1/customers/${customerId}/opt-outs?limit=50`).then(setOptOuts, (error: Error) => setOptOuts({ error: error.message }));
-  }, [customerId]);
+    const q = new URLSearchParams({ limit: '50' });
+    if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
+    api<{ data: OptOut[]; nextCursor: string | null }>('GET', `/v1/customers/${customerId}/opt-outs?${q}`).then(setOptOuts, (error: Error) => setOptOuts({ error: error.message }));
+  }, [customerId, cursors]);
 
   const lookUp = (contact: string) => {
+    const round = ++lookups.current;
     setLooked('loading');
-    api<Consent>('GET', `/v1/customers/${customerId}/contacts/${encodeURIComponent(contact)}/consent`).then(setLooked, (error: Error) => setLooked({ error }));
+    api<Consent>('GET', `/v1/customers/${customerId}/contacts/${encodeURIComponent(contact)}/consent`).then(
+      (consent) => round === lookups.current && setLooked(consent),
+      (error: Error) => {
+        if (round !== lookups.current) return;
+        setLooked({ error });
+        lookupForm.failed();
+      },
+    );
   };
+  const consent = looked && typeof looked === 'object' && 'channels' in looked ? looked : undefined;
   const lookupError = looked && typeof looked === 'object' && 'error' in looked ? looked.error : undefined;
   const fieldMessage = lookupError instanceof ApiError ? (lookupError.problem.errors?.find((e) => e.field === 'path.phone')?.message ?? lookupError.message) : lookupError?.message;
 
@@ -47,8 +62,7 @@ export function Contacts({ customerId }: { customerId: string }) {
         {optOuts && 'error' in optOuts && <ErrorNote>{optOuts.error}</ErrorNote>}
         {optOuts && 'data' in optOuts && optOuts.data.length === 0 && <p>No contact has opted out.</p>}
         {optOuts && 'data' in optOuts && optOuts.data.length > 0 && (
-          <table>
-            <caption class="visually-hidden">Contacts who opted out, newest first</caption>
+          <Table caption="Contacts who opted out, newest first">
             <thead>
               <tr>
                 <th scope="col">Contact</th>
@@ -73,14 +87,16 @@ export function Contacts({ customerId }: { customerId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
+        <Pager cursors={cursors} setCursors={setCursors} next={optOuts && 'data' in optOuts ? optOuts.nextCursor : undefined} />
       </section>
 
       <section aria-labelledby="consent">
         <h2 id="consent">A contact's consent</h2>
         <form
           class="filters"
+          ref={lookupForm.ref}
           onSubmit={(e) => {
             e.preventDefault();
             lookUp(number);
@@ -105,27 +121,31 @@ export function Contacts({ customerId }: { customerId: string }) {
           </div>
           <button type="submit">Look up</button>
         </form>
-        {looked === 'loading' && <Loading what="consent" />}
-        {looked && typeof looked === 'object' && 'channels' in looked && (
+        {/* Always there, so that screen readers announce each answer as it replaces the last. */}
+        <p role="status">
+          {looked === 'loading' && 'Loading consent…'}
+          {consent && `${consent.contact}: SMS ${consent.channels.sms.state}, WhatsApp ${consent.channels.whatsapp.state}.`}
+        </p>
+        {consent && (
           <>
             <dl>
               {(['sms', 'whatsapp'] as const).map((channel) => (
                 <Fragment key={channel}>
                   <dt>{channel === 'sms' ? 'SMS' : 'WhatsApp'}</dt>
                   <dd>
-                    {looked.channels[channel].state}
-                    {looked.channels[channel].since && ` since ${when(looked.channels[channel].since)}`}
-                    {looked.channels[channel].source && ` (${looked.channels[channel].source})`}
+                    {consent.channels[channel].state}
+                    {consent.channels[channel].since && ` since ${when(consent.channels[channel].since)}`}
+                    {consent.channels[channel].source && ` (${consent.channels[channel].source})`}
                   </dd>
                 </Fragment>
               ))}
             </dl>
             <h3>History</h3>
-            {looked.history.length === 0 ? (
+            {consent.history.length === 0 ? (
               <p>Nothing recorded for this contact.</p>
             ) : (
               <ol class="steps">
-                {looked.history.map((h) => (
+                {consent.history.map((h) => (
                   <li key={h.id}>
                     <span class="name">{h.action}</span> on {h.channel} by {h.source}
                     {h.keyword && ` (${h.keyword})`}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiForm } from '../api';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, Table, useFocusOnFailure, when } from '../ui';
 
 interface Document {
   id: string;
@@ -41,17 +41,25 @@ const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024
 
 /** The customer's supporting documents: what is kept, what went to Twilio; upload, download, delete. */
 export function Documents({ customerId }: { customerId: string }) {
-  const [list, setList] = useState<{ data: Document[] } | { error: string } | undefined>();
+  const [list, setList] = useState<{ data: Document[]; nextCursor: string | null } | { error: string } | undefined>();
+  const [cursors, setCursors] = useState<string[]>([]);
   const [errors, setErrors] = useState<Partial<Record<(typeof FIELDS)[number], string>>>({});
   const [formError, setFormError] = useState<string | undefined>();
   const [uploading, setUploading] = useState(false);
   const [uploaded, setUploaded] = useState<string | undefined>();
   const [confirming, setConfirming] = useState<string | undefined>();
+  /** The document whose deletion is on its way: its "Yes, delete" is not sent twice. */
+  const [deleting, setDeleting] = useState<string | undefined>();
   const [deleteError, setDeleteError] = useState<string | undefined>();
+  const upload = useFocusOnFailure<HTMLElement>();
 
   const base = `/v1/customers/${customerId}/documents`;
-  const load = () => api<{ data: Document[] }>('GET', `${base}?limit=100`).then(setList, (error: Error) => setList({ error: error.message }));
-  useEffect(() => void load(), [customerId]);
+  const load = () => {
+    const q = new URLSearchParams({ limit: '100' });
+    if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
+    return api<{ data: Document[]; nextCursor: string | null }>('GET', `${base}?${q}`).then(setList, (error: Error) => setList({ error: error.message }));
+  };
+  useEffect(() => void load(), [customerId, cursors]);
 
   const submit = async (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -64,7 +72,9 @@ export function Documents({ customerId }: { customerId: string }) {
       const created = await apiForm<Document>('POST', base, data);
       form.reset();
       setUploaded(`${created.fileName} was uploaded as ${created.contentType}.`);
-      await load();
+      // The newest document is on the first page.
+      if (cursors.length > 0) setCursors([]);
+      else await load();
     } catch (error) {
       const problem = error instanceof ApiError ? error.problem : undefined;
       const byField: typeof errors = {};
@@ -75,12 +85,14 @@ export function Documents({ customerId }: { customerId: string }) {
       setErrors(byField);
       // Whatever is not about one field is said above the form.
       if (Object.keys(byField).length === 0) setFormError((error as Error).message);
+      upload.failed();
     } finally {
       setUploading(false);
     }
   };
 
   const remove = async (doc: Document) => {
+    setDeleting(doc.id);
     setDeleteError(undefined);
     try {
       await api('DELETE', `${base}/${doc.id}`);
@@ -88,6 +100,8 @@ export function Documents({ customerId }: { customerId: string }) {
       await load();
     } catch (error) {
       setDeleteError(`${doc.fileName} could not be deleted: ${(error as Error).message}`);
+    } finally {
+      setDeleting(undefined);
     }
   };
 
@@ -105,7 +119,7 @@ export function Documents({ customerId }: { customerId: string }) {
   return (
     <>
       <Heading>Documents</Heading>
-      <section aria-labelledby="upload">
+      <section aria-labelledby="upload" ref={upload.ref}>
         <h2 id="upload">Upload a document</h2>
         {formError && <ErrorNote>{formError}</ErrorNote>}
         {uploaded && <p role="status">{uploaded}</p>}
@@ -165,8 +179,7 @@ export function Documents({ customerId }: { customerId: string }) {
         {list && 'error' in list && <ErrorNote>{list.error}</ErrorNote>}
         {list && 'data' in list && list.data.length === 0 && <p>No documents yet.</p>}
         {list && 'data' in list && list.data.length > 0 && (
-          <table>
-            <caption class="visually-hidden">Your documents, newest first</caption>
+          <Table caption="Your documents, newest first">
             <thead>
               <tr>
                 <th scope="col">File</th>
@@ -204,8 +217,8 @@ export function Documents({ customerId }: { customerId: string }) {
                     {confirming === d.id ? (
                       <span role="group" aria-label={`Confirm deleting ${d.fileName}`}>
                         Delete {d.fileName}?{' '}
-                        <button type="button" onClick={() => void remove(d)}>
-                          Yes, delete
+                        <button type="button" disabled={deleting === d.id} onClick={() => void remove(d)}>
+                          {deleting === d.id ? 'Deleting…' : 'Yes, delete'}
                         </button>{' '}
                         <button type="button" class="link dark" onClick={() => setConfirming(undefined)}>
                           Cancel
@@ -220,8 +233,9 @@ export function Documents({ customerId }: { customerId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
+        <Pager cursors={cursors} setCursors={setCursors} next={list && 'data' in list ? list.nextCursor : undefined} />
       </section>
     </>
   );

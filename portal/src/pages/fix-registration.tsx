@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { BUSINESS_TYPES, CAMPAIGN_USE_CASES, COMPANY_TYPES, INDUSTRIES, JOB_POSITIONS, REGISTRATION_ID_TYPES, STOCK_EXCHANGES } from '../../../shared/domain/customer-values';
 import { ApiError, api } from '../api';
-import { ErrorNote } from '../ui';
+import { ErrorNote, useFocusOnFailure } from '../ui';
 
 /**
  * Fix and resubmit a failed onboarding step. Twilio's reasons sit on the very fields they point at
@@ -63,9 +63,14 @@ export const FIELDS: Record<string, FieldSpec> = {
   'campaign.termsAndConditionsUrl': { label: 'Terms and conditions URL', kind: 'url' },
 };
 
-/** `customer.x`, `options.x` (preflight), `body.x` (a 422) all name field `x`; `…messageSamples.1` is one sample of it. */
-const fieldOf = (path: string) => path.replace(/^(body|customer|options)\./, '');
+/**
+ * `customer.x`, `options.x` (preflight), `body.x` (a 422) all name field `x`; `…messageSamples.1`
+ * (the preflight) and `…messageSamples[1]` (the campaign step) are one sample of it.
+ */
+const fieldOf = (path: string) => path.replace(/^(body|customer|options)\./, '').replace(/\[(\d+)\]/g, '.$1');
 const baseOf = (path: string) => path.replace(/\.\d+$/, '');
+/** Whether a note on `key` concerns field `path`: on the field itself, one of its items, or a group holding it (`address`). */
+const concerns = (key: string, path: string) => key === path || baseOf(key) === path || path.startsWith(`${key}.`);
 
 /** The form fields a list of error paths asks for: a group (`address`) opens all of its fields. */
 export function fieldsFor(paths: readonly string[]): string[] {
@@ -147,6 +152,7 @@ export function FixRegistration({ customerId, customer, options, errors, resumed
   const twilioReasons: Notes = {};
   for (const e of errors) for (const f of e.fields) (twilioReasons[fieldOf(f)] ??= []).push(`Twilio ${e.code}: ${e.message}`);
   const unplaced = errors.filter((e) => fieldsFor(e.fields).length === 0);
+  const form = useFocusOnFailure<HTMLElement>();
 
   /** The customer's changed top-level fields, each whole (a nested group is sent complete). */
   function customerPatch(): Record<string, unknown> {
@@ -192,29 +198,36 @@ export function FixRegistration({ customerId, customer, options, errors, resumed
       );
       place(report.findings);
       setChecked(true);
-      if (kind === 'resubmit' && report.ok) {
+      if (!report.ok) form.failed();
+      else if (kind === 'resubmit') {
         await api('POST', `/v1/customers/${customerId}/onboarding`, optionChanges());
         resumed();
       }
     } catch (error) {
       if (error instanceof ApiError && error.problem.errors?.length) place(error.problem.errors);
       else setNotes({ errors: {}, warnings: {}, general: [error instanceof ApiError ? error.message : 'The platform could not be reached; nothing was resubmitted.'] });
+      form.failed();
     } finally {
       setBusy(undefined);
     }
   }
 
   const describedBy = (path: string) => [`${id(path)}-reason`, `${id(path)}-hint`, `${id(path)}-error`].join(' ');
-  /** Notes on a field, its items' included; with an index, only that item's (one sample). */
-  const notesFor = (map: Notes, path: string, index?: number) =>
-    index === undefined
-      ? Object.entries(map)
-          .filter(([p]) => p === path || baseOf(p) === path)
-          .flatMap(([, m]) => m)
-      : (map[`${path}.${index}`] ?? []);
+  /** Notes on a field: its own, its items' and its groups' (`address` for `address.street`). */
+  const notesFor = (map: Notes, path: string) =>
+    Object.entries(map)
+      .filter(([key]) => concerns(key, path))
+      .flatMap(([, m]) => m);
+  /** Notes on the field as a whole: its own and its groups', not its items'. */
+  const wholeNotes = (map: Notes, path: string) =>
+    Object.entries(map)
+      .filter(([key]) => key === path || path.startsWith(`${key}.`))
+      .flatMap(([, m]) => m);
+  /** The notes of one item of a field (one sample). */
+  const itemNotes = (map: Notes, path: string, index: number) => map[`${path}.${index}`] ?? [];
 
   return (
-    <section aria-labelledby="fix">
+    <section aria-labelledby="fix" ref={form.ref}>
       <h2 id="fix">Fix and resubmit</h2>
       <p>Twilio's reasons are shown on the fields they concern. Correct them, check, and resubmit: onboarding resumes at the step that failed.</p>
       {unplaced.map((e) => (
@@ -232,14 +245,20 @@ export function FixRegistration({ customerId, customer, options, errors, resumed
         {fields.map((path) => {
           const spec = FIELDS[path]!;
           // A sample's own findings sit beside it; the field's line holds the rest.
-          const errorsHere = spec.kind === 'samples' ? (notes.errors[path] ?? []) : notesFor(notes.errors, path);
-          const warningsHere = spec.kind === 'samples' ? (notes.warnings[path] ?? []) : notesFor(notes.warnings, path);
-          const marked = notesFor(notes.errors, path).length > 0 || (!checked && !!twilioReasons[path]);
+          const errorsHere = spec.kind === 'samples' ? wholeNotes(notes.errors, path) : notesFor(notes.errors, path);
+          const warningsHere = spec.kind === 'samples' ? wholeNotes(notes.warnings, path) : notesFor(notes.warnings, path);
+          const reasons = notesFor(twilioReasons, path);
+          const marked = notesFor(notes.errors, path).length > 0 || (!checked && reasons.length > 0);
+          // One sample is invalid by its own notes or the whole field's, not by another sample's.
+          const sampleInvalid = (i: number) =>
+            itemNotes(notes.errors, path, i).length > 0 || errorsHere.length > 0 || (!checked && itemNotes(twilioReasons, path, i).length + wholeNotes(twilioReasons, path).length > 0);
+          /** The ids of a sample's own error and warning lines, when it has them. */
+          const sampleLines = (i: number) => [itemNotes(notes.errors, path, i).length > 0 && `${id(path)}-${i}-error`, itemNotes(notes.warnings, path, i).length > 0 && `${id(path)}-${i}-warning`];
           const control = (index?: number) => {
             const common = {
               id: index === undefined ? id(path) : `${id(path)}-${index}`,
-              'aria-invalid': (index === undefined ? marked : notesFor(notes.errors, path, index).length > 0 || marked) ? ('true' as const) : undefined,
-              'aria-describedby': describedBy(path),
+              'aria-invalid': (index === undefined ? marked : sampleInvalid(index)) ? ('true' as const) : undefined,
+              'aria-describedby': [describedBy(path), ...(index === undefined ? [] : sampleLines(index))].filter(Boolean).join(' '),
             };
             if (spec.kind === 'checkbox') return <input type="checkbox" {...common} checked={value(path) as boolean} onChange={(e) => set(path, (e.target as HTMLInputElement).checked)} />;
             if (spec.kind === 'select')
@@ -275,16 +294,18 @@ export function FixRegistration({ customerId, customer, options, errors, resumed
                   {(value(path) as string[]).map((_, i) => (
                     <div key={i} class="sample">
                       {control(i)}
-                      {notesFor(notes.errors, path, i).map((m) => (
-                        <span key={m} class="error">
-                          {m}
+                      {itemNotes(notes.errors, path, i).length > 0 && (
+                        <span id={`${id(path)}-${i}-error`} class="error">
+                          {itemNotes(notes.errors, path, i).join(' ')}
                         </span>
-                      ))}
-                      {notesFor(notes.warnings, path, i).map((m) => (
-                        <span key={m} class="warning">
-                          Warning: {m}
+                      )}
+                      {itemNotes(notes.warnings, path, i).length > 0 && (
+                        <span id={`${id(path)}-${i}-warning`} class="warning">
+                          {itemNotes(notes.warnings, path, i)
+                            .map((m) => `Warning: ${m}`)
+                            .join(' ')}
                         </span>
-                      ))}
+                      )}
                     </div>
                   ))}
                   {(value(path) as string[]).length < 5 && (
@@ -300,7 +321,7 @@ export function FixRegistration({ customerId, customer, options, errors, resumed
                 </>
               )}
               <span id={`${id(path)}-reason`} class="reason">
-                {twilioReasons[path]?.join(' ')}
+                {reasons.join(' ')}
               </span>
               <span id={`${id(path)}-hint`} class="detail">
                 {spec.hint}

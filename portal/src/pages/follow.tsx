@@ -1,31 +1,50 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
+import { ErrorNote } from '../ui';
 
 /** While something is on its way (a review, a registration), it is read again this often. */
 export const FOLLOW_MS = 2000;
+/** The longest wait between reads while they keep failing. */
+const MAX_BACKOFF_MS = 60_000;
 
-export type Followed<T> = { value: T } | { error: Error } | undefined;
+/** How long to wait before reading again after `failures` reads in a row have failed (none: `every`). */
+export const backoff = (every: number, failures: number) => Math.min(every * 2 ** failures, MAX_BACKOFF_MS);
+
+/** Whether reading again can help: not once the answer is a refusal (a 404, an expired session). */
+export const retryable = (error: unknown) => !(error instanceof ApiError) || error.problem.status >= 500 || error.problem.status === 429;
+
+/** The last value read, and the error of the last read when it failed (the value, if any, is kept). */
+export type Followed<T> = { value: T; error?: Error } | { error: Error } | undefined;
 
 /**
  * Reads `load` now and again every {@link FOLLOW_MS} while `moving` says the value is still on its
- * way; stops once it has settled (or the page goes). `restart` reads again and follows anew, for
- * after an action that set it moving (a code submitted, a template resubmitted).
+ * way; stops once it has settled (or the page goes). A failed read keeps the last value and is
+ * retried, less and less often, unless the answer was a refusal. `restart` reads again and follows
+ * anew, for after an action that set it moving (a code submitted, a template resubmitted).
  */
 export function useFollowed<T>(load: () => Promise<T>, moving: (value: T) => boolean, key: string): [Followed<T>, () => void] {
-  const [state, setState] = useState<Followed<T>>();
+  // Held with the key it was read for: another key (another page of a list) starts from nothing.
+  const [state, setState] = useState<{ key: string; followed: Followed<T> }>();
   const [round, setRound] = useState(0);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
     const read = () =>
       load().then(
         (value) => {
           if (stopped) return;
-          setState({ value });
+          failures = 0;
+          setState({ key, followed: { value } });
           if (moving(value)) timer = setTimeout(read, FOLLOW_MS);
         },
-        (error: Error) => !stopped && setState({ error }),
+        (error: Error) => {
+          if (stopped) return;
+          // The value read before stays, beside the error.
+          setState((last) => ({ key, followed: last?.key === key && last.followed && 'value' in last.followed ? { value: last.followed.value, error } : { error } }));
+          if (retryable(error)) timer = setTimeout(read, backoff(FOLLOW_MS, ++failures));
+        },
       );
     void read();
     return () => {
@@ -33,7 +52,13 @@ export function useFollowed<T>(load: () => Promise<T>, moving: (value: T) => boo
       clearTimeout(timer);
     };
   }, [key, round]);
-  return [state, () => setRound((r) => r + 1)];
+  return [state?.key === key ? state.followed : undefined, () => setRound((r) => r + 1)];
+}
+
+/** A failed read, said above what the page last read (which stays shown), and whether the page keeps trying. */
+export function FollowError({ error, message }: { error: Error; message?: string }) {
+  const said = message ?? (error instanceof ApiError ? error.message : 'The platform could not be reached');
+  return <ErrorNote>{retryable(error) ? `${said.replace(/\.$/, '')}; this page keeps trying.` : said}</ErrorNote>;
 }
 
 /** The API's field errors by field (`body.profile.name` → its message), for showing each beside its control. */

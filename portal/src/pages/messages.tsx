@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, Table, when } from '../ui';
 
 interface Message {
   id: string;
@@ -65,8 +65,12 @@ export function Messages({ customerId }: { customerId: string }) {
       )}
     </div>
   );
+  const invalid = (name: keyof Filters) => ({
+    'aria-invalid': fieldError(name) ? ('true' as const) : undefined,
+    'aria-describedby': fieldError(name) ? `filter-${name}-error` : undefined,
+  });
   const select = (name: keyof Filters, options: string[]) => (
-    <select id={`filter-${name}`} value={filters[name]} onChange={(e) => setFilters({ ...filters, [name]: (e.target as HTMLSelectElement).value })}>
+    <select id={`filter-${name}`} value={filters[name]} {...invalid(name)} onChange={(e) => setFilters({ ...filters, [name]: (e.target as HTMLSelectElement).value })}>
       <option value="">Any</option>
       {options.map((o) => (
         <option key={o} value={o}>
@@ -81,8 +85,7 @@ export function Messages({ customerId }: { customerId: string }) {
       id={`filter-${name}`}
       type="datetime-local"
       value={filters[name]}
-      aria-invalid={fieldError(name) ? 'true' : undefined}
-      aria-describedby={fieldError(name) ? `filter-${name}-error` : undefined}
+      {...invalid(name)}
       onInput={(e) => setFilters({ ...filters, [name]: (e.target as HTMLInputElement).value })}
     />
   );
@@ -106,8 +109,7 @@ export function Messages({ customerId }: { customerId: string }) {
             type="tel"
             placeholder="+14155550123"
             value={filters.contact}
-            aria-invalid={fieldError('contact') ? 'true' : undefined}
-            aria-describedby={fieldError('contact') ? 'filter-contact-error' : undefined}
+            {...invalid('contact')}
             onInput={(e) => setFilters({ ...filters, contact: (e.target as HTMLInputElement).value.trim() })}
           />,
         )}
@@ -122,8 +124,7 @@ export function Messages({ customerId }: { customerId: string }) {
       {page && 'error' in page && <ErrorNote>{page.error.message}</ErrorNote>}
       {page && 'data' in page && page.data.length === 0 && <p>No messages match.</p>}
       {page && 'data' in page && page.data.length > 0 && (
-        <table>
-          <caption class="visually-hidden">Messages, newest first</caption>
+        <Table caption="Messages, newest first">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -148,7 +149,7 @@ export function Messages({ customerId }: { customerId: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       <Pager cursors={cursors} setCursors={setCursors} next={page && 'data' in page ? page.nextCursor : undefined} />
     </>
@@ -196,13 +197,17 @@ export function MessageDetail({ customerId, messageId }: { customerId: string; m
             )}
           </dl>
           <h2>Status timeline</h2>
-          <ol class="steps">
-            {message.timeline.map((t) => (
-              <li key={`${t.status}-${t.at}`}>
-                <span class="name">{t.status}</span> <span class="detail">— {when(t.at)}</span>
-              </li>
-            ))}
-          </ol>
+          {message.timeline.length === 0 ? (
+            <p>No status recorded yet.</p>
+          ) : (
+            <ol class="steps">
+              {message.timeline.map((t) => (
+                <li key={`${t.status}-${t.at}`}>
+                  <span class="name">{t.status}</span> <span class="detail">— {when(t.at)}</span>
+                </li>
+              ))}
+            </ol>
+          )}
         </>
       )}
     </>

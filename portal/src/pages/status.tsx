@@ -43,7 +43,7 @@ function Runs({ id, title, rows, empty }: { id: string; title: string; rows: Run
       {rows.length === 0 ? (
         <p>{empty}</p>
       ) : (
-        <table>
+        <table tabIndex={0} aria-labelledby={id}>
           <thead>
             <tr>
               <th scope="col">Customer</th>
@@ -130,7 +130,7 @@ export function StatusPage() {
               request was not signed with that subaccount’s auth token).
             </p>
             {s.webhookRefusals.customers.length > 0 && (
-              <table>
+              <table tabIndex={0} aria-labelledby="status-refusals">
                 <thead>
                   <tr>
                     <th scope="col">Customer</th>

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink, navigate } from '../router';
-import { ErrorNote, Heading, Loading, when } from '../ui';
-import { useFollowed, valueOf } from './follow';
+import { ErrorNote, Heading, Loading, Pager, useFocusOnFailure, when } from '../ui';
+import { FollowError, useFollowed, valueOf } from './follow';
 import './whatsapp.css';
 
 interface Template {
@@ -73,12 +73,17 @@ function Preview({ body, samples }: { body: string; samples: Record<string, stri
 
 /** The customer's templates, newest first, with where WhatsApp's review of each stands. */
 export function Templates({ customerId }: { customerId: string }) {
+  const [cursors, setCursors] = useState<string[]>([]);
+  const q = new URLSearchParams({ limit: '100' });
+  if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
+  const path = `/v1/customers/${customerId}/templates?${q}`;
   const [templates] = useFollowed(
-    () => api<{ data: Template[] }>('GET', `/v1/customers/${customerId}/templates?limit=100`).then((page) => page.data),
-    (all) => all.some((t) => IN_REVIEW.includes(t.status)),
-    customerId,
+    () => api<{ data: Template[]; nextCursor: string | null }>('GET', path),
+    (page) => page.data.some((t) => IN_REVIEW.includes(t.status)),
+    path,
   );
-  const list = templates && 'value' in templates ? templates.value : undefined;
+  const page = templates && 'value' in templates ? templates.value : undefined;
+  const list = page?.data;
   return (
     <>
       <Heading>Templates</Heading>
@@ -89,7 +94,7 @@ export function Templates({ customerId }: { customerId: string }) {
         </a>
       </p>
       {!templates && <Loading what="templates" />}
-      {templates && 'error' in templates && <ErrorNote>{templates.error.message}</ErrorNote>}
+      {templates?.error && <FollowError error={templates.error} />}
       {list && list.length === 0 && <p>No template yet.</p>}
       {list && list.length > 0 && (
         <ul class="cards" aria-live="polite" aria-label="Your WhatsApp templates, newest first">
@@ -117,6 +122,7 @@ export function Templates({ customerId }: { customerId: string }) {
           ))}
         </ul>
       )}
+      <Pager cursors={cursors} setCursors={setCursors} next={page?.nextCursor} />
     </>
   );
 }
@@ -162,7 +168,10 @@ function TemplateEditor(props: {
   const textBody = !kept;
   const [draft, setDraft] = useState(initial);
   const [findings, setFindings] = useState<Finding[]>([]);
+  /** Why the last lint could not run: then nothing is known about the draft, which is not "no findings". */
+  const [lintError, setLintError] = useState<string>();
   const [failure, setFailure] = useState<string>();
+  const form = useFocusOnFailure<HTMLFormElement>();
   const [busy, setBusy] = useState(false);
   const lintRound = useRef(0);
   const keys = textBody ? placeholders(draft.body) : Object.keys(draft.samples);
@@ -173,8 +182,18 @@ function TemplateEditor(props: {
     const round = ++lintRound.current;
     const timer = setTimeout(() => {
       api<{ findings: Finding[] }>('POST', `/v1/customers/${customerId}/templates/lint`, requestOf(draft, kept)).then(
-        (report) => round === lintRound.current && setFindings(report.findings),
-        (error: unknown) => round === lintRound.current && setFindings(findingsOf(error) ?? []),
+        (report) => {
+          if (round !== lintRound.current) return;
+          setFindings(report.findings);
+          setLintError(undefined);
+        },
+        (error: unknown) => {
+          if (round !== lintRound.current) return;
+          // A malformed draft is refused with its field errors: those are the findings. Anything else leaves the draft unchecked.
+          const refused = findingsOf(error);
+          setFindings(refused ?? []);
+          setLintError(refused ? undefined : error instanceof ApiError ? error.message : 'the platform could not be reached');
+        },
       );
     }, LINT_DELAY_MS);
     return () => clearTimeout(timer);
@@ -183,10 +202,10 @@ function TemplateEditor(props: {
   const at = (...fields: string[]) => findings.filter((f) => fields.includes(f.field));
   const placed = new Set(['body.name', 'body.language', 'body.category', 'body.content', 'body.content.body', 'body.variables', ...keys.map((k) => `body.variables.${k}`)]);
   const elsewhere = findings.filter((f) => !placed.has(f.field));
-  const describedBy = (id: string, list: Finding[]) => ({
+  const describedBy = (id: string, list: Finding[], hint?: boolean) => ({
     id,
     'aria-invalid': list.some((f) => f.severity === 'error') ? ('true' as const) : undefined,
-    'aria-describedby': list.length ? `${id}-findings` : undefined,
+    'aria-describedby': [hint && `${id}-hint`, list.length && `${id}-findings`].filter(Boolean).join(' ') || undefined,
   });
   const Findings = ({ id, list }: { id: string; list: Finding[] }) =>
     list.length ? (
@@ -211,6 +230,7 @@ function TemplateEditor(props: {
         const refused = findingsOf(error);
         if (refused) setFindings(refused);
         else setFailure(error instanceof Error ? error.message : 'The template could not be submitted.');
+        form.failed();
       },
     );
   };
@@ -219,11 +239,13 @@ function TemplateEditor(props: {
   const bodyFindings = at('body.content', 'body.content.body', 'body.variables');
   return (
     <div class="editor">
-      <form class="stack" onSubmit={onSubmit} noValidate aria-label={submitLabel}>
+      <form class="stack" onSubmit={onSubmit} noValidate aria-label={submitLabel} ref={form.ref}>
         <div class="field">
           <label for="template-name">Name</label>
-          <input {...describedBy('template-name', nameFindings)} value={draft.name} onInput={set('name')} autoComplete="off" />
-          <span class="detail">Lowercase letters, digits and underscores, e.g. appointment_reminder.</span>
+          <input {...describedBy('template-name', nameFindings, true)} value={draft.name} onInput={set('name')} autoComplete="off" />
+          <span class="detail" id="template-name-hint">
+            Lowercase letters, digits and underscores, e.g. appointment_reminder.
+          </span>
           <Findings id="template-name" list={nameFindings} />
         </div>
         {!resubmitting && (
@@ -247,8 +269,10 @@ function TemplateEditor(props: {
         {textBody && (
           <div class="field">
             <label for="template-body">Message</label>
-            <textarea {...describedBy('template-body', bodyFindings)} value={draft.body} onInput={set('body')} />
-            <span class="detail">Write {'{{1}}'}, {'{{2}}'}… where each message fills in its own values.</span>
+            <textarea {...describedBy('template-body', bodyFindings, true)} value={draft.body} onInput={set('body')} />
+            <span class="detail" id="template-body-hint">
+              Write {'{{1}}'}, {'{{2}}'}… where each message fills in its own values.
+            </span>
             <Findings id="template-body" list={bodyFindings} />
           </div>
         )}
@@ -274,7 +298,11 @@ function TemplateEditor(props: {
         )}
         {failure && <ErrorNote>{failure}</ErrorNote>}
         <p class="detail" aria-live="polite">
-          {findings.length === 0 ? 'No findings: nothing here is likely to be rejected.' : `${findings.filter((f) => f.severity === 'error').length} error(s), ${findings.filter((f) => f.severity === 'warning').length} warning(s).`}
+          {lintError
+            ? `Lint unavailable: ${lintError.replace(/\.$/, '')}. The draft is checked again as you edit it.`
+            : findings.length === 0
+              ? 'No findings: nothing here is likely to be rejected.'
+              : `${findings.filter((f) => f.severity === 'error').length} error(s), ${findings.filter((f) => f.severity === 'warning').length} warning(s).`}
         </p>
         <button type="submit" disabled={busy}>
           {submitLabel}
@@ -319,9 +347,7 @@ export function TemplateDetail({ customerId, templateId }: { customerId: string;
         <a {...appLink('/templates')}>Back to templates</a>
       </p>
       {!template && <Loading what="the template" />}
-      {template && 'error' in template && (
-        <ErrorNote>{template.error instanceof ApiError && template.error.problem.status === 404 ? 'No such template.' : template.error.message}</ErrorNote>
-      )}
+      {template?.error && <FollowError error={template.error} message={template.error instanceof ApiError && template.error.problem.status === 404 ? 'No such template.' : undefined} />}
       {t && (
         <>
           <dl>

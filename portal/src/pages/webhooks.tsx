@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, Pager, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, Table, useFocusOnFailure, when } from '../ui';
 
 interface Endpoint {
   id: string;
@@ -40,13 +40,17 @@ const health = (e: Endpoint) => (!e.enabled ? `disabled${e.disabledReason ? ` ($
 
 /** The partner's webhook endpoints and the form that registers one. */
 export function Webhooks() {
-  const [list, setList] = useState<{ data: Endpoint[] } | { error: string } | undefined>();
+  const [list, setList] = useState<{ data: Endpoint[]; nextCursor: string | null } | { error: string } | undefined>();
+  const [cursors, setCursors] = useState<string[]>([]);
   const [created, setCreated] = useState<(Endpoint & { secret?: string }) | undefined>();
-  const load = () =>
-    api<{ data: Endpoint[] }>('GET', '/v1/webhook-endpoints?limit=100').then(setList, (error: unknown) =>
+  const load = () => {
+    const q = new URLSearchParams({ limit: '100' });
+    if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
+    return api<{ data: Endpoint[]; nextCursor: string | null }>('GET', `/v1/webhook-endpoints?${q}`).then(setList, (error: unknown) =>
       setList({ error: error instanceof ApiError ? error.message : 'The endpoints could not be loaded.' }),
     );
-  useEffect(() => void load(), []);
+  };
+  useEffect(() => void load(), [cursors]);
 
   return (
     <>
@@ -55,8 +59,7 @@ export function Webhooks() {
       {list && 'error' in list && <ErrorNote>{list.error}</ErrorNote>}
       {list && 'data' in list && list.data.length === 0 && <p>No endpoints yet: register one below.</p>}
       {list && 'data' in list && list.data.length > 0 && (
-        <table>
-          <caption class="visually-hidden">Webhook endpoints, oldest first</caption>
+        <Table caption="Webhook endpoints, oldest first">
           <thead>
             <tr>
               <th scope="col">URL</th>
@@ -75,36 +78,47 @@ export function Webhooks() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
-      {created && (
-        <section aria-labelledby="created" class="notice">
-          <h2 id="created">Endpoint registered</h2>
-          {created.secret && (
-            <>
-              <p>
-                Its signing secret, shown this once: store it now. It signs every delivery (<code>webhook-signature</code>); rotate it with POST
-                /v1/webhook-endpoints/{'{'}id{'}'}/rotate-secret.
-              </p>
-              <p>
-                <code class="secret" aria-label="Signing secret">
-                  {created.secret}
-                </code>
-              </p>
-            </>
-          )}
-          <p>
-            <a {...appLink(`/webhooks/${encodeURIComponent(created.id)}`)}>Open {created.url}</a>
-          </p>
-        </section>
-      )}
+      <Pager cursors={cursors} setCursors={setCursors} next={list && 'data' in list ? list.nextCursor : undefined} />
+      {created && <Registered key={created.id} endpoint={created} />}
       <Register
         onCreated={(endpoint) => {
           setCreated(endpoint);
-          void load();
+          if (cursors.length > 0) setCursors([]);
+          else void load();
         }}
       />
     </>
+  );
+}
+
+/** The endpoint just registered; its heading takes focus, so that the one-time secret is not missed. */
+function Registered({ endpoint }: { endpoint: Endpoint & { secret?: string } }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useLayoutEffect(() => heading.current?.focus(), []);
+  return (
+    <section aria-labelledby="created" class="notice">
+      <h2 id="created" ref={heading} tabIndex={-1}>
+        Endpoint registered
+      </h2>
+      {endpoint.secret && (
+        <>
+          <p>
+            Its signing secret, shown this once: store it now. It signs every delivery (<code>webhook-signature</code>); rotate it with POST
+            /v1/webhook-endpoints/{'{'}id{'}'}/rotate-secret.
+          </p>
+          <p>
+            <code class="secret" aria-label="Signing secret">
+              {endpoint.secret}
+            </code>
+          </p>
+        </>
+      )}
+      <p>
+        <a {...appLink(`/webhooks/${encodeURIComponent(endpoint.id)}`)}>Open {endpoint.url}</a>
+      </p>
+    </section>
   );
 }
 
@@ -114,6 +128,7 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
   const [description, setDescription] = useState('');
   const [problem, setProblem] = useState<ApiError | Error | undefined>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusOnFailure<HTMLFormElement>();
 
   const fieldError = (name: string) => (problem instanceof ApiError ? problem.problem.errors?.find((e) => e.field === `body.${name}` || e.field.startsWith(`body.${name}.`))?.message : undefined);
   const toggle = (type: string, on: boolean) => {
@@ -132,18 +147,20 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
       onCreated(endpoint);
     } catch (error) {
       setProblem(error instanceof Error ? error : new Error('The endpoint could not be registered.'));
+      form.failed();
     } finally {
       setBusy(false);
     }
   };
   const urlError = fieldError('url');
   const typesError = fieldError('eventTypes');
-  const otherError = problem && !urlError && !typesError && !fieldError('description') ? problem.message : undefined;
+  const descriptionError = fieldError('description');
+  const otherError = problem && !urlError && !typesError && !descriptionError ? problem.message : undefined;
 
   return (
     <section aria-labelledby="register">
       <h2 id="register">Register an endpoint</h2>
-      <form class="register" onSubmit={submit} noValidate>
+      <form class="register" onSubmit={submit} noValidate ref={form.ref}>
         <div class="field">
           <label for="endpoint-url">URL (https, a public host)</label>
           <input
@@ -165,7 +182,14 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
         <fieldset aria-describedby={typesError ? 'endpoint-types-error' : undefined}>
           <legend>Event types</legend>
           <label class="check">
-            <input type="checkbox" checked={types.includes('*')} onChange={(e) => toggle('*', (e.target as HTMLInputElement).checked)} /> Every type (*), including types added later
+            <input
+              type="checkbox"
+              checked={types.includes('*')}
+              aria-invalid={typesError ? 'true' : undefined}
+              aria-describedby={typesError ? 'endpoint-types-error' : undefined}
+              onChange={(e) => toggle('*', (e.target as HTMLInputElement).checked)}
+            />{' '}
+            Every type (*), including types added later
           </label>
           <div class="types">
             {EVENT_TYPES.map((type) => (
@@ -182,7 +206,19 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
         </fieldset>
         <div class="field">
           <label for="endpoint-description">Description (optional)</label>
-          <input id="endpoint-description" type="text" value={description} onInput={(e) => setDescription((e.target as HTMLInputElement).value)} />
+          <input
+            id="endpoint-description"
+            type="text"
+            value={description}
+            aria-invalid={descriptionError ? 'true' : undefined}
+            aria-describedby={descriptionError ? 'endpoint-description-error' : undefined}
+            onInput={(e) => setDescription((e.target as HTMLInputElement).value)}
+          />
+          {descriptionError && (
+            <span class="error" id="endpoint-description-error">
+              {descriptionError}
+            </span>
+          )}
         </div>
         {otherError && <ErrorNote>{otherError}</ErrorNote>}
         <p>
@@ -208,6 +244,8 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
   const [follows, setFollows] = useState(0);
   /** The redelivery asked for, and how many redelivered attempts of its event the log showed before it. */
   const [redelivery, setRedelivery] = useState<{ eventId: string; message: string; failed?: boolean; before?: number } | undefined>();
+  /** The event whose redelivery request is on its way: its buttons wait for the answer, so that it is not queued twice. */
+  const [redelivering, setRedelivering] = useState<string | undefined>();
   const path = `/v1/webhook-endpoints/${encodeURIComponent(endpointId)}`;
 
   useEffect(() => {
@@ -238,6 +276,7 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
 
   const redeliver = async (eventId: string) => {
     const before = redelivered(eventId);
+    setRedelivering(eventId);
     setRedelivery({ eventId, message: `Redelivering ${eventId}…` });
     try {
       const result = await api<{ endpointIds: string[] }>('POST', `/v1/events/${encodeURIComponent(eventId)}/redeliver`, { endpointId });
@@ -247,6 +286,8 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
       setReads((n) => n + 1);
     } catch (error) {
       setRedelivery({ eventId, failed: true, message: error instanceof ApiError ? error.message : 'The event could not be redelivered.' });
+    } finally {
+      setRedelivering(undefined);
     }
   };
 
@@ -295,8 +336,7 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
         {log && 'error' in log && <ErrorNote>{log.error}</ErrorNote>}
         {log && 'data' in log && log.data.length === 0 && <p>No deliveries yet: events the endpoint takes are sent as they happen.</p>}
         {log && 'data' in log && log.data.length > 0 && (
-          <table>
-            <caption class="visually-hidden">Delivery attempts, newest first</caption>
+          <Table caption="Delivery attempts, newest first">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -324,7 +364,13 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
                   </td>
                   <td>
                     {a.origin !== 'test' && (
-                      <button type="button" class="small" aria-label={`Redeliver ${a.eventType} ${a.eventId}`} onClick={() => void redeliver(a.eventId)}>
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Redeliver ${a.eventType} ${a.eventId}`}
+                        disabled={redelivering === a.eventId}
+                        onClick={() => void redeliver(a.eventId)}
+                      >
                         Redeliver
                       </button>
                     )}
@@ -332,7 +378,7 @@ export function WebhookDetail({ endpointId }: { endpointId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
         <Pager cursors={cursors} setCursors={setCursors} next={log && 'data' in log ? log.nextCursor : undefined} />
       </section>

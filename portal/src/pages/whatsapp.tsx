@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink, navigate } from '../router';
-import { ErrorNote, Heading, Loading, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, useFocusOnFailure, when } from '../ui';
 import { loadSdk, runMetaSignup, simulatedWabaId, type EmbeddedSignupConfig, type SignupResult } from './embedded-signup';
-import { described, Field, fieldErrorsOf, useFollowed, valueOf } from './follow';
+import { described, Field, fieldErrorsOf, FollowError, useFollowed, valueOf } from './follow';
 import './whatsapp.css';
 
 interface Sender {
@@ -68,12 +68,13 @@ function OfflineReasons({ sender }: { sender: Sender }) {
 
 /** The customer's WhatsApp numbers with where each stands, followed while any is on its way. */
 export function WhatsAppSenders({ customerId }: { customerId: string }) {
-  const [senders] = useFollowed(
-    () => api<{ data: Sender[] }>('GET', `/v1/customers/${customerId}/whatsapp/senders?limit=100`).then((page) => page.data),
-    (all) => all.some(moving),
-    customerId,
-  );
-  const list = senders && 'value' in senders ? senders.value : undefined;
+  const [cursors, setCursors] = useState<string[]>([]);
+  const q = new URLSearchParams({ limit: '100' });
+  if (cursors.at(-1)) q.set('cursor', cursors.at(-1)!);
+  const path = `/v1/customers/${customerId}/whatsapp/senders?${q}`;
+  const [senders] = useFollowed(() => api<{ data: Sender[]; nextCursor: string | null }>('GET', path), (page) => page.data.some(moving), path);
+  const page = senders && 'value' in senders ? senders.value : undefined;
+  const list = page?.data;
   return (
     <>
       <Heading>WhatsApp</Heading>
@@ -83,7 +84,7 @@ export function WhatsAppSenders({ customerId }: { customerId: string }) {
         </a>
       </p>
       {!senders && <Loading what="WhatsApp numbers" />}
-      {senders && 'error' in senders && <ErrorNote>{senders.error.message}</ErrorNote>}
+      {senders?.error && <FollowError error={senders.error} />}
       {list && list.length === 0 && <p>No number is on WhatsApp yet. Connect one to message your customers on WhatsApp.</p>}
       {list && list.length > 0 && (
         <ul class="cards" aria-live="polite" aria-label="Your WhatsApp numbers">
@@ -119,6 +120,7 @@ export function WhatsAppSenders({ customerId }: { customerId: string }) {
           ))}
         </ul>
       )}
+      <Pager cursors={cursors} setCursors={setCursors} next={page?.nextCursor} />
     </>
   );
 }
@@ -135,9 +137,7 @@ export function SenderDetail({ customerId, senderId }: { customerId: string; sen
         <a {...appLink('/whatsapp')}>Back to WhatsApp</a>
       </p>
       {!sender && <Loading what="the WhatsApp number" />}
-      {sender && 'error' in sender && (
-        <ErrorNote>{sender.error instanceof ApiError && sender.error.problem.status === 404 ? 'No such WhatsApp number.' : sender.error.message}</ErrorNote>
-      )}
+      {sender?.error && <FollowError error={sender.error} message={sender.error instanceof ApiError && sender.error.problem.status === 404 ? 'No such WhatsApp number.' : undefined} />}
       {s && (
         <>
           <dl>
@@ -169,6 +169,7 @@ function Verification({ path, method, onVerified }: { path: string; method: 'sms
   const [code, setCode] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusOnFailure<HTMLFormElement>();
   const submit = (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -182,11 +183,12 @@ function Verification({ path, method, onVerified }: { path: string; method: 'sms
         setBusy(false);
         // Every refusal is about the code: a malformed one (400) or not the one Meta sent (422).
         setError(fieldErrorsOf(err)['body.code'] ?? (err instanceof ApiError && err.problem.status === 422 ? 'That is not the code WhatsApp sent. Check it and try again.' : err.message));
+        form.failed();
       },
     );
   };
   return (
-    <form class="stack" onSubmit={submit} aria-labelledby="verify">
+    <form class="stack" onSubmit={submit} aria-labelledby="verify" ref={form.ref}>
       <h2 id="verify">Verify the number</h2>
       <p>WhatsApp sent a code to the number by {method === 'sms' ? 'text message' : 'voice call'}. Enter it here.</p>
       <Field id="verification-code" label="Verification code" error={error}>
@@ -292,6 +294,7 @@ function SenderForm({ customerId, account, simulated }: { customerId: string; ac
   const [draft, setDraft] = useState<Draft>({ phoneNumber: '', name: '', about: '', website: '', verificationMethod: 'sms' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusOnFailure<HTMLFormElement>();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const errors = fieldErrorsOf(error);
@@ -303,13 +306,13 @@ function SenderForm({ customerId, account, simulated }: { customerId: string; ac
     const profile = { name: draft.name.trim(), ...(draft.about.trim() && { about: draft.about.trim() }), ...(draft.website.trim() && { websites: [draft.website.trim()] }) };
     api<Sender>('POST', `/v1/customers/${customerId}/whatsapp/senders`, { wabaId: account.wabaId, phoneNumber: draft.phoneNumber.trim(), profile, verificationMethod: draft.verificationMethod }).then(
       (sender) => navigate(`/whatsapp/senders/${sender.id}`),
-      (err: unknown) => (setBusy(false), setError(err)),
+      (err: unknown) => (setBusy(false), setError(err), form.failed()),
     );
   };
   const websiteError = errors['body.profile.websites.0'] ?? errors['body.profile.websites'];
   const unplaced = error && !['body.phoneNumber', 'body.profile.name', 'body.profile.about', 'body.verificationMethod'].some((f) => errors[f]) && !websiteError;
   return (
-    <form class="stack" onSubmit={submit} aria-labelledby="step-number" noValidate>
+    <form class="stack" onSubmit={submit} aria-labelledby="step-number" noValidate ref={form.ref}>
       <h2 id="step-number" ref={heading} tabIndex={-1}>
         2. The number and its profile
       </h2>
