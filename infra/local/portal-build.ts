@@ -30,7 +30,12 @@ export function ensurePortalBuilt(projectRoot: string): string {
   }
   const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'index.html')), newest(join(root, 'vite.config.ts')), ...SHARED_SOURCES.map((f) => newest(join(projectRoot, f))));
   if (built < sources) {
-    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', root, '--logLevel', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Always the production build: the test runner sets NODE_ENV=test, which Vite would bake into
+    // the bundle, and a deploy reuses a build that is newer than its sources.
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', root, '--logLevel', 'warn'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   return dist;
 }

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +258,12 @@ describe('the portal build the synth deploys', () => {
     const dist = builtPortal(root);
     expect(dist).toBe(join(root, 'portal', 'dist'));
     expect(existsSync(join(dist, 'index.html'))).toBe(true);
+    // The production build, though the test runner's NODE_ENV is `test`: without preact/debug,
+    // whose component stacks name source files.
+    expect(process.env.NODE_ENV).toBe('test');
+    const scripts = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(readFileSync(join(dist, 'assets', script), 'utf8')).not.toMatch(/\(at "\+\w+\.fileName/);
 
     // A source changed after the build: the next synth builds again.
     const old = new Date(Date.now() - 60_000);
