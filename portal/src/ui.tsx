@@ -77,3 +77,28 @@ export function Table({ caption, children }: { caption: string; children: Compon
     </table>
   );
 }
+
+/** A labelled text input with its error beside it (marked invalid and described by the error while there is one). */
+export function TextField(props: { id: string; label: string; value: string; onInput: (value: string) => void; error?: string; type?: string; required?: boolean; placeholder?: string }) {
+  const { id, label, value, onInput, error, type = 'text', required, placeholder } = props;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        required={required}
+        placeholder={placeholder}
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onInput={(e) => onInput((e.target as HTMLInputElement).value)}
+      />
+      {error && (
+        <span class="error" id={`${id}-error`}>
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -24,13 +24,22 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-it('shows a failed brand on its fields; the customer fixes them, resubmits in one click and watches the steps complete', async () => {
-  const id = await newCustomer(api, customerBody({ legalName: 'Acme Widgets [fail:brand] LLC' }));
+/** A customer whose first onboarding ran to its end and failed (the input or a sandbox rule says where). */
+async function failedOnboarding(body: Record<string, unknown>): Promise<string> {
+  const id = await newCustomer(api, body);
   expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
   expect((await runToEnd(platform, `${id}-a1`)).status).toBe('FAILED');
+  return id;
+}
+
+/** A single-use sign-in link to the customer's portal. */
+const portalLink = (id: string) => api.post(`/v1/customers/${id}/portal-sessions`, {});
+
+it('shows a failed brand on its fields; the customer fixes them, resubmits in one click and watches the steps complete', async () => {
+  const id = await failedOnboarding(customerBody({ legalName: 'Acme Widgets [fail:brand] LLC' }));
   const registration = (await api.get(`/v1/customers/${id}`)).body.registration;
 
-  const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+  const link = await portalLink(id);
   {
     const { context, page } = await newPage(browser);
     try {
@@ -99,11 +108,9 @@ it('shows a failed brand on its fields; the customer fixes them, resubmits in on
 
 it('at a phone’s width, a failed campaign puts its samples on the form, and a finding lands on the sample it names', async () => {
   sandboxOf(platform).addRule({ type: 'fail', step: 'campaign', times: 1, errors: [{ code: 30893, description: 'Message samples do not match the use case', fields: ['MessageSamples'] }] });
-  const id = await newCustomer(api, customerBody());
-  expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
-  expect((await runToEnd(platform, `${id}-a1`)).status).toBe('FAILED');
+  const id = await failedOnboarding(customerBody());
 
-  const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+  const link = await portalLink(id);
   const { context, page } = await newPage(browser, 360);
   try {
     await page.goto(link.body.url);
@@ -138,12 +145,10 @@ it('at a phone’s width, a failed campaign puts its samples on the form, and a 
 
 it("puts an error on a group of fields (Twilio's address, the API's body.address) on every field of the group, and focuses the first", async () => {
   sandboxOf(platform).addRule({ type: 'fail', step: 'brand', times: 1, errors: [{ code: 30795, description: 'The business address could not be verified', fields: ['address_sids'] }] });
-  const id = await newCustomer(api, customerBody());
-  expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
-  expect((await runToEnd(platform, `${id}-a1`)).status).toBe('FAILED');
+  const id = await failedOnboarding(customerBody());
   const address = (await api.get(`/v1/customers/${id}`)).body.address;
 
-  const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+  const link = await portalLink(id);
   const { context, page } = await newPage(browser);
   try {
     await page.goto(link.body.url);
@@ -185,11 +190,9 @@ it("puts an error on a group of fields (Twilio's address, the API's body.address
 
 it("puts the campaign step's own error on the one sample it names (campaign.messageSamples[1])", async () => {
   sandboxOf(platform).addRule({ type: 'fail', step: 'campaign', times: 1, errors: [{ code: 30893, description: 'Message samples do not match the use case', fields: ['MessageSamples'] }] });
-  const id = await newCustomer(api, customerBody());
-  expect((await api.post(`/v1/customers/${id}/onboarding`, { brandType: 'STANDARD', campaign: CAMPAIGN, numbers: { count: 1 } })).status).toBe(202);
-  expect((await runToEnd(platform, `${id}-a1`)).status).toBe('FAILED');
+  const id = await failedOnboarding(customerBody());
 
-  const link = await api.post(`/v1/customers/${id}/portal-sessions`, {});
+  const link = await portalLink(id);
   const { context, page } = await newPage(browser);
   try {
     // The step's failure as the campaign step writes it for stored options it cannot take: the item in brackets.

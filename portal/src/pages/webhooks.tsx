@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { appLink } from '../router';
-import { ErrorNote, Heading, Loading, Pager, Table, useFocusOnFailure, when } from '../ui';
+import { ErrorNote, Heading, Loading, Pager, Table, TextField, useFocusOnFailure, when } from '../ui';
 
 interface Endpoint {
   id: string;
@@ -161,24 +161,7 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
     <section aria-labelledby="register">
       <h2 id="register">Register an endpoint</h2>
       <form class="register" onSubmit={submit} noValidate ref={form.ref}>
-        <div class="field">
-          <label for="endpoint-url">URL (https, a public host)</label>
-          <input
-            id="endpoint-url"
-            type="url"
-            required
-            placeholder="https://example.com/switchboard"
-            value={url}
-            aria-invalid={urlError ? 'true' : undefined}
-            aria-describedby={urlError ? 'endpoint-url-error' : undefined}
-            onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-          />
-          {urlError && (
-            <span class="error" id="endpoint-url-error">
-              {urlError}
-            </span>
-          )}
-        </div>
+        <TextField id="endpoint-url" label="URL (https, a public host)" type="url" required placeholder="https://example.com/switchboard" value={url} onInput={setUrl} error={urlError} />
         <fieldset aria-describedby={typesError ? 'endpoint-types-error' : undefined}>
           <legend>Event types</legend>
           <label class="check">
@@ -204,22 +187,7 @@ function Register({ onCreated }: { onCreated: (endpoint: Endpoint & { secret?: s
             </span>
           )}
         </fieldset>
-        <div class="field">
-          <label for="endpoint-description">Description (optional)</label>
-          <input
-            id="endpoint-description"
-            type="text"
-            value={description}
-            aria-invalid={descriptionError ? 'true' : undefined}
-            aria-describedby={descriptionError ? 'endpoint-description-error' : undefined}
-            onInput={(e) => setDescription((e.target as HTMLInputElement).value)}
-          />
-          {descriptionError && (
-            <span class="error" id="endpoint-description-error">
-              {descriptionError}
-            </span>
-          )}
-        </div>
+        <TextField id="endpoint-description" label="Description (optional)" value={description} onInput={setDescription} error={descriptionError} />
         {otherError && <ErrorNote>{otherError}</ErrorNote>}
         <p>
           <button type="submit" disabled={busy}>
