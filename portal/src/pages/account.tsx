@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, type PortalSession } from '../api';
 import { ErrorNote, Heading, Loading, when } from '../ui';
 import { FixRegistration, fieldLabel } from './fix-registration';
-import { backoff, FollowError, retryable } from './follow';
+import { FollowError, useFollowed } from './follow';
 
 // A type, not an interface, so that the fix form can take it as a plain record of fields.
 export type CustomerView = {
@@ -86,40 +86,21 @@ function currentStep(timeline: Timeline): string | undefined {
 }
 
 export function Onboarding({ customerId, customer, version = 0, resumed }: { customerId: string; customer?: CustomerView; version?: number; resumed?: () => void }) {
-  const [timeline, setTimeline] = useState<Timeline | 'none' | undefined>();
+  // A customer never onboarded has no timeline (404): that is an answer, not a failed read.
+  const load = () =>
+    api<Timeline>('GET', `/v1/customers/${customerId}/onboarding`).catch((error: unknown) => {
+      if (error instanceof ApiError && error.problem.status === 404) return 'none' as const;
+      throw error;
+    });
+  const [followed, readAgain] = useFollowed<Timeline | 'none'>(load, (t) => t !== 'none' && t.status === 'running', customerId, FOLLOW_MS);
+  const timeline = followed && 'value' in followed ? followed.value : undefined;
   /** The last read's error: what was read before stays shown, and the page keeps reading. */
-  const [readError, setReadError] = useState<Error>();
+  const readError = followed?.error;
   const heading = useRef<HTMLHeadingElement>(null);
+  // A resubmit set the onboarding moving again: follow it anew.
   useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    const read = () =>
-      api<Timeline>('GET', `/v1/customers/${customerId}/onboarding`).then(
-        (next) => {
-          if (stopped) return;
-          failures = 0;
-          setTimeline(next);
-          setReadError(undefined);
-          if (next.status === 'running') timer = setTimeout(read, FOLLOW_MS);
-        },
-        (error: Error) => {
-          if (stopped) return;
-          if (error instanceof ApiError && error.problem.status === 404) {
-            setTimeline('none');
-            setReadError(undefined);
-            return;
-          }
-          setReadError(error);
-          if (retryable(error)) timer = setTimeout(read, backoff(FOLLOW_MS, ++failures));
-        },
-      );
-    void read();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [customerId, version]);
+    if (version > 0) readAgain();
+  }, [version]);
   // A resubmit takes the form away: focus goes to the section that now follows the resumed onboarding.
   useLayoutEffect(() => {
     if (version > 0) heading.current?.focus();

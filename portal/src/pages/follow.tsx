@@ -18,12 +18,12 @@ export const retryable = (error: unknown) => !(error instanceof ApiError) || err
 export type Followed<T> = { value: T; error?: Error } | { error: Error } | undefined;
 
 /**
- * Reads `load` now and again every {@link FOLLOW_MS} while `moving` says the value is still on its
+ * Reads `load` now and again every `every` ms ({@link FOLLOW_MS} unless told) while `moving` says the value is still on its
  * way; stops once it has settled (or the page goes). A failed read keeps the last value and is
  * retried, less and less often, unless the answer was a refusal. `restart` reads again and follows
  * anew, for after an action that set it moving (a code submitted, a template resubmitted).
  */
-export function useFollowed<T>(load: () => Promise<T>, moving: (value: T) => boolean, key: string): [Followed<T>, () => void] {
+export function useFollowed<T>(load: () => Promise<T>, moving: (value: T) => boolean, key: string, every = FOLLOW_MS): [Followed<T>, () => void] {
   // Held with the key it was read for: another key (another page of a list) starts from nothing.
   const [state, setState] = useState<{ key: string; followed: Followed<T> }>();
   const [round, setRound] = useState(0);
@@ -37,13 +37,13 @@ export function useFollowed<T>(load: () => Promise<T>, moving: (value: T) => boo
           if (stopped) return;
           failures = 0;
           setState({ key, followed: { value } });
-          if (moving(value)) timer = setTimeout(read, FOLLOW_MS);
+          if (moving(value)) timer = setTimeout(read, every);
         },
         (error: Error) => {
           if (stopped) return;
           // The value read before stays, beside the error.
           setState((last) => ({ key, followed: last?.key === key && last.followed && 'value' in last.followed ? { value: last.followed.value, error } : { error } }));
-          if (retryable(error)) timer = setTimeout(read, backoff(FOLLOW_MS, ++failures));
+          if (retryable(error)) timer = setTimeout(read, backoff(every, ++failures));
         },
       );
     void read();
